@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { WX_LANGS, type WxLang } from './wx-oauth.types.js';
+
+/** Options of the framework-free client, `new WXOAuth(options)`. */
+export interface WXOAuthOptions {
+  /** The official-account or website app's AppID. */
+  appid: string;
+  /** The AppSecret. Never logged, never put in an error. */
+  secret: string;
+  /** @default 'https://api.weixin.qq.com' */
+  apiBaseUrl?: string;
+  /** @default 'https://open.weixin.qq.com' */
+  openBaseUrl?: string;
+  /** Milliseconds to wait for each WeChat call. @default 5000 */
+  timeout?: number;
+  /** Language of userinfo's region fields. @default 'zh_CN' */
+  lang?: WxLang;
+  /** Try an idempotent call once more after a reset connection or errcode -1. @default true */
+  retry?: boolean;
+}
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
+
+export const wxClientOptionsShape = {
+  appid: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  secret: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  apiBaseUrl: httpUrl.default('https://api.weixin.qq.com'),
+  openBaseUrl: httpUrl.default('https://open.weixin.qq.com'),
+  timeout: z.number().int().positive().max(120_000).default(5000),
+  lang: z.enum(WX_LANGS as [WxLang, ...WxLang[]]).default('zh_CN'),
+  retry: z.boolean().default(true),
+};
+
+export type ResolvedWXOAuthOptions = Required<WXOAuthOptions>;
+
+/**
+ * Validates options and applies defaults. Throws one error naming every bad
+ * option; values are never echoed, so a secret cannot end up in the message.
+ */
+export function parseOptions<T>(schema: z.ZodType<T>, options: unknown, subject: string): T {
+  const result = schema.safeParse(options ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(options)'}: ${issue.message}`);
+  throw new TypeError(`Invalid ${subject} options:\n${lines.join('\n')}`);
+}
+
+const wxClientOptionsSchema = z.object(wxClientOptionsShape);
+
+export function resolveClientOptions(options: WXOAuthOptions): ResolvedWXOAuthOptions {
+  return parseOptions(wxClientOptionsSchema, options, 'WXOAuth');
+}

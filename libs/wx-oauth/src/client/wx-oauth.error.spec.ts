@@ -1,0 +1,48 @@
+import { WxOAuthError, wxErrorStatus } from './wx-oauth.error.js';
+
+describe('WxOAuthError', () => {
+  it('splits the rid suffix off errmsg', () => {
+    const error = WxOAuthError.fromErrcode(40029, 'invalid code, rid: 6591cc06-7df4617f-64d2377a', '/sns/oauth2/access_token');
+    expect(error).toMatchObject({ kind: 'invalid_code', errcode: 40029, errmsg: 'invalid code', rid: '6591cc06-7df4617f-64d2377a' });
+    expect(error.message).toBe('WeChat /sns/oauth2/access_token failed: 40029 invalid code');
+  });
+
+  it('reads the older hints suffix', () => {
+    const error = WxOAuthError.fromErrcode(40163, 'code been used, hints: [ req_id: AbC-123 ]', '/x');
+    expect(error).toMatchObject({ kind: 'invalid_code', errmsg: 'code been used', rid: 'AbC-123' });
+  });
+
+  it.each([
+    [-1, 'busy'],
+    [40001, 'invalid_token'],
+    [42001, 'invalid_token'],
+    [40030, 'refresh_expired'],
+    [42002, 'refresh_expired'],
+    [45011, 'quota'],
+    [48001, 'unauthorized_scope'],
+    [40125, 'app_config'],
+    [41002, 'app_config'],
+    [99999, 'upstream'],
+  ])('maps errcode %i to %s', (errcode, kind) => {
+    expect(WxOAuthError.fromErrcode(errcode, 'x', '/x').kind).toBe(kind);
+  });
+
+  it('serialises without a stack and with its fields', () => {
+    const json = JSON.parse(JSON.stringify(WxOAuthError.fromErrcode(40029, 'invalid code', '/x')));
+    expect(json).toEqual({ name: 'WxOAuthError', kind: 'invalid_code', message: 'WeChat /x failed: 40029 invalid code', errcode: 40029, errmsg: 'invalid code' });
+  });
+
+  it.each([
+    ['invalid_request', 400],
+    ['invalid_state', 401],
+    ['invalid_code', 401],
+    ['denied', 401],
+    ['unauthorized_scope', 403],
+    ['busy', 502],
+    ['bad_response', 502],
+    ['network', 502],
+    ['timeout', 504],
+  ] as const)('answers %s with HTTP %i', (kind, status) => {
+    expect(wxErrorStatus(kind)).toBe(status);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * What went wrong, for a program to branch on. The HTTP status a guard answers
+ * with follows from the kind (see `wxErrorStatus`).
+ */
+export type WxOAuthErrorKind =
+  /** The caller passed something WeChat would refuse (bad redirect URI, scope, state). */
+  | 'invalid_request'
+  /** The user refused, or the callback came back without a code. */
+  | 'denied'
+  /** The CSRF state is missing, forged, expired or already used. */
+  | 'invalid_state'
+  /** The code is unknown, expired, used or belongs to another app: restart the login. */
+  | 'invalid_code'
+  /** The access token is unknown, expired, revoked or not this openid's. */
+  | 'invalid_token'
+  /** The refresh token is unknown or past its 30 days: the user must authorise again. */
+  | 'refresh_expired'
+  /** The token's scope does not allow the call (e.g. userinfo with `snsapi_base`). */
+  | 'unauthorized_scope'
+  /** WeChat refuses the app itself: wrong appid or secret, missing parameters. */
+  | 'app_config'
+  /** WeChat's transient "system error" (-1). */
+  | 'busy'
+  /** The per-minute API quota is spent (45011). */
+  | 'quota'
+  /** Any other errcode. */
+  | 'upstream'
+  /** WeChat answered something that is not a WeChat answer (HTTP 5xx, not JSON). */
+  | 'bad_response'
+  /** WeChat could not be reached, or the connection broke. */
+  | 'network'
+  /** WeChat did not answer in time. */
+  | 'timeout';
+
+export interface WxOAuthErrorDetails {
+  errcode?: number;
+  errmsg?: string;
+  /** WeChat's request id, from the `rid:` suffix of errmsg; quote it to WeChat support. */
+  rid?: string;
+  /** The `/sns` path that failed. */
+  endpoint?: string;
+}
+
+/** The one error type of this library. It never carries the app secret or a token. */
+export class WxOAuthError extends Error {
+  override readonly name = 'WxOAuthError';
+  readonly errcode?: number;
+  readonly errmsg?: string;
+  readonly rid?: string;
+  readonly endpoint?: string;
+
+  constructor(
+    readonly kind: WxOAuthErrorKind,
+    message: string,
+    details: WxOAuthErrorDetails = {},
+  ) {
+    super(message);
+    this.errcode = details.errcode;
+    this.errmsg = details.errmsg;
+    this.rid = details.rid;
+    this.endpoint = details.endpoint;
+  }
+
+  /** Builds the error for a `{errcode, errmsg}` body. */
+  static fromErrcode(errcode: number, rawErrmsg: string, endpoint: string): WxOAuthError {
+    const { errmsg, rid } = splitRid(rawErrmsg);
+    const kind = ERRCODE_KINDS[errcode] ?? 'upstream';
+    return new WxOAuthError(kind, `WeChat ${endpoint} failed: ${errcode} ${errmsg}`, {
+      errcode,
+      errmsg,
+      rid,
+      endpoint,
+    });
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      kind: this.kind,
+      message: this.message,
+      errcode: this.errcode,
+      errmsg: this.errmsg,
+      rid: this.rid,
+    };
+  }
+}
+
+/** The HTTP status that fits a kind at the edge: 4xx for the caller, 502/504 for WeChat. */
+export function wxErrorStatus(kind: WxOAuthErrorKind): number {
+  switch (kind) {
+    case 'invalid_request':
+      return 400;
+    case 'denied':
+    case 'invalid_state':
+    case 'invalid_code':
+    case 'invalid_token':
+    case 'refresh_expired':
+      return 401;
+    case 'unauthorized_scope':
+      return 403;
+    case 'timeout':
+      return 504;
+    default:
+      return 502;
+  }
+}
+
+// Codes from WeChat's documentation; see wechat-protocol.md in the team notes.
+const ERRCODE_KINDS: Record<number, WxOAuthErrorKind> = {
+  [-1]: 'busy',
+  40001: 'invalid_token',
+  40002: 'app_config',
+  40003: 'invalid_token',
+  40013: 'app_config',
+  40014: 'invalid_token',
+  40029: 'invalid_code',
+  40030: 'refresh_expired',
+  40125: 'app_config',
+  40163: 'invalid_code',
+  41001: 'invalid_token',
+  41002: 'app_config',
+  41003: 'refresh_expired',
+  41004: 'app_config',
+  41008: 'invalid_code',
+  41009: 'invalid_token',
+  42001: 'invalid_token',
+  42002: 'refresh_expired',
+  42003: 'invalid_code',
+  42007: 'invalid_token',
+  45011: 'quota',
+  48001: 'unauthorized_scope',
+  50001: 'unauthorized_scope',
+  50002: 'unauthorized_scope',
+};
+
+/** errmsg carries `, rid: …` (or the older `, hints: [ req_id: … ]`): never compare it whole. */
+function splitRid(errmsg: string): { errmsg: string; rid?: string } {
+  const match = /^(.*?)(?:,\s*rid:\s*([\w-]+)|,\s*hints:\s*\[\s*req_id:\s*([\w-]+)\s*\])\s*$/.exec(errmsg);
+  if (!match) return { errmsg };
+  return { errmsg: match[1], rid: match[2] ?? match[3] };
+}

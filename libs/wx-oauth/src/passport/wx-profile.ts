@@ -1,0 +1,52 @@
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import type { WxAccessToken, WxUserByCode, WxUserInfo } from '../client/wx-oauth.types.js';
+
+/** Which WeChat id becomes `profile.id`: openid (per app) or unionid (per open platform). */
+export type WxIdField = 'openid' | 'unionid';
+
+/**
+ * The user as the strategy hands it to `validate` and, by default, to
+ * `req.user`. It carries no token: tokens go to `validate` separately.
+ *
+ * @publicApi
+ */
+export interface WxProfile {
+  provider: 'wechat';
+  /** openid, or unionid when `idField` is 'unionid'. */
+  id: string;
+  openid: string;
+  unionid?: string;
+  nickname?: string;
+  headimgurl?: string;
+  /** The granted scopes, e.g. ['snsapi_userinfo']. */
+  scope: string[];
+  /** A snapshot-page virtual user: its ids and profile are not the real user's. */
+  isSnapshotUser: boolean;
+  /** WeChat's own fields, tokens left out. */
+  raw: {
+    token: Omit<WxAccessToken, 'access_token' | 'refresh_token'>;
+    userinfo?: WxUserInfo;
+  };
+}
+
+export function toWxProfile({ token, userinfo }: WxUserByCode, idField: WxIdField): WxProfile {
+  const unionid = userinfo?.unionid ?? token.unionid;
+  const id = idField === 'unionid' ? unionid : token.openid;
+  if (!id) {
+    throw new WxOAuthError(
+      'app_config',
+      "idField is 'unionid' but WeChat sent no unionid: the app is not bound to an open-platform account, or the scope is snsapi_base",
+    );
+  }
+  const { access_token: _access, refresh_token: _refresh, ...tokenFields } = token;
+  return {
+    provider: 'wechat',
+    id,
+    openid: token.openid,
+    ...(unionid ? { unionid } : {}),
+    ...(userinfo ? { nickname: userinfo.nickname, headimgurl: userinfo.headimgurl } : {}),
+    scope: String(token.scope ?? '').split(',').filter(Boolean),
+    isSnapshotUser: token.is_snapshotuser === 1,
+    raw: { token: tokenFields, ...(userinfo ? { userinfo } : {}) },
+  };
+}

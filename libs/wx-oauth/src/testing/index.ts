@@ -1,0 +1,10 @@
+export { WxSandbox } from './wx-sandbox.js';
+export type { WxSandboxOptions } from './wx-sandbox.options.js';
+export type {
+  WxSandboxEndpoint,
+  WxSandboxFault,
+  WxSandboxScope,
+  WxSandboxStats,
+  WxSandboxUser,
+  WxSandboxUserSeed,
+} from './wx-sandbox.types.js';

@@ -1,0 +1,106 @@
+import type { SandboxClock } from './sandbox-clock.js';
+import { randomAlnum, randomToken } from './random-strings.js';
+import type { WxSandboxScope, WxSandboxUser } from './wx-sandbox.types.js';
+
+/** What a user approved, as the tokens of one authorization carry it. */
+export interface SandboxGrant {
+  readonly user: WxSandboxUser;
+  readonly scope: WxSandboxScope;
+  accessToken: string;
+  accessExpiresAt: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresAt: number;
+}
+
+interface SandboxCode {
+  readonly user: WxSandboxUser;
+  readonly scope: WxSandboxScope;
+  readonly expiresAt: number;
+  used: boolean;
+}
+
+export interface SandboxGrantsOptions {
+  codeTtlMs: number;
+  refreshTokenTtlMs: number;
+  accessTokenTtlSeconds: number;
+}
+
+/**
+ * Bounds memory under benchmarks: past this many live codes or grants the oldest
+ * are forgotten, and WeChat's "unknown" errors answer for them.
+ */
+const MAX_ENTRIES = 100_000;
+
+/** Authorization codes and the tokens they turn into, expiring under the sandbox clock. */
+export class SandboxGrants {
+  private readonly codes = new Map<string, SandboxCode>();
+  private readonly byRefreshToken = new Map<string, SandboxGrant>();
+  private readonly byAccessToken = new Map<string, SandboxGrant>();
+
+  constructor(
+    private readonly clock: SandboxClock,
+    private readonly options: SandboxGrantsOptions,
+  ) {}
+
+  issueCode(user: WxSandboxUser, scope: WxSandboxScope): string {
+    const code = randomAlnum(32);
+    this.codes.set(code, { user, scope, expiresAt: this.clock.now() + this.options.codeTtlMs, used: false });
+    if (this.codes.size > MAX_ENTRIES) this.codes.delete(this.codes.keys().next().value as string);
+    return code;
+  }
+
+  /** Single use: a second exchange of the same code gets 40163, an unknown or expired one 40029. */
+  redeemCode(code: string): SandboxGrant | 40029 | 40163 {
+    const entry = this.codes.get(code);
+    if (!entry) return 40029;
+    if (entry.used) return 40163;
+    if (this.clock.now() >= entry.expiresAt) return 40029;
+    entry.used = true;
+    const now = this.clock.now();
+    const grant: SandboxGrant = {
+      user: entry.user,
+      scope: entry.scope,
+      accessToken: randomToken(),
+      accessExpiresAt: now + this.accessTtlMs(),
+      refreshToken: randomToken(),
+      refreshExpiresAt: now + this.options.refreshTokenTtlMs,
+    };
+    this.byRefreshToken.set(grant.refreshToken, grant);
+    this.byAccessToken.set(grant.accessToken, grant);
+    if (this.byRefreshToken.size > MAX_ENTRIES) this.forget(this.byRefreshToken.values().next().value as SandboxGrant);
+    return grant;
+  }
+
+  /**
+   * As WeChat: a live access token is kept and its expiry extended, an expired one is
+   * replaced (the old one stops working); the refresh token itself is never extended.
+   */
+  refresh(refreshToken: string): SandboxGrant | 40030 | 42002 {
+    const grant = this.byRefreshToken.get(refreshToken);
+    if (!grant) return 40030;
+    const now = this.clock.now();
+    if (now >= grant.refreshExpiresAt) return 42002;
+    if (now >= grant.accessExpiresAt) {
+      this.byAccessToken.delete(grant.accessToken);
+      grant.accessToken = randomToken();
+      this.byAccessToken.set(grant.accessToken, grant);
+    }
+    grant.accessExpiresAt = now + this.accessTtlMs();
+    return grant;
+  }
+
+  findByAccessToken(accessToken: string): SandboxGrant | 40001 | 42001 {
+    const grant = this.byAccessToken.get(accessToken);
+    if (!grant) return 40001;
+    return this.clock.now() >= grant.accessExpiresAt ? 42001 : grant;
+  }
+
+  private accessTtlMs(): number {
+    return this.options.accessTokenTtlSeconds * 1000;
+  }
+
+  private forget(grant: SandboxGrant): void {
+    this.byRefreshToken.delete(grant.refreshToken);
+    this.byAccessToken.delete(grant.accessToken);
+  }
+}

@@ -1,0 +1,23 @@
+/** An answer computed before it is written, so latency and faults can hold it back. */
+export interface SandboxResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** WeChat's back channel: HTTP 200 and a JSON body labelled `text/plain`, errors included. */
+export function wxJson(body: object): SandboxResponse {
+  return { status: 200, headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) };
+}
+
+export function htmlPage(status: number, body: string): SandboxResponse {
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
+}
+
+export function plainText(status: number, body: string): SandboxResponse {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
+}
+
+export function redirectTo(location: string): SandboxResponse {
+  return { status: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import type { WxSandboxUser, WxSandboxUserSeed } from './wx-sandbox.types.js';
+
+/** The built-in users: one plain, one with an emoji nickname, one without an avatar, one snapshot user. */
+export const DEFAULT_SANDBOX_USERS: readonly WxSandboxUserSeed[] = [
+  { key: 'alice', nickname: 'Alice' },
+  { key: 'bob', nickname: '小明 🐼' },
+  { key: 'carol', nickname: 'Carol', headimgurl: '' },
+  // WeChat's virtual snapshot-page users are anonymised like this.
+  { key: 'snap', nickname: '微信用户', snapshot: true },
+];
+
+/** The sandbox's stand-in for the open platform account that unionids are scoped to. */
+const OPEN_PLATFORM = 'sandbox-open-platform';
+
+/** Fills in what a seed leaves out; derived ids are stable for the same appid and key. */
+export function buildSandboxUsers(appid: string, seeds: readonly WxSandboxUserSeed[]): WxSandboxUser[] {
+  if (seeds.length === 0) throw new Error('WxSandbox: users must not be empty');
+  const seen = new Set<string>();
+  return seeds.map((seed) => {
+    if (!seed.key) throw new Error('WxSandbox: every user needs a key');
+    if (seen.has(seed.key)) throw new Error(`WxSandbox: duplicate user key '${seed.key}'`);
+    seen.add(seed.key);
+    const user: WxSandboxUser = {
+      key: seed.key,
+      openid: seed.openid ?? wxLikeId(`${appid}:${seed.key}`),
+      unionid: seed.unionid ?? wxLikeId(`${OPEN_PLATFORM}:${seed.key}`),
+      nickname: seed.nickname,
+      headimgurl: seed.headimgurl ?? avatarUrl(seed.key),
+    };
+    if (seed.snapshot) user.snapshot = true;
+    return user;
+  });
+}
+
+/** 28 chars starting with 'o', the shape of real openids and unionids. */
+function wxLikeId(seed: string): string {
+  return `o${createHash('sha256').update(seed).digest('base64url').slice(0, 27)}`;
+}
+
+/** Shaped like WeChat's avatar URLs; it is never fetched by the sandbox itself. */
+function avatarUrl(key: string): string {
+  const id = createHash('sha256').update(`avatar:${key}`).digest('hex').slice(0, 40);
+  return `https://thirdwx.qlogo.cn/mmopen/vi_32/${id}/132`;
+}

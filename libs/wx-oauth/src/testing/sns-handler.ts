@@ -1,0 +1,96 @@
+import type { SandboxGrant, SandboxGrants } from './sandbox-grants.js';
+import { wxErrorBody, type WxErrcode, type WxErrorBody } from './wx-errors.js';
+import type { WxSandboxEndpoint } from './wx-sandbox.types.js';
+
+export interface SnsContext {
+  appid: string;
+  secret: string;
+  unionid: boolean;
+  accessTokenTtlSeconds: number;
+  grants: SandboxGrants;
+  /** A fresh request id for an errmsg suffix. */
+  rid(): string;
+}
+
+const LANGS = new Set(['zh_CN', 'zh_TW', 'en']);
+
+/**
+ * The `/sns` answers, computed from the query string alone: parameters in a POST
+ * body are not read, so they end in 41002 as on WeChat. Errors never echo a
+ * parameter, so the secret and tokens cannot leak through them.
+ */
+export function handleSns(endpoint: WxSandboxEndpoint, query: URLSearchParams, context: SnsContext): object {
+  const fail = (errcode: WxErrcode): WxErrorBody => wxErrorBody(errcode, context.rid());
+  const param = (name: string): string => query.get(name) ?? '';
+
+  switch (endpoint) {
+    case 'access_token': {
+      if (!param('appid')) return fail(41002);
+      if (param('appid') !== context.appid) return fail(40013);
+      if (!param('secret')) return fail(41004);
+      if (param('secret') !== context.secret) return fail(40125);
+      if (!param('code')) return fail(41008);
+      if (param('grant_type') !== 'authorization_code') return fail(40002);
+      const grant = context.grants.redeemCode(param('code'));
+      if (typeof grant === 'number') return fail(grant);
+      return {
+        ...tokenBody(grant, context),
+        ...(context.unionid && grant.scope !== 'snsapi_base' ? { unionid: grant.user.unionid } : {}),
+        ...(grant.user.snapshot ? { is_snapshotuser: 1 } : {}),
+      };
+    }
+    case 'refresh_token': {
+      if (!param('appid')) return fail(41002);
+      if (param('appid') !== context.appid) return fail(40013);
+      if (param('grant_type') !== 'refresh_token') return fail(40002);
+      if (!param('refresh_token')) return fail(41003);
+      const grant = context.grants.refresh(param('refresh_token'));
+      return typeof grant === 'number' ? fail(grant) : tokenBody(grant, context);
+    }
+    case 'auth': {
+      const grant = grantFor(query, context.grants);
+      return typeof grant === 'number' ? fail(grant) : { errcode: 0, errmsg: 'ok' };
+    }
+    case 'userinfo': {
+      const grant = grantFor(query, context.grants);
+      if (typeof grant === 'number') return fail(grant);
+      if (grant.scope === 'snsapi_base') return fail(48001);
+      if (!LANGS.has(query.get('lang') ?? 'zh_CN')) return fail(40006);
+      const { user } = grant;
+      // Since 2021-10-20 WeChat no longer returns gender or region.
+      return {
+        openid: user.openid,
+        nickname: user.nickname,
+        sex: 0,
+        province: '',
+        city: '',
+        country: '',
+        headimgurl: user.headimgurl,
+        privilege: [],
+        language: '',
+        ...(context.unionid ? { unionid: user.unionid } : {}),
+      };
+    }
+  }
+}
+
+function tokenBody(grant: SandboxGrant, context: SnsContext): object {
+  return {
+    access_token: grant.accessToken,
+    expires_in: context.accessTokenTtlSeconds,
+    refresh_token: grant.refreshToken,
+    openid: grant.user.openid,
+    scope: grant.scope,
+  };
+}
+
+/** The grant behind `access_token`, if it is live and belongs to `openid`. */
+function grantFor(query: URLSearchParams, grants: SandboxGrants): SandboxGrant | 41001 | 41009 | 40001 | 42001 | 40003 {
+  const accessToken = query.get('access_token');
+  const openid = query.get('openid');
+  if (!accessToken) return 41001;
+  if (!openid) return 41009;
+  const grant = grants.findByAccessToken(accessToken);
+  if (typeof grant === 'number') return grant;
+  return grant.user.openid === openid ? grant : 40003;
+}

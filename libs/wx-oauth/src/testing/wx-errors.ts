@@ -1,0 +1,38 @@
+/** WeChat's back-channel errors, with the errmsg text WeChat sends (before its rid suffix). */
+export const WX_ERRMSG: Readonly<Record<number, string>> = {
+  [-1]: 'system error',
+  40001: 'invalid credential, access_token is invalid or not latest',
+  40002: 'invalid grant_type',
+  40003: 'invalid openid',
+  40006: 'invalid lang',
+  40013: 'invalid appid',
+  40029: 'invalid code',
+  40030: 'invalid refresh_token',
+  40125: 'invalid appsecret',
+  40163: 'code been used',
+  41001: 'access_token missing',
+  41002: 'appid missing',
+  41003: 'refresh_token missing',
+  41004: 'appsecret missing',
+  41008: 'missing code',
+  41009: 'missing openid',
+  42001: 'access_token expired',
+  42002: 'refresh_token expired',
+  45011: 'api minute-quota reach limit',
+  48001: 'api unauthorized',
+};
+
+/** The codes the sandbox answers by itself (faults may inject any other). */
+export type WxErrcode =
+  | 40001 | 40002 | 40003 | 40006 | 40013 | 40029 | 40030 | 40125 | 40163
+  | 41001 | 41002 | 41003 | 41004 | 41008 | 41009 | 42001 | 42002 | 48001;
+
+export interface WxErrorBody {
+  errcode: number;
+  errmsg: string;
+}
+
+/** An error body as WeChat sends it: never compare errmsg for equality, it carries a rid. */
+export function wxErrorBody(errcode: number, rid: string, errmsg?: string): WxErrorBody {
+  return { errcode, errmsg: `${errmsg ?? WX_ERRMSG[errcode] ?? 'unknown error'}, rid: ${rid}` };
+}

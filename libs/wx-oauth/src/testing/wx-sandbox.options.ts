@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import type { WxSandboxUserSeed } from './wx-sandbox.types.js';
+
+export interface WxSandboxOptions {
+  /**
+   * The one app the sandbox knows.
+   * @default 'wx0sandbox0appid'
+   */
+  appid?: string;
+  /**
+   * The app secret.
+   * @default a random 32-hex string per instance, so tests can grep for leaks
+   */
+  secret?: string;
+  /**
+   * The app name shown on the consent page.
+   * @default 'Sandbox App'
+   */
+  appName?: string;
+  /**
+   * The test users; keys must be unique.
+   * @default alice, bob (emoji nickname), carol (no avatar) and snap (a snapshot-page user)
+   */
+  users?: WxSandboxUserSeed[];
+  /**
+   * A user key to approve instantly on the authorize endpoints (302 straight back),
+   * or `false` to show the consent page.
+   * @default false
+   */
+  autoApprove?: string | false;
+  /**
+   * Whether `unionid` is returned at all (the app is bound to an open platform account).
+   * @default true
+   */
+  unionid?: boolean;
+  /**
+   * The interface to listen on.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * The port to listen on; 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * How long an authorization code stays valid, under the sandbox clock.
+   * @default 300_000 (5 minutes, as for official accounts)
+   */
+  codeTtlMs?: number;
+  /**
+   * How long a refresh token stays valid from issue; it is never extended.
+   * @default 2_592_000_000 (30 days)
+   */
+  refreshTokenTtlMs?: number;
+  /**
+   * `expires_in` of access tokens.
+   * @default 7200
+   */
+  accessTokenTtlSeconds?: number;
+  /**
+   * Added to every `/sns` answer.
+   * @default 0
+   */
+  latencyMs?: number;
+  /**
+   * Added once to the first request of each new TCP connection, as a TLS handshake would.
+   * @default 0
+   */
+  connectionLatencyMs?: number;
+}
+
+export type ResolvedWxSandboxOptions = Required<Omit<WxSandboxOptions, 'users'>> & {
+  users: WxSandboxUserSeed[] | undefined;
+};
+
+export const DEFAULT_SANDBOX_APPID = 'wx0sandbox0appid';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedWxSandboxOptions {
+  const resolved: ResolvedWxSandboxOptions = {
+    appid: options.appid ?? DEFAULT_SANDBOX_APPID,
+    secret: options.secret ?? randomBytes(16).toString('hex'),
+    appName: options.appName ?? 'Sandbox App',
+    users: options.users,
+    autoApprove: options.autoApprove ?? false,
+    unionid: options.unionid ?? true,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    codeTtlMs: options.codeTtlMs ?? 5 * 60 * 1000,
+    refreshTokenTtlMs: options.refreshTokenTtlMs ?? 30 * DAY_MS,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7200,
+    latencyMs: options.latencyMs ?? 0,
+    connectionLatencyMs: options.connectionLatencyMs ?? 0,
+  };
+  if (!resolved.appid) throw new Error('WxSandbox: appid must not be empty');
+  if (!resolved.secret) throw new Error('WxSandbox: secret must not be empty');
+  for (const key of ['codeTtlMs', 'refreshTokenTtlMs', 'accessTokenTtlSeconds', 'latencyMs', 'connectionLatencyMs'] as const) {
+    if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
+      throw new Error(`WxSandbox: ${key} must be a number >= 0`);
+    }
+  }
+  return resolved;
+}

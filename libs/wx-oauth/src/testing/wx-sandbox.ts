@@ -1,0 +1,277 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { handleAuthorize, handleDecide, type AuthorizeContext } from './authorize-handler.js';
+import { randomRid } from './random-strings.js';
+import { SandboxClock } from './sandbox-clock.js';
+import { SandboxFaults } from './sandbox-faults.js';
+import { SandboxGrants } from './sandbox-grants.js';
+import { htmlPage, plainText, wxJson, type SandboxResponse } from './sandbox-response.js';
+import { DEFAULT_SANDBOX_USERS, buildSandboxUsers } from './sandbox-users.js';
+import { handleSns, type SnsContext } from './sns-handler.js';
+import { wxErrorBody } from './wx-errors.js';
+import { resolveSandboxOptions, type ResolvedWxSandboxOptions, type WxSandboxOptions } from './wx-sandbox.options.js';
+import type {
+  WxSandboxEndpoint,
+  WxSandboxFault,
+  WxSandboxScope,
+  WxSandboxStats,
+  WxSandboxUser,
+} from './wx-sandbox.types.js';
+
+type FrontRoute = 'authorize' | 'qrconnect' | 'decide';
+type Route = WxSandboxEndpoint | FrontRoute | 'not_found';
+
+const ROUTES: Readonly<Record<string, Route>> = {
+  '/connect/oauth2/authorize': 'authorize',
+  '/connect/qrconnect': 'qrconnect',
+  '/connect/sandbox/decide': 'decide',
+  '/sns/oauth2/access_token': 'access_token',
+  '/sns/oauth2/refresh_token': 'refresh_token',
+  '/sns/auth': 'auth',
+  '/sns/userinfo': 'userinfo',
+};
+
+const ALL_ROUTES: readonly Route[] = [...new Set(Object.values(ROUTES)), 'not_found'];
+const SNS_ENDPOINTS: ReadonlySet<Route> = new Set<Route>(['access_token', 'refresh_token', 'auth', 'userinfo']);
+const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'snsapi_userinfo', 'snsapi_login']);
+
+/**
+ * A local WeChat: the authorize pages of open.weixin.qq.com and the `/sns` API of
+ * api.weixin.qq.com on one `node:http` server, with test users, a clock tests can
+ * move, and faults to inject. Point both `apiBaseUrl` and `openBaseUrl` at `url`.
+ *
+ * @example
+ * const wx = await WxSandbox.start({ autoApprove: 'alice' });
+ * // ... new WXOAuth({ appid: wx.appid, secret: wx.secret, apiBaseUrl: wx.url, openBaseUrl: wx.url })
+ * await wx.close();
+ */
+export class WxSandbox {
+  /** Base URL of both the authorize pages and the `/sns` API, e.g. `http://127.0.0.1:54321`. */
+  readonly url: string;
+  readonly appid: string;
+  readonly secret: string;
+  readonly users: readonly WxSandboxUser[];
+
+  private readonly clock = new SandboxClock();
+  private readonly faults = new SandboxFaults();
+  private readonly grants: SandboxGrants;
+  private autoApprove: string | false;
+  private requests: Record<Route, number> = zeroCounts();
+  private connections = 0;
+  /** Sockets that have already paid `connectionLatencyMs`. */
+  private readonly warmSockets = new WeakSet<Socket>();
+  /** Pending delays, released by `close()` so no timer outlives the server. */
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private closing: Promise<void> | undefined;
+
+  /** Starts a sandbox and resolves once it listens. */
+  static async start(options?: WxSandboxOptions): Promise<WxSandbox> {
+    const resolved = resolveSandboxOptions(options);
+    const users = buildSandboxUsers(resolved.appid, resolved.users ?? DEFAULT_SANDBOX_USERS);
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(resolved.port, resolved.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    try {
+      return new WxSandbox(server, resolved, users);
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
+
+  private constructor(
+    private readonly server: Server,
+    private readonly options: ResolvedWxSandboxOptions,
+    users: WxSandboxUser[],
+  ) {
+    this.appid = options.appid;
+    this.secret = options.secret;
+    this.users = Object.freeze(users.map((user) => Object.freeze(user)));
+    this.url = baseUrl(server.address() as AddressInfo, options.host);
+    this.grants = new SandboxGrants(this.clock, options);
+    this.autoApprove = false;
+    this.setAutoApprove(options.autoApprove);
+    server.on('connection', () => this.connections++);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch(() => this.write(res, plainText(500, 'sandbox error')));
+    });
+  }
+
+  /** The sandbox clock in ms since the epoch: real time plus everything passed to `advance`. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Moves the sandbox clock forward; codes and tokens expire under it. */
+  advance(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  /** Approve as this user without a consent page, or `false` to show the page. */
+  setAutoApprove(userKey: string | false): void {
+    if (userKey !== false) this.user(userKey);
+    this.autoApprove = userKey;
+  }
+
+  /**
+   * Queues a fault for the next `times` requests (default 1) to one `/sns` endpoint,
+   * or to any of them when `endpoint` is left out. A delayed request is handled on
+   * arrival (a code is used up even if the client gives up waiting), as on WeChat.
+   */
+  inject(fault: WxSandboxFault, opts: { endpoint?: WxSandboxEndpoint; times?: number } = {}): void {
+    if (opts.endpoint !== undefined && !SNS_ENDPOINTS.has(opts.endpoint)) {
+      throw new Error(`WxSandbox: unknown endpoint '${String(opts.endpoint)}'`);
+    }
+    this.faults.add(fault, opts.endpoint, opts.times ?? 1);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Mints an authorization code as if `userKey` had approved `scope`. */
+  issueCode(userKey: string, scope: WxSandboxScope): string {
+    if (!SCOPES.has(scope)) throw new Error(`WxSandbox: unknown scope '${String(scope)}'`);
+    return this.grants.issueCode(this.user(userKey), scope);
+  }
+
+  /** Requests per endpoint (authorize pages included) and TCP connections accepted, since start or `resetStats`. */
+  get stats(): WxSandboxStats {
+    return { requests: { ...this.requests }, connections: this.connections };
+  }
+
+  resetStats(): void {
+    this.requests = zeroCounts();
+    this.connections = 0;
+  }
+
+  /** Stops listening and destroys every open socket, keep-alive ones included. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const [timer, release] of this.timers) {
+        clearTimeout(timer);
+        release();
+      }
+      this.timers.clear();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Parameters are read from the query only, like WeChat: a body is drained, never parsed.
+    req.resume();
+    const [pathname, search = ''] = (req.url ?? '/').split('?', 2);
+    const route: Route = ROUTES[pathname] ?? 'not_found';
+    this.requests[route]++;
+    const query = new URLSearchParams(search);
+
+    let delayMs = 0;
+    if (!this.warmSockets.has(req.socket)) {
+      this.warmSockets.add(req.socket);
+      delayMs += this.options.connectionLatencyMs;
+    }
+
+    if (!isSnsEndpoint(route)) {
+      await this.sleep(delayMs);
+      this.write(res, this.answerFront(route, query));
+      return;
+    }
+
+    delayMs += this.options.latencyMs;
+    const fault = this.faults.take(route);
+    if (fault?.type === 'delay') delayMs += fault.ms;
+    const response = fault && fault.type !== 'delay' ? this.faultResponse(fault) : this.answerSns(route, query);
+    await this.sleep(delayMs);
+    if (response === 'reset') req.socket.destroy();
+    else this.write(res, response);
+  }
+
+  private answerFront(route: FrontRoute | 'not_found', query: URLSearchParams): SandboxResponse {
+    const context: AuthorizeContext = {
+      appid: this.appid,
+      appName: this.options.appName,
+      users: this.users,
+      autoApprove: this.autoApprove,
+      grants: this.grants,
+    };
+    switch (route) {
+      case 'authorize':
+      case 'qrconnect':
+        return handleAuthorize(route, query, context);
+      case 'decide':
+        return handleDecide(query, context);
+      case 'not_found':
+        return plainText(404, 'Not Found');
+    }
+  }
+
+  private answerSns(endpoint: WxSandboxEndpoint, query: URLSearchParams): SandboxResponse {
+    const context: SnsContext = {
+      appid: this.appid,
+      secret: this.secret,
+      unionid: this.options.unionid,
+      accessTokenTtlSeconds: this.options.accessTokenTtlSeconds,
+      grants: this.grants,
+      rid: () => randomRid(this.clock.now()),
+    };
+    return wxJson(handleSns(endpoint, query, context));
+  }
+
+  private faultResponse(fault: Exclude<WxSandboxFault, { type: 'delay' }>): SandboxResponse | 'reset' {
+    switch (fault.type) {
+      case 'http500':
+        return plainText(500, 'Internal Server Error');
+      case 'nonJson':
+        return htmlPage(200, '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>');
+      case 'reset':
+        return 'reset';
+      case 'errcode':
+        return wxJson(wxErrorBody(fault.errcode, randomRid(this.clock.now()), fault.errmsg));
+    }
+  }
+
+  private write(res: ServerResponse, response: SandboxResponse): void {
+    if (res.destroyed || res.headersSent) return;
+    res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+    res.end(response.body);
+  }
+
+  /** A timer-based wait, so a slow answer never blocks the others. */
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.closing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.set(timer, resolve);
+    });
+  }
+
+  private user(key: string): WxSandboxUser {
+    const user = this.users.find((candidate) => candidate.key === key);
+    if (!user) throw new Error(`WxSandbox: no user with key '${key}'`);
+    return user;
+  }
+}
+
+function isSnsEndpoint(route: Route): route is WxSandboxEndpoint {
+  return SNS_ENDPOINTS.has(route);
+}
+
+function zeroCounts(): Record<Route, number> {
+  return Object.fromEntries(ALL_ROUTES.map((route) => [route, 0])) as Record<Route, number>;
+}
+
+/** A URL a client on this machine can use, even when listening on every interface. */
+function baseUrl(address: AddressInfo, host: string): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${address.port}`;
+}

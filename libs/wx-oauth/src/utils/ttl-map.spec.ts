@@ -1,0 +1,20 @@
+import { TtlMap } from './ttl-map.js';
+
+describe('TtlMap', () => {
+  it('forgets entries once their time is up', () => {
+    let now = 1000;
+    const map = new TtlMap<string, number>(10, () => now);
+    map.set('a', 1, 50);
+    expect(map.get('a')).toBe(1);
+    now += 50;
+    expect(map.get('a')).toBeUndefined();
+  });
+
+  it('drops the oldest entry past its bound', () => {
+    const map = new TtlMap<string, number>(2);
+    map.set('a', 1, 1000);
+    map.set('b', 2, 1000);
+    map.set('c', 3, 1000);
+    expect([map.get('a'), map.get('b'), map.get('c'), map.size]).toEqual([undefined, 2, 3, 2]);
+  });
+});

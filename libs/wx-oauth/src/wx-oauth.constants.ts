@@ -1,0 +1,8 @@
+/** @internal The options as the app passed them. */
+export const WX_OAUTH_MODULE_OPTIONS = 'WX_OAUTH:MODULE_OPTIONS';
+/** @internal The options validated, with defaults applied. */
+export const WX_OAUTH_OPTIONS = 'WX_OAUTH:OPTIONS';
+/** The Passport strategy's name. */
+export const WX_OAUTH_STRATEGY = 'wechat';
+/** @internal Metadata key of `@WxAuthScope()`. */
+export const WX_AUTH_SCOPE = 'WX_OAUTH:SCOPE';
