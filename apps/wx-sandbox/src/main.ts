@@ -10,10 +10,13 @@ async function main(): Promise<void> {
     appid: env.WX_SANDBOX_APPID || undefined,
     secret: env.WX_SANDBOX_SECRET || undefined,
     autoApprove: env.WX_SANDBOX_AUTO_APPROVE || false,
+    // Where browsers reach it (e.g. a mapped port): avatar and QR-code URLs use this.
+    publicUrl: env.WX_SANDBOX_PUBLIC_URL || undefined,
   });
   // Never print the secret, only where it comes from.
   const secretFrom = env.WX_SANDBOX_SECRET ? 'secret from WX_SANDBOX_SECRET' : 'random secret: set WX_SANDBOX_SECRET to share one';
-  console.log(`WeChat sandbox listening on ${sandbox.url} (appid ${sandbox.appid}, ${secretFrom})`);
+  const publicAt = sandbox.publicUrl === sandbox.url ? '' : `, browsers use ${sandbox.publicUrl}`;
+  console.log(`WeChat sandbox listening on ${sandbox.url}${publicAt} (appid ${sandbox.appid}, ${secretFrom})`);
 
   const shutdown = (): void => {
     sandbox.close().then(

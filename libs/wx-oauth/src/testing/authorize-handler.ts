@@ -1,5 +1,7 @@
-import { consentPage, errorPage } from './authorize-pages.js';
-import { callbackUrl, checkAuthorizeQuery } from './authorize-request.js';
+import { authorizeParams, callbackUrl, checkAuthorizeQuery, type AuthorizeRequest } from './authorize-request.js';
+import { consentPage } from './consent-page.js';
+import { errorPage } from './error-page.js';
+import { qrConnectPage } from './qr-connect-page.js';
 import type { SandboxGrants } from './sandbox-grants.js';
 import { htmlPage, redirectTo, type SandboxResponse } from './sandbox-response.js';
 import type { WxSandboxUser } from './wx-sandbox.types.js';
@@ -7,18 +9,25 @@ import type { WxSandboxUser } from './wx-sandbox.types.js';
 export interface AuthorizeContext {
   appid: string;
   appName: string;
+  /** Base URL browsers reach the sandbox at: the QR code must work from another device. */
+  publicUrl: string;
   users: readonly WxSandboxUser[];
   autoApprove: string | false;
   grants: SandboxGrants;
 }
 
-/** `/connect/oauth2/authorize` and `/connect/qrconnect`: redirect at once, or ask. */
-export function handleAuthorize(
-  endpoint: 'authorize' | 'qrconnect',
-  query: URLSearchParams,
-  context: AuthorizeContext,
-): SandboxResponse {
-  const check = checkAuthorizeQuery(endpoint, query, context.appid);
+/** The front pages that start an authorisation: WeChat's two, and the sandbox's scan page. */
+export type AuthorizePage = 'authorize' | 'qrconnect' | 'scan';
+
+/** Path of the page a phone opens after scanning a qrconnect code. */
+export const SCAN_PATH = '/connect/sandbox/scan';
+
+/**
+ * `/connect/oauth2/authorize`, `/connect/qrconnect` and `/connect/sandbox/scan`:
+ * redirect at once when auto-approving, else ask (qrconnect asks through a QR code).
+ */
+export function handleAuthorize(page: AuthorizePage, query: URLSearchParams, context: AuthorizeContext): SandboxResponse {
+  const check = checkAuthorizeQuery(page, query, context.appid);
   if (!check.ok) return htmlPage(400, errorPage(check.error));
   const { request } = check;
   const approver = context.autoApprove === false ? undefined : findUser(context, context.autoApprove);
@@ -26,7 +35,10 @@ export function handleAuthorize(
     const code = context.grants.issueCode(approver, request.scope);
     return redirectTo(callbackUrl(request.redirectUri, withState([['code', code]], request.state)));
   }
-  return htmlPage(200, consentPage({ appName: context.appName, endpoint, request, users: context.users }));
+  if (page === 'qrconnect') {
+    return htmlPage(200, qrConnectPage({ appName: context.appName, scanUrl: scanUrl(context.publicUrl, request) }));
+  }
+  return htmlPage(200, consentPage({ appName: context.appName, endpoint: page, request, users: context.users }));
 }
 
 /** `/connect/sandbox/decide`: the consent form's answer. A denial comes back with state only. */
@@ -41,6 +53,11 @@ export function handleDecide(query: URLSearchParams, context: AuthorizeContext):
   if (!user) return htmlPage(400, errorPage({ message: '未知的测试用户' }));
   const code = context.grants.issueCode(user, request.scope);
   return redirectTo(callbackUrl(request.redirectUri, withState([['code', code]], request.state)));
+}
+
+/** The scan page for this request, its parameters in WeChat's order so it validates like the original. */
+function scanUrl(publicUrl: string, request: AuthorizeRequest): string {
+  return `${publicUrl}${SCAN_PATH}?${new URLSearchParams(authorizeParams(request))}`;
 }
 
 function findUser(context: AuthorizeContext, key: string): WxSandboxUser | undefined {

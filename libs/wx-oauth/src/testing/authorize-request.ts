@@ -1,7 +1,7 @@
 import type { WxSandboxScope } from './wx-sandbox.types.js';
 
-/** The two authorize pages, plus the sandbox's own consent form target. */
-export type AuthorizeEndpoint = 'authorize' | 'qrconnect' | 'decide';
+/** The two authorize pages, plus the sandbox's own scan page and consent form target. */
+export type AuthorizeEndpoint = 'authorize' | 'qrconnect' | 'scan' | 'decide';
 
 /** A validated authorize request. */
 export interface AuthorizeRequest {
@@ -27,6 +27,8 @@ const PARAM_ORDER = ['appid', 'redirect_uri', 'response_type', 'scope', 'state']
 const ENDPOINT_SCOPES: Record<AuthorizeEndpoint, readonly WxSandboxScope[]> = {
   authorize: ['snsapi_base', 'snsapi_userinfo'],
   qrconnect: ['snsapi_login'],
+  // What the phone opens after scanning a qrconnect code.
+  scan: ['snsapi_login'],
   decide: ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'],
 };
 
@@ -55,6 +57,18 @@ export function checkAuthorizeQuery(endpoint: AuthorizeEndpoint, query: URLSearc
   if (state !== undefined && !STATE_PATTERN.test(state)) return fail('state 参数错误 (a-zA-Z0-9, 最多 128 字节)');
 
   return { ok: true, request: { appid, redirectUri: redirect.href, scope: allowed, state } };
+}
+
+/** The request's parameters in WeChat's order, as links and forms that carry it on must send them. */
+export function authorizeParams(request: AuthorizeRequest): Array<[string, string]> {
+  const params: Array<[string, string]> = [
+    ['appid', request.appid],
+    ['redirect_uri', request.redirectUri],
+    ['response_type', 'code'],
+    ['scope', request.scope],
+  ];
+  if (request.state !== undefined) params.push(['state', request.state]);
+  return params;
 }
 
 /**

@@ -60,6 +60,15 @@ describe('WxSandbox authorize pages', () => {
       );
     });
 
+    it('reads a redirect_uri sent unencoded up to the next &, as WeChat does', async () => {
+      wx.setAutoApprove('alice');
+      const res = await fetch(
+        `${wx.url}/connect/oauth2/authorize?appid=${wx.appid}&redirect_uri=https://app.test/cb?from=menu&next=me&response_type=code&scope=snsapi_base`,
+        { redirect: 'manual' },
+      );
+      expect(res.headers.get('location')).toMatch(/^https:\/\/app\.test\/cb\?from=menu&code=[A-Za-z0-9]{32}$/);
+    });
+
     it('sends no state when none was sent', async () => {
       wx.setAutoApprove('alice');
       const url = location(await authorize('snsapi_base'));
@@ -176,26 +185,34 @@ describe('WxSandbox authorize pages', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const html = await res.text();
-      expect(html).toContain('获取你的昵称、头像');
+      expect(html).toContain('<meta name="viewport"');
+      expect(html).toContain('申请获得以下权限');
+      expect(html).toContain('获得你的公开信息（昵称、头像等）');
       expect(html).toMatch(/<input type="radio" name="user" value="alice"[^>]* checked>/);
       expect(html).not.toMatch(/value="bob"[^>]* checked/);
       expect(html).toContain('小明 🐼');
-      expect(html).toMatch(/<button id="approve"[^>]*>允许<\/button>/);
-      expect(html).toMatch(/<button id="deny"[^>]*>拒绝<\/button>/);
+      expect(html).toMatch(/<button id="approve"[^>]*data-en="Allow"[^>]*>允许<\/button>/);
+      expect(html).toMatch(/<button id="deny"[^>]*data-en="Deny"[^>]*>拒绝<\/button>/);
       expect(html).toMatch(/<form method="get" action="\/connect\/sandbox\/decide">/);
     });
 
     it('describes snsapi_base as the openid only', async () => {
       const html = await (await authorize('snsapi_base')).text();
-      expect(html).toContain('获取你的身份标识 (openid)');
-      expect(html).not.toContain('获取你的昵称、头像');
+      expect(html).toContain('获得你的公开信息（openid）');
+      expect(html).not.toContain('昵称、头像');
+    });
+
+    it("shows each user's avatar, served by the sandbox itself", async () => {
+      const html = await (await authorize('snsapi_userinfo')).text();
+      expect(html).toContain(`<img class="avatar" src="${wx.url}/sandbox/avatar/alice.svg"`);
+      expect(html).toContain(`<img class="avatar" src="${wx.url}/sandbox/avatar/mallory.svg"`);
     });
 
     it('escapes everything it echoes', async () => {
       const html = await (await authorize('snsapi_base', [], `${CALLBACK}?q="><script>alert(1)</script>`)).text();
       expect(html).toContain('<title>微信网页授权 - Tom &amp; &quot;Jerry&quot; &lt;Shop&gt;</title>');
       expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
-      expect(html).not.toContain('<img');
+      expect(html).not.toContain('<img src=x');
       expect(html).not.toContain('<script>');
     });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { avatarUrl } from './avatar.js';
 import type { WxSandboxUser, WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 /** The built-in users: one plain, one with an emoji nickname, one without an avatar, one snapshot user. */
@@ -13,8 +14,11 @@ export const DEFAULT_SANDBOX_USERS: readonly WxSandboxUserSeed[] = [
 /** The sandbox's stand-in for the open platform account that unionids are scoped to. */
 const OPEN_PLATFORM = 'sandbox-open-platform';
 
-/** Fills in what a seed leaves out; derived ids are stable for the same appid and key. */
-export function buildSandboxUsers(appid: string, seeds: readonly WxSandboxUserSeed[]): WxSandboxUser[] {
+/**
+ * Fills in what a seed leaves out; derived ids are stable for the same appid and key.
+ * Default avatars live on the sandbox, under `publicUrl`, so this runs once it listens.
+ */
+export function buildSandboxUsers(appid: string, seeds: readonly WxSandboxUserSeed[], publicUrl: string): WxSandboxUser[] {
   if (seeds.length === 0) throw new Error('WxSandbox: users must not be empty');
   const seen = new Set<string>();
   return seeds.map((seed) => {
@@ -26,7 +30,7 @@ export function buildSandboxUsers(appid: string, seeds: readonly WxSandboxUserSe
       openid: seed.openid ?? wxLikeId(`${appid}:${seed.key}`),
       unionid: seed.unionid ?? wxLikeId(`${OPEN_PLATFORM}:${seed.key}`),
       nickname: seed.nickname,
-      headimgurl: seed.headimgurl ?? avatarUrl(seed.key),
+      headimgurl: seed.headimgurl ?? avatarUrl(publicUrl, seed.key),
     };
     if (seed.snapshot) user.snapshot = true;
     return user;
@@ -36,10 +40,4 @@ export function buildSandboxUsers(appid: string, seeds: readonly WxSandboxUserSe
 /** 28 chars starting with 'o', the shape of real openids and unionids. */
 function wxLikeId(seed: string): string {
   return `o${createHash('sha256').update(seed).digest('base64url').slice(0, 27)}`;
-}
-
-/** Shaped like WeChat's avatar URLs; it is never fetched by the sandbox itself. */
-function avatarUrl(key: string): string {
-  const id = createHash('sha256').update(`avatar:${key}`).digest('hex').slice(0, 40);
-  return `https://thirdwx.qlogo.cn/mmopen/vi_32/${id}/132`;
 }

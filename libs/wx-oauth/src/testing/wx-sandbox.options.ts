@@ -44,6 +44,13 @@ export interface WxSandboxOptions {
    */
   port?: number;
   /**
+   * The base URL browsers use to reach the sandbox, e.g. behind a port mapping
+   * (`http://localhost:8080`). Default avatars and the QR code of `/connect/qrconnect`
+   * point here.
+   * @default the `url` it listens on
+   */
+  publicUrl?: string;
+  /**
    * How long an authorization code stays valid, under the sandbox clock.
    * @default 300_000 (5 minutes, as for official accounts)
    */
@@ -70,8 +77,10 @@ export interface WxSandboxOptions {
   connectionLatencyMs?: number;
 }
 
-export type ResolvedWxSandboxOptions = Required<Omit<WxSandboxOptions, 'users'>> & {
+export type ResolvedWxSandboxOptions = Required<Omit<WxSandboxOptions, 'users' | 'publicUrl'>> & {
   users: WxSandboxUserSeed[] | undefined;
+  /** Without a trailing slash; `undefined` until the listening `url` stands in. */
+  publicUrl: string | undefined;
 };
 
 export const DEFAULT_SANDBOX_APPID = 'wx0sandbox0appid';
@@ -88,6 +97,7 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     unionid: options.unionid ?? true,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
+    publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl),
     codeTtlMs: options.codeTtlMs ?? 5 * 60 * 1000,
     refreshTokenTtlMs: options.refreshTokenTtlMs ?? 30 * DAY_MS,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7200,
@@ -102,4 +112,13 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     }
   }
   return resolved;
+}
+
+/** An absolute http(s) base URL, without the trailing slash that would double up in paths. */
+function checkPublicUrl(value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new Error(`WxSandbox: publicUrl must be an absolute http(s) URL without query, got '${value}'`);
+  }
+  return url.href.replace(/\/+$/, '');
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { handleAuthorize, handleDecide, type AuthorizeContext } from './authorize-handler.js';
+import { SCAN_PATH, handleAuthorize, handleDecide, type AuthorizeContext } from './authorize-handler.js';
+import { avatarKey, avatarResponse } from './avatar.js';
 import { randomRid } from './random-strings.js';
 import { SandboxClock } from './sandbox-clock.js';
 import { SandboxFaults } from './sandbox-faults.js';
@@ -18,20 +19,21 @@ import type {
   WxSandboxUser,
 } from './wx-sandbox.types.js';
 
-type FrontRoute = 'authorize' | 'qrconnect' | 'decide';
+type FrontRoute = 'authorize' | 'qrconnect' | 'scan' | 'decide' | 'avatar';
 type Route = WxSandboxEndpoint | FrontRoute | 'not_found';
 
-const ROUTES: Readonly<Record<string, Route>> = {
-  '/connect/oauth2/authorize': 'authorize',
-  '/connect/qrconnect': 'qrconnect',
-  '/connect/sandbox/decide': 'decide',
-  '/sns/oauth2/access_token': 'access_token',
-  '/sns/oauth2/refresh_token': 'refresh_token',
-  '/sns/auth': 'auth',
-  '/sns/userinfo': 'userinfo',
-};
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  ['/connect/oauth2/authorize', 'authorize'],
+  ['/connect/qrconnect', 'qrconnect'],
+  [SCAN_PATH, 'scan'],
+  ['/connect/sandbox/decide', 'decide'],
+  ['/sns/oauth2/access_token', 'access_token'],
+  ['/sns/oauth2/refresh_token', 'refresh_token'],
+  ['/sns/auth', 'auth'],
+  ['/sns/userinfo', 'userinfo'],
+]);
 
-const ALL_ROUTES: readonly Route[] = [...new Set(Object.values(ROUTES)), 'not_found'];
+const ALL_ROUTES: readonly Route[] = [...new Set(ROUTES.values()), 'avatar', 'not_found'];
 const SNS_ENDPOINTS: ReadonlySet<Route> = new Set<Route>(['access_token', 'refresh_token', 'auth', 'userinfo']);
 const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'snsapi_userinfo', 'snsapi_login']);
 
@@ -39,6 +41,9 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'sns
  * A local WeChat: the authorize pages of open.weixin.qq.com and the `/sns` API of
  * api.weixin.qq.com on one `node:http` server, with test users, a clock tests can
  * move, and faults to inject. Point both `apiBaseUrl` and `openBaseUrl` at `url`.
+ * Browsers get pages that look like WeChat's: a consent page, a QR login page whose
+ * code (or `a#simulate-scan`) opens `/connect/sandbox/scan`, and default avatars
+ * served from `/sandbox/avatar/<key>.svg`, all without internet.
  *
  * @example
  * const wx = await WxSandbox.start({ autoApprove: 'alice' });
@@ -48,6 +53,8 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'sns
 export class WxSandbox {
   /** Base URL of both the authorize pages and the `/sns` API, e.g. `http://127.0.0.1:54321`. */
   readonly url: string;
+  /** Base URL browsers reach the sandbox at (the `publicUrl` option, else `url`): avatars and QR codes use it. */
+  readonly publicUrl: string;
   readonly appid: string;
   readonly secret: string;
   readonly users: readonly WxSandboxUser[];
@@ -67,7 +74,6 @@ export class WxSandbox {
   /** Starts a sandbox and resolves once it listens. */
   static async start(options?: WxSandboxOptions): Promise<WxSandbox> {
     const resolved = resolveSandboxOptions(options);
-    const users = buildSandboxUsers(resolved.appid, resolved.users ?? DEFAULT_SANDBOX_USERS);
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -77,7 +83,7 @@ export class WxSandbox {
       });
     });
     try {
-      return new WxSandbox(server, resolved, users);
+      return new WxSandbox(server, resolved);
     } catch (error) {
       server.close();
       throw error;
@@ -87,12 +93,14 @@ export class WxSandbox {
   private constructor(
     private readonly server: Server,
     private readonly options: ResolvedWxSandboxOptions,
-    users: WxSandboxUser[],
   ) {
     this.appid = options.appid;
     this.secret = options.secret;
-    this.users = Object.freeze(users.map((user) => Object.freeze(user)));
     this.url = baseUrl(server.address() as AddressInfo, options.host);
+    this.publicUrl = options.publicUrl ?? this.url;
+    // Built once listening: default avatars are served here, so their URLs need the port.
+    const users = buildSandboxUsers(options.appid, options.users ?? DEFAULT_SANDBOX_USERS, this.publicUrl);
+    this.users = Object.freeze(users.map((user) => Object.freeze(user)));
     this.grants = new SandboxGrants(this.clock, options);
     this.autoApprove = false;
     this.setAutoApprove(options.autoApprove);
@@ -167,8 +175,11 @@ export class WxSandbox {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Parameters are read from the query only, like WeChat: a body is drained, never parsed.
     req.resume();
-    const [pathname, search = ''] = (req.url ?? '/').split('?', 2);
-    const route: Route = ROUTES[pathname] ?? 'not_found';
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const pathname = queryAt < 0 ? target : target.slice(0, queryAt);
+    const search = queryAt < 0 ? '' : target.slice(queryAt + 1);
+    const route = routeOf(pathname);
     this.requests[route]++;
     const query = new URLSearchParams(search);
 
@@ -180,7 +191,7 @@ export class WxSandbox {
 
     if (!isSnsEndpoint(route)) {
       await this.sleep(delayMs);
-      this.write(res, this.answerFront(route, query));
+      this.write(res, this.answerFront(route, pathname, query));
       return;
     }
 
@@ -193,10 +204,11 @@ export class WxSandbox {
     else this.write(res, response);
   }
 
-  private answerFront(route: FrontRoute | 'not_found', query: URLSearchParams): SandboxResponse {
+  private answerFront(route: FrontRoute | 'not_found', pathname: string, query: URLSearchParams): SandboxResponse {
     const context: AuthorizeContext = {
       appid: this.appid,
       appName: this.options.appName,
+      publicUrl: this.publicUrl,
       users: this.users,
       autoApprove: this.autoApprove,
       grants: this.grants,
@@ -204,9 +216,15 @@ export class WxSandbox {
     switch (route) {
       case 'authorize':
       case 'qrconnect':
+      case 'scan':
         return handleAuthorize(route, query, context);
       case 'decide':
         return handleDecide(query, context);
+      case 'avatar': {
+        const key = avatarKey(pathname);
+        const user = this.users.find((candidate) => candidate.key === key);
+        return user ? avatarResponse(user) : plainText(404, 'Not Found');
+      }
       case 'not_found':
         return plainText(404, 'Not Found');
     }
@@ -260,6 +278,10 @@ export class WxSandbox {
     if (!user) throw new Error(`WxSandbox: no user with key '${key}'`);
     return user;
   }
+}
+
+function routeOf(pathname: string): Route {
+  return ROUTES.get(pathname) ?? (avatarKey(pathname) === undefined ? 'not_found' : 'avatar');
 }
 
 function isSnsEndpoint(route: Route): route is WxSandboxEndpoint {

@@ -1,0 +1,49 @@
+import { html, SafeHtml } from './html.js';
+
+const STYLE = `
+  :root { color-scheme: light; --green: #07c160; --ink: #191919; --muted: #7f7f7f; --line: #ededed; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 16px/1.5 -apple-system, "PingFang SC", "Helvetica Neue", "Microsoft YaHei", sans-serif;
+         color: var(--ink); background: #f7f7f7; }
+  header { background: #fff; border-bottom: 1px solid var(--line); padding: 14px 24px; display: flex;
+           justify-content: space-between; align-items: center; }
+  header a { color: var(--ink); text-decoration: none; font-weight: 600; }
+  main { max-width: 560px; margin: 40px auto; padding: 0 16px; }
+  .card { background: #fff; border-radius: 12px; padding: 32px; box-shadow: 0 1px 3px rgba(0,0,0,.06); }
+  h1 { font-size: 24px; margin: 0 0 8px; }
+  p.lead { color: var(--muted); margin: 0 0 24px; }
+  .button { display: inline-block; border: 0; border-radius: 8px; padding: 12px 22px; font-size: 16px; cursor: pointer;
+            background: var(--green); color: #fff; text-decoration: none; font-weight: 600; }
+  .button.secondary { background: #f2f2f2; color: var(--ink); }
+  .avatar { width: 72px; height: 72px; border-radius: 10px; object-fit: cover; background: #e5e5e5;
+            display: flex; align-items: center; justify-content: center; font-size: 32px; color: #fff; }
+  .who { display: flex; gap: 16px; align-items: center; margin-bottom: 24px; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: 8px 16px; margin: 0 0 24px; }
+  dt { color: var(--muted); }
+  dd { margin: 0; font-family: ui-monospace, Menlo, monospace; font-size: 14px; word-break: break-all; }
+  .badge { display: inline-block; padding: 2px 8px; border-radius: 10px; background: #fff3e0; color: #e65100; font-size: 13px; }
+  .error { border-top: 4px solid #fa5151; }
+  .errcode { font-family: ui-monospace, Menlo, monospace; color: var(--muted); font-size: 14px; }
+  footer { text-align: center; color: var(--muted); font-size: 13px; margin: 24px 0; }
+`;
+
+/** Our own constant, not user input. */
+const STYLE_SHEET = new SafeHtml(STYLE);
+
+/** The page shell every demo page shares. */
+export function layout(title: string, body: SafeHtml, banner?: string): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${title} · nest-wx-oauth demo</title>
+  <style>${STYLE_SHEET}</style>
+</head>
+<body>
+  <header><a href="/">nest-wx-oauth demo</a><span>${banner}</span></header>
+  <main>${body}</main>
+  <footer>WeChat login for NestJS · 微信登录</footer>
+</body>
+</html>`.value;
+}

@@ -1,0 +1,36 @@
+import { Controller, Get, Header, Headers, Inject, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import type { DemoUser } from '../auth/demo-user.js';
+import { loginPathFor } from '../auth/login-path.js';
+import { SessionGuard } from '../auth/session.guard.js';
+import { SessionService } from '../auth/session.service.js';
+import { DEMO_OPTIONS, type DemoOptions } from '../demo.constants.js';
+import { homePage, profilePage } from './views.js';
+
+@Controller()
+export class PagesController {
+  constructor(
+    private readonly sessions: SessionService,
+    @Inject(DEMO_OPTIONS) private readonly options: DemoOptions,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async home(@Req() req: Request, @Headers('user-agent') userAgent?: string): Promise<string> {
+    return homePage(loginPathFor(userAgent), await this.sessions.read(req), this.options.banner);
+  }
+
+  @Get('profile')
+  @UseGuards(SessionGuard)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  profile(@Req() req: Request): string {
+    return profilePage(req.user as DemoUser, this.options.banner);
+  }
+
+  /** For the container's HEALTHCHECK. */
+  @Get('health')
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+}

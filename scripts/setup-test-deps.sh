@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need, when they are missing:
+#   chromium        the real browser the end-to-end tests drive (never a downloaded one)
+#   docker-compose  validates docker-compose.yml (no Docker engine is needed for that)
+# Safe to run again: it installs nothing that is already there.
+set -euo pipefail
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+  echo "The tests need these Debian packages: ${missing[*]}." >&2
+  echo "Install them as root (apt-get install ${missing[*]}) and run the tests again." >&2
+  exit 1
+fi
+as_root=()
+[ "$(id -u)" -ne 0 ] && as_root=(sudo)
+
+echo "Installing ${missing[*]} for the tests (once)..."
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

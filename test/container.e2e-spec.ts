@@ -1,0 +1,117 @@
+/**
+ * The demo as docker-compose runs it, without Docker: the sandbox and the demo
+ * start as two processes with the very commands of the Dockerfile and the
+ * compose file and the compose environment, service names mapped to loopback.
+ * `npm test` builds dist/ first, as the image does.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { startProcess, type Running } from './support/child-process.js';
+import { freePort } from './support/free-port.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+interface ComposeService {
+  command?: string[];
+  environment: Record<string, string>;
+  healthcheck?: { test: string[] };
+}
+
+/** The Dockerfile's last CMD, in its JSON (exec) form. */
+async function dockerfileCommand(): Promise<string[]> {
+  const dockerfile = await readFile(`${repo}/Dockerfile`, 'utf8');
+  const cmd = [...dockerfile.matchAll(/^CMD (\[.*\])$/gm)].pop();
+  if (!cmd) throw new Error('Dockerfile has no CMD in exec form');
+  return JSON.parse(cmd[1]) as string[];
+}
+
+/** Compose's `${VAR:-default}` as compose resolves it with VAR unset. */
+function resolveDefaults(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1')]),
+  );
+}
+
+describe('the demo as docker-compose wires it', () => {
+  let services: Record<string, ComposeService>;
+  let sandbox: Running | undefined;
+  let demo: Running | undefined;
+  let demoUrl: string;
+  let sandboxUrl: string;
+
+  beforeAll(async () => {
+    services = (parse(await readFile(`${repo}/docker-compose.yml`, 'utf8')) as { services: Record<string, ComposeService> }).services;
+    const [sandboxPort, demoPort] = [await freePort(), await freePort()];
+    sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    demoUrl = `http://127.0.0.1:${demoPort}`;
+    // Published ports and service names become free loopback ports.
+    const wire = (env: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(resolveDefaults(env)).map(([key, value]) => [
+          key,
+          value
+            .replace(/^http:\/\/(sandbox|localhost):3001/, sandboxUrl)
+            .replace(/^http:\/\/localhost:3000/, demoUrl),
+        ]),
+      );
+    const base = { PATH: process.env.PATH, NODE_ENV: 'production' };
+
+    sandbox = await startProcess(services.sandbox.command!, {
+      cwd: repo,
+      env: { ...base, ...wire(services.sandbox.environment), PORT: String(sandboxPort) },
+      ready: /listening on/,
+    });
+    demo = await startProcess(await dockerfileCommand(), {
+      cwd: repo,
+      env: { ...base, ...wire(services.demo.environment), PORT: String(demoPort) },
+      ready: /Demo on /,
+    });
+  });
+
+  afterAll(async () => {
+    const [demoEnd, sandboxEnd] = await Promise.all([demo?.stop(), sandbox?.stop()]);
+    // A clean stop on SIGTERM, as `docker compose down` sends it.
+    expect([demoEnd, sandboxEnd]).toEqual([{ code: null, signal: 'SIGTERM' }, { code: 0, signal: null }]);
+    const secret = services.demo.environment.WX_SANDBOX_SECRET;
+    expect(`${demo?.output()}${sandbox?.output()}`).not.toContain(secret);
+  });
+
+  it('is a valid compose file', async () => {
+    // Debian's docker-compose validates it; scripts/setup-test-deps.sh installs it.
+    await expect(promisify(execFile)('docker-compose', ['config', '-q'], { cwd: repo })).resolves.toBeDefined();
+  });
+
+  it('answers the container health check', async () => {
+    const res = await fetch(`${demoUrl}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(services.sandbox.healthcheck?.test.join(' ')).toContain('/sns/auth');
+    expect((await fetch(`${sandboxUrl}/sns/auth`)).status).toBe(200);
+  });
+
+  it('logs in through the separately started sandbox', async () => {
+    const start = await fetch(`${demoUrl}/auth/wechat/mp`, { redirect: 'manual' });
+    const authorize = new URL(start.headers.get('location')!.replace(/#.*$/, ''));
+    expect(authorize.origin).toBe(sandboxUrl);
+    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+
+    // What the consent form submits when alice approves.
+    const decide = new URL('/connect/sandbox/decide', sandboxUrl);
+    authorize.searchParams.forEach((value, key) => decide.searchParams.append(key, value));
+    decide.searchParams.set('user', 'alice');
+    decide.searchParams.set('decision', 'approve');
+    const callback = (await fetch(decide, { redirect: 'manual' })).headers.get('location')!;
+    expect(callback.startsWith(`${demoUrl}/auth/wechat/callback?code=`)).toBe(true);
+
+    const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+    expect(landed.status).toBe(302);
+    expect(landed.headers.get('location')).toBe('/profile');
+    const session = landed.headers.getSetCookie().find((c) => c.startsWith('demo_session='))!.split(';')[0];
+    const profile = await fetch(`${demoUrl}/profile`, { headers: { cookie: session } });
+    expect(profile.status).toBe(200);
+    expect(await profile.text()).toContain('<h1 id="nickname">Alice</h1>');
+  });
+});
