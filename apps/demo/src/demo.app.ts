@@ -16,7 +16,7 @@ export interface DemoApp {
 
 /** Builds and starts the demo; with no WeChat configured it starts the sandbox first and points at it. */
 export async function startDemo(config: DemoConfig, logger?: LoggerService): Promise<DemoApp> {
-  const sandbox = config.target.kind === 'in-process-sandbox' ? await WxSandbox.start() : undefined;
+  const sandbox = config.target.kind === 'in-process-sandbox' ? await WxSandbox.start({ appName: 'nest-wx-oauth demo' }) : undefined;
   const connection: WeChatConnection =
     config.target.kind === 'in-process-sandbox'
       ? { appid: sandbox!.appid, secret: sandbox!.secret, apiBaseUrl: sandbox!.url, openBaseUrl: sandbox!.url }

@@ -21,11 +21,15 @@ const envSchema = z
     /** Signs the session cookie; random per start when unset, which logs everyone out on restart. */
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   })
-  .superRefine((env, ctx) => {
-    if (env.WX_APPID && !env.WX_SECRET) ctx.addIssue({ code: 'custom', path: ['WX_SECRET'], message: 'is required with WX_APPID' });
-    if (!env.WX_APPID && env.WX_SANDBOX_URL && !env.WX_SANDBOX_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['WX_SANDBOX_SECRET'], message: 'is required with WX_SANDBOX_URL' });
-    }
+  .refine((env) => !env.WX_APPID || env.WX_SECRET, {
+    path: ['WX_SECRET'],
+    message: 'is required with WX_APPID',
+    when: () => true, // report it alongside other problems, not after they are fixed
+  })
+  .refine((env) => env.WX_APPID || !env.WX_SANDBOX_URL || env.WX_SANDBOX_SECRET, {
+    path: ['WX_SANDBOX_SECRET'],
+    message: 'is required with WX_SANDBOX_URL',
+    when: () => true,
   });
 
 export type DemoEnv = z.infer<typeof envSchema>;
