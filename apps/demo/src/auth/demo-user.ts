@@ -1,17 +1,8 @@
 import type { WxProfile } from 'nest-wx-oauth';
 
-/** What the demo keeps of a WeChat user in its session cookie. */
-export interface DemoUser {
-  id: string;
-  openid: string;
-  unionid?: string;
-  nickname?: string;
-  headimgurl?: string;
-  scope: string[];
-  isSnapshotUser: boolean;
-}
+/** What the demo keeps of a WeChat user in its session cookie: the profile without WeChat's raw fields. */
+export type DemoUser = Omit<WxProfile, 'provider' | 'raw'>;
 
-export function toDemoUser(profile: WxProfile): DemoUser {
-  const { id, openid, unionid, nickname, headimgurl, scope, isSnapshotUser } = profile;
-  return { id, openid, unionid, nickname, headimgurl, scope, isSnapshotUser };
+export function toDemoUser({ provider: _provider, raw: _raw, ...user }: WxProfile): DemoUser {
+  return user;
 }
