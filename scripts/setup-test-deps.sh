@@ -2,6 +2,7 @@
 # Installs the Debian packages the tests need, when they are missing:
 #   chromium        the real browser the end-to-end tests drive (never a downloaded one)
 #   docker-compose  validates docker-compose.yml (no Docker engine is needed for that)
+#   redis-server    the shared token store; the tests start their own on loopback ports
 #   fonts           Chinese and emoji glyphs, so the screenshots show WeChat's pages as they are
 # Safe to run again: it installs nothing that is already there.
 set -euo pipefail
@@ -9,6 +10,7 @@ set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 for font in fonts-wqy-microhei fonts-noto-color-emoji; do
   dpkg-query -W -f='${Status}' "$font" 2>/dev/null | grep -q 'ok installed' || missing+=("$font")
 done

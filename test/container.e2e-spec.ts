@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { startProcess, type Running } from './support/child-process.js';
 import { freePort } from './support/free-port.js';
+import { RedisServer } from './support/redis-server.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -37,6 +38,7 @@ function resolveDefaults(env: Record<string, string>): Record<string, string> {
 
 describe('the demo as docker-compose wires it', () => {
   let services: Record<string, ComposeService>;
+  let redis: RedisServer;
   let sandbox: Running | undefined;
   let demo: Running | undefined;
   let demoUrl: string;
@@ -44,6 +46,7 @@ describe('the demo as docker-compose wires it', () => {
 
   beforeAll(async () => {
     services = (parse(await readFile(`${repo}/docker-compose.yml`, 'utf8')) as { services: Record<string, ComposeService> }).services;
+    redis = await RedisServer.start();
     const [sandboxPort, demoPort] = [await freePort(), await freePort()];
     sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     demoUrl = `http://127.0.0.1:${demoPort}`;
@@ -54,7 +57,8 @@ describe('the demo as docker-compose wires it', () => {
           key,
           value
             .replace(/^http:\/\/(sandbox|localhost):3001/, sandboxUrl)
-            .replace(/^http:\/\/localhost:3000/, demoUrl),
+            .replace(/^http:\/\/localhost:3000/, demoUrl)
+            .replace(/^redis:\/\/redis:6379$/, redis.url),
         ]),
       );
     const base = { PATH: process.env.PATH, NODE_ENV: 'production' };
@@ -67,7 +71,7 @@ describe('the demo as docker-compose wires it', () => {
     demo = await startProcess(await dockerfileCommand(), {
       cwd: repo,
       env: { ...base, ...wire(services.demo.environment), PORT: String(demoPort) },
-      ready: /Demo on /,
+      ready: /Demo on .*tokens in Redis/,
     });
   });
 
@@ -75,6 +79,7 @@ describe('the demo as docker-compose wires it', () => {
     const [demoEnd, sandboxEnd] = await Promise.all([demo?.stop(), sandbox?.stop()]);
     // A clean stop on SIGTERM, as `docker compose down` sends it.
     expect([demoEnd, sandboxEnd]).toEqual([{ code: null, signal: 'SIGTERM' }, { code: 0, signal: null }]);
+    await redis.stop();
     const secret = services.demo.environment.WX_SANDBOX_SECRET;
     expect(`${demo?.output()}${sandbox?.output()}`).not.toContain(secret);
   });

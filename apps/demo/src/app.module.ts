@@ -8,6 +8,7 @@ import { SessionService } from './auth/session.service.js';
 import { DEMO_OPTIONS, type DemoOptions } from './demo.constants.js';
 import { ErrorPageFilter } from './pages/error-page.filter.js';
 import { PagesController } from './pages/pages.controller.js';
+import { WechatApiController } from './pages/wechat-api.controller.js';
 
 export interface AppModuleOptions extends DemoOptions {
   wx: WxOAuthModuleOptions;
@@ -20,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [WxOAuthModule.forRoot(wx), JwtModule.register({ secret: sessionSecret })],
-      controllers: [AuthController, PagesController],
+      controllers: [AuthController, PagesController, WechatApiController],
       providers: [
         SessionService,
         SessionGuard,

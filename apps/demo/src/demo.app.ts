@@ -2,6 +2,7 @@ import { type INestApplication, Logger, type LoggerService } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import cookieParser from 'cookie-parser';
 import type { WxOAuthModuleOptions } from 'nest-wx-oauth';
+import { RedisTokenStore } from 'nest-wx-oauth/redis';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { AppModule } from './app.module.js';
 import type { DemoConfig, WeChatConnection } from './config/demo.config.js';
@@ -21,7 +22,12 @@ export async function startDemo(config: DemoConfig, logger?: LoggerService): Pro
     config.target.kind === 'in-process-sandbox'
       ? { appid: sandbox!.appid, secret: sandbox!.secret, apiBaseUrl: sandbox!.url, openBaseUrl: sandbox!.url }
       : config.target.connection;
-  const wx: WxOAuthModuleOptions = { ...connection, callbackURL: config.callbackURL, scope: config.scope };
+  const wx: WxOAuthModuleOptions = {
+    ...connection,
+    callbackURL: config.callbackURL,
+    scope: config.scope,
+    ...(config.redisUrl ? { tokenStore: new RedisTokenStore({ url: config.redisUrl }) } : {}),
+  };
 
   const app = await NestFactory.create(
     AppModule.forRoot({
@@ -39,7 +45,8 @@ export async function startDemo(config: DemoConfig, logger?: LoggerService): Pro
   const log = new Logger('Demo');
   if (config.sessionSecretGenerated) log.warn('SESSION_SECRET is not set: sessions end when the demo restarts');
   const where = config.target.kind === 'wechat' ? 'WeChat' : `the WeChat sandbox at ${wx.openBaseUrl}`;
-  log.log(`Demo on http://localhost:${config.port}, logging in through ${where}`);
+  const store = config.redisUrl ? 'tokens in Redis' : 'tokens in memory';
+  log.log(`Demo on http://localhost:${config.port}, logging in through ${where}, ${store}`);
 
   return {
     app,

@@ -1,6 +1,12 @@
 export { WXOAuth } from './client/wx-oauth.client.js';
 export type { WXOAuthOptions } from './client/wx-oauth-client.options.js';
-export { WxOAuthError, wxErrorStatus, type WxOAuthErrorKind, type WxOAuthErrorDetails } from './client/wx-oauth.error.js';
+export {
+  WxOAuthError,
+  WxReauthorizationRequiredError,
+  wxErrorStatus,
+  type WxOAuthErrorDetails,
+  type WxOAuthErrorKind,
+} from './client/wx-oauth.error.js';
 export type {
   WxAccessToken,
   WxAuthorizeParams,
@@ -14,6 +20,9 @@ export type { WxIdField, WxProfile } from './passport/wx-profile.js';
 export { WxStrategy } from './passport/wx.strategy.js';
 export type { WxStateInfo } from './state/wx-state.store.js';
 export { isSafeReturnTo } from './state/return-to.js';
+export { MemoryTokenStore, type MemoryTokenStoreOptions } from './tokens/memory-token-store.js';
+export type { WxStoredToken, WxTokenStore } from './tokens/wx-token-store.js';
+export { WxTokenService } from './tokens/wx-token.service.js';
 export { WX_OAUTH_STRATEGY } from './wx-oauth.constants.js';
 export { InjectWxOAuthOptions, WxAuthScope } from './wx-oauth.decorators.js';
 export { WxOAuthModule } from './wx-oauth.module.js';

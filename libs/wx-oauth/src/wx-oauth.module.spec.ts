@@ -1,8 +1,11 @@
-import { Injectable, Module } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { Injectable, Logger, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { WXOAuth } from './client/wx-oauth.client.js';
 import { WxAuthGuard } from './passport/wx-auth.guard.js';
 import { WxStrategy } from './passport/wx.strategy.js';
+import { MemoryTokenStore } from './tokens/memory-token-store.js';
+import { WxTokenService } from './tokens/wx-token.service.js';
 import { WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
 import { WxOAuthModule } from './wx-oauth.module.js';
 import type { ResolvedWxOAuthOptions, WxOAuthModuleOptions } from './wx-oauth.options.js';
@@ -101,6 +104,45 @@ describe('WxOAuthModule', () => {
     }
     expect(error.message).not.toContain(SECRET);
     expect(error.stack).not.toContain(SECRET);
+  });
+
+  it('takes a token store from an async factory', async () => {
+    const tokenStore = new MemoryTokenStore();
+    const ref = await compile([WxOAuthModule.forRootAsync({ useFactory: async () => ({ ...options, tokenStore }) })]);
+    await tokenStore.set('wxmodulespec', 'o1', {
+      openid: 'o1',
+      scope: 'snsapi_base',
+      accessToken: 'saved-token',
+      refreshToken: 'r',
+      accessTokenExpiresAt: Date.now() + 3_600_000,
+      refreshTokenExpiresAt: Date.now() + 3_600_000,
+    });
+    expect(await ref.get(WxTokenService).getAccessToken('o1')).toBe('saved-token');
+    await expect(ref.get(WxTokenService).getAccessToken('o2')).rejects.toMatchObject({ kind: 'refresh_expired' });
+  });
+
+  it('refuses a token store that is not one', async () => {
+    await expect(compile([WxOAuthModule.forRoot({ ...options, tokenStore: {} as never })])).rejects.toThrow(
+      /- tokenStore: must implement WxTokenStore \(get, set, delete, claim, lock, setIfLocked, unlock\)/,
+    );
+  });
+
+  it('warns once in production that tokens are kept in memory', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const env = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await compile([WxOAuthModule.forRoot(options)]);
+      await moduleRef!.init();
+      await moduleRef!.close();
+      await compile([WxOAuthModule.forRoot(options)]);
+      await moduleRef!.init();
+      const warnings = warn.mock.calls.filter(([message]) => String(message).includes('MemoryTokenStore'));
+      expect(warnings).toHaveLength(1);
+    } finally {
+      process.env.NODE_ENV = env;
+      warn.mockRestore();
+    }
   });
 
   it('requires the secret', async () => {

@@ -1,27 +1,47 @@
-import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { WXOAuth } from './client/wx-oauth.client.js';
 import { WxAuthGuard } from './passport/wx-auth.guard.js';
 import { WxStrategy } from './passport/wx.strategy.js';
+import { WxTokenService } from './tokens/wx-token.service.js';
+import { WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
 import { ConfigurableModuleClass } from './wx-oauth.module-definition.js';
+import type { ResolvedWxOAuthOptions } from './wx-oauth.options.js';
 import { wxOAuthClientProvider, wxOAuthOptionsProvider } from './wx-oauth.providers.js';
+
+let warnedAboutMemoryStore = false;
 
 /**
  * WeChat login for a Nest app: `forRoot(options)` or `forRootAsync({ useFactory
  * | useClass | useExisting })`, with `isGlobal`. Provides `WXOAuth`, the
- * `'wechat'` strategy and `WxAuthGuard`.
+ * `'wechat'` strategy, `WxAuthGuard` and `WxTokenService`.
  *
  * @publicApi
  */
 @Module({
-  providers: [wxOAuthOptionsProvider, wxOAuthClientProvider, WxStrategy, WxAuthGuard],
-  exports: [WXOAuth, WxAuthGuard],
+  providers: [wxOAuthOptionsProvider, wxOAuthClientProvider, WxStrategy, WxAuthGuard, WxTokenService],
+  exports: [WXOAuth, WxAuthGuard, WxTokenService],
 })
-export class WxOAuthModule extends ConfigurableModuleClass implements OnApplicationShutdown {
-  constructor(private readonly wx: WXOAuth) {
+export class WxOAuthModule extends ConfigurableModuleClass implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly wx: WXOAuth,
+    @Inject(WX_OAUTH_OPTIONS) private readonly options: ResolvedWxOAuthOptions,
+  ) {
     super();
   }
 
-  onApplicationShutdown(): void {
+  onModuleInit(): void {
+    // The one place the library looks at the environment: NODE_ENV is how Node apps say "production".
+    if (this.options.tokenStoreIsDefault && process.env.NODE_ENV === 'production' && !warnedAboutMemoryStore) {
+      warnedAboutMemoryStore = true;
+      new Logger('WxOAuthModule').warn(
+        'Tokens are kept in this process memory (MemoryTokenStore): they are lost on restart and not shared between ' +
+          'instances. Pass tokenStore: new RedisTokenStore({ url }) from nest-wx-oauth/redis.',
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     this.wx.close();
+    await this.options.tokenStore.close?.();
   }
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { parseOptions, wxClientOptionsShape, type WXOAuthOptions } from './client/wx-oauth-client.options.js';
 import { WX_SCOPES, type WxAccessToken, type WxScope } from './client/wx-oauth.types.js';
 import type { WxIdField, WxProfile } from './passport/wx-profile.js';
+import { MemoryTokenStore } from './tokens/memory-token-store.js';
+import type { WxTokenStore } from './tokens/wx-token-store.js';
 
 /** Maps WeChat's user to the app's; its result becomes `req.user`. Return null to refuse the login. */
 export type WxValidate = (profile: WxProfile, tokens: WxAccessToken) => unknown | Promise<unknown>;
@@ -25,13 +27,22 @@ export interface WxOAuthModuleOptions extends WXOAuthOptions {
   stateTtl?: number;
   /** Maps the profile to the app's user. @default the profile itself */
   validate?: WxValidate;
+  /** Where tokens and single-use login states live; share one (e.g. `RedisTokenStore`) across instances. @default a `MemoryTokenStore` */
+  tokenStore?: WxTokenStore;
+  /** Refresh an access token this many milliseconds before it expires. @default 300000 (5 minutes) */
+  tokenRefreshMargin?: number;
 }
 
-export interface ResolvedWxOAuthOptions extends Required<Omit<WxOAuthModuleOptions, 'validate' | 'stateSecret'>> {
+export interface ResolvedWxOAuthOptions extends Required<Omit<WxOAuthModuleOptions, 'validate' | 'stateSecret' | 'tokenStore'>> {
   validate?: WxValidate;
+  tokenStore: WxTokenStore;
+  /** Whether `tokenStore` is the default in-memory one. */
+  tokenStoreIsDefault: boolean;
   /** The state cookie's HMAC key. */
   stateKey: Buffer;
 }
+
+const STORE_METHODS = ['get', 'set', 'delete', 'claim', 'lock', 'setIfLocked', 'unlock'] as const;
 
 const schema = z.object({
   ...wxClientOptionsShape,
@@ -41,12 +52,20 @@ const schema = z.object({
   stateSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   stateTtl: z.number().int().min(10_000).max(3_600_000).default(600_000),
   validate: z.custom<WxValidate>((value) => typeof value === 'function', 'must be a function').optional(),
+  tokenStore: z
+    .custom<WxTokenStore>(
+      (value) => STORE_METHODS.every((method) => typeof (value as Record<string, unknown> | null)?.[method] === 'function'),
+      `must implement WxTokenStore (${STORE_METHODS.join(', ')})`,
+    )
+    .optional(),
+  tokenRefreshMargin: z.number().int().min(0).max(3_600_000).default(300_000),
 });
+
 
 /** Validates the module's options at start-up; the app fails to boot with every problem listed. */
 export function resolveWxOAuthOptions(options: WxOAuthModuleOptions): ResolvedWxOAuthOptions {
-  const { stateSecret, ...resolved } = parseOptions(schema, options, 'WxOAuthModule');
+  const { stateSecret, tokenStore, ...resolved } = parseOptions(schema, options, 'WxOAuthModule');
   // A key derived from the app secret works across instances with no extra setting.
   const stateKey = createHmac('sha256', stateSecret ?? resolved.secret).update('nest-wx-oauth:state').digest();
-  return { ...resolved, stateKey };
+  return { ...resolved, stateKey, tokenStore: tokenStore ?? new MemoryTokenStore(), tokenStoreIsDefault: !tokenStore };
 }

@@ -1,13 +1,16 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { WxAuthGuard, WxAuthScope, type WxProfile, type WxStateInfo } from 'nest-wx-oauth';
+import { WxAuthGuard, WxAuthScope, WxTokenService, type WxProfile, type WxStateInfo } from 'nest-wx-oauth';
 import { toDemoUser } from './demo-user.js';
 import { SessionService } from './session.service.js';
 
 /** The WeChat login, written the way an app using nest-wx-oauth writes it. */
 @Controller()
 export class AuthController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly tokens: WxTokenService,
+  ) {}
 
   /** Website QR login, for desktop browsers. */
   @Get('auth/wechat/qr')
@@ -29,7 +32,10 @@ export class AuthController {
   }
 
   @Get('logout')
-  logout(@Res() res: Response): void {
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const user = await this.sessions.read(req);
+    // Logging out also drops the saved WeChat tokens; a store that is down must not keep the user logged in.
+    if (user) await this.tokens.forget(user.openid).catch(() => undefined);
     this.sessions.end(res);
     res.redirect('/');
   }

@@ -18,6 +18,8 @@ const envSchema = z
     WX_SANDBOX_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     WX_SANDBOX_APPID: z.string().trim().min(1).default('wx0sandbox0appid'),
     WX_SANDBOX_SECRET: z.string().trim().min(1).optional(),
+    /** Keep WeChat tokens and login states in Redis, shared by every instance; in memory when unset. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     /** Signs the session cookie; random per start when unset, which logs everyone out on restart. */
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   })
@@ -53,6 +55,7 @@ export interface DemoConfig {
   /** Whether the session secret was generated, so the app can say sessions end with it. */
   sessionSecretGenerated: boolean;
   target: WeChatTarget;
+  redisUrl?: string;
 }
 
 /** Reads and validates the environment; throws one message naming every bad variable (never its value). */
@@ -74,6 +77,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     sessionSecretGenerated: !e.SESSION_SECRET,
     target: targetOf(e),
+    redisUrl: e.REDIS_URL,
   };
 }
 

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { WxOAuthError, WxReauthorizationRequiredError, wxErrorStatus } from 'nest-wx-oauth';
 import { loginPathFor } from '../auth/login-path.js';
 import { LoginRequiredException } from '../auth/login-required.exception.js';
 import { errorPage, type ErrorView } from './views.js';
@@ -11,12 +12,14 @@ const TITLES: Record<string, [title: string, reason: string]> = {
   invalid_code: ['This login was already used', 'WeChat\'s one-time login code was used or has expired.'],
   invalid_request: ['That link is not valid', 'The login link carried something the app refuses.'],
   timeout: ['WeChat is not answering', 'WeChat did not answer in time. Please try again in a moment.'],
+  store_unavailable: ['Temporarily unavailable', 'The app cannot reach its token store. Please try again in a moment.'],
+  refresh_expired: ['Please log in again', 'Your WeChat authorisation has expired.'],
 };
 const UPSTREAM: [string, string] = ['WeChat had a problem', 'WeChat answered with an error. Please try again in a moment.'];
 
 /**
- * Renders every error as a friendly page with the right status, WeChat's errcode
- * when there is one, and never a stack trace or a secret.
+ * Renders every error as a friendly page (JSON under /api) with the right
+ * status, WeChat's errcode when there is one, and never a stack trace or a secret.
  */
 @Catch()
 export class ErrorPageFilter implements ExceptionFilter {
@@ -26,8 +29,11 @@ export class ErrorPageFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const retryPath = loginPathFor(req.headers['user-agent']);
-    if (exception instanceof LoginRequiredException) {
-      return res.redirect(loginPathFor(req.headers['user-agent'], exception.returnTo));
+    const api = req.path.startsWith('/api/');
+    // A page that needs a (new) login sends the browser to log in, and back here afterwards.
+    const needsLogin = exception instanceof LoginRequiredException || exception instanceof WxReauthorizationRequiredError;
+    if (needsLogin && !api) {
+      return res.redirect(loginPathFor(req.headers['user-agent'], req.originalUrl));
     }
     if (res.headersSent) return;
 
@@ -35,14 +41,19 @@ export class ErrorPageFilter implements ExceptionFilter {
     if (view.status >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(exception instanceof Error ? exception.message : String(exception));
     }
-    const wantsHtml = req.accepts(['html', 'json']) === 'html';
     res.status(view.status);
-    if (wantsHtml) res.type('html').send(errorPage(view));
-    else res.json({ statusCode: view.status, message: view.reason, errcode: view.errcode, errmsg: view.errmsg });
+    if (api) res.json({ statusCode: view.status, kind: view.kind, message: view.reason, errcode: view.errcode, errmsg: view.errmsg });
+    else res.type('html').send(errorPage(view));
   }
 }
 
-function toView(exception: unknown, retryPath: string): ErrorView {
+function toView(exception: unknown, retryPath: string): ErrorView & { kind?: string } {
+  if (exception instanceof WxOAuthError) {
+    // Thrown by the app's own calls (WxTokenService), not by the guard.
+    const [title, reason] = TITLES[exception.kind] ?? UPSTREAM;
+    const { errcode, errmsg, kind } = exception;
+    return { status: wxErrorStatus(kind), title, reason, errcode, errmsg, retryPath, kind };
+  }
   if (!(exception instanceof HttpException)) {
     return { status: 500, title: 'Something went wrong', reason: 'The demo hit an unexpected error.', retryPath };
   }
@@ -53,5 +64,5 @@ function toView(exception: unknown, retryPath: string): ErrorView {
     return { status, title: status === 404 ? 'Page not found' : 'Request failed', reason: message, retryPath };
   }
   const [title, reason] = TITLES[body.kind] ?? UPSTREAM;
-  return { status, title, reason, errcode: body.errcode, errmsg: body.errmsg, retryPath };
+  return { status, title, reason, errcode: body.errcode, errmsg: body.errmsg, retryPath, kind: body.kind };
 }

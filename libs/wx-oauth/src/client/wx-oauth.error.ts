@@ -30,7 +30,9 @@ export type WxOAuthErrorKind =
   /** WeChat could not be reached, or the connection broke. */
   | 'network'
   /** WeChat did not answer in time. */
-  | 'timeout';
+  | 'timeout'
+  /** The token store (e.g. Redis) failed or did not answer in time. */
+  | 'store_unavailable';
 
 export interface WxOAuthErrorDetails {
   errcode?: number;
@@ -100,8 +102,30 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
       return 403;
     case 'timeout':
       return 504;
+    case 'store_unavailable':
+      return 503;
     default:
       return 502;
+  }
+}
+
+/**
+ * The user's saved refresh token is gone, past its 30 days or revoked: send them
+ * to log in again. Its kind is 'refresh_expired'.
+ *
+ * @publicApi
+ */
+export class WxReauthorizationRequiredError extends WxOAuthError {
+  constructor(
+    readonly openid: string,
+    cause?: WxOAuthError,
+  ) {
+    super('refresh_expired', `The WeChat user ${openid} must log in again: ${cause ? cause.message : 'no saved token'}`, {
+      errcode: cause?.errcode,
+      errmsg: cause?.errmsg,
+      rid: cause?.rid,
+      endpoint: cause?.endpoint,
+    });
   }
 }
 

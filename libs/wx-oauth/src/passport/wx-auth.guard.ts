@@ -67,6 +67,7 @@ const ERROR_NAMES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   502: 'Bad Gateway',
+  503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
 

@@ -8,6 +8,7 @@ import { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope, WxUserByCode } from '../client/wx-oauth.types.js';
 import { WxStateStore } from '../state/wx-state.store.js';
+import { WxTokenService } from '../tokens/wx-token.service.js';
 import { TtlMap } from '../utils/ttl-map.js';
 import { WX_OAUTH_OPTIONS, WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import type { ResolvedWxOAuthOptions } from '../wx-oauth.options.js';
@@ -35,6 +36,7 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
   constructor(
     @Inject(WX_OAUTH_OPTIONS) private readonly options: ResolvedWxOAuthOptions,
     private readonly wx: WXOAuth,
+    private readonly tokens: WxTokenService,
   ) {
     super({
       authorizationURL: `${options.openBaseUrl}/connect/oauth2/authorize`,
@@ -48,6 +50,8 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
         key: options.stateKey,
         ttlMs: options.stateTtl,
         secure: options.callbackURL.startsWith('https:'),
+        store: options.tokenStore,
+        appid: options.appid,
       }) as unknown as StateStore, // implements the (req, meta, callback) arity only
       skipUserProfile: true,
     });
@@ -86,6 +90,7 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
   /** passport-oauth2's verify callback; its arity (4 here) makes it pass the token params. */
   async validate(_accessToken: string, _refreshToken: string, result: WxUserByCode, _profile: unknown): Promise<unknown> {
     const profile = toWxProfile(result, this.options.idField);
+    await this.tokens.save(result.token);
     return this.options.validate ? this.options.validate(profile, result.token) : profile;
   }
 

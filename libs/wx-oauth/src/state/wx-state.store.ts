@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import { TtlMap } from '../utils/ttl-map.js';
+import type { WxTokenStore } from '../tokens/wx-token-store.js';
 import { appendCookie, readCookie } from './cookies.js';
 import { isSafeReturnTo } from './return-to.js';
 
@@ -12,8 +12,10 @@ export interface WxStateStoreOptions {
   ttlMs: number;
   /** Mark the cookie `Secure` (the callback is https). */
   secure: boolean;
-  /** How many used states to remember; past it the oldest is forgotten. */
-  maxConsumed?: number;
+  /** Keeps the single-use records, shared by every instance of the app. */
+  store: Pick<WxTokenStore, 'claim'>;
+  /** Namespaces the records in a store that several apps share. */
+  appid: string;
 }
 
 /** What a verified state hands to the app, as `req.authInfo.state`. */
@@ -32,15 +34,12 @@ const NONCE_PATTERN = /^[0-9a-f]{32}$/;
  * CSRF state for passport-oauth2 without a session. The state WeChat carries is
  * a 32-hex nonce (WeChat takes only [A-Za-z0-9], 128 bytes at most); the browser
  * that started the login holds a signed cookie named after it, with the expiry
- * and `returnTo`. Single use: the nonce is remembered with the code that used it,
- * so only a duplicate of that same callback (WeChat sometimes sends two) passes.
+ * and `returnTo`, so any instance can finish a login another one started.
+ * Single use: the token store records the nonce with the code that used it, so
+ * only a duplicate of that same callback (WeChat sometimes sends two) passes.
  */
 export class WxStateStore {
-  private readonly consumed: TtlMap<string, string>;
-
-  constructor(private readonly options: WxStateStoreOptions) {
-    this.consumed = new TtlMap(options.maxConsumed ?? 100_000);
-  }
+  constructor(private readonly options: WxStateStoreOptions) {}
 
   /** passport-oauth2 calls this when a login starts (arity 3: req, meta, callback). */
   store(req: Request, _meta: unknown, callback: StoreCallback): void {
@@ -68,17 +67,17 @@ export class WxStateStore {
     const [expires, returnTo64, signature] = cookie.split('.');
     const value = `${expires}.${returnTo64}`;
     if (!signature || !safeEqual(signature, this.sign(state, value))) return fail('is forged');
-    if (parseInt(expires, 36) <= Date.now()) return fail('has expired');
+    const expiresAt = parseInt(expires, 36);
+    if (expiresAt <= Date.now()) return fail('has expired');
 
     const code = String(req.query?.code ?? '');
-    const usedBy = this.consumed.get(state);
-    if (usedBy !== undefined && usedBy !== code) return fail('was already used');
-    this.consumed.set(state, code, this.options.ttlMs);
-
-    // Expire the cookie so that a reload of the used callback URL is refused.
-    appendCookie(responseOf(req), COOKIE_PREFIX + state, '', { maxAgeSeconds: 0, secure: this.options.secure });
-    const decoded = Buffer.from(returnTo64 ?? '', 'base64url').toString();
-    callback(null, true, decoded ? { returnTo: decoded } : {});
+    this.options.store.claim(`${this.options.appid}:state:${state}`, code, expiresAt - Date.now()).then((usedBy) => {
+      if (usedBy !== undefined && usedBy !== code) return fail('was already used');
+      // Expire the cookie so that a reload of the used callback URL is refused.
+      appendCookie(responseOf(req), COOKIE_PREFIX + state, '', { maxAgeSeconds: 0, secure: this.options.secure });
+      const decoded = Buffer.from(returnTo64 ?? '', 'base64url').toString();
+      callback(null, true, decoded ? { returnTo: decoded } : {});
+    }, callback);
   }
 
   private sign(nonce: string, value: string): string {

@@ -1,0 +1,152 @@
+/**
+ * Two demo instances (separate processes, the built app) behind one callback URL,
+ * sharing one real Redis, and the sandbox as WeChat in this process so that its
+ * clock and counters are at hand.
+ */
+import { Redis } from 'ioredis';
+import { fileURLToPath } from 'node:url';
+import { WxSandbox } from 'nest-wx-oauth/testing';
+import { startProcess, type Running } from './support/child-process.js';
+import { freePort } from './support/free-port.js';
+import { RedisServer } from './support/redis-server.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const DAY = 24 * 3600 * 1000;
+
+describe('several instances sharing Redis', () => {
+  let sandbox: WxSandbox;
+  let redisServer: RedisServer;
+  let redis: Redis;
+  const instances: { url: string; process: Running }[] = [];
+  let a: string;
+  let b: string;
+
+  beforeAll(async () => {
+    sandbox = await WxSandbox.start();
+    redisServer = await RedisServer.start();
+    redis = new Redis(redisServer.url);
+    redis.on('error', () => undefined);
+    const ports = [await freePort(), await freePort()];
+    [a, b] = ports.map((port) => `http://127.0.0.1:${port}`);
+    for (const port of ports) {
+      const env = {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        // The load balancer's one public callback URL, which happens to reach B.
+        WX_CALLBACK_URL: `${b}/auth/wechat/callback`,
+        WX_SANDBOX_URL: sandbox.url,
+        WX_SANDBOX_APPID: sandbox.appid,
+        WX_SANDBOX_SECRET: sandbox.secret,
+        REDIS_URL: redisServer.url,
+        SESSION_SECRET: 'multi-instance-session-secret-0123456789',
+      };
+      const running = await startProcess(['node', 'dist/apps/demo/main.js'], { cwd: repo, env, ready: /Demo on .*tokens in Redis/ });
+      instances.push({ url: `http://127.0.0.1:${port}`, process: running });
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.process.stop()));
+    for (const i of instances) expect(i.process.output()).not.toContain(sandbox.secret);
+    redis.disconnect();
+    await redisServer.stop();
+    await sandbox.close();
+  });
+
+  const alice = () => sandbox.users.find((u) => u.key === 'alice')!;
+  const tokenKey = () => `wx-oauth:token:${sandbox.appid}:${alice().openid}`;
+
+  /** Starts on `startOn`, approves as alice in the sandbox, lands on the callback URL (instance B). */
+  async function login(startOn: string): Promise<{ session: string; state: string; cookie: string }> {
+    const start = await fetch(`${startOn}/auth/wechat/mp`, { redirect: 'manual' });
+    const authorize = new URL(start.headers.get('location')!.replace(/#.*$/, ''));
+    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const decide = new URL('/connect/sandbox/decide', sandbox.url);
+    authorize.searchParams.forEach((value, key) => decide.searchParams.append(key, value));
+    decide.searchParams.set('user', 'alice');
+    decide.searchParams.set('decision', 'approve');
+    const callback = (await fetch(decide, { redirect: 'manual' })).headers.get('location')!;
+    expect(callback.startsWith(`${b}/auth/wechat/callback?`)).toBe(true);
+    const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+    expect(landed.status).toBe(302);
+    const session = landed.headers.getSetCookie().find((c) => c.startsWith('demo_session='))!.split(';')[0];
+    return { session, state: authorize.searchParams.get('state')!, cookie };
+  }
+
+  const userinfo = (url: string, session: string) => fetch(`${url}/api/wechat/userinfo`, { headers: { cookie: session } });
+
+  /** Makes the saved access token expired for the app (in Redis) and for WeChat (the sandbox clock). */
+  async function expireAccessToken(): Promise<void> {
+    const stored = JSON.parse((await redis.get(tokenKey()))!) as { accessTokenExpiresAt: number };
+    stored.accessTokenExpiresAt = Date.now() - 1000;
+    await redis.set(tokenKey(), JSON.stringify(stored), 'KEEPTTL');
+    sandbox.advance(7201 * 1000);
+  }
+
+  it('finishes on B a login started on A, saves the tokens in Redis, and refuses the state a second time', async () => {
+    const { session, state, cookie } = await login(a);
+    const saved = JSON.parse((await redis.get(tokenKey()))!);
+    expect(saved).toMatchObject({ openid: alice().openid, scope: 'snsapi_userinfo', accessToken: expect.any(String) });
+    expect(saved.refreshTokenExpiresAt - Date.now()).toBeGreaterThan(29 * DAY);
+    expect((await userinfo(a, session)).status).toBe(200);
+
+    // The single-use record is in Redis: instance A knows B used this state.
+    const code = sandbox.issueCode('alice', 'snsapi_userinfo');
+    const replay = await fetch(`${a}/auth/wechat/callback?code=${code}&state=${state}`, { headers: { cookie, accept: 'application/json' } });
+    expect(replay.status).toBe(401);
+  });
+
+  it('refreshes an expired token once for 50 concurrent calls over both instances', async () => {
+    const { session } = await login(a);
+    await expireAccessToken();
+    sandbox.resetStats();
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => userinfo(i % 2 ? a : b, session)));
+    expect(answers.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const profiles = (await Promise.all(answers.map((r) => r.json()))) as { openid: string }[];
+    expect(new Set(profiles.map((p) => p.openid))).toEqual(new Set([alice().openid]));
+    expect(sandbox.stats.requests.refresh_token).toBe(1);
+    expect(sandbox.stats.requests.userinfo).toBe(50);
+    const refreshed = JSON.parse((await redis.get(tokenKey()))!);
+    expect(refreshed.accessTokenExpiresAt).toBeGreaterThan(Date.now() + 3600 * 1000);
+  });
+
+  it('asks for a new login once the refresh token is past 30 days, and forgets the tokens', async () => {
+    const { session } = await login(a);
+    await expireAccessToken();
+    sandbox.advance(31 * DAY);
+    const res = await userinfo(b, session);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ kind: 'refresh_expired', errcode: 42002 });
+    expect(await redis.get(tokenKey())).toBeNull();
+    // A page instead of the API sends the browser to log in again.
+    const page = await fetch(`${a}/profile`, { redirect: 'manual' });
+    expect(page.status).toBe(302);
+  });
+
+  it('fails fast and clearly while Redis is down, keeps what needs no store, and recovers', async () => {
+    const { session } = await login(a);
+    await redisServer.stop();
+    try {
+      const started = Date.now();
+      const res = await userinfo(a, session);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ kind: 'store_unavailable', message: expect.stringContaining('token store') });
+      expect(Date.now() - started).toBeLessThan(3000);
+
+      // Starting a login, the home page and health need no store.
+      expect((await fetch(`${a}/auth/wechat/mp`, { redirect: 'manual' })).status).toBe(302);
+      expect((await fetch(`${b}/health`)).status).toBe(200);
+      expect((await fetch(`${a}/`)).status).toBe(200);
+    } finally {
+      await redisServer.restart();
+    }
+    // Redis came back empty (no persistence here): a new login works on both instances again.
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await login(a).then(({ session: s }) => userinfo(b, s).then((r) => r.status), () => 0);
+    }
+    expect(status).toBe(200);
+  }, 30_000);
+});
