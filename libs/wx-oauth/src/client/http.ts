@@ -33,6 +33,8 @@ export class WxHttpClient {
       transformResponse: (data: unknown) => data,
       validateStatus: () => true,
       maxRedirects: 0,
+      // No proxy lookup in the environment on every call; an app that needs a proxy passes its agents.
+      proxy: false,
       transitional: { clarifyTimeoutError: true },
     });
   }
@@ -63,7 +65,7 @@ export class WxHttpClient {
     let status: number;
     let text: unknown;
     try {
-      ({ status, data: text } = await this.axios.get<unknown>(path, { params }));
+      ({ status, data: text } = await this.axios.get<unknown>(`${path}?${toQuery(params)}`));
     } catch (error) {
       throw networkError(path, error);
     }
@@ -97,6 +99,13 @@ function networkError(path: string, error: unknown): WxOAuthError {
   const wxError = new WxOAuthError('network', `WeChat ${path} could not be reached (${cause})`, { endpoint: path });
   if (cause === 'ECONNRESET' || code === 'ECONNRESET') RETRYABLE.add(wxError);
   return wxError;
+}
+
+/** WeChat's parameters, encoded once, in the order given. */
+function toQuery(params: Record<string, string>): string {
+  return Object.entries(params)
+    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+    .join('&');
 }
 
 function parseJsonObject(text: unknown): Record<string, unknown> | undefined {

@@ -17,8 +17,8 @@ import { toWxProfile } from './wx-profile.js';
 type GetOAuthAccessToken = (code: string, params: { wxState?: string }, callback: oauth2tokenCallback) => void;
 type AuthenticateOptions = { scope?: WxScope; wxState?: string };
 
-/** How long one code's exchange is shared with a duplicate callback. */
-const DUPLICATE_CALLBACK_WINDOW_MS = 30_000;
+/** How long one code's exchange is shared with a duplicate callback, which comes within a second or two. */
+const DUPLICATE_CALLBACK_WINDOW_MS = 10_000;
 
 /**
  * Passport strategy `'wechat'` on passport-oauth2, with WeChat's differences
@@ -32,12 +32,20 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
   // WeChat may call the callback twice with one code; a second exchange would
   // get 40163, so both requests share the first one's result.
   private readonly exchanges = new TtlMap<string, Promise<WxUserByCode>>(10_000);
+  private readonly stateStore: WxStateStore;
 
   constructor(
     @Inject(WX_OAUTH_OPTIONS) private readonly options: ResolvedWxOAuthOptions,
     private readonly wx: WXOAuth,
     private readonly tokens: WxTokenService,
   ) {
+    const stateStore = new WxStateStore({
+      key: options.stateKey,
+      ttlMs: options.stateTtl,
+      secure: options.callbackURL.startsWith('https:'),
+      store: options.tokenStore,
+      appid: options.appid,
+    });
     super({
       authorizationURL: `${options.openBaseUrl}/connect/oauth2/authorize`,
       tokenURL: `${options.apiBaseUrl}/sns/oauth2/access_token`,
@@ -46,13 +54,7 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
       clientSecret: '',
       callbackURL: options.callbackURL,
       scope: options.scope,
-      store: new WxStateStore({
-        key: options.stateKey,
-        ttlMs: options.stateTtl,
-        secure: options.callbackURL.startsWith('https:'),
-        store: options.tokenStore,
-        appid: options.appid,
-      }) as unknown as StateStore, // implements the (req, meta, callback) arity only
+      store: stateStore as unknown as StateStore, // implements the (req, meta, callback) arity only
       skipUserProfile: true,
     });
     const getAccessToken: GetOAuthAccessToken = (code, params, callback) => {
@@ -61,25 +63,21 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
         (error: Error) => callback(error),
       );
     };
+    this.stateStore = stateStore;
     this._oauth2.getOAuthAccessToken = getAccessToken as typeof this._oauth2.getOAuthAccessToken;
   }
 
   override authenticate(req: Request, options: AuthenticateOptions = {}): void {
     const self = this as this & StrategyCreatedStatic;
-    // WeChat's denial brings the browser back with a state and no code (or not at
-    // all); passport-oauth2 would read that as a new login and loop.
-    if (!req.query?.code && req.query?.state !== undefined) {
-      return self.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
-    }
-    const redirect = self.redirect.bind(self);
-    self.redirect = (url: string, status?: number) => {
-      try {
-        redirect(this.toWxAuthorizeUrl(url), status);
-      } catch (error) {
-        self.error(error);
+    if (!req.query?.code) {
+      // WeChat's denial brings the browser back with a state and no code (or not at
+      // all); passport-oauth2 would read that as a new login and loop.
+      if (req.query?.state !== undefined) {
+        return self.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
       }
-    };
-    super.authenticate(req, { ...options, wxState: String(req.query?.state ?? '') });
+      return this.redirectToWeChat(self, req, options.scope ?? this.options.scope);
+    }
+    super.authenticate(req, { ...options, wxState: String(req.query.state ?? '') });
   }
 
   /** Hands the callback's state to the exchange through passport-oauth2's token params. */
@@ -108,10 +106,18 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
     return pending;
   }
 
-  /** Rebuilds passport-oauth2's generic URL (client_id, any order) as WeChat's. */
-  private toWxAuthorizeUrl(genericUrl: string): string {
-    const query = new URL(genericUrl).searchParams;
-    const state = query.get('state') ?? undefined;
-    return this.wx.getAuthorizeUrl(query.get('redirect_uri') ?? '', query.get('scope') as WxScope, { state });
+  /**
+   * Starts a login. passport-oauth2 would build a generic URL (client_id, any
+   * order); WeChat needs its own, so the state is stored and WXOAuth builds it.
+   */
+  private redirectToWeChat(self: this & StrategyCreatedStatic, req: Request, scope: WxScope): void {
+    this.stateStore.store(req, undefined, (error, state) => {
+      if (error) return self.error(error);
+      try {
+        self.redirect(this.wx.getAuthorizeUrl(this.options.callbackURL, scope, { state }));
+      } catch (urlError) {
+        self.error(urlError);
+      }
+    });
   }
 }
