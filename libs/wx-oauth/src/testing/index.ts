@@ -1,5 +1,5 @@
 export { WxSandbox } from './wx-sandbox.js';
-export type { WxSandboxOptions } from './wx-sandbox.options.js';
+export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
 export type {
   WxSandboxEndpoint,
   WxSandboxFault,

@@ -75,12 +75,26 @@ export interface WxSandboxOptions {
    * @default 0
    */
   connectionLatencyMs?: number;
+  /**
+   * Serve HTTPS with this PEM key and certificate instead of plain HTTP: `url` starts
+   * with `https://`, and each new connection pays a real TLS handshake. Clients must
+   * trust the certificate, e.g. through `NODE_EXTRA_CA_CERTS` in a child process.
+   * @default undefined (plain HTTP)
+   */
+  tls?: WxSandboxTlsOptions;
 }
 
-export type ResolvedWxSandboxOptions = Required<Omit<WxSandboxOptions, 'users' | 'publicUrl'>> & {
+/** A PEM private key and the certificate that goes with it, for `WxSandbox.start({ tls })`. */
+export interface WxSandboxTlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
+export type ResolvedWxSandboxOptions = Required<Omit<WxSandboxOptions, 'users' | 'publicUrl' | 'tls'>> & {
   users: WxSandboxUserSeed[] | undefined;
   /** Without a trailing slash; `undefined` until the listening `url` stands in. */
   publicUrl: string | undefined;
+  tls: WxSandboxTlsOptions | undefined;
 };
 
 export const DEFAULT_SANDBOX_APPID = 'wx0sandbox0appid';
@@ -103,6 +117,7 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7200,
     latencyMs: options.latencyMs ?? 0,
     connectionLatencyMs: options.connectionLatencyMs ?? 0,
+    tls: options.tls === undefined ? undefined : checkTls(options.tls),
   };
   if (!resolved.appid) throw new Error('WxSandbox: appid must not be empty');
   if (!resolved.secret) throw new Error('WxSandbox: secret must not be empty');
@@ -121,4 +136,12 @@ function checkPublicUrl(value: string): string {
     throw new Error(`WxSandbox: publicUrl must be an absolute http(s) URL without query, got '${value}'`);
   }
   return url.href.replace(/\/+$/, '');
+}
+
+function checkTls(tls: WxSandboxTlsOptions): WxSandboxTlsOptions {
+  const isPem = (value: unknown) => (typeof value === 'string' || Buffer.isBuffer(value)) && value.length > 0;
+  if (!tls || !isPem(tls.key) || !isPem(tls.cert)) {
+    throw new Error('WxSandbox: tls needs a PEM key and cert');
+  }
+  return { key: tls.key, cert: tls.cert };
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { SCAN_PATH, handleAuthorize, handleDecide, type AuthorizeContext } from './authorize-handler.js';
 import { avatarKey, avatarResponse } from './avatar.js';
@@ -51,7 +52,7 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'sns
  * await wx.close();
  */
 export class WxSandbox {
-  /** Base URL of both the authorize pages and the `/sns` API, e.g. `http://127.0.0.1:54321`. */
+  /** Base URL of both the authorize pages and the `/sns` API, e.g. `http://127.0.0.1:54321` (`https://` with `tls`). */
   readonly url: string;
   /** Base URL browsers reach the sandbox at (the `publicUrl` option, else `url`): avatars and QR codes use it. */
   readonly publicUrl: string;
@@ -74,7 +75,7 @@ export class WxSandbox {
   /** Starts a sandbox and resolves once it listens. */
   static async start(options?: WxSandboxOptions): Promise<WxSandbox> {
     const resolved = resolveSandboxOptions(options);
-    const server = createServer();
+    const server = resolved.tls ? createHttpsServer({ key: resolved.tls.key, cert: resolved.tls.cert }) : createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(resolved.port, resolved.host, () => {
@@ -91,12 +92,12 @@ export class WxSandbox {
   }
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: Server | HttpsServer,
     private readonly options: ResolvedWxSandboxOptions,
   ) {
     this.appid = options.appid;
     this.secret = options.secret;
-    this.url = baseUrl(server.address() as AddressInfo, options.host);
+    this.url = baseUrl(server.address() as AddressInfo, options.host, options.tls ? 'https' : 'http');
     this.publicUrl = options.publicUrl ?? this.url;
     // Built once listening: default avatars are served here, so their URLs need the port.
     const users = buildSandboxUsers(options.appid, options.users ?? DEFAULT_SANDBOX_USERS, this.publicUrl);
@@ -148,7 +149,7 @@ export class WxSandbox {
     return this.grants.issueCode(this.user(userKey), scope);
   }
 
-  /** Requests per endpoint (authorize pages included) and TCP connections accepted, since start or `resetStats`. */
+  /** Requests per endpoint (authorize pages included) and TCP connections accepted (TLS ones included), since start or `resetStats`. */
   get stats(): WxSandboxStats {
     return { requests: { ...this.requests }, connections: this.connections };
   }
@@ -293,7 +294,7 @@ function zeroCounts(): Record<Route, number> {
 }
 
 /** A URL a client on this machine can use, even when listening on every interface. */
-function baseUrl(address: AddressInfo, host: string): string {
+function baseUrl(address: AddressInfo, host: string, protocol: 'http' | 'https'): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${address.port}`;
+  return `${protocol}://${reachable.includes(':') ? `[${reachable}]` : reachable}:${address.port}`;
 }

@@ -1,0 +1,254 @@
+// Writes bench/RESULTS.md: the machine, one table for the whole run, the targets
+// of issue 5 checked against it, and a summary of the --cpu-prof profiles.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+export function machineInfo() {
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return {
+    nproc: execFileSync('nproc', { encoding: 'utf8' }).trim(),
+    cpu: model.trim(),
+    node: process.version,
+    kernel: execFileSync('uname', ['-sr'], { encoding: 'utf8' }).trim(),
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+const BASELINE = 'baseline';
+const OURS = 'nest-wx-oauth';
+
+export function writeResults({ results, peers, scenarios, settings, pinned, profiles, machine, seconds, notes }) {
+  const find = (scenario, peer) => results.find((r) => r.scenario === scenario && r.peer === peer && !r.failed && !r.skipped);
+  const lines = [
+    '# Benchmark results',
+    '',
+    'The latest `npm run bench` (bench/run.mjs), all numbers from this one run. Re-running rewrites this file, except the notes between the `notes` markers.',
+    '',
+    `- machine: ${machine.nproc} cores, ${machine.cpu}, ${machine.kernel}`,
+    `- node ${machine.node}; run started ${machine.date} and took ${seconds} s`,
+    `- load: autocannon, ${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s measured, ` +
+      `each server in a fresh process; ${pinned ? 'servers pinned to core 0 with taskset, the sandbox and autocannon (one process) on core 1' : '**no CPU pinning** (taskset missing or one core)'}`,
+    '- peers: ' + peers.map((p) => `\`${p.name}\` (${p.about})`).join(', '),
+    '- scenarios: ' + scenarios.map((s) => `\`${s.name}\` (${s.about})`).join(', '),
+    '',
+    '| scenario | peer | req/s | × baseline | p50 ms | p99 ms | p99 × baseline | errors | non-2xx/3xx | RSS start → peak MB | peer CPU % | load side CPU % | upstream new conn / upstream req |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const scenario of scenarios) {
+    const base = find(scenario.name, BASELINE);
+    for (const peer of peers) {
+      const r = results.find((x) => x.scenario === scenario.name && x.peer === peer.name);
+      if (!r) continue;
+      if (r.failed || r.skipped) {
+        lines.push(`| ${scenario.name} | ${peer.name} | ${r.failed ? `failed: ${oneLine(r.failed)}` : `skipped: ${r.skipped}`} ||||||||||||`);
+        continue;
+      }
+      const label = peer.name === OURS ? `**${peer.name}**` : peer.about.startsWith('reference') ? `_${peer.name}_` : peer.name;
+      lines.push(
+        `| ${scenario.name} | ${label} | ${Math.round(r.rps)} | ${ratio(r.rps, base?.rps)} | ` +
+          `${r.p50} | ${r.p99} | ${ratio(r.p99, base?.p99)} | ${r.errors} | ${r.badStatus}${r.stateExhausted ? ` (state pool dry ×${r.stateExhausted})` : ''} | ` +
+          `${mb(r.startRssKb)} → ${mb(r.peakRssKb)} | ${Math.round(r.cpuPercent)} | ${Math.round(r.runnerCpuPercent)} | ${r.newConnPerUpstream === null ? '–' : r.newConnPerUpstream.toFixed(3)} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    'req/s is autocannon\'s mean of per-second counts; p50/p99 its latency percentiles; errors are connection errors and timeouts; ' +
+      'RSS start is VmRSS once listening, peak is VmHWM over the server\'s whole life (start-up and warm-up included; our module\'s login states are minted on a second instance); ' +
+      'peer CPU is its utime+stime over the measured window (100 = one core), load side CPU the same for the runner (sandbox + autocannon, the other core); the last column is TCP (or TLS) connections the sandbox ' +
+      'accepted per `/sns` request during the window.',
+    '',
+    '## Targets (issue 5)',
+    '',
+    '| target | measured | met |',
+    '|---|---|---|',
+    ...targets(find, scenarios).map(({ name, measured, met }) => `| ${name} | ${measured} | ${met === null ? 'n/a' : met ? 'yes' : '**no**'} |`),
+    '',
+  );
+  const disturbed = results.filter((r) => r.otherCpuPercent >= 10);
+  if (disturbed.length) {
+    lines.push(
+      `**Disturbed**: other processes on the machine used CPU during ${disturbed.map((r) => `${r.scenario}/${r.peer} (${Math.round(r.otherCpuPercent)}% of a core)`).join(', ')}; those rows are unreliable.`,
+      '',
+    );
+  }
+  const cpuBound = results.filter((r) => r.peer === BASELINE && !r.failed && !r.skipped && !r.scenario.includes('20ms') && r.cpuPercent < 90);
+  if (cpuBound.length) {
+    lines.push(
+      `Note: the baseline used less than 90% of its core in ${cpuBound.map((r) => `\`${r.scenario}\` (${Math.round(r.cpuPercent)}%)`).join(', ')}: ` +
+        'there the other core (sandbox + load generator) was the limit, so the baseline is under-measured and ratios to it flatter the peers.',
+      '',
+    );
+  }
+  lines.push(notes ?? '<!-- notes -->\n<!-- /notes -->', '');
+  if (profiles?.length) lines.push(...profileSection(profiles));
+  return lines.join('\n') + '\n';
+}
+
+function targets(find, scenarios) {
+  const names = new Set(scenarios.map((s) => s.name));
+  const rows = [];
+  const rpsTarget = (scenario, min) => {
+    if (!names.has(scenario)) return;
+    const ours = find(scenario, OURS);
+    const base = find(scenario, BASELINE);
+    const value = ours && base ? ours.rps / base.rps : null;
+    rows.push({ name: `${scenario}: req/s ≥ ${min}× baseline`, measured: value === null ? 'n/a' : `${value.toFixed(2)}×`, met: value === null ? null : value >= min });
+  };
+  rpsTarget('callback', 0.6);
+  rpsTarget('redirect', 0.35);
+  rpsTarget('callback-20ms', 0.9);
+  if (names.has('callback-20ms')) {
+    const ours = find('callback-20ms', OURS);
+    const base = find('callback-20ms', BASELINE);
+    const value = ours && base ? ours.p99 / base.p99 : null;
+    rows.push({ name: 'callback-20ms: p99 ≤ 1.3× baseline', measured: value === null ? 'n/a' : `${value.toFixed(2)}× (${ours.p99} vs ${base.p99} ms)`, met: value === null ? null : value <= 1.3 });
+  }
+  const conns = [...names].map((s) => find(s, OURS)).filter((r) => r && r.newConnPerUpstream !== null);
+  if (conns.length) {
+    const worst = Math.max(...conns.map((r) => r.newConnPerUpstream));
+    rows.push({ name: 'upstream new connections per upstream request ≤ 0.01', measured: conns.map((r) => `${r.scenario} ${r.newConnPerUpstream.toFixed(3)}`).join(', '), met: worst <= 0.01 });
+  }
+  const rss = [...names].map((s) => [find(s, OURS), find(s, 'passport-wechat')]).filter(([a, b]) => a && b);
+  if (rss.length) {
+    rows.push({
+      name: 'peak RSS ≤ passport-wechat\'s',
+      measured: rss.map(([a, b]) => `${a.scenario} ${mb(a.peakRssKb)} vs ${mb(b.peakRssKb)} MB`).join(', '),
+      met: rss.every(([a, b]) => a.peakRssKb <= b.peakRssKb),
+    });
+  }
+  return rows;
+}
+
+// ---- --cpu-prof summary ----
+
+function profileSection(profiles) {
+  const lines = [
+    '## Where our module spends its time (`node --cpu-prof`)',
+    '',
+    'A separate run of `nest-wx-oauth` under `--cpu-prof` (same load, whole process life: start-up, warm-up and window; the profiler slows it down, so its req/s is not comparable). ' +
+      'Shares are of the server\'s busy time (idle excluded). "On stack" counts a sample for every area with a frame on the synchronous stack, ' +
+      'so those shares overlap and add to more than 100%; async continuations start fresh stacks, so "on stack" undercounts work done after an `await`.',
+    '',
+  ];
+  for (const { scenario, rps, profile } of profiles) {
+    const s = summarise(profile);
+    lines.push(
+      `### ${scenario} (${Math.round(rps)} req/s under the profiler, ${(s.busyMs / 1000).toFixed(1)} s busy of ${(s.totalMs / 1000).toFixed(1)} s)`,
+      '',
+      '| area | self % | on stack % |',
+      '|---|--:|--:|',
+      ...s.areas.slice(0, 16).map((a) => `| ${a.area} | ${pct(a.self, s.busyMs)} | ${pct(a.onStack, s.busyMs)} |`),
+      '',
+      '| top self-time functions | where | self % |',
+      '|---|---|--:|',
+      ...s.functions.slice(0, 20).map((f) => `| \`${f.name}\` | ${f.where} | ${pct(f.self, s.busyMs)} |`),
+      '',
+    );
+  }
+  return lines;
+}
+
+export function summarise(profile) {
+  const { nodes, samples } = profile;
+  const totalMs = (profile.endTime - profile.startTime) / 1000;
+  const msPerSample = totalMs / samples.length;
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const hits = new Map();
+  for (const id of samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+
+  const stackAreas = new Map();
+  const areasOnStack = (id) => {
+    if (stackAreas.has(id)) return stackAreas.get(id);
+    const up = parent.has(id) ? areasOnStack(parent.get(id)) : new Set();
+    const set = new Set(up).add(areaOf(byId.get(id).callFrame));
+    stackAreas.set(id, set);
+    return set;
+  };
+
+  const areas = new Map();
+  const functions = new Map();
+  let idleMs = 0;
+  for (const [id, count] of hits) {
+    const frame = byId.get(id).callFrame;
+    const ms = count * msPerSample;
+    if (frame.functionName === '(idle)') {
+      idleMs += ms;
+      continue;
+    }
+    const area = areaOf(frame);
+    const entry = areas.get(area) ?? { area, self: 0, onStack: 0 };
+    entry.self += ms;
+    areas.set(area, entry);
+    for (const on of areasOnStack(id)) {
+      const e = areas.get(on) ?? { area: on, self: 0, onStack: 0 };
+      e.onStack += ms;
+      areas.set(on, e);
+    }
+    const where = whereOf(frame);
+    const key = `${frame.functionName}@${where}`;
+    const fn = functions.get(key) ?? { name: frame.functionName || '(anonymous)', where, self: 0 };
+    fn.self += ms;
+    functions.set(key, fn);
+  }
+  for (const root of ['(root)']) areas.delete(root);
+  return {
+    totalMs,
+    busyMs: totalMs - idleMs,
+    areas: [...areas.values()].sort((a, b) => b.self - a.self),
+    functions: [...functions.values()].sort((a, b) => b.self - a.self),
+  };
+}
+
+/** Plain-text summary of one profile, for the console. */
+export function profileText(profile, top = 30) {
+  const s = summarise(profile);
+  const row = (label, value) => `${value.padStart(6)}  ${label}`;
+  return [
+    `busy ${(s.busyMs / 1000).toFixed(1)} s of ${(s.totalMs / 1000).toFixed(1)} s`,
+    'self %  on stack %  area',
+    ...s.areas.slice(0, 20).map((a) => `${pct(a.self, s.busyMs).padStart(6)}  ${pct(a.onStack, s.busyMs).padStart(9)}  ${a.area}`),
+    '',
+    'self %  function (where)',
+    ...s.functions.slice(0, top).map((f) => row(`${f.name} (${f.where})`, pct(f.self, s.busyMs))),
+  ].join('\n');
+}
+
+/** The package or part of Node a frame belongs to. */
+function areaOf({ url, functionName }) {
+  if (!url) return /^\(.*\)$/.test(functionName) ? functionName : 'V8 builtins / native';
+  if (url.startsWith('node:')) {
+    const name = url.slice(5);
+    if (/^(_http|http|internal\/http)/.test(name)) return 'node: http';
+    if (/^(net|internal\/stream|stream|internal\/streams|_stream)/.test(name)) return 'node: net + streams';
+    if (/crypto/.test(name)) return 'node: crypto';
+    if (/^(internal\/)?(timers|process\/task_queues|internal\/async_hooks|async_hooks)/.test(name)) return 'node: timers, ticks, async hooks';
+    if (/url|querystring/.test(name)) return 'node: url + querystring';
+    if (/^(internal\/)?(tls|_tls)/.test(name)) return 'node: tls';
+    return 'node: other';
+  }
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (pkg) return pkg[1] === 'nest-wx-oauth' ? 'nest-wx-oauth (library)' : pkg[1];
+  if (url.includes('/libs/wx-oauth/')) return 'nest-wx-oauth (library)';
+  if (url.includes('/bench/')) return 'the bench server (user code)';
+  return url;
+}
+
+function whereOf({ url, lineNumber }) {
+  if (!url) return '';
+  const short = url.replace(/^file:\/\/.*\/node_modules\//, '').replace(/^file:\/\/.*\/libs\/wx-oauth\/dist\//, 'nest-wx-oauth/dist/').replace(/^file:\/\/.*\/bench\//, 'bench/');
+  return `${short}:${lineNumber + 1}`;
+}
+
+const ratio = (value, base) => (base ? `${(value / base).toFixed(2)}×` : '–');
+const pct = (value, total) => (total ? ((100 * value) / total).toFixed(1) : '0');
+const mb = (kb) => (kb / 1024).toFixed(0);
+const oneLine = (text) => String(text).split('\n')[0].replace(/\|/g, '\\|').slice(0, 120);
+
+// `node bench/report.mjs file.cpuprofile`: the summary of a saved profile.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  for (const file of process.argv.slice(2)) console.log(`${file}\n${profileText(JSON.parse(readFileSync(file, 'utf8')), 40)}\n`);
+}

@@ -1,0 +1,429 @@
+#!/usr/bin/env node
+// The benchmark runner: for each peer and scenario, a fresh server process pinned
+// to core 0, loaded by autocannon against the WeChat sandbox, both in this process
+// on core 1. Writes bench/RESULTS.md (see report.mjs). A benchmark, not a test:
+// --smoke runs everything for 1 s and fails only when a server does not start or
+// answers errors.
+//
+//   node bench/run.mjs [--smoke] [--peers a,b] [--scenarios a,b] [--duration s]
+//                      [--warmup s] [--connections n] [--no-profile] [--no-write]
+//                      [--profile-only] [--keep-profiles dir]
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(BENCH, '..');
+
+const PEERS = [
+  { name: 'baseline', script: 'servers/baseline.mjs', about: 'node:http, one keep-alive agent' },
+  { name: 'nest-wx-oauth', script: 'dist/nest-wx-oauth.js', about: 'Nest 12 + Express, WxAuthGuard, state on', state: true },
+  { name: 'passport-wechat', script: 'servers/passport-wechat.mjs', about: 'express + passport' },
+  { name: 'wechat-oauth', script: 'servers/wechat-oauth.mjs', about: 'express, called in the handler' },
+  // References, not competitors: the baseline's handlers on express, and in a Nest controller (no library, no state).
+  { name: 'express-plain', script: 'servers/express-plain.mjs', about: 'reference: the baseline\'s handlers on express' },
+  { name: 'nest-plain', script: 'dist/nest-plain.js', about: 'reference: the baseline\'s handlers in a Nest controller, no library' },
+];
+
+/** `sandbox` is given to WxSandbox.start; a new connection costs one round trip, as a TCP handshake does. */
+const SCENARIOS = [
+  { name: 'redirect', kind: 'redirect', about: 'GET /auth/wechat', sandbox: {} },
+  { name: 'callback', kind: 'callback', about: 'fresh code: exchange + userinfo', sandbox: {} },
+  { name: 'callback-20ms', kind: 'callback', about: '20 ms per upstream request and per new connection', sandbox: { latencyMs: 20, connectionLatencyMs: 20 } },
+  { name: 'callback-tls', kind: 'callback', about: 'sandbox over HTTPS, certificate made at run time', sandbox: { tls: true } },
+];
+
+const USERS = ['alice', 'bob', 'carol'];
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    peers: { type: 'string' },
+    scenarios: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    'no-profile': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+    'profile-only': { type: 'boolean', default: false },
+    'keep-profiles': { type: 'string' },
+  },
+});
+const smoke = args.smoke;
+const settings = {
+  duration: Number(args.duration ?? (smoke ? 1 : 10)),
+  warmup: Number(args.warmup ?? (smoke ? 0 : 5)),
+  connections: Number(args.connections ?? (smoke ? 4 : 50)),
+};
+const profiling = !args['no-profile'] && !smoke;
+const writing = !args['no-write'] && !smoke && !args['profile-only'];
+const pick = (list, names) => (names ? names.split(',').map((name) => list.find((item) => item.name === name) ?? fail(`unknown: ${name}`)) : list);
+const peers = pick(PEERS, args.peers);
+const scenarios = pick(SCENARIOS, args.scenarios);
+
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(1);
+}
+
+// ---- setup: the bench's own dependencies, the Nest server compiled, the CPU split ----
+
+const lock = join(BENCH, 'package-lock.json');
+const installed = join(BENCH, 'node_modules/.package-lock.json');
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  console.log('bench: npm ci in bench/');
+  execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: BENCH, stdio: 'inherit' });
+}
+if (!existsSync(join(ROOT, 'libs/wx-oauth/dist/index.js'))) fail('build the library first: npm run build');
+execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(BENCH, 'tsconfig.json')], { stdio: 'inherit' });
+
+const { default: autocannon } = await import('autocannon');
+const { WxSandbox } = await import('nest-wx-oauth/testing');
+const { machineInfo, profileText, writeResults } = await import('./report.mjs');
+
+const machine = machineInfo(); // before pinning: nproc counts the cores this process may use
+const hasTaskset = commandExists('taskset');
+const cores = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+const pinned = hasTaskset && cores >= 2;
+if (pinned) execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+const work = mkdtempSync(join(tmpdir(), 'wx-bench-'));
+const tls = scenarios.some((s) => s.sandbox.tls) ? makeCertificate(work) : undefined;
+
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+// ---- one peer, one scenario ----
+
+async function run(peer, scenario, { cpuProfDir } = {}) {
+  if (scenario.sandbox.tls && !tls) return { peer: peer.name, scenario: scenario.name, skipped: 'no openssl to make a certificate' };
+  const sandbox = await WxSandbox.start({ ...scenario.sandbox, tls: scenario.sandbox.tls ? tls.pem : undefined });
+  const caFile = scenario.sandbox.tls ? tls.file : undefined;
+  const needsStates = peer.state && scenario.kind === 'callback';
+  let server;
+  let minter;
+  try {
+    server = await startServer(peer, sandbox, { cpuProfDir, caFile });
+    const base = server.url;
+    await sanityCheck(peer, scenario, sandbox, base);
+    // Logins are started on a second instance of the same app, as behind a load balancer:
+    // the state cookie is signed with a key both derive from the secret, so the measured
+    // server spends nothing (CPU, memory, profile samples) on minting.
+    if (needsStates) minter = await startServer(peer, sandbox, { caFile });
+    const states = [];
+    let exhausted = 0;
+    const nextRequest = requestFor(peer, scenario, sandbox, states, () => exhausted++);
+
+    let warmRate = 0;
+    if (settings.warmup > 0) {
+      if (needsStates) await mintStates(minter.url, 20_000, states);
+      const warm = await load(base, nextRequest, { duration: settings.warmup });
+      warmRate = (warm.statusCodeStats?.['200']?.count ?? 0) / warm.duration;
+    }
+    if (needsStates) {
+      // Enough valid states for the window at the warm-up's rate, with a margin; running dry shows as 401s.
+      states.length = 0;
+      await mintStates(minter.url, Math.ceil((warmRate || 3000) * settings.duration * 2) + 1000, states);
+      exhausted = 0;
+    }
+
+    sandbox.resetStats();
+    const cpuBefore = cpuTicks(server.pid);
+    const busyBefore = busyTicks();
+    const runnerBefore = process.cpuUsage();
+    const result = await load(base, nextRequest, { duration: settings.duration });
+    const cpuSeconds = (cpuTicks(server.pid) - cpuBefore) / CLK_TCK;
+    const runner = process.cpuUsage(runnerBefore);
+    // CPU that neither the server nor this runner used: other processes on the machine skew a run.
+    const otherSeconds = (busyTicks() - busyBefore) / CLK_TCK - cpuSeconds - (runner.user + runner.system) / 1e6;
+    const stats = sandbox.stats;
+    const upstream = ['access_token', 'refresh_token', 'auth', 'userinfo'].reduce((sum, key) => sum + stats.requests[key], 0);
+    const badStatus = Object.entries(result.statusCodeStats ?? {})
+      .filter(([code]) => Number(code) < 200 || Number(code) >= 400)
+      .reduce((sum, [, { count }]) => sum + count, 0);
+    return {
+      peer: peer.name,
+      scenario: scenario.name,
+      rps: result.requests.average,
+      total: result.requests.total,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      badStatus,
+      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count])),
+      startRssKb: server.startRssKb,
+      peakRssKb: peakRssKb(server.pid),
+      cpuPercent: (100 * cpuSeconds) / result.duration,
+      runnerCpuPercent: (100 * (runner.user + runner.system)) / 1e6 / result.duration,
+      otherCpuPercent: Math.max(0, (100 * otherSeconds) / result.duration),
+      upstreamRequests: upstream,
+      upstreamConnections: stats.connections,
+      upstreamPerRequest: result.requests.total ? upstream / result.requests.total : 0,
+      newConnPerUpstream: upstream ? stats.connections / upstream : null,
+      stateExhausted: exhausted,
+      serverLog: badStatus || result.errors ? server.log().slice(-2000) : undefined,
+    };
+  } finally {
+    await Promise.all([server?.stop(), minter?.stop()]);
+    await sandbox.close();
+  }
+}
+
+/** The request generator: a fresh code per callback (minted here, where the sandbox lives) and, for our module, a valid state and its cookie. */
+function requestFor(peer, scenario, sandbox, states, onExhausted) {
+  if (scenario.kind === 'redirect') return { method: 'GET', path: '/auth/wechat' }; // the same every time: built once
+  let i = 0;
+  return () => {
+    const code = sandbox.issueCode(USERS[i++ % USERS.length], 'snsapi_userinfo');
+    if (!peer.state) return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=STATE` };
+    const login = states.pop();
+    if (!login) {
+      onExhausted();
+      return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=${'0'.repeat(32)}` };
+    }
+    return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=${login.state}`, headers: { cookie: login.cookie } };
+  };
+}
+
+function load(url, next, { duration }) {
+  return autocannon({
+    url,
+    connections: settings.connections,
+    duration,
+    requests: [typeof next === 'function' ? { setupRequest: (request) => ({ ...request, ...next() }) } : next],
+  });
+}
+
+/** Starts `count` logins on our server (GET /auth/wechat) and keeps each state with its cookie in `states`. */
+async function mintStates(url, count, states) {
+  const before = states.length;
+  await autocannon({
+    url,
+    connections: settings.connections,
+    amount: count,
+    requests: [
+      {
+        method: 'GET',
+        path: '/auth/wechat',
+        onResponse: (status, _body, _context, headers) => {
+          const login = parseLogin(status, header(headers, 'location'), header(headers, 'set-cookie'));
+          if (login) states.push(login);
+        },
+      },
+    ],
+  });
+  const minted = states.length - before;
+  if (minted < count * 0.99) throw new Error(`minted only ${minted} of ${count} login states`);
+}
+
+function parseLogin(status, location, setCookie) {
+  if (status !== 302 || !location) return undefined;
+  const state = new URL(location).searchParams.get('state');
+  const cookie = [setCookie ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+  return state && cookie ? { state, cookie } : undefined;
+}
+
+function header(headers, name) {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+/** One request before the load: the server must answer as WeChat's client, through the sandbox. */
+async function sanityCheck(peer, scenario, sandbox, base) {
+  const start = await fetch(`${base}/auth/wechat`, { redirect: 'manual' });
+  const location = start.headers.get('location') ?? '';
+  if (start.status !== 302 || !location.startsWith(`${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`)) {
+    throw new Error(`${peer.name}: GET /auth/wechat answered ${start.status} to ${location || 'nowhere'}`);
+  }
+  if (scenario.kind !== 'callback') return;
+  const login = peer.state ? parseLogin(start.status, location, start.headers.getSetCookie()) : { state: 'STATE' };
+  const code = sandbox.issueCode('bob', 'snsapi_userinfo');
+  const res = await fetch(`${base}/auth/wechat/callback?code=${code}&state=${login.state}`, { headers: login.cookie ? { cookie: login.cookie } : {} });
+  const text = await res.text();
+  const bob = sandbox.users.find((user) => user.key === 'bob');
+  const body = res.status === 200 ? JSON.parse(text) : {};
+  if (body.openid !== bob.openid || body.nickname !== bob.nickname) {
+    throw new Error(`${peer.name}: the callback answered ${res.status} ${text.slice(0, 200)}`);
+  }
+}
+
+// ---- the server process ----
+
+async function startServer(peer, sandbox, { cpuProfDir, caFile }) {
+  const port = await freePort();
+  const node = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), resolve(BENCH, peer.script)];
+  const [command, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
+  const child = spawn(command, argv, {
+    cwd: BENCH,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      WX_APPID: sandbox.appid,
+      WX_SECRET: sandbox.secret,
+      WX_API_BASE_URL: sandbox.url,
+      WX_OPEN_BASE_URL: sandbox.url,
+      ...(caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {}),
+    },
+  });
+  let output = '';
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${peer.name} did not start in 30 s:\n${output}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      output = (output + chunk).slice(-65536);
+      if (/^listening \d+$/m.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-65536)));
+    exited.then((how) => {
+      clearTimeout(timer);
+      reject(new Error(`${peer.name} exited (${how}) before listening:\n${output}`));
+    });
+  }).catch((error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    pid: child.pid,
+    log: () => output,
+    startRssKb: procStatus(child.pid, 'VmRSS'),
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** utime + stime of the whole process, in clock ticks. */
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Busy ticks of all CPUs (everything but idle and iowait) from /proc/stat. */
+function busyTicks() {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return user + nice + system + irq + softirq + steal;
+}
+
+function peakRssKb(pid) {
+  return procStatus(pid, 'VmHWM');
+}
+
+function procStatus(pid, field) {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : null;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+function commandExists(name) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A self-signed certificate for 127.0.0.1, made now; servers trust it through NODE_EXTRA_CA_CERTS. */
+function makeCertificate(dir) {
+  if (!commandExists('openssl')) return undefined;
+  const keyFile = join(dir, 'sandbox-key.pem');
+  const file = join(dir, 'sandbox-cert.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', file],
+    { stdio: 'ignore' },
+  );
+  return { file, pem: { key: readFileSync(keyFile), cert: readFileSync(file) } };
+}
+
+// ---- the whole run ----
+
+const started = Date.now();
+console.log(
+  `bench: ${peers.length} peers x ${scenarios.length} scenarios, ${settings.connections} connections, ` +
+    `${settings.warmup} s warm-up + ${settings.duration} s, ${pinned ? 'servers on core 0, sandbox + autocannon on core 1' : 'no CPU pinning'}`,
+);
+const results = [];
+let failures = 0;
+for (const scenario of args['profile-only'] ? [] : scenarios) {
+  for (const peer of peers) {
+    try {
+      const result = await run(peer, scenario);
+      results.push(result);
+      console.log(summary(result));
+      if (result.serverLog) console.log(`  status codes ${JSON.stringify(result.statusCodes)}; the server's last output:\n${result.serverLog}`);
+      if (result.errors || result.badStatus || result.stateExhausted) failures++;
+    } catch (error) {
+      failures++;
+      results.push({ peer: peer.name, scenario: scenario.name, failed: error.message });
+      console.error(`${scenario.name.padEnd(14)} ${peer.name.padEnd(16)} FAILED: ${error.message}`);
+    }
+  }
+}
+
+const profiles = [];
+if (profiling && peers.some((p) => p.name === 'nest-wx-oauth')) {
+  const peer = PEERS.find((p) => p.name === 'nest-wx-oauth');
+  for (const scenario of SCENARIOS.filter((s) => s.name === 'callback' || s.name === 'redirect')) {
+    const dir = mkdtempSync(join(args['keep-profiles'] ?? work, `prof-${scenario.name}-`));
+    try {
+      const result = await run(peer, scenario, { cpuProfDir: dir });
+      const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+      if (!file) throw new Error('no .cpuprofile written');
+      profiles.push({ scenario: scenario.name, rps: result.rps, profile: JSON.parse(readFileSync(join(dir, file), 'utf8')) });
+      console.log(`profiled ${scenario.name} (${Math.round(result.rps)} req/s under --cpu-prof${args['keep-profiles'] ? `, kept in ${dir}` : ''})`);
+    } catch (error) {
+      failures++;
+      console.error(`profile ${scenario.name} FAILED: ${error.message}`);
+    }
+  }
+}
+
+const seconds = Math.round((Date.now() - started) / 1000);
+if (writing) {
+  const file = join(BENCH, 'RESULTS.md');
+  // The hand-written notes between the markers survive a new run.
+  const notes = existsSync(file) ? /<!-- notes -->[\s\S]*<!-- \/notes -->/.exec(readFileSync(file, 'utf8'))?.[0] : undefined;
+  writeFileSync(file, writeResults({ results, peers, scenarios, settings, pinned, profiles, machine, seconds, notes }));
+  console.log(`bench: wrote ${file}`);
+}
+if (args['profile-only']) for (const p of profiles) console.log(`\n${p.scenario}\n${profileText(p.profile)}`);
+console.log(`bench: ${results.length} runs in ${seconds} s, ${failures} with errors`);
+process.exit(failures ? 1 : 0);
+
+function summary(r) {
+  if (r.skipped) return `${r.scenario.padEnd(14)} ${r.peer.padEnd(16)} skipped: ${r.skipped}`;
+  const conn = r.newConnPerUpstream === null ? '-' : r.newConnPerUpstream.toFixed(3);
+  return (
+    `${r.scenario.padEnd(14)} ${r.peer.padEnd(16)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ` +
+    `errors ${r.errors}  bad ${r.badStatus}  rss ${Math.round(r.peakRssKb / 1024)} MB  cpu ${Math.round(r.cpuPercent)}%  new conn/upstream ${conn}` +
+    `  runner ${Math.round(r.runnerCpuPercent)}%` +
+    (r.otherCpuPercent >= 10 ? `  OTHER PROCESSES ${Math.round(r.otherCpuPercent)}%` : '') +
+    (r.stateExhausted ? `  STATE POOL RAN DRY x${r.stateExhausted}` : '')
+  );
+}
