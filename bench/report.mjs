@@ -94,7 +94,7 @@ function targets(find, scenarios) {
     const ours = find(scenario, OURS);
     const base = find(scenario, BASELINE);
     const value = ours && base ? ours.rps / base.rps : null;
-    rows.push({ name: `${scenario}: req/s ≥ ${min}× baseline`, measured: value === null ? 'n/a' : `${value.toFixed(2)}×`, met: value === null ? null : value >= min });
+    rows.push({ name: `${scenario}: req/s ≥ ${min}× baseline`, measured: value === null ? 'n/a' : `${value.toFixed(3)}×`, met: value === null ? null : value >= min });
   };
   rpsTarget('callback', 0.6);
   rpsTarget('redirect', 0.35);
@@ -103,7 +103,7 @@ function targets(find, scenarios) {
     const ours = find('callback-20ms', OURS);
     const base = find('callback-20ms', BASELINE);
     const value = ours && base ? ours.p99 / base.p99 : null;
-    rows.push({ name: 'callback-20ms: p99 ≤ 1.3× baseline', measured: value === null ? 'n/a' : `${value.toFixed(2)}× (${ours.p99} vs ${base.p99} ms)`, met: value === null ? null : value <= 1.3 });
+    rows.push({ name: 'callback-20ms: p99 ≤ 1.3× baseline', measured: value === null ? 'n/a' : `${value.toFixed(3)}× (${ours.p99} vs ${base.p99} ms)`, met: value === null ? null : value <= 1.3 });
   }
   const conns = [...names].map((s) => find(s, OURS)).filter((r) => r && r.newConnPerUpstream !== null);
   if (conns.length) {
