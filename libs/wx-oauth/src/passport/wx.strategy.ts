@@ -53,7 +53,6 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
       // The exchange below is WXOAuth's: passport-oauth2 never holds the secret.
       clientSecret: '',
       callbackURL: options.callbackURL,
-      scope: options.scope,
       store: stateStore as unknown as StateStore, // implements the (req, meta, callback) arity only
       skipUserProfile: true,
     });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
 import { TtlMap } from '../utils/ttl-map.js';
 import type { WxStoredToken, WxTokenStore } from './wx-token-store.js';
 
 export interface MemoryTokenStoreOptions {
-  /** How many users' tokens to keep; past it the oldest go. @default 10000 */
+  /** How many users' tokens to keep, past which the oldest go; ten times as many unfinished logins are tracked. @default 10000 */
   maxEntries?: number;
 }
 
@@ -21,7 +22,8 @@ export class MemoryTokenStore implements WxTokenStore {
   constructor(options: MemoryTokenStoreOptions = {}) {
     const max = options.maxEntries ?? 10_000;
     this.tokens = new TtlMap(max);
-    this.claims = new TtlMap(max * 10);
+    // A forgotten single-use record could be used again, so a full claim map refuses instead.
+    this.claims = new TtlMap(max * 10, Date.now, false);
     this.locks = new TtlMap(max);
   }
 
@@ -39,7 +41,9 @@ export class MemoryTokenStore implements WxTokenStore {
 
   async claim(claimKey: string, value: string, ttlMs: number): Promise<string | undefined> {
     const earlier = this.claims.get(claimKey);
-    if (earlier === undefined) this.claims.set(claimKey, value, ttlMs);
+    if (earlier === undefined && !this.claims.set(claimKey, value, ttlMs)) {
+      throw new WxOAuthError('store_unavailable', 'MemoryTokenStore is full of unfinished logins; use RedisTokenStore at this rate');
+    }
     return earlier;
   }
 

@@ -31,9 +31,9 @@ export class WxTokenService {
     this.store = options.tokenStore;
   }
 
-  /** Saves a login's tokens with their absolute expiry times. */
+  /** Saves a login's tokens with their absolute expiry times; a login starts a new refresh token's 30 days. */
   async save(token: WxAccessToken): Promise<WxStoredToken> {
-    const stored = toStored(token, await this.store.get(this.wx.appid, token.openid));
+    const stored = toStored(token, undefined);
     await this.store.set(this.wx.appid, token.openid, stored);
     return stored;
   }

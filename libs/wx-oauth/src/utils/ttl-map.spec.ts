@@ -17,4 +17,15 @@ describe('TtlMap', () => {
     map.set('c', 3, 1000);
     expect([map.get('a'), map.get('b'), map.get('c'), map.size]).toEqual([undefined, 2, 3, 2]);
   });
+
+  it('refuses, rather than forget a live entry, when told not to evict', () => {
+    let now = 0;
+    const map = new TtlMap<string, number>(1, () => now, false);
+    expect(map.set('a', 1, 100)).toBe(true);
+    expect(map.set('b', 2, 100)).toBe(false);
+    expect(map.get('a')).toBe(1);
+    now = 100;
+    expect(map.set('b', 2, 100)).toBe(true);
+    expect(map.get('b')).toBe(2);
+  });
 });

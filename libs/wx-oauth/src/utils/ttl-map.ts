@@ -1,6 +1,8 @@
 /**
  * A Map whose entries expire, bounded in size so that a flood of logins cannot
- * grow memory: past `max` the oldest entry goes first.
+ * grow memory. Past `max` the oldest entry goes first, unless `evictLive` is
+ * false: then only an expired oldest entry goes, and `set` refuses otherwise
+ * (forgetting a live single-use record would let it be used again).
  */
 export class TtlMap<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>();
@@ -8,6 +10,7 @@ export class TtlMap<K, V> {
   constructor(
     private readonly max: number,
     private readonly now: () => number = Date.now,
+    private readonly evictLive = true,
   ) {}
 
   get(key: K): V | undefined {
@@ -20,13 +23,16 @@ export class TtlMap<K, V> {
     return entry.value;
   }
 
-  set(key: K, value: V, ttlMs: number): void {
+  /** Answers false when the map is full of live entries it may not evict. */
+  set(key: K, value: V, ttlMs: number): boolean {
     this.entries.delete(key);
     if (this.entries.size >= this.max) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+      const [oldestKey, oldest] = this.entries.entries().next().value!;
+      if (!this.evictLive && oldest.expiresAt > this.now()) return false;
+      this.entries.delete(oldestKey);
     }
     this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    return true;
   }
 
   delete(key: K): void {
