@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { startProcess, type Running } from './support/child-process.js';
 import { freePort } from './support/free-port.js';
+import { decideUrl } from './support/login-flow.js';
 import { RedisServer } from './support/redis-server.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -104,10 +105,7 @@ describe('the demo as docker-compose wires it', () => {
     const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 
     // What the consent form submits when alice approves.
-    const decide = new URL('/connect/sandbox/decide', sandboxUrl);
-    authorize.searchParams.forEach((value, key) => decide.searchParams.append(key, value));
-    decide.searchParams.set('user', 'alice');
-    decide.searchParams.set('decision', 'approve');
+    const decide = decideUrl(authorize.toString(), sandboxUrl, 'alice', 'approve');
     const callback = (await fetch(decide, { redirect: 'manual' })).headers.get('location')!;
     expect(callback.startsWith(`${demoUrl}/auth/wechat/callback?code=`)).toBe(true);
 

@@ -65,12 +65,17 @@ describe('the demo in Chromium', () => {
     await page.waitForURL(/\/connect\/sandbox\/scan\?/);
   }
 
-  it('logs a desktop user in through the QR page and shows their profile', async () => {
+  /** ...then approve as `userKey` and land on the profile. */
+  async function loginFromDesktop(userKey: string): Promise<void> {
     await openConsentFromDesktop();
-    await page.check('input[name=user][value=bob]');
+    await page.check(`input[name=user][value=${userKey}]`);
     await shot('consent');
     await page.click('#approve');
     await page.waitForURL(`${demo.url}/profile`);
+  }
+
+  it('logs a desktop user in through the QR page and shows their profile', async () => {
+    await loginFromDesktop('bob');
     expect(await page.textContent('#nickname')).toBe(user('bob').nickname);
     expect(await page.textContent('#openid')).toBe(user('bob').openid);
     expect(await page.textContent('#unionid')).toBe(user('bob').unionid);
@@ -127,9 +132,7 @@ describe('the demo in Chromium', () => {
   });
 
   it('ends the session on logout', async () => {
-    await openConsentFromDesktop();
-    await page.click('#approve');
-    await page.waitForURL(`${demo.url}/profile`);
+    await loginFromDesktop('alice');
     await page.click('#logout');
     await page.waitForURL(`${demo.url}/`);
     expect(await page.isVisible('#login')).toBe(true);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { startProcess, type Running } from './support/child-process.js';
 import { freePort } from './support/free-port.js';
+import { decideUrl } from './support/login-flow.js';
 import { RedisServer } from './support/redis-server.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -62,11 +63,7 @@ describe('several instances sharing Redis', () => {
     const start = await fetch(`${startOn}/auth/wechat/mp`, { redirect: 'manual' });
     const authorize = new URL(start.headers.get('location')!.replace(/#.*$/, ''));
     const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const decide = new URL('/connect/sandbox/decide', sandbox.url);
-    authorize.searchParams.forEach((value, key) => decide.searchParams.append(key, value));
-    decide.searchParams.set('user', 'alice');
-    decide.searchParams.set('decision', 'approve');
-    const callback = (await fetch(decide, { redirect: 'manual' })).headers.get('location')!;
+    const callback = (await fetch(decideUrl(authorize.toString(), sandbox.url, 'alice', 'approve'), { redirect: 'manual' })).headers.get('location')!;
     expect(callback.startsWith(`${b}/auth/wechat/callback?`)).toBe(true);
     const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
     expect(landed.status).toBe(302);

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { WxSandbox } from 'nest-wx-oauth/testing';
-import { authorize, get, login, recordedResponses, startLogin } from './support/login-flow.js';
+import { authorize, decideUrl, get, login, recordedResponses, startLogin } from './support/login-flow.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('WeChat login through WxAuthGuard (app + sandbox over HTTP)', () => {
@@ -142,12 +142,7 @@ describe('WeChat login through WxAuthGuard (app + sandbox over HTTP)', () => {
     it('answers a denial (state, no code) with 401 denied', async () => {
       sandbox.setAutoApprove(false);
       const started = await startLogin(app.url);
-      const page = new URL(started.authorizeUrl.replace(/#.*$/, ''));
-      const decide = new URL('/connect/sandbox/decide', sandbox.url);
-      page.searchParams.forEach((value, key) => decide.searchParams.set(key, value));
-      decide.searchParams.set('user', 'alice');
-      decide.searchParams.set('decision', 'deny');
-      const callbackUrl = await authorize(decide.toString());
+      const callbackUrl = await authorize(decideUrl(started.authorizeUrl, sandbox.url, 'alice', 'deny').toString());
       expect(callbackUrl.searchParams.has('code')).toBe(false);
       const res = await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie);
       expect(res.status).toBe(401);

@@ -5,9 +5,7 @@ import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Request } from 'express';
 import { WxAuthGuard, WxOAuthModule, type WxProfile } from 'nest-wx-oauth';
-
-const env = process.env;
-const port = Number(env.PORT);
+import { apiBaseUrl, appid, callbackURL, openBaseUrl, port, ready, secret } from './env.mjs';
 
 @Controller('auth/wechat')
 class AuthController {
@@ -26,12 +24,12 @@ class AuthController {
 @Module({
   imports: [
     WxOAuthModule.forRoot({
-      appid: env.WX_APPID!,
-      secret: env.WX_SECRET!,
-      callbackURL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      appid: appid!,
+      secret: secret!,
+      callbackURL,
       scope: 'snsapi_userinfo',
-      apiBaseUrl: env.WX_API_BASE_URL,
-      openBaseUrl: env.WX_OPEN_BASE_URL,
+      apiBaseUrl,
+      openBaseUrl,
     }),
   ],
   controllers: [AuthController],
@@ -40,9 +38,4 @@ class AppModule {}
 
 const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
 await app.listen(port, '127.0.0.1');
-console.log(`listening ${port}`);
-// Exit (rather than die) on SIGTERM, so that `node --cpu-prof` writes its profile.
-process.once('SIGTERM', async () => {
-  await app.close();
-  process.exit(0);
-});
+ready(() => app.close());

@@ -50,6 +50,15 @@ export async function authorize(url: string): Promise<URL> {
   return new URL(location);
 }
 
+/** The URL the sandbox's consent form submits for `user` and `decision`, from an authorize URL. */
+export function decideUrl(authorizeUrl: string, sandboxUrl: string, user: string, decision: 'approve' | 'deny'): URL {
+  const decide = new URL('/connect/sandbox/decide', sandboxUrl);
+  new URL(authorizeUrl.replace(/#.*$/, '')).searchParams.forEach((value, key) => decide.searchParams.append(key, value));
+  decide.searchParams.set('user', user);
+  decide.searchParams.set('decision', decision);
+  return decide;
+}
+
 /** Start, approve in the sandbox, and land on the callback: the whole redirect dance. */
 export async function login(appUrl: string, path?: string): Promise<{ started: StartedLogin; callback: Exchange; callbackUrl: URL }> {
   const started = await startLogin(appUrl, path);
