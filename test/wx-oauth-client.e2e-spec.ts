@@ -256,6 +256,28 @@ describe('WXOAuth against the sandbox', () => {
       }
     });
 
+    it('refuses an oversized body as bad_response instead of buffering it', async () => {
+      const server = await startRecordingServer({ body: `{"nickname":"${'x'.repeat(200_000)}"}` });
+      try {
+        expect(await failure(client({ apiBaseUrl: server.url }).getUserinfo('t', 'o'))).toMatchObject({
+          kind: 'bad_response',
+          message: 'WeChat /sns/userinfo answered an oversized body',
+        });
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('accepts an apiBaseUrl with a trailing slash', async () => {
+      const server = await startRecordingServer({ body: '{"errcode":0,"errmsg":"ok"}' });
+      try {
+        await client({ apiBaseUrl: `${server.url}/` }).checkAccessToken('t', 'o');
+        expect(server.requests[0].url).toBe('/sns/auth?access_token=t&openid=o');
+      } finally {
+        await server.close();
+      }
+    });
+
     it('refuses bad options with every problem named', () => {
       expect(() => new WXOAuth({ appid: '', secret: '', timeout: 0 } as never)).toThrow(
         /Invalid WXOAuth options:\n {2}- appid: is required\n {2}- secret: is required\n {2}- timeout: /,
