@@ -16,6 +16,7 @@ export type {
   WxUserInfo,
 } from './client/wx-oauth.types.js';
 export { WxAuthGuard } from './passport/wx-auth.guard.js';
+export { wxHttpException } from './passport/wx-http-exception.js';
 export type { WxIdField, WxProfile } from './passport/wx-profile.js';
 export { WxStrategy } from './passport/wx.strategy.js';
 export type { WxStateInfo } from './state/wx-state.store.js';

@@ -4,5 +4,3 @@ export const WX_OAUTH_MODULE_OPTIONS = 'WX_OAUTH:MODULE_OPTIONS';
 export const WX_OAUTH_OPTIONS = 'WX_OAUTH:OPTIONS';
 /** The Passport strategy's name. */
 export const WX_OAUTH_STRATEGY = 'wechat';
-/** @internal Metadata key of `@WxAuthScope()`. */
-export const WX_AUTH_SCOPE = 'WX_OAUTH:SCOPE';

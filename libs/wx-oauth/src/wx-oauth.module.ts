@@ -1,6 +1,7 @@
 import { Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { WXOAuth } from './client/wx-oauth.client.js';
 import { WxAuthGuard } from './passport/wx-auth.guard.js';
+import { WxLogin } from './passport/wx-login.js';
 import { WxStrategy } from './passport/wx.strategy.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
 import { WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
@@ -18,8 +19,9 @@ let warnedAboutMemoryStore = false;
  * @publicApi
  */
 @Module({
-  providers: [wxOAuthOptionsProvider, wxOAuthClientProvider, WxStrategy, WxAuthGuard, WxTokenService],
-  exports: [WXOAuth, WxAuthGuard, WxTokenService],
+  providers: [wxOAuthOptionsProvider, wxOAuthClientProvider, WxLogin, WxStrategy, WxAuthGuard, WxTokenService],
+  // WxLogin is exported for WxAuthGuard, which Nest builds in each module that uses it.
+  exports: [WXOAuth, WxLogin, WxAuthGuard, WxTokenService],
 })
 export class WxOAuthModule extends ConfigurableModuleClass implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxTokenStore } from '../tokens/wx-token-store.js';
@@ -23,71 +23,66 @@ export interface WxStateInfo {
   returnTo?: string;
 }
 
-type Request = IncomingMessage & { query?: Record<string, unknown>; res?: ServerResponse };
-type StoreCallback = (err: Error | null, state?: string) => void;
-type VerifyCallback = (err: Error | null, ok?: boolean, info?: WxStateInfo) => void;
+type StateRequest = Pick<IncomingMessage, 'headers'>;
 
 const COOKIE_PREFIX = 'wx_oauth_';
 const NONCE_PATTERN = /^[0-9a-f]{32}$/;
 
 /**
- * CSRF state for passport-oauth2 without a session. The state WeChat carries is
- * a 32-hex nonce (WeChat takes only [A-Za-z0-9], 128 bytes at most); the browser
- * that started the login holds a signed cookie named after it, with the expiry
- * and `returnTo`, so any instance can finish a login another one started.
+ * CSRF state without a session. The state WeChat carries is a 32-hex nonce
+ * (WeChat takes only [A-Za-z0-9], 128 bytes at most); the browser that started
+ * the login holds a signed cookie named after it, with the expiry and
+ * `returnTo`, so any instance can finish a login another one started.
  * Single use: the token store records the nonce with the code that used it, so
  * only a duplicate of that same callback (WeChat sometimes sends two) passes.
  */
 export class WxStateStore {
   constructor(private readonly options: WxStateStoreOptions) {}
 
-  /** passport-oauth2 calls this when a login starts (arity 3: req, meta, callback). */
-  store(req: Request, _meta: unknown, callback: StoreCallback): void {
-    const returnTo = req.query?.returnTo;
+  /** Mints the state for a new login and sets its cookie on `res`. */
+  issue(returnTo: unknown, res: ServerResponse): string {
     if (returnTo !== undefined && !isSafeReturnTo(returnTo)) {
-      return callback(new WxOAuthError('invalid_request', 'returnTo must be a relative path on this site, like /profile'));
+      throw new WxOAuthError('invalid_request', 'returnTo must be a relative path on this site, like /profile');
     }
-    const nonce = randomBytes(16).toString('hex');
+    // A v4 UUID's 122 random bits, from node's pooled entropy, as 32 hex digits.
+    const nonce = randomUUID().replaceAll('-', '');
     const expiresAt = Date.now() + this.options.ttlMs;
     const value = `${expiresAt.toString(36)}.${Buffer.from(returnTo ?? '').toString('base64url')}`;
-    appendCookie(responseOf(req), COOKIE_PREFIX + nonce, `${value}.${this.sign(nonce, value)}`, {
+    appendCookie(res, COOKIE_PREFIX + nonce, `${value}.${this.sign(nonce, value)}`, {
       maxAgeSeconds: Math.ceil(this.options.ttlMs / 1000),
       secure: this.options.secure,
     });
-    callback(null, nonce);
+    return nonce;
   }
 
-  /** passport-oauth2 calls this on the callback (arity 3: req, state, callback). */
-  verify(req: Request, state: unknown, callback: VerifyCallback): void {
-    const fail = (reason: string) => callback(new WxOAuthError('invalid_state', `Login state ${reason}; please log in again`));
-    if (typeof state !== 'string' || !NONCE_PATTERN.test(state)) return fail('is missing or malformed');
+  /**
+   * Verifies the callback's state against its cookie and uses it up, expiring
+   * the cookie on `res`. Throws `invalid_state` for a missing, forged, expired
+   * or used state.
+   */
+  async consume(state: unknown, code: string, req: StateRequest, res: ServerResponse): Promise<WxStateInfo> {
+    const fail = (reason: string) => new WxOAuthError('invalid_state', `Login state ${reason}; please log in again`);
+    if (typeof state !== 'string' || !NONCE_PATTERN.test(state)) throw fail('is missing or malformed');
 
     const cookie = readCookie(req, COOKIE_PREFIX + state);
-    if (!cookie) return fail('was already used or started in another browser');
+    if (!cookie) throw fail('was already used or started in another browser');
     const [expires, returnTo64, signature] = cookie.split('.');
     const value = `${expires}.${returnTo64}`;
-    if (!signature || !safeEqual(signature, this.sign(state, value))) return fail('is forged');
+    if (!signature || !safeEqual(signature, this.sign(state, value))) throw fail('is forged');
     const expiresAt = parseInt(expires, 36);
-    if (expiresAt <= Date.now()) return fail('has expired');
+    if (expiresAt <= Date.now()) throw fail('has expired');
 
-    const code = String(req.query?.code ?? '');
-    this.options.store.claim(`${this.options.appid}:state:${state}`, code, expiresAt - Date.now()).then((usedBy) => {
-      if (usedBy !== undefined && usedBy !== code) return fail('was already used');
-      // Expire the cookie so that a reload of the used callback URL is refused.
-      appendCookie(responseOf(req), COOKIE_PREFIX + state, '', { maxAgeSeconds: 0, secure: this.options.secure });
-      const decoded = Buffer.from(returnTo64 ?? '', 'base64url').toString();
-      callback(null, true, decoded ? { returnTo: decoded } : {});
-    }, callback);
+    const usedBy = await this.options.store.claim(`${this.options.appid}:state:${state}`, code, expiresAt - Date.now());
+    if (usedBy !== undefined && usedBy !== code) throw fail('was already used');
+    // Expire the cookie so that a reload of the used callback URL is refused.
+    appendCookie(res, COOKIE_PREFIX + state, '', { maxAgeSeconds: 0, secure: this.options.secure });
+    const decoded = Buffer.from(returnTo64 ?? '', 'base64url').toString();
+    return decoded ? { returnTo: decoded } : {};
   }
 
   private sign(nonce: string, value: string): string {
     return createHmac('sha256', this.options.key).update(`${nonce}.${value}`).digest('base64url');
   }
-}
-
-function responseOf(req: Request): ServerResponse {
-  if (!req.res) throw new Error('WxStateStore needs the response object on req.res (an Express request)');
-  return req.res;
 }
 
 function safeEqual(a: string, b: string): boolean {

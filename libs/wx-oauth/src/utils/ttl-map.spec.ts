@@ -28,4 +28,11 @@ describe('TtlMap', () => {
     expect(map.set('b', 2, 100)).toBe(true);
     expect(map.get('b')).toBe(2);
   });
+
+  it('lets expired entries go as new ones arrive, keeping only the live ones', () => {
+    let now = 0;
+    const map = new TtlMap<number, number>(1000, () => now);
+    for (let i = 0; i < 100; i++, now += 10) map.set(i, i, 50);
+    expect(map.size).toBe(5);
+  });
 });

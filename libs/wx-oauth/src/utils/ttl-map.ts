@@ -1,8 +1,9 @@
 /**
  * A Map whose entries expire, bounded in size so that a flood of logins cannot
- * grow memory. Past `max` the oldest entry goes first, unless `evictLive` is
- * false: then only an expired oldest entry goes, and `set` refuses otherwise
- * (forgetting a live single-use record would let it be used again).
+ * grow memory. Each `set` first drops the expired entries at the old end, so a
+ * steady stream holds only what is live. Past `max` the oldest entry goes first,
+ * unless `evictLive` is false: then `set` refuses (forgetting a live single-use
+ * record would let it be used again).
  */
 export class TtlMap<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>();
@@ -25,18 +26,27 @@ export class TtlMap<K, V> {
 
   /** Answers false when the map is full of live entries it may not evict. */
   set(key: K, value: V, ttlMs: number): boolean {
+    const now = this.now();
     this.entries.delete(key);
+    this.dropExpiredOldest(now);
     if (this.entries.size >= this.max) {
-      const [oldestKey, oldest] = this.entries.entries().next().value!;
-      if (!this.evictLive && oldest.expiresAt > this.now()) return false;
-      this.entries.delete(oldestKey);
+      if (!this.evictLive) return false;
+      this.entries.delete(this.entries.keys().next().value!);
     }
-    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    this.entries.set(key, { value, expiresAt: now + ttlMs });
     return true;
   }
 
   delete(key: K): void {
     this.entries.delete(key);
+  }
+
+  /** Insertion order is roughly expiry order: stop at the first live entry. */
+  private dropExpiredOldest(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt > now) return;
+      this.entries.delete(key);
+    }
   }
 
   get size(): number {
