@@ -27,6 +27,9 @@ const PEERS = [
   // References, not competitors: the baseline's handlers on express, and in a Nest controller (no library, no state).
   { name: 'express-plain', script: 'servers/express-plain.mjs', about: 'reference: the baseline\'s handlers on express' },
   { name: 'nest-plain', script: 'dist/nest-plain.js', about: 'reference: the baseline\'s handlers in a Nest controller, no library' },
+  // What the Fastify adapter gives, for the targets the Express adapter cannot reach.
+  { name: 'nest-wx-oauth-fastify', script: 'dist/nest-wx-oauth.js', about: 'our module as above, on Nest\'s Fastify adapter', state: true, env: { NEST_ADAPTER: 'fastify' } },
+  { name: 'nest-plain-fastify', script: 'dist/nest-plain.js', about: 'reference: nest-plain on Nest\'s Fastify adapter', env: { NEST_ADAPTER: 'fastify' } },
 ];
 
 /** `sandbox` is given to WxSandbox.start; a new connection costs one round trip, as a TCP handshake does. */
@@ -270,6 +273,7 @@ async function startServer(peer, sandbox, { cpuProfDir, caFile }) {
       WX_API_BASE_URL: sandbox.url,
       WX_OPEN_BASE_URL: sandbox.url,
       ...(caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {}),
+      ...peer.env,
     },
   });
   let output = '';

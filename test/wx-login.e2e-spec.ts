@@ -2,20 +2,22 @@ import { jest } from '@jest/globals';
 import { WxAuthGuard } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { authorize, decideUrl, get, login, recordedResponses, startLogin } from './support/login-flow.js';
-import { PassportWxGuard, startTestApp, type TestApp } from './support/test-app.js';
+import { PassportWxGuard, startTestApp, type TestApp, type TestAppSetup } from './support/test-app.js';
 
-// The same login two ways: WxAuthGuard runs it directly, AuthGuard('wechat') through passport and WxStrategy.
-describe.each([
-  ['WxAuthGuard', WxAuthGuard],
-  ["AuthGuard('wechat')", PassportWxGuard],
-])('WeChat login through %s (app + sandbox over HTTP)', (_name, guard) => {
+// The same login three ways: WxAuthGuard runs it directly, on either adapter;
+// AuthGuard('wechat') runs it through passport and WxStrategy.
+describe.each<[string, TestAppSetup]>([
+  ['WxAuthGuard', { guard: WxAuthGuard, adapter: 'express' }],
+  ['WxAuthGuard on Fastify', { guard: WxAuthGuard, adapter: 'fastify' }],
+  ["AuthGuard('wechat')", { guard: PassportWxGuard, adapter: 'express' }],
+])('WeChat login through %s (app + sandbox over HTTP)', (_name, setup) => {
   let sandbox: WxSandbox;
   let app: TestApp;
   const apps: TestApp[] = [];
 
   beforeAll(async () => {
     sandbox = await WxSandbox.start({ autoApprove: 'alice' });
-    app = await startTestApp(sandbox, { timeout: 1000 }, guard);
+    app = await startTestApp(sandbox, { timeout: 1000 }, setup);
     apps.push(app);
   });
 
@@ -299,7 +301,7 @@ describe.each([
     });
 
     // Logging is WxAuthGuard's own; an AuthGuard('wechat') app logs what it wants.
-    (guard === WxAuthGuard ? it : it.skip)('logs what failed, without secrets', async () => {
+    (setup.guard === WxAuthGuard ? it : it.skip)('logs what failed, without secrets', async () => {
       sandbox.inject({ type: 'http500' }, { endpoint: 'access_token' });
       await callbackWith();
       expect(app.logger.lines.some((line) => line.includes('answered HTTP 500'))).toBe(true);
@@ -307,7 +309,7 @@ describe.each([
 
     it('answers a WeChat that cannot be reached with 502', async () => {
       const gone = await WxSandbox.start({ autoApprove: 'alice' });
-      const broken = await startTestApp(gone, { secret: sandbox.secret }, guard);
+      const broken = await startTestApp(gone, { secret: sandbox.secret }, setup);
       apps.push(broken);
       const started = await startLogin(broken.url);
       const callbackUrl = await authorize(started.authorizeUrl);

@@ -1,20 +1,21 @@
-// Reference: the baseline's handlers in a Nest controller on the default Express
-// adapter, no library: the ceiling for any Nest module on this adapter.
+// Reference: the baseline's handlers in a Nest controller, no library: the ceiling
+// for any Nest module on the adapter (Express, or Fastify with NEST_ADAPTER=fastify).
 import 'reflect-metadata';
-import { Controller, Get, Module, Query, Res } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { Response } from 'express';
+import { Controller, Get, Module, Query, Redirect } from '@nestjs/common';
+import { createNestApp } from './nest-app.js';
 import { appid, callbackURL, openBaseUrl, port, ready } from './env.mjs';
 import { userByCode } from './upstream.mjs';
 
 @Controller('auth/wechat')
 class AuthController {
   @Get()
-  login(@Res() res: Response): void {
-    res.redirect(
-      `${openBaseUrl}/connect/oauth2/authorize?appid=${appid}&redirect_uri=${encodeURIComponent(callbackURL)}` +
+  @Redirect()
+  login(): { url: string } {
+    return {
+      url:
+        `${openBaseUrl}/connect/oauth2/authorize?appid=${appid}&redirect_uri=${encodeURIComponent(callbackURL)}` +
         '&response_type=code&scope=snsapi_userinfo&state=STATE#wechat_redirect',
-    );
+    };
   }
 
   @Get('callback')
@@ -26,6 +27,6 @@ class AuthController {
 @Module({ controllers: [AuthController] })
 class AppModule {}
 
-const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+const app = await createNestApp(AppModule);
 await app.listen(port, '127.0.0.1');
 ready(() => app.close());

@@ -1,10 +1,10 @@
 // nest-wx-oauth as a user writes it: WxOAuthModule.forRoot and a controller with
-// WxAuthGuard routes, on Nest's default Express adapter, state verification on.
+// WxAuthGuard routes, on Nest's default Express adapter (or Fastify with
+// NEST_ADAPTER=fastify), state verification on.
 import 'reflect-metadata';
 import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { Request } from 'express';
 import { WxAuthGuard, WxOAuthModule, type WxProfile } from 'nest-wx-oauth';
+import { createNestApp } from './nest-app.js';
 import { apiBaseUrl, appid, callbackURL, openBaseUrl, port, ready, secret } from './env.mjs';
 
 @Controller('auth/wechat')
@@ -15,7 +15,7 @@ class AuthController {
 
   @Get('callback')
   @UseGuards(WxAuthGuard)
-  callback(@Req() req: Request): { openid: string; nickname?: string } {
+  callback(@Req() req: { user?: unknown }): { openid: string; nickname?: string } {
     const user = req.user as WxProfile;
     return { openid: user.openid, nickname: user.nickname };
   }
@@ -36,6 +36,6 @@ class AuthController {
 })
 class AppModule {}
 
-const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+const app = await createNestApp(AppModule);
 await app.listen(port, '127.0.0.1');
 ready(() => app.close());

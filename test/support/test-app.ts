@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import {
@@ -80,11 +81,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** How the app guards its login routes, and on which of Nest's HTTP adapters it runs. */
+export interface TestAppSetup {
+  guard: Type<CanActivate>;
+  adapter: 'express' | 'fastify';
+}
+
 /** A small Nest app using the module against the sandbox, listening on a real port. */
 export async function startTestApp(
   sandbox: WxSandbox,
   options: Partial<WxOAuthModuleOptions> = {},
-  guard: Type<CanActivate> = WxAuthGuard,
+  { guard, adapter }: TestAppSetup = { guard: WxAuthGuard, adapter: 'express' },
 ): Promise<TestApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -108,7 +115,10 @@ export async function startTestApp(
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .setLogger(logger)
     .compile();
-  const app = moduleRef.createNestApplication({ logger });
+  const app =
+    adapter === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
+      : moduleRef.createNestApplication({ logger });
   await app.listen(port, '127.0.0.1');
   return { app, url, logger, close: () => app.close() };
 }

@@ -13,7 +13,7 @@ import { WxAuthScope } from '../wx-oauth.decorators.js';
 import { wxHttpException } from './wx-http-exception.js';
 import { WxLogin, type WxLoginQuery } from './wx-login.js';
 
-type LoginRequest = IncomingMessage & { query?: WxLoginQuery; user?: unknown; authInfo?: unknown };
+type LoginRequest = Pick<IncomingMessage, 'headers'> & { query?: WxLoginQuery; user?: unknown; authInfo?: unknown };
 
 /**
  * Guards the login routes: on the login route it redirects to WeChat, on the
@@ -23,8 +23,9 @@ type LoginRequest = IncomingMessage & { query?: WxLoginQuery; user?: unknown; au
  * when it does not answer.
  *
  * It runs `WxLogin` directly rather than through passport, which costs a fifth
- * of a login's time and adds nothing here; `WxStrategy` runs the same login for
- * apps that use passport themselves.
+ * of a login's time and adds nothing here, and so works on the Express and the
+ * Fastify adapter alike; `WxStrategy` runs the same login for apps that use
+ * passport themselves.
  *
  * @publicApi
  */
@@ -40,7 +41,9 @@ export class WxAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<LoginRequest>();
-    const res = http.getResponse<ServerResponse>();
+    // Express's response is node's; Fastify's reply wraps it as `raw`.
+    const reply = http.getResponse<ServerResponse & { raw?: ServerResponse }>();
+    const res = reply.raw ?? reply;
     // Read once: Express 5 parses the query string again on every access.
     const query = req.query ?? {};
     try {
