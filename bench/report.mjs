@@ -17,6 +17,7 @@ export function machineInfo() {
 
 const BASELINE = 'baseline';
 const OURS = 'nest-wx-oauth';
+const OURS_FASTIFY = 'nest-wx-oauth-fastify';
 
 export function writeResults({ results, peers, scenarios, settings, pinned, profiles, machine, seconds, notes }) {
   const find = (scenario, peer) => results.find((r) => r.scenario === scenario && r.peer === peer && !r.failed && !r.skipped);
@@ -44,7 +45,7 @@ export function writeResults({ results, peers, scenarios, settings, pinned, prof
         lines.push(`| ${scenario.name} | ${peer.name} | ${r.failed ? `failed: ${oneLine(r.failed)}` : `skipped: ${r.skipped}`} ||||||||||||`);
         continue;
       }
-      const label = peer.name === OURS ? `**${peer.name}**` : peer.about.startsWith('reference') ? `_${peer.name}_` : peer.name;
+      const label = peer.name.startsWith(OURS) ? `**${peer.name}**` : peer.about.startsWith('reference') ? `_${peer.name}_` : peer.name;
       lines.push(
         `| ${scenario.name} | ${label} | ${Math.round(r.rps)} | ${ratio(r.rps, base?.rps)} | ` +
           `${r.p50} | ${r.p99} | ${ratio(r.p99, base?.p99)} | ${r.errors} | ${r.badStatus}${r.stateExhausted ? ` (state pool dry ×${r.stateExhausted})` : ''} | ` +
@@ -61,9 +62,11 @@ export function writeResults({ results, peers, scenarios, settings, pinned, prof
     '',
     '## Targets (issue 5)',
     '',
-    '| target | measured | met |',
-    '|---|---|---|',
-    ...targets(find, scenarios).map(({ name, measured, met }) => `| ${name} | ${measured} | ${met === null ? 'n/a' : met ? 'yes' : '**no**'} |`),
+    `Our module on Nest's default Express adapter (\`${OURS}\`), and the same app on Nest's Fastify adapter (\`${OURS_FASTIFY}\`).`,
+    '',
+    '| target | Express: measured | met | Fastify: measured | met |',
+    '|---|---|---|---|---|',
+    ...zipTargets(targets(find, scenarios, OURS), targets(find, scenarios, OURS_FASTIFY)),
     '',
   );
   const disturbed = results.filter((r) => r.otherCpuPercent >= 10);
@@ -86,12 +89,18 @@ export function writeResults({ results, peers, scenarios, settings, pinned, prof
   return lines.join('\n') + '\n';
 }
 
-function targets(find, scenarios) {
+function zipTargets(express, fastify) {
+  const verdict = (met) => (met === null || met === undefined ? 'n/a' : met ? 'yes' : '**no**');
+  return express.map((row, i) => `| ${row.name} | ${row.measured} | ${verdict(row.met)} | ${fastify[i]?.measured ?? 'n/a'} | ${verdict(fastify[i]?.met)} |`);
+}
+
+/** Issue 5's targets for one of our two peers. */
+function targets(find, scenarios, peer) {
   const names = new Set(scenarios.map((s) => s.name));
   const rows = [];
   const rpsTarget = (scenario, min) => {
     if (!names.has(scenario)) return;
-    const ours = find(scenario, OURS);
+    const ours = find(scenario, peer);
     const base = find(scenario, BASELINE);
     const value = ours && base ? ours.rps / base.rps : null;
     rows.push({ name: `${scenario}: req/s ≥ ${min}× baseline`, measured: value === null ? 'n/a' : `${value.toFixed(3)}×`, met: value === null ? null : value >= min });
@@ -100,17 +109,17 @@ function targets(find, scenarios) {
   rpsTarget('redirect', 0.35);
   rpsTarget('callback-20ms', 0.9);
   if (names.has('callback-20ms')) {
-    const ours = find('callback-20ms', OURS);
+    const ours = find('callback-20ms', peer);
     const base = find('callback-20ms', BASELINE);
     const value = ours && base ? ours.p99 / base.p99 : null;
     rows.push({ name: 'callback-20ms: p99 ≤ 1.3× baseline', measured: value === null ? 'n/a' : `${value.toFixed(3)}× (${ours.p99} vs ${base.p99} ms)`, met: value === null ? null : value <= 1.3 });
   }
-  const conns = [...names].map((s) => find(s, OURS)).filter((r) => r && r.newConnPerUpstream !== null);
+  const conns = [...names].map((s) => find(s, peer)).filter((r) => r && r.newConnPerUpstream !== null);
   if (conns.length) {
     const worst = Math.max(...conns.map((r) => r.newConnPerUpstream));
     rows.push({ name: 'upstream new connections per upstream request ≤ 0.01', measured: conns.map((r) => `${r.scenario} ${r.newConnPerUpstream.toFixed(3)}`).join(', '), met: worst <= 0.01 });
   }
-  const rss = [...names].map((s) => [find(s, OURS), find(s, 'passport-wechat')]).filter(([a, b]) => a && b);
+  const rss = [...names].map((s) => [find(s, peer), find(s, 'passport-wechat')]).filter(([a, b]) => a && b);
   if (rss.length) {
     rows.push({
       name: 'peak RSS ≤ passport-wechat\'s',

@@ -37,7 +37,7 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
       // The exchange below is WXOAuth's: passport-oauth2 never holds the secret.
       clientSecret: '',
       callbackURL: options.callbackURL,
-      store: passportStateStore(login.state) as unknown as StateStore, // the (req, meta, callback) arity only
+      store: passportStateStore(login.state) as unknown as StateStore,
       skipUserProfile: true,
     });
     const getAccessToken: GetOAuthAccessToken = (code, params, callback) => {
@@ -76,18 +76,12 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
   }
 }
 
-/** passport-oauth2's callback-style state store over `WxStateStore`. */
+/**
+ * passport-oauth2's callback-style state store over `WxStateStore`: `verify`
+ * (arity 3) only, since `authenticate` starts logins itself.
+ */
 function passportStateStore(state: WxStateStore) {
   return {
-    store(req: Request, _meta: unknown, callback: (err: Error | null, state?: string) => void): void {
-      let nonce: string;
-      try {
-        nonce = state.issue(req.query?.returnTo, responseOf(req));
-      } catch (error) {
-        return callback(error as Error);
-      }
-      callback(null, nonce);
-    },
     verify(req: Request, value: unknown, callback: (err: Error | null, ok?: boolean, info?: WxStateInfo) => void): void {
       state.consume(value, String(req.query?.code ?? ''), req, responseOf(req)).then((info) => callback(null, true, info), callback);
     },
