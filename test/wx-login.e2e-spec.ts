@@ -319,4 +319,27 @@ describe.each<[string, TestAppSetup]>([
       expect(res.body).toMatchObject({ kind: 'network', message: expect.stringContaining('ECONNREFUSED') });
     });
   });
+
+  // Last: these start apps of their own, and passport's strategy registry and Nest's logger are global.
+  describe("the app's validate", () => {
+    it('turns the profile and tokens into the user on req.user', async () => {
+      const mapped = await startTestApp(
+        sandbox,
+        { validate: (profile, tokens) => ({ userId: `u-${profile.openid}`, gotTokens: Boolean(tokens.access_token) }) },
+        setup,
+      );
+      apps.push(mapped);
+      const { callback } = await login(mapped.url);
+      expect(callback.status).toBe(200);
+      expect(callback.body.user).toEqual({ userId: `u-${alice().openid}`, gotTokens: true });
+    });
+
+    it('refuses the login with 401 when it returns null', async () => {
+      const refusing = await startTestApp(sandbox, { validate: () => null }, setup);
+      apps.push(refusing);
+      const { callback } = await login(refusing.url);
+      expect(callback.status).toBe(401);
+      expect(callback.body).toMatchObject({ statusCode: 401, message: 'The login was refused' });
+    });
+  });
 });

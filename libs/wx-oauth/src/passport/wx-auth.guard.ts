@@ -3,11 +3,11 @@ import {
   Injectable,
   Logger,
   Optional,
-  UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope } from '../client/wx-oauth.types.js';
 import { WxAuthScope } from '../wx-oauth.decorators.js';
 import { wxHttpException } from './wx-http-exception.js';
@@ -53,9 +53,7 @@ export class WxAuthGuard implements CanActivate {
         return new Promise<boolean>(() => undefined);
       }
       const { user, info } = await this.login.finish(query, req, res);
-      if (!user) {
-        throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'The login was refused', kind: 'denied' });
-      }
+      if (!user) throw new WxOAuthError('denied', 'The login was refused');
       req.user = user;
       req.authInfo = info;
       return true;

@@ -62,7 +62,7 @@ export class WxLogin {
   /** Finishes a login on WeChat's callback: state, exchange, profile, tokens, `validate`. */
   async finish(query: WxLoginQuery, req: Pick<IncomingMessage, 'headers'>, res: ServerResponse): Promise<WxLoginResult> {
     const code = query.code;
-    if (!code) throw new WxOAuthError('denied', 'The login was not authorised in WeChat');
+    if (!code) throw loginDenied();
     const state = await this.state.consume(query.state, String(code), req, res);
     const user = await this.complete(await this.exchange(String(code), String(query.state)));
     return { user, info: { state } };
@@ -92,4 +92,9 @@ export class WxLogin {
     await this.tokens.save(result.token);
     return this.options.validate ? this.options.validate(profile, result.token) : profile;
   }
+}
+
+/** WeChat's denial: the browser comes back with the state and no code. */
+export function loginDenied(): WxOAuthError {
+  return new WxOAuthError('denied', 'The login was not authorised in WeChat');
 }

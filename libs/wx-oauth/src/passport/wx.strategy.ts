@@ -4,12 +4,11 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { oauth2tokenCallback } from 'oauth';
 import type { StrategyCreatedStatic } from 'passport';
 import { Strategy as OAuth2Strategy, type StateStore } from 'passport-oauth2';
-import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope, WxUserByCode } from '../client/wx-oauth.types.js';
 import type { WxStateInfo, WxStateStore } from '../state/wx-state.store.js';
 import { WX_OAUTH_OPTIONS, WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import type { ResolvedWxOAuthOptions } from '../wx-oauth.options.js';
-import { WxLogin, type WxLoginQuery } from './wx-login.js';
+import { loginDenied, WxLogin, type WxLoginQuery } from './wx-login.js';
 
 type GetOAuthAccessToken = (code: string, params: { wxState?: string }, callback: oauth2tokenCallback) => void;
 type AuthenticateOptions = { scope?: WxScope; wxState?: string };
@@ -61,7 +60,7 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
       }
     }
     // WeChat's denial brings the browser back with a state and no code; passport-oauth2 would start a new login.
-    if (!query.code) return self.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
+    if (!query.code) return self.error(loginDenied());
     super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, wxState: String(query.state ?? '') });
   }
 
