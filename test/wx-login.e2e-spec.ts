@@ -301,11 +301,13 @@ describe.each<[string, TestAppSetup]>([
     });
 
     // Logging is WxAuthGuard's own; an AuthGuard('wechat') app logs what it wants.
-    (setup.guard === WxAuthGuard ? it : it.skip)('logs what failed, without secrets', async () => {
-      sandbox.inject({ type: 'http500' }, { endpoint: 'access_token' });
-      await callbackWith();
-      expect(app.logger.lines.some((line) => line.includes('answered HTTP 500'))).toBe(true);
-    });
+    if (setup.guard === WxAuthGuard) {
+      it('logs what failed, without secrets', async () => {
+        sandbox.inject({ type: 'http500' }, { endpoint: 'access_token' });
+        await callbackWith();
+        expect(app.logger.lines.some((line) => line.includes('answered HTTP 500'))).toBe(true);
+      });
+    }
 
     it('answers a WeChat that cannot be reached with 502', async () => {
       const gone = await WxSandbox.start({ autoApprove: 'alice' });
