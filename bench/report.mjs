@@ -91,7 +91,10 @@ export function writeResults({ results, peers, scenarios, settings, pinned, prof
 
 function zipTargets(express, fastify) {
   const verdict = (met) => (met === null || met === undefined ? 'n/a' : met ? 'yes' : '**no**');
-  return express.map((row, i) => `| ${row.name} | ${row.measured} | ${verdict(row.met)} | ${fastify[i]?.measured ?? 'n/a'} | ${verdict(fastify[i]?.met)} |`);
+  return express.map((row) => {
+    const other = fastify.find((r) => r.name === row.name);
+    return `| ${row.name} | ${row.measured} | ${verdict(row.met)} | ${other?.measured ?? 'n/a'} | ${verdict(other?.met)} |`;
+  });
 }
 
 /** Issue 5's targets for one of our two peers. */

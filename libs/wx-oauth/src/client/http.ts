@@ -92,10 +92,15 @@ export class WxHttpClient {
         () => fail(new WxOAuthError('timeout', `WeChat ${path} did not answer in time`, { endpoint: path })),
         this.options.timeout,
       );
-      const fail = (error: WxOAuthError) => {
-        if (settled) return;
+      /** True the first time only: the call ends once, by its body, an error or the timer. */
+      const settle = (): boolean => {
+        if (settled) return false;
         settled = true;
         clearTimeout(timer);
+        return true;
+      };
+      const fail = (error: WxOAuthError) => {
+        if (!settle()) return;
         req.destroy();
         reject(error);
       };
@@ -109,10 +114,7 @@ export class WxHttpClient {
           }
         });
         res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, text });
+          if (settle()) resolve({ status: res.statusCode ?? 0, text });
         });
         res.on('error', (error) => fail(networkError(path, error)));
       });

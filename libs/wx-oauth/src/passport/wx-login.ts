@@ -74,15 +74,13 @@ export class WxLogin {
    */
   exchange(code: string, state: string): Promise<WxUserByCode> {
     const key = `${state}.${code}`;
-    let pending = this.exchanges.get(key);
-    if (!pending) {
-      pending = this.wx.getUserByCode(code, this.options.lang);
-      const inFlight = pending;
-      // Held while in flight, then only for the duplicate window: a login's tokens need not linger.
-      this.exchanges.set(key, inFlight, 2 * this.options.timeout + DUPLICATE_CALLBACK_WINDOW_MS);
-      const keep = () => this.exchanges.set(key, inFlight, DUPLICATE_CALLBACK_WINDOW_MS);
-      inFlight.then(keep, keep);
-    }
+    const shared = this.exchanges.get(key);
+    if (shared) return shared;
+    const pending = this.wx.getUserByCode(code, this.options.lang);
+    // Held while in flight, then only for the duplicate window: a login's tokens need not linger.
+    this.exchanges.set(key, pending, 2 * this.options.timeout + DUPLICATE_CALLBACK_WINDOW_MS);
+    const keep = () => this.exchanges.set(key, pending, DUPLICATE_CALLBACK_WINDOW_MS);
+    pending.then(keep, keep);
     return pending;
   }
 
