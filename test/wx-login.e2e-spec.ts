@@ -2,14 +2,24 @@ import { jest } from '@jest/globals';
 import { WxAuthGuard } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { authorize, decideUrl, get, login, recordedResponses, startLogin } from './support/login-flow.js';
-import { PassportWxGuard, startTestApp, type TestApp, type TestAppSetup } from './support/test-app.js';
+import {
+  MULTI_AUTH_GUARD,
+  PLAIN_AUTH_GUARD,
+  startTestApp,
+  type TestApp,
+  type TestAppSetup,
+  WX_AUTH_GUARD,
+  WX_AUTH_GUARD_FASTIFY,
+} from './support/test-app.js';
 
-// The same login three ways: WxAuthGuard runs it directly, on either adapter;
-// AuthGuard('wechat') runs it through passport and WxStrategy.
+// The same login through passport and WxStrategy, four ways: WxAuthGuard on
+// either adapter, and @nestjs/passport's own AuthGuard with nothing of ours but
+// the strategy, alone and beside a JWT strategy. Every status is the same.
 describe.each<[string, TestAppSetup]>([
-  ['WxAuthGuard', { guard: WxAuthGuard, adapter: 'express' }],
-  ['WxAuthGuard on Fastify', { guard: WxAuthGuard, adapter: 'fastify' }],
-  ["AuthGuard('wechat')", { guard: PassportWxGuard, adapter: 'express' }],
+  ['WxAuthGuard', WX_AUTH_GUARD],
+  ['WxAuthGuard on Fastify', WX_AUTH_GUARD_FASTIFY],
+  ["AuthGuard('wechat')", PLAIN_AUTH_GUARD],
+  ["AuthGuard(['wechat', 'jwt'])", MULTI_AUTH_GUARD],
 ])('WeChat login through %s (app + sandbox over HTTP)', (_name, setup) => {
   let sandbox: WxSandbox;
   let app: TestApp;
@@ -62,6 +72,16 @@ describe.each<[string, TestAppSetup]>([
       expect((await startLogin(app.url, '/auth/wechat/userinfo')).authorizeUrl).toContain('&scope=snsapi_userinfo&');
       const qr = await startLogin(app.url, '/auth/wechat/qr');
       expect(qr.authorizeUrl).toMatch(/\/connect\/qrconnect\?appid=.*&scope=snsapi_login&state=/);
+    });
+
+    it("starts a login whatever the login route's own parameters: the callback is known by its route", async () => {
+      const started = await startLogin(app.url, '/auth/wechat?state=signup&code=invite7');
+      expect(started.authorizeUrl).toContain(`/connect/oauth2/authorize?appid=${sandbox.appid}&`);
+      expect(started.state).toMatch(/^[0-9a-f]{32}$/);
+    });
+
+    it('starts a login on the callback route reached with neither code nor state', async () => {
+      expect((await startLogin(app.url, '/auth/wechat/callback')).state).toMatch(/^[0-9a-f]{32}$/);
     });
 
     it('mints a new state for every login', async () => {
@@ -214,6 +234,15 @@ describe.each<[string, TestAppSetup]>([
       const { callbackUrl } = await login(app.url);
       const res = await get(app.url, callbackUrl.pathname + callbackUrl.search);
       expect(res.status).toBe(401);
+    });
+
+    it('answers a repeated code parameter with 400 and asks WeChat nothing', async () => {
+      const started = await startLogin(app.url);
+      sandbox.resetStats();
+      const res = await get(app.url, `/auth/wechat/callback?code=a&code=b&state=${started.state}`, started.cookie);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, kind: 'invalid_request' });
+      expect(sandbox.stats.requests.access_token).toBe(0);
     });
 
     it('answers an invalid code with 401 and WeChat errcode 40029', async () => {

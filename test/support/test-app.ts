@@ -8,46 +8,57 @@ import {
   Module,
   Req,
   type Type,
-  UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
+import { ExtractJwt, Strategy as JwtPassportStrategy } from 'passport-jwt';
 import {
   WX_OAUTH_STRATEGY,
   WxAuthGuard,
   WxAuthScope,
   WxOAuthModule,
   type WxOAuthModuleOptions,
-  wxHttpException,
 } from 'nest-wx-oauth';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { CaptureLogger } from './capture-logger.js';
 import { freePort } from './free-port.js';
 
-/** What an app that runs passport itself writes: `AuthGuard('wechat')` on `WxStrategy`, as the README shows. */
+/**
+ * What an @nestjs/passport user writes for per-route scopes on a plain
+ * AuthGuard: the scope from `@WxAuthScope`, and passport's own `handleRequest`.
+ */
+function scopedAuthGuard(strategies: string | string[]): Type<CanActivate> {
+  @Injectable()
+  class ScopedAuthGuard extends AuthGuard(strategies) {
+    constructor(private readonly reflector: Reflector) {
+      super();
+    }
+
+    override getAuthenticateOptions(context: ExecutionContext) {
+      return { scope: this.reflector.getAllAndOverride(WxAuthScope, [context.getHandler(), context.getClass()]) };
+    }
+  }
+  return ScopedAuthGuard;
+}
+
+/** A second strategy beside WeChat's, for `AuthGuard(['wechat', 'jwt'])`. */
 @Injectable()
-export class PassportWxGuard extends AuthGuard(WX_OAUTH_STRATEGY) {
-  constructor(private readonly reflector: Reflector) {
-    super();
+export class JwtStrategy extends PassportStrategy(JwtPassportStrategy, 'jwt') {
+  constructor() {
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: 'a-test-only-jwt-signing-key-0123456789' });
   }
 
-  override getAuthenticateOptions(context: ExecutionContext) {
-    return { scope: this.reflector.getAllAndOverride(WxAuthScope, [context.getHandler(), context.getClass()]) };
-  }
-
-  override handleRequest<TUser>(err: unknown, user: TUser): TUser {
-    if (err) throw wxHttpException(err) ?? err;
-    if (!user) throw new UnauthorizedException('The login was refused');
-    return user;
+  validate(payload: unknown): unknown {
+    return payload;
   }
 }
 
 /** The routes a user's app writes: one login route per scope, and the callback. */
-function authController(guard: Type<CanActivate>): Type {
+function authController(guard: Type<CanActivate>, scopedGuard: Type<CanActivate>): Type {
   @Controller('auth/wechat')
   class AuthController {
     @Get()
@@ -56,12 +67,12 @@ function authController(guard: Type<CanActivate>): Type {
 
     @Get('userinfo')
     @WxAuthScope('snsapi_userinfo')
-    @UseGuards(guard)
+    @UseGuards(scopedGuard)
     loginWithProfile(): void {}
 
     @Get('qr')
     @WxAuthScope('snsapi_login')
-    @UseGuards(guard)
+    @UseGuards(scopedGuard)
     loginWithQr(): void {}
 
     @Get('callback')
@@ -84,14 +95,31 @@ export interface TestApp {
 /** How the app guards its login routes, and on which of Nest's HTTP adapters it runs. */
 export interface TestAppSetup {
   guard: Type<CanActivate>;
+  /** The guard of the routes with `@WxAuthScope`. */
+  scopedGuard: Type<CanActivate>;
   adapter: 'express' | 'fastify';
 }
+
+export const WX_AUTH_GUARD: TestAppSetup = { guard: WxAuthGuard, scopedGuard: WxAuthGuard, adapter: 'express' };
+export const WX_AUTH_GUARD_FASTIFY: TestAppSetup = { ...WX_AUTH_GUARD, adapter: 'fastify' };
+/** Plain `AuthGuard('wechat')`, as @nestjs/passport users write it. */
+export const PLAIN_AUTH_GUARD: TestAppSetup = {
+  guard: AuthGuard(WX_OAUTH_STRATEGY),
+  scopedGuard: scopedAuthGuard(WX_OAUTH_STRATEGY),
+  adapter: 'express',
+};
+/** `AuthGuard(['wechat', 'jwt'])`: WeChat first, a JWT strategy beside it. */
+export const MULTI_AUTH_GUARD: TestAppSetup = {
+  guard: AuthGuard([WX_OAUTH_STRATEGY, 'jwt']),
+  scopedGuard: scopedAuthGuard([WX_OAUTH_STRATEGY, 'jwt']),
+  adapter: 'express',
+};
 
 /** A small Nest app using the module against the sandbox, listening on a real port. */
 export async function startTestApp(
   sandbox: WxSandbox,
   options: Partial<WxOAuthModuleOptions> = {},
-  { guard, adapter }: TestAppSetup = { guard: WxAuthGuard, adapter: 'express' },
+  { guard, scopedGuard, adapter }: TestAppSetup = WX_AUTH_GUARD,
 ): Promise<TestApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -107,7 +135,8 @@ export async function startTestApp(
         ...options,
       }),
     ],
-    controllers: [authController(guard)],
+    controllers: [authController(guard, scopedGuard)],
+    providers: [JwtStrategy],
   })
   class AppModule {}
 

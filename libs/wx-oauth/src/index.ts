@@ -18,7 +18,7 @@ export type {
 export { WxAuthGuard } from './passport/wx-auth.guard.js';
 export { wxHttpException } from './passport/wx-http-exception.js';
 export type { WxIdField, WxProfile } from './passport/wx-profile.js';
-export { WxStrategy } from './passport/wx.strategy.js';
+export { WxStrategy, type WxAuthenticateOptions } from './passport/wx.strategy.js';
 export type { WxStateInfo } from './state/wx-state.store.js';
 export { isSafeReturnTo } from './state/return-to.js';
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from './tokens/memory-token-store.js';
@@ -26,5 +26,7 @@ export type { WxStoredToken, WxTokenStore } from './tokens/wx-token-store.js';
 export { WxTokenService } from './tokens/wx-token.service.js';
 export { WX_OAUTH_STRATEGY } from './wx-oauth.constants.js';
 export { InjectWxOAuthOptions, WxAuthScope } from './wx-oauth.decorators.js';
+export { WX_OAUTH_CONFIG_KEYS, wxOAuthFromConfig } from './wx-oauth.config.js';
 export { WxOAuthModule } from './wx-oauth.module.js';
+export type { WxOAuthModuleAsyncOptions } from './wx-oauth.module-definition.js';
 export type { ResolvedWxOAuthOptions, WxOAuthModuleOptions, WxValidate } from './wx-oauth.options.js';

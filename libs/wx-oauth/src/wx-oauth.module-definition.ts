@@ -8,3 +8,6 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
     .setFactoryMethodName('createWxOAuthOptions')
     .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
     .build();
+
+/** What `forRootAsync` takes: `useFactory` / `useClass` / `useExisting`, `inject`, `imports`, `isGlobal`. @publicApi */
+export type WxOAuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

@@ -1,7 +1,5 @@
 import { Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { WXOAuth } from './client/wx-oauth.client.js';
-import { WxAuthGuard } from './passport/wx-auth.guard.js';
-import { WxLogin } from './passport/wx-login.js';
 import { WxStrategy } from './passport/wx.strategy.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
 import { WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
@@ -14,14 +12,14 @@ let warnedAboutMemoryStore = false;
 /**
  * WeChat login for a Nest app: `forRoot(options)` or `forRootAsync({ useFactory
  * | useClass | useExisting })`, with `isGlobal`. Provides `WXOAuth`, the
- * `'wechat'` strategy, `WxAuthGuard` and `WxTokenService`.
+ * `'wechat'` strategy that `WxAuthGuard` runs, and `WxTokenService`.
  *
  * @publicApi
  */
 @Module({
-  providers: [wxOAuthOptionsProvider, wxOAuthClientProvider, WxLogin, WxStrategy, WxAuthGuard, WxTokenService],
-  // WxLogin is exported for WxAuthGuard, which Nest builds in each module that uses it.
-  exports: [WXOAuth, WxLogin, WxAuthGuard, WxTokenService],
+  providers: [wxOAuthOptionsProvider, wxOAuthClientProvider, WxStrategy, WxTokenService],
+  // WxAuthGuard needs none of these: passport finds the strategy by name, so the guard works in any module.
+  exports: [WXOAuth, WxTokenService],
 })
 export class WxOAuthModule extends ConfigurableModuleClass implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -33,8 +33,10 @@ export interface WxOAuthModuleOptions extends WXOAuthOptions {
   tokenRefreshMargin?: number;
 }
 
-export interface ResolvedWxOAuthOptions extends Required<Omit<WxOAuthModuleOptions, 'validate' | 'stateSecret' | 'tokenStore'>> {
+export interface ResolvedWxOAuthOptions
+  extends Required<Omit<WxOAuthModuleOptions, 'validate' | 'stateSecret' | 'tokenStore' | 'axios'>> {
   validate?: WxValidate;
+  axios?: WxOAuthModuleOptions['axios'];
   tokenStore: WxTokenStore;
   /** Whether `tokenStore` is the default in-memory one. */
   tokenStoreIsDefault: boolean;
@@ -44,7 +46,8 @@ export interface ResolvedWxOAuthOptions extends Required<Omit<WxOAuthModuleOptio
 
 const STORE_METHODS = ['get', 'set', 'delete', 'claim', 'lock', 'setIfLocked', 'unlock'] as const;
 
-const schema = z.object({
+/** Each option's validation, shared with the `@nestjs/config` keys of `wxOAuthFromConfig`. */
+export const wxModuleOptionsShape = {
   ...wxClientOptionsShape,
   callbackURL: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
   scope: z.enum(WX_SCOPES as [WxScope, ...WxScope[]]).default('snsapi_base'),
@@ -59,8 +62,9 @@ const schema = z.object({
     )
     .optional(),
   tokenRefreshMargin: z.number().int().min(0).max(3_600_000).default(300_000),
-});
+};
 
+const schema = z.object(wxModuleOptionsShape);
 
 /** Validates the module's options at start-up; the app fails to boot with every problem listed. */
 export function resolveWxOAuthOptions(options: WxOAuthModuleOptions): ResolvedWxOAuthOptions {

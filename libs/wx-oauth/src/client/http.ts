@@ -1,44 +1,50 @@
-import { Agent as HttpAgent, get as httpGet, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
+import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { WxOAuthError } from './wx-oauth.error.js';
+import { createWxAxios } from './wx-axios.js';
 
 export interface WxHttpOptions {
   apiBaseUrl: string;
   timeout: number;
   retry: boolean;
+  /** The app's own instance; without one, `createWxAxios` makes a pooled one. */
+  axios?: AxiosInstance;
 }
 
 /** Query parameters whose values must never reach a message or a log line. */
 const SECRET_PARAMS = ['secret', 'access_token', 'refresh_token', 'code'];
 
-/** WeChat's answers are a few hundred characters; anything past this is not WeChat. */
-const MAX_BODY_LENGTH = 64 * 1024;
+/** WeChat's answers are a few hundred bytes; anything past this is not WeChat. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Idle pooled sockets close after this, before a server's own keep-alive timeout
- * (node's default is 5 s) can close one just as a call reuses it.
+ * What every WeChat call asks of axios, whichever instance runs it: the body as
+ * text (WeChat labels JSON `text/plain`, so it is parsed here), every status
+ * answered rather than thrown, no redirect followed, a bounded body.
  */
-const IDLE_SOCKET_MS = 4_000;
+const CALL_CONFIG: AxiosRequestConfig = {
+  responseType: 'text',
+  transformResponse: (data: unknown) => data,
+  validateStatus: null,
+  maxRedirects: 0,
+  maxContentLength: MAX_BODY_BYTES,
+};
 
 /**
- * WeChat's back channel: GET with query parameters, one keep-alive connection
- * pool per client, and WeChat's quirks handled in one place: JSON bodies sent as
- * `text/plain`, errors sent as HTTP 200 `{errcode, errmsg}`.
- *
- * Node's own client rather than axios: a login makes two of these calls, and
- * axios's per-request work was 30% of a login's CPU in the bench's profile.
+ * WeChat's back channel on axios: GET with query parameters, and WeChat's
+ * quirks handled in one place: JSON bodies sent as `text/plain`, errors sent as
+ * HTTP 200 `{errcode, errmsg}`. Every failure becomes a `WxOAuthError` built
+ * from the path alone: axios's own errors carry the URL, and so the secret.
  */
 export class WxHttpClient {
   private readonly baseUrl: string;
-  private readonly request: typeof httpGet;
-  private readonly agent: HttpAgent;
+  private readonly axios: AxiosInstance;
+  /** Only an instance made here is closed here; the app's own is the app's. */
+  private readonly ownsAxios: boolean;
 
   constructor(private readonly options: WxHttpOptions) {
     this.baseUrl = options.apiBaseUrl.replace(/\/+$/, '');
-    const https = this.baseUrl.startsWith('https:');
-    this.request = https ? httpsGet : httpGet;
-    const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS };
-    this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.ownsAxios = !options.axios;
+    this.axios = options.axios ?? createWxAxios(this.baseUrl);
   }
 
   /**
@@ -57,13 +63,27 @@ export class WxHttpClient {
     }
   }
 
-  /** Closes the pooled connections. */
+  /** Closes the pooled connections of the instance made here. */
   close(): void {
-    this.agent.destroy();
+    if (!this.ownsAxios) return;
+    const { httpAgent, httpsAgent } = this.axios.defaults;
+    (httpAgent as { destroy?(): void } | undefined)?.destroy?.();
+    (httpsAgent as { destroy?(): void } | undefined)?.destroy?.();
   }
 
   private async send<T>(path: string, params: Record<string, string>): Promise<T> {
-    const { status, text } = await this.fetchText(path, `${this.baseUrl}${path}?${toQuery(params)}`);
+    let status: number;
+    let text: unknown;
+    try {
+      ({ status, data: text } = await this.axios.get<unknown>(`${this.baseUrl}${path}?${toQuery(params)}`, {
+        ...CALL_CONFIG,
+        timeout: this.options.timeout,
+        // axios's `timeout` restarts with every byte; the signal bounds the whole call.
+        signal: AbortSignal.timeout(this.options.timeout),
+      }));
+    } catch (error) {
+      throw callError(path, error);
+    }
     if (status !== 200) {
       throw new WxOAuthError('bad_response', `WeChat ${path} answered HTTP ${status}`, { endpoint: path });
     }
@@ -79,57 +99,26 @@ export class WxHttpClient {
     }
     return body as T;
   }
-
-  /**
-   * One GET, its body as text. `timeout` bounds the whole call, connect to last
-   * byte. Errors are built from the path and the socket's error code only: the
-   * URL holds the secret or a token.
-   */
-  private fetchText(path: string, url: string): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(
-        () => fail(new WxOAuthError('timeout', `WeChat ${path} did not answer in time`, { endpoint: path })),
-        this.options.timeout,
-      );
-      /** True the first time only: the call ends once, by its body, an error or the timer. */
-      const settle = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        clearTimeout(timer);
-        return true;
-      };
-      const fail = (error: WxOAuthError) => {
-        if (!settle()) return;
-        req.destroy();
-        reject(error);
-      };
-      const req = this.request(url, { agent: this.agent }, (res: IncomingMessage) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-          if (text.length > MAX_BODY_LENGTH) {
-            fail(new WxOAuthError('bad_response', `WeChat ${path} answered an oversized body`, { endpoint: path }));
-          }
-        });
-        res.on('end', () => {
-          if (settle()) resolve({ status: res.statusCode ?? 0, text });
-        });
-        res.on('error', (error) => fail(networkError(path, error)));
-      });
-      req.on('error', (error) => fail(networkError(path, error)));
-    });
-  }
 }
 
 /** Errors worth one more try; kept out of the public error type. */
 const RETRYABLE = new WeakSet<object>();
 
-function networkError(path: string, error: NodeJS.ErrnoException): WxOAuthError {
-  const code = error.code ?? 'unknown error';
-  const wxError = new WxOAuthError('network', `WeChat ${path} could not be reached (${code})`, { endpoint: path });
-  if (code === 'ECONNRESET') RETRYABLE.add(wxError);
+/** Builds the error from axios's, whose config holds the URL and so the secret: keep only codes. */
+function callError(path: string, error: unknown): WxOAuthError {
+  if (error instanceof WxOAuthError) return error; // thrown by an app's interceptor on purpose
+  const code = error instanceof AxiosError ? error.code : undefined;
+  if (code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED || axios.isCancel(error)) {
+    return new WxOAuthError('timeout', `WeChat ${path} did not answer in time`, { endpoint: path });
+  }
+  if (code === AxiosError.ERR_BAD_RESPONSE) {
+    // axios's own wording tells the size cap from a body cut short.
+    const what = (error as Error).message.startsWith('maxContentLength') ? 'an oversized' : 'a broken';
+    return new WxOAuthError('bad_response', `WeChat ${path} answered ${what} body`, { endpoint: path });
+  }
+  const cause = (error as { cause?: { code?: string } } | null)?.cause?.code ?? code ?? 'unknown error';
+  const wxError = new WxOAuthError('network', `WeChat ${path} could not be reached (${cause})`, { endpoint: path });
+  if (cause === 'ECONNRESET') RETRYABLE.add(wxError);
   return wxError;
 }
 
@@ -140,7 +129,8 @@ function toQuery(params: Record<string, string>): string {
     .join('&');
 }
 
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
+function parseJsonObject(text: unknown): Record<string, unknown> | undefined {
+  if (typeof text !== 'string') return undefined;
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value)

@@ -1,3 +1,4 @@
+import type { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { WX_LANGS, type WxLang } from './wx-oauth.types.js';
 
@@ -17,6 +18,12 @@ export interface WXOAuthOptions {
   lang?: WxLang;
   /** Try an idempotent call once more after a reset connection or errcode -1. @default true */
   retry?: boolean;
+  /**
+   * The app's own axios instance (a proxy, interceptors, tracing, or `HttpService.axiosRef`
+   * from `@nestjs/axios`). Its interceptors see WeChat's URLs, secret included.
+   * @default one with keep-alive agents and the proxy of `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`
+   */
+  axios?: AxiosInstance;
 }
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
@@ -29,9 +36,12 @@ export const wxClientOptionsShape = {
   timeout: z.number().int().positive().max(120_000).default(5000),
   lang: z.enum(WX_LANGS as [WxLang, ...WxLang[]]).default('zh_CN'),
   retry: z.boolean().default(true),
+  axios: z
+    .custom<AxiosInstance>((value) => typeof (value as AxiosInstance | null)?.get === 'function', 'must be an axios instance')
+    .optional(),
 };
 
-export type ResolvedWXOAuthOptions = Required<WXOAuthOptions>;
+export type ResolvedWXOAuthOptions = Required<Omit<WXOAuthOptions, 'axios'>> & Pick<WXOAuthOptions, 'axios'>;
 
 /**
  * Validates options and applies defaults. Throws one error naming every bad
