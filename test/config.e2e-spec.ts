@@ -1,51 +1,122 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule, registerAs } from '@nestjs/config';
+import { Controller, Get, type INestApplication, Module, Req, UseGuards } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { WXOAuth, WxOAuthModule } from 'nest-wx-oauth';
+import type { Request } from 'express';
+import { WXOAuth, WxAuthGuard, WxOAuthModule, wxOAuthFromConfig } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
+import { freePort } from './support/free-port.js';
+import { login } from './support/login-flow.js';
 
-// The README's parity with Flask-WX-OAuth's init_app: the app (never the library) reads WX_APPID and WX_SECRET.
-const wxConfig = registerAs('wx', () => ({
-  appid: process.env.WX_APPID!,
-  secret: process.env.WX_SECRET!,
-  callbackURL: process.env.WX_CALLBACK_URL!,
-  apiBaseUrl: process.env.WX_API_BASE_URL,
-  openBaseUrl: process.env.WX_OPEN_BASE_URL,
-}));
+// The seed's init_app(app) read WX_APPID and WX_SECRET from the app's configuration;
+// in Nest that is one line over @nestjs/config, as the README shows.
+@Controller('auth/wechat')
+class AuthController {
+  @Get()
+  @UseGuards(WxAuthGuard)
+  login(): void {}
 
-@Module({ imports: [ConfigModule.forRoot({ ignoreEnvFile: true }), WxOAuthModule.forRootAsync(wxConfig.asProvider())] })
+  @Get('callback')
+  @UseGuards(WxAuthGuard)
+  callback(@Req() req: Request): unknown {
+    return req.user;
+  }
+}
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+    WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
+  ],
+  controllers: [AuthController],
+})
 class AppModule {}
 
-describe('configuration from WX_APPID / WX_SECRET through @nestjs/config', () => {
+describe('configuration from WX_* keys through @nestjs/config', () => {
   const saved = { ...process.env };
   let sandbox: WxSandbox;
+  let app: INestApplication | undefined;
 
   beforeAll(async () => {
-    sandbox = await WxSandbox.start();
+    sandbox = await WxSandbox.start({ autoApprove: 'alice' });
   });
-  afterEach(() => {
+  afterEach(async () => {
     process.env = { ...saved };
+    await app?.close();
+    app = undefined;
   });
   afterAll(() => sandbox.close());
 
-  it('configures the client with one line', async () => {
+  const configure = (port: number, extra: Record<string, string> = {}) =>
     Object.assign(process.env, {
       WX_APPID: sandbox.appid,
       WX_SECRET: sandbox.secret,
-      WX_CALLBACK_URL: 'http://127.0.0.1:1/auth/wechat/callback',
+      WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      WX_SCOPE: 'snsapi_userinfo',
       WX_API_BASE_URL: sandbox.url,
       WX_OPEN_BASE_URL: sandbox.url,
+      ...extra,
     });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const wx = moduleRef.get(WXOAuth);
-    const token = await wx.getAccessToken(sandbox.issueCode('alice', 'snsapi_base'));
-    expect(token.openid).toBe(sandbox.users[0].openid);
-    await moduleRef.close();
+
+  const start = async (module: unknown = AppModule): Promise<INestApplication> => {
+    const moduleRef = await Test.createTestingModule({ imports: [module as typeof AppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    return app;
+  };
+
+  it('logs in with every key read from the configuration', async () => {
+    const port = await freePort();
+    configure(port);
+    await (await start()).listen(port, '127.0.0.1');
+    const { started, callback } = await login(`http://127.0.0.1:${port}`);
+    expect(started.authorizeUrl).toContain(`${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`);
+    expect(started.authorizeUrl).toContain('&scope=snsapi_userinfo&');
+    expect(callback.status).toBe(200);
+    expect(callback.body).toMatchObject({ openid: sandbox.users[0].openid, nickname: sandbox.users[0].nickname });
   });
 
-  it('fails to start without WX_SECRET, naming it', async () => {
-    Object.assign(process.env, { WX_APPID: 'wx1', WX_CALLBACK_URL: 'https://a.example.com/cb' });
-    delete process.env.WX_SECRET;
-    await expect(Test.createTestingModule({ imports: [AppModule] }).compile()).rejects.toThrow(/- secret: is required/);
+  it('takes the options that are not strings beside the keys', async () => {
+    const port = await freePort();
+    configure(port);
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+        WxOAuthModule.forRootAsync(wxOAuthFromConfig({ validate: (profile) => ({ member: profile.openid }) })),
+      ],
+      controllers: [AuthController],
+    })
+    class MappingModule {}
+    await (await start(MappingModule)).listen(port, '127.0.0.1');
+    expect((await login(`http://127.0.0.1:${port}`)).callback.body).toEqual({ member: sandbox.users[0].openid });
+  });
+
+  it('reads the keys from a ConfigModule load as well as the environment', async () => {
+    @Module({
+      imports: [
+        ConfigModule.forRoot({
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: [() => ({ WX_APPID: sandbox.appid, WX_SECRET: sandbox.secret, WX_CALLBACK_URL: 'http://127.0.0.1:1/cb', WX_API_BASE_URL: sandbox.url })],
+        }),
+        WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
+      ],
+    })
+    class LoadedModule {}
+    await (await start(LoadedModule)).init();
+    const token = await app!.get(WXOAuth).getAccessToken(sandbox.issueCode('alice', 'snsapi_base'));
+    expect(token.openid).toBe(sandbox.users[0].openid);
+  });
+
+  it('fails to start naming each missing or invalid key, never a value', async () => {
+    configure(1, { WX_SECRET: '', WX_CALLBACK_URL: 'not a url', WX_SCOPE: 'snsapi_everything' });
+    const error = await start().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/^Invalid WxOAuthModule configuration options:/);
+    expect(error?.message).toContain('- WX_SECRET: is required');
+    expect(error?.message).toContain('- WX_CALLBACK_URL: must be an absolute http(s) URL');
+    expect(error?.message).toContain('- WX_SCOPE: ');
+    expect(error?.message).not.toContain('snsapi_everything');
+    expect(error?.message).not.toContain(sandbox.appid);
   });
 });

@@ -6,7 +6,6 @@ import { jest } from '@jest/globals';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadDemoConfig } from '../apps/demo/src/config/demo.config.js';
 import { startDemo, type DemoApp } from '../apps/demo/src/demo.app.js';
 import { CaptureLogger } from './support/capture-logger.js';
 import { freePort } from './support/free-port.js';
@@ -29,7 +28,7 @@ describe('the demo in Chromium', () => {
     const port = await freePort();
     // The callback's host must be the one the browser uses, or the state cookie stays behind.
     const env = { PORT: String(port), HOST: '127.0.0.1', WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback` };
-    demo = await startDemo(loadDemoConfig(env), logger);
+    demo = await startDemo(env, logger);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       // Without these Chromium keeps calling home, which this network refuses.

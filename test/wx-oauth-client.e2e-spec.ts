@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { WXOAuth, WxOAuthError, type WxAccessToken } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
+import { startForwardProxy } from './support/forward-proxy.js';
 import { authorize } from './support/login-flow.js';
 import { startRecordingServer } from './support/recording-server.js';
 
@@ -266,6 +267,48 @@ describe('WXOAuth against the sandbox', () => {
       } finally {
         await server.close();
       }
+    });
+
+    describe('through the proxy of the standard environment variables', () => {
+      const saved = { ...process.env };
+      afterEach(() => {
+        process.env = { ...saved };
+      });
+
+      it('sends HTTP calls to HTTP_PROXY', async () => {
+        const proxy = await startForwardProxy();
+        try {
+          Object.assign(process.env, { HTTP_PROXY: proxy.url, NO_PROXY: '' });
+          const viaProxy = client();
+          expect((await viaProxy.getAccessToken(sandbox.issueCode('alice', 'snsapi_base'))).openid).toBe(sandbox.users[0].openid);
+          expect(proxy.seen).toEqual([{ method: 'GET', target: expect.stringMatching(`^${sandbox.url}/sns/oauth2/access_token\\?`) }]);
+        } finally {
+          await proxy.close();
+        }
+      });
+
+      it('tunnels HTTPS calls through HTTPS_PROXY with CONNECT, so the proxy never sees the URL', async () => {
+        const proxy = await startForwardProxy();
+        try {
+          Object.assign(process.env, { HTTPS_PROXY: proxy.url, NO_PROXY: '' });
+          // Nothing speaks TLS at the far end: the call fails after the tunnel, which is what is looked at.
+          await failure(client({ apiBaseUrl: 'https://127.0.0.1:9', timeout: 2000 }).getAccessToken('c'));
+          expect(proxy.seen).toEqual([{ method: 'CONNECT', target: '127.0.0.1:9' }]);
+        } finally {
+          await proxy.close();
+        }
+      });
+
+      it('leaves hosts in NO_PROXY alone', async () => {
+        const proxy = await startForwardProxy();
+        try {
+          Object.assign(process.env, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+          await client().getAccessToken(sandbox.issueCode('alice', 'snsapi_base'));
+          expect(proxy.seen).toEqual([]);
+        } finally {
+          await proxy.close();
+        }
+      });
     });
 
     it('accepts an apiBaseUrl with a trailing slash', async () => {

@@ -1,11 +1,11 @@
 import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import cookieParser from 'cookie-parser';
-import type { WxOAuthModuleOptions } from 'nest-wx-oauth';
-import { RedisTokenStore } from 'nest-wx-oauth/redis';
-import { WxSandbox } from 'nest-wx-oauth/testing';
+import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { AppModule } from './app.module.js';
-import type { DemoConfig, WeChatConnection } from './config/demo.config.js';
+import { DemoSandbox } from './config/demo-sandbox.js';
+import type { DemoEnv } from './config/demo.config.js';
 
 export interface DemoApp {
   app: INestApplication;
@@ -15,46 +15,30 @@ export interface DemoApp {
   close(): Promise<void>;
 }
 
-/** Builds and starts the demo; with no WeChat configured it starts the sandbox first and points at it. */
-export async function startDemo(config: DemoConfig, logger?: LoggerService): Promise<DemoApp> {
-  const sandbox = config.target.kind === 'in-process-sandbox' ? await WxSandbox.start({ appName: 'nest-wx-oauth demo' }) : undefined;
-  const connection: WeChatConnection =
-    config.target.kind === 'in-process-sandbox'
-      ? { appid: sandbox!.appid, secret: sandbox!.secret, apiBaseUrl: sandbox!.url, openBaseUrl: sandbox!.url }
-      : config.target.connection;
-  const wx: WxOAuthModuleOptions = {
-    ...connection,
-    callbackURL: config.callbackURL,
-    scope: config.scope,
-    ...(config.redisUrl ? { tokenStore: new RedisTokenStore({ url: config.redisUrl }) } : {}),
-  };
-
-  const app = await NestFactory.create(
-    AppModule.forRoot({
-      wx,
-      sessionSecret: config.sessionSecret,
-      secureCookies: config.callbackURL.startsWith('https:'),
-      banner: config.target.kind === 'wechat' ? undefined : 'Sandbox: no real WeChat involved',
-    }),
-    { logger: logger ?? ['log', 'warn', 'error', 'fatal'] },
-  );
+/** Builds and starts the demo from the environment, or from `env` (tests); with no WeChat configured it runs the sandbox itself. */
+export async function startDemo(env?: Record<string, string>, logger?: LoggerService): Promise<DemoApp> {
+  const app = await NestFactory.create(AppModule.forRoot(env), {
+    logger: logger ?? ['log', 'warn', 'error', 'fatal'],
+    // A bad variable is reported by main.ts and exits 1, rather than aborting the process.
+    abortOnError: false,
+  });
   app.use(cookieParser());
   app.enableShutdownHooks();
-  await app.listen(config.port, config.host);
+  const config = app.get<ConfigService<DemoEnv, true>>(ConfigService);
+  await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 
+  const { sandbox } = app.get(DemoSandbox);
   const log = new Logger('Demo');
-  if (config.sessionSecretGenerated) log.warn('SESSION_SECRET is not set: sessions end when the demo restarts');
-  const where = config.target.kind === 'wechat' ? 'WeChat' : `the WeChat sandbox at ${wx.openBaseUrl}`;
-  const store = config.redisUrl ? 'tokens in Redis' : 'tokens in memory';
-  log.log(`Demo on http://localhost:${config.port}, logging in through ${where}, ${store}`);
+  if (config.get('SESSION_SECRET_GENERATED', { infer: true })) log.warn('SESSION_SECRET is not set: sessions end when the demo restarts');
+  const target = config.get('WX_TARGET', { infer: true });
+  const where = target === 'wechat' ? 'WeChat' : `the WeChat sandbox at ${sandbox?.url ?? config.get('WX_OPEN_BASE_URL', { infer: true })}`;
+  const store = config.get('REDIS_URL', { infer: true }) ? 'tokens in Redis' : 'tokens in memory';
+  log.log(`Demo on http://localhost:${config.get('PORT', { infer: true })}, logging in through ${where}, ${store}`);
 
   return {
     app,
     url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`,
     sandbox,
-    close: async () => {
-      await app.close();
-      await sandbox?.close();
-    },
+    close: () => app.close(),
   };
 }

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { loadDemoConfig } from './config/demo.config.js';
 import { startDemo } from './demo.app.js';
 
-startDemo(loadDemoConfig(process.env)).catch((error: unknown) => {
-  // The message only: option errors name the variable, never its value.
+startDemo().catch((error: unknown) => {
+  // The message only: configuration errors name the variable, never its value.
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

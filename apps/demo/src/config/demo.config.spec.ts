@@ -1,35 +1,38 @@
-import { loadDemoConfig } from './demo.config.js';
+import { validateDemoEnv } from './demo.config.js';
 
-describe('loadDemoConfig', () => {
+describe('validateDemoEnv', () => {
   it('runs against an in-process sandbox with nothing configured', () => {
-    const config = loadDemoConfig({});
-    expect(config).toMatchObject({
-      port: 3000,
-      callbackURL: 'http://localhost:3000/auth/wechat/callback',
-      scope: 'snsapi_userinfo',
-      sessionSecretGenerated: true,
-      target: { kind: 'in-process-sandbox' },
+    const env = validateDemoEnv({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      WX_CALLBACK_URL: 'http://localhost:3000/auth/wechat/callback',
+      WX_SCOPE: 'snsapi_userinfo',
+      SESSION_SECRET_GENERATED: true,
+      WX_TARGET: 'in-process-sandbox',
     });
-    expect(config.sessionSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(env.SESSION_SECRET).toMatch(/^[0-9a-f]{64}$/);
+    expect(env.WX_APPID).toBeUndefined();
   });
 
   it('talks to WeChat once WX_APPID and WX_SECRET are set', () => {
-    expect(loadDemoConfig({ WX_APPID: 'wx1', WX_SECRET: 's', WX_SANDBOX_URL: 'http://sandbox:3001', WX_SANDBOX_SECRET: 'x' }).target).toEqual({
-      kind: 'wechat',
-      connection: { appid: 'wx1', secret: 's', apiBaseUrl: undefined, openBaseUrl: undefined },
-    });
+    const env = validateDemoEnv({ WX_APPID: 'wx1', WX_SECRET: 's', WX_SANDBOX_URL: 'http://sandbox:3001', WX_SANDBOX_SECRET: 'x' });
+    expect(env).toMatchObject({ WX_TARGET: 'wechat', WX_APPID: 'wx1', WX_SECRET: 's' });
+    expect(env.WX_API_BASE_URL).toBeUndefined();
   });
 
   it('uses a separately running sandbox, reached by the browser at its public URL', () => {
     const env = { WX_APPID: '', WX_SECRET: '', WX_SANDBOX_URL: 'http://sandbox:3001', WX_SANDBOX_PUBLIC_URL: 'http://localhost:3001', WX_SANDBOX_SECRET: 'x' };
-    expect(loadDemoConfig(env).target).toEqual({
-      kind: 'sandbox',
-      connection: { appid: 'wx0sandbox0appid', secret: 'x', apiBaseUrl: 'http://sandbox:3001', openBaseUrl: 'http://localhost:3001' },
+    expect(validateDemoEnv(env)).toMatchObject({
+      WX_TARGET: 'sandbox',
+      WX_APPID: 'wx0sandbox0appid',
+      WX_SECRET: 'x',
+      WX_API_BASE_URL: 'http://sandbox:3001',
+      WX_OPEN_BASE_URL: 'http://localhost:3001',
     });
   });
 
   it('names every bad variable, and never a value', () => {
-    const run = () => loadDemoConfig({ PORT: 'eighty', WX_APPID: 'wx1', WX_CALLBACK_URL: 'callback', SESSION_SECRET: 'short-secret-value' });
+    const run = () => validateDemoEnv({ PORT: 'eighty', WX_APPID: 'wx1', WX_CALLBACK_URL: 'callback', SESSION_SECRET: 'short-secret-value' });
     expect(run).toThrow(/Invalid environment for the demo:/);
     const message = (() => {
       try {

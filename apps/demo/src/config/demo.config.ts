@@ -34,32 +34,24 @@ const envSchema = z
     when: () => true,
   });
 
-export type DemoEnv = z.infer<typeof envSchema>;
-
-export interface WeChatConnection {
-  appid: string;
-  secret: string;
-  apiBaseUrl?: string;
-  openBaseUrl?: string;
-}
-
 /** Where WeChat is for this run: real WeChat, a sandbox running on its own, or one the demo starts. */
-export type WeChatTarget = { kind: 'wechat' | 'sandbox'; connection: WeChatConnection } | { kind: 'in-process-sandbox' };
+export type DemoTarget = 'wechat' | 'sandbox' | 'in-process-sandbox';
 
-export interface DemoConfig {
-  port: number;
-  host: string;
-  callbackURL: string;
-  scope: 'snsapi_base' | 'snsapi_userinfo';
-  sessionSecret: string;
-  /** Whether the session secret was generated, so the app can say sessions end with it. */
-  sessionSecretGenerated: boolean;
-  target: WeChatTarget;
-  redisUrl?: string;
-}
+/**
+ * The demo's configuration as `ConfigService` serves it: the variables, their
+ * defaults, and the WeChat connection resolved (`WX_*` from a separate sandbox's
+ * `WX_SANDBOX_*`), so the app reads one set of keys whatever the target.
+ */
+export type DemoEnv = z.infer<typeof envSchema> & {
+  WX_CALLBACK_URL: string;
+  SESSION_SECRET: string;
+  /** Whether SESSION_SECRET was generated, so the app can say sessions end with it. */
+  SESSION_SECRET_GENERATED: boolean;
+  WX_TARGET: DemoTarget;
+};
 
-/** Reads and validates the environment; throws one message naming every bad variable (never its value). */
-export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
+/** `ConfigModule.forRoot({ validate })`: checks the environment; throws one message naming every bad variable, never its value. */
+export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
   const parsed = envSchema.safeParse(
     // An empty variable (as docker-compose passes `${X:-}`) means unset.
     Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
@@ -69,32 +61,21 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     throw new Error(`Invalid environment for the demo:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const target: DemoTarget = e.WX_APPID ? 'wechat' : e.WX_SANDBOX_URL ? 'sandbox' : 'in-process-sandbox';
   return {
-    port: e.PORT,
-    host: e.HOST,
-    callbackURL: e.WX_CALLBACK_URL ?? `http://localhost:${e.PORT}/auth/wechat/callback`,
-    scope: e.WX_SCOPE,
-    sessionSecret: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
-    sessionSecretGenerated: !e.SESSION_SECRET,
-    target: targetOf(e),
-    redisUrl: e.REDIS_URL,
+    ...e,
+    ...(target === 'sandbox'
+      ? {
+          WX_APPID: e.WX_SANDBOX_APPID,
+          WX_SECRET: e.WX_SANDBOX_SECRET,
+          WX_API_BASE_URL: e.WX_SANDBOX_URL,
+          // The browser may reach the sandbox by another address than the demo does (a port mapping).
+          WX_OPEN_BASE_URL: e.WX_SANDBOX_PUBLIC_URL ?? e.WX_SANDBOX_URL,
+        }
+      : {}),
+    WX_CALLBACK_URL: e.WX_CALLBACK_URL ?? `http://localhost:${e.PORT}/auth/wechat/callback`,
+    SESSION_SECRET: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    SESSION_SECRET_GENERATED: !e.SESSION_SECRET,
+    WX_TARGET: target,
   };
-}
-
-function targetOf(e: DemoEnv): WeChatTarget {
-  if (e.WX_APPID && e.WX_SECRET) {
-    const connection = { appid: e.WX_APPID, secret: e.WX_SECRET, apiBaseUrl: e.WX_API_BASE_URL, openBaseUrl: e.WX_OPEN_BASE_URL };
-    return { kind: 'wechat', connection };
-  }
-  if (e.WX_SANDBOX_URL && e.WX_SANDBOX_SECRET) {
-    const connection = {
-      appid: e.WX_SANDBOX_APPID,
-      secret: e.WX_SANDBOX_SECRET,
-      apiBaseUrl: e.WX_SANDBOX_URL,
-      // The browser may reach the sandbox by another address than the demo does (a port mapping).
-      openBaseUrl: e.WX_SANDBOX_PUBLIC_URL ?? e.WX_SANDBOX_URL,
-    };
-    return { kind: 'sandbox', connection };
-  }
-  return { kind: 'in-process-sandbox' };
 }
