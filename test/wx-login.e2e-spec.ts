@@ -201,13 +201,24 @@ describe.each<[string, TestAppSetup]>([
       expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('expired') });
     });
 
-    it('refuses a used state replayed with another code', async () => {
+    it('refuses a used state replayed with another code once the second-callback window has passed', async () => {
       const { started, callback } = await login(app.url);
       expect(callback.status).toBe(200);
-      const otherCode = sandbox.issueCode('bob', 'snsapi_base');
+      const otherCode = sandbox.issueCode('alice', 'snsapi_base');
+      const later = Date.now() + 5_001;
+      jest.spyOn(Date, 'now').mockReturnValue(later);
       const res = await get(app.url, `/auth/wechat/callback?code=${otherCode}&state=${started.state}`, started.cookie);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('already used') });
+    });
+
+    it('refuses a used state with another code from a browser without its cookie', async () => {
+      const { started, callback } = await login(app.url);
+      expect(callback.status).toBe(200);
+      const otherCode = sandbox.issueCode('alice', 'snsapi_base');
+      const res = await get(app.url, `/auth/wechat/callback?code=${otherCode}&state=${started.state}`);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ kind: 'invalid_state' });
     });
 
     it('refuses a reload of the used callback URL once the browser dropped the cookie', async () => {
@@ -244,6 +255,31 @@ describe.each<[string, TestAppSetup]>([
       expect([a.status, b.status]).toEqual([200, 200]);
       expect(a.body.user).toEqual(b.body.user);
       expect(sandbox.stats.requests.access_token).toBe(1);
+    });
+
+    it('logs in the second callback that brings the same state with a new code, and no third', async () => {
+      const started = await startLogin(app.url);
+      const first = await authorize(started.authorizeUrl);
+      // WeChat's re-request: the same approval again, a new code for the same state.
+      const second = await authorize(started.authorizeUrl);
+      expect(second.searchParams.get('state')).toBe(started.state);
+      expect(second.searchParams.get('code')).not.toBe(first.searchParams.get('code'));
+      sandbox.resetStats();
+      const a = await get(app.url, first.pathname + first.search, started.cookie);
+      // The browser may never have applied the first answer, which expired the cookie: it still sends it.
+      const b = await get(app.url, second.pathname + second.search, started.cookie);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(b.body.user).toEqual(a.body.user);
+      expect(b.headers['set-cookie']).toEqual([`wx_oauth_${started.state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`]);
+      expect(sandbox.stats.requests.access_token).toBe(2);
+
+      // The second code again shares its exchange; a third code is a replay.
+      expect((await get(app.url, second.pathname + second.search, started.cookie)).status).toBe(200);
+      const third = await authorize(started.authorizeUrl);
+      const c = await get(app.url, third.pathname + third.search, started.cookie);
+      expect(c.status).toBe(401);
+      expect(c.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('already used') });
+      expect(sandbox.stats.requests.access_token).toBe(2);
     });
 
     it('also when the second arrives after the first finished', async () => {

@@ -9,11 +9,12 @@ import {
 import { Reflector } from '@nestjs/core';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope } from '../client/wx-oauth.types.js';
+import { assertLoginMethod, readLoginQuery } from '../state/login-query.js';
 import { WxAuthScope } from '../wx-oauth.decorators.js';
 import { wxHttpException } from './wx-http-exception.js';
 import { WxLogin, type WxLoginQuery } from './wx-login.js';
 
-type LoginRequest = Pick<IncomingMessage, 'headers'> & { query?: WxLoginQuery; user?: unknown; authInfo?: unknown };
+type LoginRequest = Pick<IncomingMessage, 'headers' | 'method'> & { query?: WxLoginQuery; user?: unknown; authInfo?: unknown };
 
 /**
  * Guards the login routes: on the login route it redirects to WeChat, on the
@@ -44,11 +45,12 @@ export class WxAuthGuard implements CanActivate {
     // Express's response is node's; Fastify's reply wraps it as `raw`.
     const reply = http.getResponse<ServerResponse & { raw?: ServerResponse }>();
     const res = reply.raw ?? reply;
-    // Read once: Express 5 parses the query string again on every access.
-    const query = req.query ?? {};
     try {
+      assertLoginMethod(req.method);
+      // Read once: Express 5 parses the query string again on every access.
+      const query = readLoginQuery(req.query);
       if (!this.login.isCallback(query)) {
-        redirect(res, this.login.start(query, res, this.scopeOf(context)));
+        redirect(res, this.login.start(query, req, res, this.scopeOf(context)));
         // Answered: as with passport's redirect, the route handler never runs.
         return new Promise<boolean>(() => undefined);
       }

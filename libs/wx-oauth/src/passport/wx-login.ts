@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope, WxUserByCode } from '../client/wx-oauth.types.js';
+import type { WxLoginParams } from '../state/login-query.js';
 import { WxStateStore, type WxStateInfo } from '../state/wx-state.store.js';
 import { WxTokenService } from '../tokens/wx-token.service.js';
 import { TtlMap } from '../utils/ttl-map.js';
@@ -49,22 +50,22 @@ export class WxLogin {
   }
 
   /** WeChat's callback brings a code, or on a denial the state alone; anything else starts a login. */
-  isCallback(query: WxLoginQuery): boolean {
+  isCallback(query: WxLoginParams): boolean {
     return Boolean(query.code) || query.state !== undefined;
   }
 
   /** Starts a login: sets the state cookie on `res` and answers the URL to send the browser to. */
-  start(query: WxLoginQuery, res: ServerResponse, scope: WxScope = this.options.scope): string {
-    const state = this.state.issue(query.returnTo, res);
+  start(query: WxLoginParams, req: Pick<IncomingMessage, 'headers'>, res: ServerResponse, scope: WxScope = this.options.scope): string {
+    const state = this.state.issue(query.returnTo, req, res);
     return this.wx.getAuthorizeUrl(this.options.callbackURL, scope, { state });
   }
 
   /** Finishes a login on WeChat's callback: state, exchange, profile, tokens, `validate`. */
-  async finish(query: WxLoginQuery, req: Pick<IncomingMessage, 'headers'>, res: ServerResponse): Promise<WxLoginResult> {
+  async finish(query: WxLoginParams, req: Pick<IncomingMessage, 'headers'>, res: ServerResponse): Promise<WxLoginResult> {
     const code = query.code;
     if (!code) throw loginDenied();
-    const state = await this.state.consume(query.state, String(code), req, res);
-    const user = await this.complete(await this.exchange(String(code), String(query.state)));
+    const state = await this.state.consume(query.state, code, req, res);
+    const user = await this.complete(await this.exchange(code, String(query.state)));
     return { user, info: { state } };
   }
 

@@ -6,6 +6,7 @@ import type { StrategyCreatedStatic } from 'passport';
 import { Strategy as OAuth2Strategy, type StateStore } from 'passport-oauth2';
 import type { WxScope, WxUserByCode } from '../client/wx-oauth.types.js';
 import type { WxStateInfo, WxStateStore } from '../state/wx-state.store.js';
+import { assertLoginMethod, readLoginQuery, type WxLoginParams } from '../state/login-query.js';
 import { WX_OAUTH_OPTIONS, WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import type { ResolvedWxOAuthOptions } from '../wx-oauth.options.js';
 import { loginDenied, WxLogin, type WxLoginQuery } from './wx-login.js';
@@ -50,18 +51,24 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
 
   override authenticate(req: Request, options: AuthenticateOptions = {}): void {
     const self = this as this & StrategyCreatedStatic;
-    const query = req.query ?? {};
+    let query: WxLoginParams;
+    try {
+      assertLoginMethod(req.method);
+      query = readLoginQuery(req.query);
+    } catch (error) {
+      return self.error(error as Error);
+    }
     if (!this.login.isCallback(query)) {
       // passport-oauth2 would build a generic URL (client_id, any order); WeChat needs its own.
       try {
-        return self.redirect(this.login.start(query, responseOf(req), options.scope));
+        return self.redirect(this.login.start(query, req, responseOf(req), options.scope));
       } catch (error) {
         return self.error(error as Error);
       }
     }
     // WeChat's denial brings the browser back with a state and no code; passport-oauth2 would start a new login.
     if (!query.code) return self.error(loginDenied());
-    super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, wxState: String(query.state ?? '') });
+    super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, wxState: query.state ?? '' });
   }
 
   /** Hands the callback's state to the exchange through passport-oauth2's token params. */
