@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import request from 'supertest';
 import { WxAuthGuard } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { authorize, decideUrl, get, login, recordedResponses, startLogin } from './support/login-flow.js';
@@ -289,6 +290,72 @@ describe.each<[string, TestAppSetup]>([
       const first = await get(app.url, path, started.cookie);
       const second = await get(app.url, path, started.cookie);
       expect([first.status, second.status]).toEqual([200, 200]);
+    });
+  });
+
+  describe('a browser that keeps starting logins', () => {
+    it('has its oldest state cookies beyond four expired on the next login start', async () => {
+      const t0 = Date.now();
+      const clock = jest.spyOn(Date, 'now');
+      const earlier: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        clock.mockReturnValue(t0 + i * 1000);
+        earlier.push((await startLogin(app.url)).cookie);
+      }
+      clock.mockReturnValue(t0 + 5000);
+      const res = await get(app.url, '/auth/wechat', earlier.join('; '));
+      expect(res.status).toBe(302);
+      const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+      const names = (cookies: string[]) => cookies.map((c) => c.split('=')[0]);
+      expect(names(setCookie.filter((c) => c.includes('Max-Age=0'))).sort()).toEqual(names(earlier.slice(0, 2)).sort());
+      expect(setCookie.filter((c) => c.includes('Max-Age=600'))).toHaveLength(1);
+    });
+
+    it('has forged and expired state cookies expired too, and keeps the live one', async () => {
+      const now = Date.now();
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(now - 601_000);
+      const stale = await startLogin(app.url);
+      clock.mockReturnValue(now);
+      const live = await startLogin(app.url);
+      const forged = `wx_oauth_${'0'.repeat(32)}=abc.def.ghi`;
+      const res = await get(app.url, '/auth/wechat', [forged, stale.cookie, live.cookie].join('; '));
+      const expired = ([] as string[]).concat(res.headers['set-cookie'] ?? []).filter((c) => c.includes('Max-Age=0'));
+      expect(expired.map((c) => c.split('=')[0]).sort()).toEqual([`wx_oauth_${'0'.repeat(32)}`, `wx_oauth_${stale.state}`].sort());
+    });
+  });
+
+  describe('malformed requests', () => {
+    it.each([
+      ['a repeated code', (code: string, state: string) => `/auth/wechat/callback?code=${code}&code=${code}&state=${state}`],
+      ['a bracketed code', (code: string, state: string) => `/auth/wechat/callback?code[]=${code}&state=${state}`],
+      ['a bracketed state', (code: string, state: string) => `/auth/wechat/callback?code=${code}&state[a]=${state}`],
+      ['an oversized code', (_code: string, state: string) => `/auth/wechat/callback?code=${'c'.repeat(3000)}&state=${state}`],
+      ['a repeated returnTo on the login route', () => '/auth/wechat?returnTo=/a&returnTo=/b'],
+    ])('answers %s with 400 and exchanges nothing', async (_name, path) => {
+      const started = await startLogin(app.url);
+      const callbackUrl = await authorize(started.authorizeUrl);
+      const code = callbackUrl.searchParams.get('code')!;
+      sandbox.resetStats();
+      const res = await get(app.url, path(code, started.state), started.cookie);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, kind: 'invalid_request' });
+      expect(res.headers.location).toBeUndefined();
+      expect(sandbox.stats.requests.access_token).toBe(0);
+      // The login itself is intact.
+      expect((await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie)).status).toBe(200);
+    });
+
+    it('answers HEAD on the login and callback routes with 400, spending no code', async () => {
+      const started = await startLogin(app.url);
+      const callbackUrl = await authorize(started.authorizeUrl);
+      sandbox.resetStats();
+      for (const path of ['/auth/wechat', callbackUrl.pathname + callbackUrl.search]) {
+        const res = await request(app.url).head(path).set('Cookie', started.cookie).redirects(0);
+        expect(res.status).toBe(400);
+        expect(res.headers['set-cookie']).toBeUndefined();
+      }
+      expect(sandbox.stats.requests.access_token).toBe(0);
+      expect((await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie)).status).toBe(200);
     });
   });
 
