@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import request from 'supertest';
 import { WxAuthGuard } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { authorize, decideUrl, get, login, recordedResponses, startLogin } from './support/login-flow.js';
@@ -221,13 +222,24 @@ describe.each<[string, TestAppSetup]>([
       expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('expired') });
     });
 
-    it('refuses a used state replayed with another code', async () => {
+    it('refuses a used state replayed with another code once the second-callback window has passed', async () => {
       const { started, callback } = await login(app.url);
       expect(callback.status).toBe(200);
-      const otherCode = sandbox.issueCode('bob', 'snsapi_base');
+      const otherCode = sandbox.issueCode('alice', 'snsapi_base');
+      const later = Date.now() + 5_001;
+      jest.spyOn(Date, 'now').mockReturnValue(later);
       const res = await get(app.url, `/auth/wechat/callback?code=${otherCode}&state=${started.state}`, started.cookie);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('already used') });
+    });
+
+    it('refuses a used state with another code from a browser without its cookie', async () => {
+      const { started, callback } = await login(app.url);
+      expect(callback.status).toBe(200);
+      const otherCode = sandbox.issueCode('alice', 'snsapi_base');
+      const res = await get(app.url, `/auth/wechat/callback?code=${otherCode}&state=${started.state}`);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ kind: 'invalid_state' });
     });
 
     it('refuses a reload of the used callback URL once the browser dropped the cookie', async () => {
@@ -275,6 +287,31 @@ describe.each<[string, TestAppSetup]>([
       expect(sandbox.stats.requests.access_token).toBe(1);
     });
 
+    it('logs in the second callback that brings the same state with a new code, and no third', async () => {
+      const started = await startLogin(app.url);
+      const first = await authorize(started.authorizeUrl);
+      // WeChat's re-request: the same approval again, a new code for the same state.
+      const second = await authorize(started.authorizeUrl);
+      expect(second.searchParams.get('state')).toBe(started.state);
+      expect(second.searchParams.get('code')).not.toBe(first.searchParams.get('code'));
+      sandbox.resetStats();
+      const a = await get(app.url, first.pathname + first.search, started.cookie);
+      // The browser may never have applied the first answer, which expired the cookie: it still sends it.
+      const b = await get(app.url, second.pathname + second.search, started.cookie);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(b.body.user).toEqual(a.body.user);
+      expect(b.headers['set-cookie']).toEqual([`wx_oauth_${started.state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`]);
+      expect(sandbox.stats.requests.access_token).toBe(2);
+
+      // The second code again shares its exchange; a third code is a replay.
+      expect((await get(app.url, second.pathname + second.search, started.cookie)).status).toBe(200);
+      const third = await authorize(started.authorizeUrl);
+      const c = await get(app.url, third.pathname + third.search, started.cookie);
+      expect(c.status).toBe(401);
+      expect(c.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('already used') });
+      expect(sandbox.stats.requests.access_token).toBe(2);
+    });
+
     it('also when the second arrives after the first finished', async () => {
       const started = await startLogin(app.url);
       const callbackUrl = await authorize(started.authorizeUrl);
@@ -282,6 +319,72 @@ describe.each<[string, TestAppSetup]>([
       const first = await get(app.url, path, started.cookie);
       const second = await get(app.url, path, started.cookie);
       expect([first.status, second.status]).toEqual([200, 200]);
+    });
+  });
+
+  describe('a browser that keeps starting logins', () => {
+    it('has its oldest state cookies beyond four expired on the next login start', async () => {
+      const t0 = Date.now();
+      const clock = jest.spyOn(Date, 'now');
+      const earlier: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        clock.mockReturnValue(t0 + i * 1000);
+        earlier.push((await startLogin(app.url)).cookie);
+      }
+      clock.mockReturnValue(t0 + 5000);
+      const res = await get(app.url, '/auth/wechat', earlier.join('; '));
+      expect(res.status).toBe(302);
+      const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+      const names = (cookies: string[]) => cookies.map((c) => c.split('=')[0]);
+      expect(names(setCookie.filter((c) => c.includes('Max-Age=0'))).sort()).toEqual(names(earlier.slice(0, 2)).sort());
+      expect(setCookie.filter((c) => c.includes('Max-Age=600'))).toHaveLength(1);
+    });
+
+    it('has forged and expired state cookies expired too, and keeps the live one', async () => {
+      const now = Date.now();
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(now - 601_000);
+      const stale = await startLogin(app.url);
+      clock.mockReturnValue(now);
+      const live = await startLogin(app.url);
+      const forged = `wx_oauth_${'0'.repeat(32)}=abc.def.ghi`;
+      const res = await get(app.url, '/auth/wechat', [forged, stale.cookie, live.cookie].join('; '));
+      const expired = ([] as string[]).concat(res.headers['set-cookie'] ?? []).filter((c) => c.includes('Max-Age=0'));
+      expect(expired.map((c) => c.split('=')[0]).sort()).toEqual([`wx_oauth_${'0'.repeat(32)}`, `wx_oauth_${stale.state}`].sort());
+    });
+  });
+
+  describe('malformed requests', () => {
+    it.each([
+      ['a repeated code', (code: string, state: string) => `/auth/wechat/callback?code=${code}&code=${code}&state=${state}`],
+      ['a bracketed code', (code: string, state: string) => `/auth/wechat/callback?code[]=${code}&state=${state}`],
+      ['a bracketed state', (code: string, state: string) => `/auth/wechat/callback?code=${code}&state[a]=${state}`],
+      ['an oversized code', (_code: string, state: string) => `/auth/wechat/callback?code=${'c'.repeat(3000)}&state=${state}`],
+      ['a repeated returnTo on the login route', () => '/auth/wechat?returnTo=/a&returnTo=/b'],
+    ])('answers %s with 400 and exchanges nothing', async (_name, path) => {
+      const started = await startLogin(app.url);
+      const callbackUrl = await authorize(started.authorizeUrl);
+      const code = callbackUrl.searchParams.get('code')!;
+      sandbox.resetStats();
+      const res = await get(app.url, path(code, started.state), started.cookie);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, kind: 'invalid_request' });
+      expect(res.headers.location).toBeUndefined();
+      expect(sandbox.stats.requests.access_token).toBe(0);
+      // The login itself is intact.
+      expect((await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie)).status).toBe(200);
+    });
+
+    it('answers HEAD on the login and callback routes with 400, spending no code', async () => {
+      const started = await startLogin(app.url);
+      const callbackUrl = await authorize(started.authorizeUrl);
+      sandbox.resetStats();
+      for (const path of ['/auth/wechat', callbackUrl.pathname + callbackUrl.search]) {
+        const res = await request(app.url).head(path).set('Cookie', started.cookie).redirects(0);
+        expect(res.status).toBe(400);
+        expect(res.headers['set-cookie']).toBeUndefined();
+      }
+      expect(sandbox.stats.requests.access_token).toBe(0);
+      expect((await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie)).status).toBe(200);
     });
   });
 

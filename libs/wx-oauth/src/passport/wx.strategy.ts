@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { oauth2tokenCallback } from 'oauth';
@@ -6,6 +7,7 @@ import { Strategy as OAuth2Strategy, type StateStore } from 'passport-oauth2';
 import { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope, WxUserByCode } from '../client/wx-oauth.types.js';
+import { assertLoginMethod, readLoginQuery } from '../state/login-query.js';
 import { WxStateStore, type WxStateInfo } from '../state/wx-state.store.js';
 import { WxTokenService } from '../tokens/wx-token.service.js';
 import { TtlMap } from '../utils/ttl-map.js';
@@ -30,7 +32,7 @@ export interface WxAuthenticateOptions {
 }
 
 type AuthenticateOptions = WxAuthenticateOptions & { wxState?: string };
-type LoginRequest = { query?: Record<string, unknown>; originalUrl?: string; url?: string };
+type LoginRequest = Pick<IncomingMessage, 'headers' | 'method'> & { query?: unknown; originalUrl?: string; url?: string };
 type GetOAuthAccessToken = (code: string, params: { wxState?: string }, callback: oauth2tokenCallback) => void;
 
 /** How long a finished exchange stays shared with a duplicate callback, which comes within a second or two. */
@@ -95,13 +97,12 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
     const passportError = self.error;
     self.error = (error: Error) => passportError(wxHttpException(error) ?? error);
     try {
-      const query = req.query ?? {};
-      const code = queryString(query, 'code');
-      const state = queryString(query, 'state');
+      assertLoginMethod(req.method);
+      const { code, state, returnTo } = readLoginQuery(req.query);
       const callbackURL = options.callbackURL ?? this.options.callbackURL;
       const onCallbackRoute = isCallbackRoute(req, options.callbackURL ? pathOf(callbackURL) : this.callbackPath);
       if (!onCallbackRoute || (code === undefined && state === undefined)) {
-        return this.redirectToWeChat(self, req, callbackURL, options.scope ?? this.options.scope, options.returnTo ?? query.returnTo);
+        return this.redirectToWeChat(self, req, callbackURL, options.scope ?? this.options.scope, options.returnTo ?? returnTo);
       }
       // WeChat's denial brings the browser back with the state and no code.
       if (!code) return self.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
@@ -136,7 +137,7 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
   ): void {
     const res = loginResponseOf(req);
     if (!res) throw new Error("WxStrategy needs the response: on Fastify, guard the route with WxAuthGuard, not AuthGuard('wechat')");
-    const url = this.wx.getAuthorizeUrl(callbackURL, scope, { state: this.state.issue(returnTo, res) });
+    const url = this.wx.getAuthorizeUrl(callbackURL, scope, { state: this.state.issue(returnTo, req, res) });
     self.redirect(url);
   }
 
@@ -163,7 +164,7 @@ function passportStateStore(state: WxStateStore) {
     verify(req: LoginRequest, value: unknown, callback: (err: Error | null, ok?: boolean, info?: WxStateInfo) => void): void {
       const res = loginResponseOf(req);
       if (!res) return callback(new Error('WxStrategy needs the response to expire the state cookie'));
-      state.consume(value, String(req.query?.code), req as never, res).then((info) => callback(null, true, info), callback);
+      state.consume(value, String((req.query as { code?: unknown }).code), req, res).then((info) => callback(null, true, info), callback);
     },
   };
 }
@@ -187,11 +188,4 @@ function pathOf(url: string): string {
 
 function trimSlash(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-}
-
-/** One query value as a string; a repeated or nested parameter is the caller's mistake (400). */
-function queryString(query: Record<string, unknown>, name: string): string | undefined {
-  const value = query[name];
-  if (value === undefined || typeof value === 'string') return value;
-  throw new WxOAuthError('invalid_request', `The ${name} parameter must appear once, as plain text`);
 }

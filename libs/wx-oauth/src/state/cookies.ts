@@ -2,13 +2,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Reads one cookie from the request header; no cookie-parser needed. */
 export function readCookie(req: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
+  return readCookies(req, name).find(([cookieName]) => cookieName === name)?.[1];
+}
+
+/** Every cookie of the request whose name starts with `prefix`, as [name, value] pairs in header order. */
+export function readCookies(req: Pick<IncomingMessage, 'headers'>, prefix: string): [name: string, value: string][] {
   const header = req.headers.cookie;
-  if (!header) return undefined;
+  if (!header) return [];
+  const found: [string, string][] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (name.startsWith(prefix)) found.push([name, part.slice(eq + 1).trim()]);
   }
-  return undefined;
+  return found;
 }
 
 export interface CookieAttributes {

@@ -1,7 +1,7 @@
 import { isSafeReturnTo } from './return-to.js';
 
 describe('isSafeReturnTo', () => {
-  it.each(['/', '/profile', '/a/b?c=d&e=f#g', '/path%2F%2Fencoded', '/中文'])('accepts %s', (value) => {
+  it.each(['/', `/${'a'.repeat(2047)}`, '/profile', '/a/b?c=d&e=f#g', '/path%2F%2Fencoded', '/中文'])('accepts %s', (value) => {
     expect(isSafeReturnTo(value)).toBe(true);
   });
 
@@ -17,6 +17,7 @@ describe('isSafeReturnTo', () => {
     ['NUL', '/a\u0000'],
     ['empty', ''],
     ['too long', `/${'a'.repeat(2048)}`],
+    ['too many bytes', `/${'中'.repeat(700)}`],
     ['not a string', 42],
   ])('refuses %s', (_name, value) => {
     expect(isSafeReturnTo(value)).toBe(false);
