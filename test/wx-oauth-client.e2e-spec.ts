@@ -291,8 +291,10 @@ describe('WXOAuth against the sandbox', () => {
         const proxy = await startForwardProxy();
         try {
           Object.assign(process.env, { HTTPS_PROXY: proxy.url, NO_PROXY: '' });
-          // Nothing speaks TLS at the far end: the call fails after the tunnel, which is what is looked at.
-          await failure(client({ apiBaseUrl: 'https://127.0.0.1:9', timeout: 2000 }).getAccessToken('c'));
+          // Nothing listens at the far end: the proxy answers the CONNECT with 502, which the call reports.
+          expect(await failure(client({ apiBaseUrl: 'https://127.0.0.1:9', timeout: 2000 }).getAccessToken('c'))).toMatchObject({
+            kind: 'bad_response',
+          });
           expect(proxy.seen).toEqual([{ method: 'CONNECT', target: '127.0.0.1:9' }]);
         } finally {
           await proxy.close();

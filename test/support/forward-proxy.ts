@@ -27,7 +27,8 @@ export async function startForwardProxy(): Promise<{ url: string; seen: ProxiedR
       upstream.write(head);
       upstream.pipe(client).pipe(upstream);
     });
-    upstream.on('error', () => client.destroy());
+    // As a real proxy does: a 502 to the CONNECT when the origin cannot be reached.
+    upstream.on('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
     client.on('error', () => upstream.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,8 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import axios, { type AxiosInstance, type AxiosProxyConfig } from 'axios';
 import { getProxyForUrl } from 'proxy-from-env';
 
 /**
@@ -13,18 +11,26 @@ const IDLE_SOCKET_MS = 4_000;
 
 /**
  * The axios instance WeChat is called through when the app brings none: one
- * keep-alive pool. A proxy named by the standard environment variables
+ * keep-alive pool. The proxy of the standard environment variables
  * (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) is looked up once, here, rather than
- * on every call as axios does; HTTPS goes through it as a CONNECT tunnel, so the
+ * by axios on every call; axios tunnels HTTPS through it with CONNECT, so the
  * proxy never sees the secret in the URL.
  */
 export function createWxAxios(apiBaseUrl: string): AxiosInstance {
   const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS };
   const proxy = getProxyForUrl(apiBaseUrl);
   return axios.create({
-    httpAgent: proxy ? new HttpProxyAgent(proxy, agentOptions) : new HttpAgent(agentOptions),
-    httpsAgent: proxy ? new HttpsProxyAgent(proxy, agentOptions) : new HttpsAgent(agentOptions),
-    // The agents above carry the proxy; axios's own would send HTTPS to it in the clear.
-    proxy: false,
+    httpAgent: new HttpAgent(agentOptions),
+    httpsAgent: new HttpsAgent(agentOptions),
+    proxy: proxy ? toProxyConfig(new URL(proxy)) : false,
   });
+}
+
+function toProxyConfig(url: URL): AxiosProxyConfig {
+  return {
+    protocol: url.protocol.slice(0, -1),
+    host: url.hostname,
+    port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    ...(url.username ? { auth: { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } } : {}),
+  };
 }
