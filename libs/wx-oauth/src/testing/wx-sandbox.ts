@@ -4,11 +4,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import { SCAN_PATH, handleAuthorize, handleDecide, type AuthorizeContext } from './authorize-handler.js';
 import { avatarKey, avatarResponse } from './avatar.js';
 import { randomRid } from './random-strings.js';
+import { SandboxAppUsers } from './sandbox-app-users.js';
+import { describeKind, type WxSandboxAppInfo } from './sandbox-apps.js';
 import { SandboxClock } from './sandbox-clock.js';
 import { SandboxFaults } from './sandbox-faults.js';
 import { SandboxGrants } from './sandbox-grants.js';
 import { htmlPage, plainText, wxJson, type SandboxResponse } from './sandbox-response.js';
-import { DEFAULT_SANDBOX_USERS, buildSandboxUsers } from './sandbox-users.js';
+import { DEFAULT_SANDBOX_USERS } from './sandbox-users.js';
 import { handleSns, type SnsContext } from './sns-handler.js';
 import { wxErrorBody } from './wx-errors.js';
 import { resolveSandboxOptions, type ResolvedWxSandboxOptions, type WxSandboxOptions } from './wx-sandbox.options.js';
@@ -46,6 +48,12 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'sns
  * code (or `a#simulate-scan`) opens `/connect/sandbox/scan`, and default avatars
  * served from `/sandbox/avatar/<key>.svg`, all without internet.
  *
+ * It holds WeChat's apps: official accounts (`/connect/oauth2/authorize`) and website
+ * apps (`/connect/qrconnect`), each with its own
+ * secret, openids and, when bound to an Open Platform account, unionids shared with the
+ * apps bound to the same one. Without the `apps` option it holds one app that takes both
+ * flows, a convenience of the sandbox that no real WeChat app has.
+ *
  * @example
  * const wx = await WxSandbox.start({ autoApprove: 'alice' });
  * // ... new WXOAuth({ appid: wx.appid, secret: wx.secret, apiBaseUrl: wx.url, openBaseUrl: wx.url })
@@ -56,13 +64,19 @@ export class WxSandbox {
   readonly url: string;
   /** Base URL browsers reach the sandbox at (the `publicUrl` option, else `url`): avatars and QR codes use it. */
   readonly publicUrl: string;
+  /** The first app's appid: the single app, or `apps[0]`. */
   readonly appid: string;
+  /** The first app's secret. */
   readonly secret: string;
+  /** The users as the first app sees them (its openids); `openidOf`/`unionidOf` for the others. */
   readonly users: readonly WxSandboxUser[];
+  /** Every registered app, in the order given. */
+  readonly apps: readonly WxSandboxAppInfo[];
 
   private readonly clock = new SandboxClock();
   private readonly faults = new SandboxFaults();
   private readonly grants: SandboxGrants;
+  private readonly directory: SandboxAppUsers;
   private autoApprove: string | false;
   private requests: Record<Route, number> = zeroCounts();
   private connections = 0;
@@ -99,9 +113,10 @@ export class WxSandbox {
     this.secret = options.secret;
     this.url = baseUrl(server.address() as AddressInfo, options.host, options.tls ? 'https' : 'http');
     this.publicUrl = options.publicUrl ?? this.url;
+    this.apps = Object.freeze([...options.apps]);
     // Built once listening: default avatars are served here, so their URLs need the port.
-    const users = buildSandboxUsers(options.appid, options.users ?? DEFAULT_SANDBOX_USERS, this.publicUrl);
-    this.users = Object.freeze(users.map((user) => Object.freeze(user)));
+    this.directory = new SandboxAppUsers(options.apps, options.users ?? DEFAULT_SANDBOX_USERS, this.publicUrl);
+    this.users = this.directory.usersOf(this.appid);
     this.grants = new SandboxGrants(this.clock, options);
     this.autoApprove = false;
     this.setAutoApprove(options.autoApprove);
@@ -143,10 +158,38 @@ export class WxSandbox {
     this.faults.clear();
   }
 
-  /** Mints an authorization code as if `userKey` had approved `scope`. */
-  issueCode(userKey: string, scope: WxSandboxScope): string {
+  /**
+   * Mints an authorization code as if `userKey` had approved `scope` for `appid` (the first
+   * app by default); only that app's appid and secret can redeem it.
+   */
+  issueCode(userKey: string, scope: WxSandboxScope, appid: string = this.appid): string {
     if (!SCOPES.has(scope)) throw new Error(`WxSandbox: unknown scope '${String(scope)}'`);
-    return this.grants.issueCode(this.user(userKey), scope);
+    const app = this.app(appid);
+    if (!app.scopes.includes(scope)) {
+      throw new Error(`WxSandbox: app '${appid}' (${describeKind(app.kind)}) has no scope '${scope}'`);
+    }
+    return this.grants.issueCode(appid, this.appUser(appid, userKey), scope);
+  }
+
+  /** The registered app with this appid; throws for an unknown one. */
+  app(appid: string): WxSandboxAppInfo {
+    const app = this.directory.app(appid);
+    if (!app) throw new Error(`WxSandbox: no app with appid '${appid}'`);
+    return app;
+  }
+
+  /** The user's openid in `appid` (the first app by default): different in each app. */
+  openidOf(userKey: string, appid: string = this.appid): string {
+    return this.appUser(this.app(appid).appid, userKey).openid;
+  }
+
+  /**
+   * The user's unionid as `appid` (the first app by default) receives it: the same in
+   * every app bound to one Open Platform account, `undefined` from an unbound app.
+   */
+  unionidOf(userKey: string, appid: string = this.appid): string | undefined {
+    const user = this.appUser(appid, userKey);
+    return this.app(appid).openPlatform === undefined ? undefined : user.unionid;
   }
 
   /** Requests per endpoint (authorize pages included) and TCP connections accepted (TLS ones included), since start or `resetStats`. */
@@ -207,16 +250,14 @@ export class WxSandbox {
 
   private answerFront(route: FrontRoute | 'not_found', pathname: string, query: URLSearchParams): SandboxResponse {
     const context: AuthorizeContext = {
-      appid: this.appid,
-      appName: this.options.appName,
+      apps: this.directory,
       publicUrl: this.publicUrl,
-      users: this.users,
       autoApprove: this.autoApprove,
       grants: this.grants,
     };
     switch (route) {
-      case 'authorize':
       case 'qrconnect':
+      case 'authorize':
       case 'scan':
         return handleAuthorize(route, query, context);
       case 'decide':
@@ -233,9 +274,7 @@ export class WxSandbox {
 
   private answerSns(endpoint: WxSandboxEndpoint, query: URLSearchParams): SandboxResponse {
     const context: SnsContext = {
-      appid: this.appid,
-      secret: this.secret,
-      unionid: this.options.unionid,
+      app: (appid) => this.directory.app(appid),
       accessTokenTtlSeconds: this.options.accessTokenTtlSeconds,
       grants: this.grants,
       rid: () => randomRid(this.clock.now()),
@@ -276,6 +315,14 @@ export class WxSandbox {
 
   private user(key: string): WxSandboxUser {
     const user = this.users.find((candidate) => candidate.key === key);
+    if (!user) throw new Error(`WxSandbox: no user with key '${key}'`);
+    return user;
+  }
+
+  /** The user as `appid` sees them; throws for an unknown app or user. */
+  private appUser(appid: string, key: string): WxSandboxUser {
+    this.app(appid);
+    const user = this.directory.user(appid, key);
     if (!user) throw new Error(`WxSandbox: no user with key '${key}'`);
     return user;
   }
