@@ -9,10 +9,12 @@ import { describeKind, type WxSandboxAppInfo } from './sandbox-apps.js';
 import { SandboxClock } from './sandbox-clock.js';
 import { SandboxFaults } from './sandbox-faults.js';
 import { SandboxGrants } from './sandbox-grants.js';
-import { htmlPage, plainText, wxJson, type SandboxResponse } from './sandbox-response.js';
+import { htmlPage, javascript, plainText, wxJson, type SandboxResponse } from './sandbox-response.js';
 import { DEFAULT_SANDBOX_USERS } from './sandbox-users.js';
 import { handleSns, type SnsContext } from './sns-handler.js';
 import { wxErrorBody } from './wx-errors.js';
+import { handleWxLoginFrame } from './wx-login-frame.js';
+import { WX_LOGIN_JS_PATH, WX_LOGIN_JS_SHORT_PATH, wxLoginScript } from './wx-login-script.js';
 import { resolveSandboxOptions, type ResolvedWxSandboxOptions, type WxSandboxOptions } from './wx-sandbox.options.js';
 import type {
   WxSandboxEndpoint,
@@ -22,7 +24,7 @@ import type {
   WxSandboxUser,
 } from './wx-sandbox.types.js';
 
-type FrontRoute = 'authorize' | 'qrconnect' | 'scan' | 'decide' | 'avatar';
+type FrontRoute = 'authorize' | 'qrconnect' | 'scan' | 'decide' | 'avatar' | 'wx_login_js';
 type Route = WxSandboxEndpoint | FrontRoute | 'not_found';
 
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
@@ -30,6 +32,8 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['/connect/qrconnect', 'qrconnect'],
   [SCAN_PATH, 'scan'],
   ['/connect/sandbox/decide', 'decide'],
+  [WX_LOGIN_JS_PATH, 'wx_login_js'],
+  [WX_LOGIN_JS_SHORT_PATH, 'wx_login_js'],
   ['/sns/oauth2/access_token', 'access_token'],
   ['/sns/oauth2/refresh_token', 'refresh_token'],
   ['/sns/auth', 'auth'],
@@ -49,7 +53,7 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'sns
  * served from `/sandbox/avatar/<key>.svg`, all without internet.
  *
  * It holds WeChat's apps: official accounts (`/connect/oauth2/authorize`) and website
- * apps (`/connect/qrconnect`), each with its own
+ * apps (`/connect/qrconnect`, and the iframe of its `wxLogin.js`), each with its own
  * secret, openids and, when bound to an Open Platform account, unionids shared with the
  * apps bound to the same one. Without the `apps` option it holds one app that takes both
  * flows, a convenience of the sandbox that no real WeChat app has.
@@ -72,6 +76,11 @@ export class WxSandbox {
   readonly users: readonly WxSandboxUser[];
   /** Every registered app, in the order given. */
   readonly apps: readonly WxSandboxAppInfo[];
+  /**
+   * The sandbox's `wxLogin.js`, for a page's `<script src>` in place of
+   * `https://res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js` (same path, sandbox host).
+   */
+  readonly wxLoginJsUrl: string;
 
   private readonly clock = new SandboxClock();
   private readonly faults = new SandboxFaults();
@@ -113,6 +122,7 @@ export class WxSandbox {
     this.secret = options.secret;
     this.url = baseUrl(server.address() as AddressInfo, options.host, options.tls ? 'https' : 'http');
     this.publicUrl = options.publicUrl ?? this.url;
+    this.wxLoginJsUrl = `${this.publicUrl}${WX_LOGIN_JS_PATH}`;
     this.apps = Object.freeze([...options.apps]);
     // Built once listening: default avatars are served here, so their URLs need the port.
     this.directory = new SandboxAppUsers(options.apps, options.users ?? DEFAULT_SANDBOX_USERS, this.publicUrl);
@@ -257,9 +267,14 @@ export class WxSandbox {
     };
     switch (route) {
       case 'qrconnect':
+        // wxLogin.js's iframe: the same endpoint, asked for the embedded page.
+        if (query.get('login_type') === 'jssdk') return handleWxLoginFrame(query, context);
+        return handleAuthorize(route, query, context);
       case 'authorize':
       case 'scan':
         return handleAuthorize(route, query, context);
+      case 'wx_login_js':
+        return javascript(wxLoginScript(this.publicUrl));
       case 'decide':
         return handleDecide(query, context);
       case 'avatar': {
