@@ -10,7 +10,7 @@ export interface WxSandboxOptions {
    * `issueCode`. Not with `appid`, `secret` or `unionid`, which describe the single app.
    * @default one app of the single-app form, which takes both flows (a sandbox convenience)
    */
-  apps?: WxSandboxApp[];
+  apps?: readonly WxSandboxApp[];
   /**
    * The one app the sandbox knows, when `apps` is left out.
    * @default 'wx0sandbox0appid'
