@@ -62,6 +62,13 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'sns
  * const wx = await WxSandbox.start({ autoApprove: 'alice' });
  * // ... new WXOAuth({ appid: wx.appid, secret: wx.secret, apiBaseUrl: wx.url, openBaseUrl: wx.url })
  * await wx.close();
+ *
+ * @example
+ * const wx = await WxSandbox.start({ apps: [
+ *   { appid: 'wx0mp', kind: 'official-account', openPlatform: 'acme' },
+ *   { appid: 'wx0web', kind: 'website', openPlatform: 'acme' },
+ * ] });
+ * wx.app('wx0web').secret; wx.openidOf('alice', 'wx0web'); wx.unionidOf('alice', 'wx0mp');
  */
 export class WxSandbox {
   /** Base URL of both the authorize pages and the `/sns` API, e.g. `http://127.0.0.1:54321` (`https://` with `tls`). */
@@ -190,7 +197,7 @@ export class WxSandbox {
 
   /** The user's openid in `appid` (the first app by default): different in each app. */
   openidOf(userKey: string, appid: string = this.appid): string {
-    return this.appUser(this.app(appid).appid, userKey).openid;
+    return this.appUser(appid, userKey).openid;
   }
 
   /**
