@@ -2,16 +2,17 @@ import { authorizeParams, callbackUrl, checkAuthorizeQuery, type AuthorizeReques
 import { consentPage } from './consent-page.js';
 import { errorPage } from './error-page.js';
 import { qrConnectPage } from './qr-connect-page.js';
+import type { SandboxAppUsers } from './sandbox-app-users.js';
+import type { WxSandboxAppInfo } from './sandbox-apps.js';
 import type { SandboxGrants } from './sandbox-grants.js';
 import { htmlPage, redirectTo, type SandboxResponse } from './sandbox-response.js';
 import type { WxSandboxUser } from './wx-sandbox.types.js';
 
 export interface AuthorizeContext {
-  appid: string;
-  appName: string;
+  /** The registered apps, and the users as each app sees them. */
+  apps: SandboxAppUsers;
   /** Base URL browsers reach the sandbox at: the QR code must work from another device. */
   publicUrl: string;
-  users: readonly WxSandboxUser[];
   autoApprove: string | false;
   grants: SandboxGrants;
 }
@@ -27,41 +28,55 @@ export const SCAN_PATH = '/connect/sandbox/scan';
  * redirect at once when auto-approving, else ask (qrconnect asks through a QR code).
  */
 export function handleAuthorize(page: AuthorizePage, query: URLSearchParams, context: AuthorizeContext): SandboxResponse {
-  const check = checkAuthorizeQuery(page, query, context.appid);
+  const check = checkAuthorizeQuery(page, query, appLookup(context));
   if (!check.ok) return htmlPage(400, errorPage(check.error));
   const { request } = check;
-  const approver = context.autoApprove === false ? undefined : findUser(context, context.autoApprove);
+  const appName = appNameOf(context, request.appid);
+  const approver = context.autoApprove === false ? undefined : findUser(context, request.appid, context.autoApprove);
   if (approver) {
-    const code = context.grants.issueCode(approver, request.scope);
-    return redirectTo(callbackUrl(request.redirectUri, withState([['code', code]], request.state)));
+    const code = context.grants.issueCode(request.appid, approver, request.scope);
+    return redirectTo(approvedUrl(request, code));
   }
   if (page === 'qrconnect') {
-    return htmlPage(200, qrConnectPage({ appName: context.appName, scanUrl: scanUrl(context.publicUrl, request) }));
+    return htmlPage(200, qrConnectPage({ appName, scanUrl: scanUrl(context.publicUrl, request) }));
   }
-  return htmlPage(200, consentPage({ appName: context.appName, endpoint: page, request, users: context.users }));
+  return htmlPage(200, consentPage({ appName, endpoint: page, request, users: context.apps.usersOf(request.appid) }));
 }
 
 /** `/connect/sandbox/decide`: the consent form's answer. A denial comes back with state only. */
 export function handleDecide(query: URLSearchParams, context: AuthorizeContext): SandboxResponse {
-  const check = checkAuthorizeQuery('decide', query, context.appid);
+  const check = checkAuthorizeQuery('decide', query, appLookup(context));
   if (!check.ok) return htmlPage(400, errorPage(check.error));
   const { request } = check;
   const decision = query.get('decision');
   if (decision === 'deny') return redirectTo(callbackUrl(request.redirectUri, withState([], request.state)));
   if (decision !== 'approve') return htmlPage(400, errorPage({ message: 'decision 必须是 approve 或 deny' }));
-  const user = findUser(context, query.get('user') ?? '');
+  const user = findUser(context, request.appid, query.get('user') ?? '');
   if (!user) return htmlPage(400, errorPage({ message: '未知的测试用户' }));
-  const code = context.grants.issueCode(user, request.scope);
-  return redirectTo(callbackUrl(request.redirectUri, withState([['code', code]], request.state)));
+  const code = context.grants.issueCode(request.appid, user, request.scope);
+  return redirectTo(approvedUrl(request, code));
 }
 
 /** The scan page for this request, its parameters in WeChat's order so it validates like the original. */
-function scanUrl(publicUrl: string, request: AuthorizeRequest): string {
+export function scanUrl(publicUrl: string, request: AuthorizeRequest): string {
   return `${publicUrl}${SCAN_PATH}?${new URLSearchParams(authorizeParams(request))}`;
 }
 
-function findUser(context: AuthorizeContext, key: string): WxSandboxUser | undefined {
-  return context.users.find((user) => user.key === key);
+/** The callback with a fresh code: `redirect_uri?code=…&state=…`. */
+export function approvedUrl(request: AuthorizeRequest, code: string): string {
+  return callbackUrl(request.redirectUri, withState([['code', code]], request.state));
+}
+
+export function appLookup(context: AuthorizeContext): (appid: string) => WxSandboxAppInfo | undefined {
+  return (appid) => context.apps.app(appid);
+}
+
+export function appNameOf(context: AuthorizeContext, appid: string): string {
+  return context.apps.app(appid)?.name ?? '';
+}
+
+export function findUser(context: AuthorizeContext, appid: string, key: string): WxSandboxUser | undefined {
+  return context.apps.user(appid, key);
 }
 
 function withState(params: Array<[string, string]>, state: string | undefined): Array<[string, string]> {

@@ -57,4 +57,37 @@ describe('checkAuthorizeQuery', () => {
     expect(checkAuthorizeQuery('authorize', query('snsapi_login'), 'wxA')).toMatchObject({ ok: false, error: { errcode: 10005 } });
     expect(checkAuthorizeQuery('qrconnect', query('snsapi_base'), 'wxA')).toMatchObject({ ok: false, error: { errcode: 10005 } });
   });
+
+  it("holds each app to its kind's scopes, on every page", () => {
+    const apps = (appid: string) =>
+      ({ wxA: { appid: 'wxA', scopes: ['snsapi_base', 'snsapi_userinfo'] as const }, wxW: { appid: 'wxW', scopes: ['snsapi_login'] as const } })[appid];
+    const withApp = (appid: string, scope: string) => new URLSearchParams({ appid, redirect_uri: 'https://app.test/cb', response_type: 'code', scope });
+    expect(checkAuthorizeQuery('authorize', withApp('wxA', 'snsapi_userinfo'), apps).ok).toBe(true);
+    expect(checkAuthorizeQuery('qrconnect', withApp('wxW', 'snsapi_login'), apps).ok).toBe(true);
+    expect(checkAuthorizeQuery('qrconnect', withApp('wxA', 'snsapi_login'), apps)).toEqual({
+      ok: false,
+      error: { errcode: 10005, message: 'Scope 参数错误或没有 Scope 权限' },
+    });
+    expect(checkAuthorizeQuery('decide', withApp('wxA', 'snsapi_login'), apps)).toMatchObject({ ok: false, error: { errcode: 10005 } });
+    expect(checkAuthorizeQuery('authorize', withApp('wxW', 'snsapi_base'), apps)).toEqual({
+      ok: false,
+      error: { errcode: 10005, message: '此公众号并没有这些scope的权限' },
+    });
+    expect(checkAuthorizeQuery('authorize', withApp('wxZ', 'snsapi_base'), apps)).toMatchObject({ ok: false, error: { errcode: 10016 } });
+  });
+
+  it("takes wxLogin.js's iframe query in its script's order and without response_type, only with jssdk", () => {
+    const jssdk = new URLSearchParams([
+      ['appid', 'wxA'],
+      ['scope', 'snsapi_login'],
+      ['redirect_uri', 'https://app.test/cb'],
+      ['state', 's1'],
+      ['login_type', 'jssdk'],
+    ]);
+    expect(checkAuthorizeQuery('qrconnect', jssdk, 'wxA', { jssdk: true })).toEqual({
+      ok: true,
+      request: { appid: 'wxA', redirectUri: 'https://app.test/cb', scope: 'snsapi_login', state: 's1' },
+    });
+    expect(checkAuthorizeQuery('qrconnect', jssdk, 'wxA')).toMatchObject({ ok: false, error: { message: 'Scope 参数错误或没有 Scope 权限' } });
+  });
 });

@@ -1,3 +1,4 @@
+import type { WxSandboxAppInfo } from './sandbox-apps.js';
 import type { WxSandboxScope } from './wx-sandbox.types.js';
 
 /** The two authorize pages, plus the sandbox's own scan page and consent form target. */
@@ -34,24 +35,47 @@ const ENDPOINT_SCOPES: Record<AuthorizeEndpoint, readonly WxSandboxScope[]> = {
 
 const STATE_PATTERN = /^[A-Za-z0-9]{0,128}$/;
 
+/** The registered apps by appid; a bare appid stands for one app that may use every scope. */
+export type AuthorizeApps = string | ((appid: string) => Pick<WxSandboxAppInfo, 'appid' | 'scopes'> | undefined);
+
+export interface AuthorizeCheckOptions {
+  /**
+   * The iframe of wxLogin.js (`login_type=jssdk`): its script builds the query in its own
+   * order (`appid, scope, redirect_uri, state, ...`) and without `response_type`.
+   */
+  jssdk?: boolean;
+}
+
 /** Checks an authorize query as WeChat does, first failure wins. */
-export function checkAuthorizeQuery(endpoint: AuthorizeEndpoint, query: URLSearchParams, appid: string): AuthorizeCheck {
+export function checkAuthorizeQuery(
+  endpoint: AuthorizeEndpoint,
+  query: URLSearchParams,
+  apps: AuthorizeApps,
+  options: AuthorizeCheckOptions = {},
+): AuthorizeCheck {
   const fail = (message: string, errcode?: number): AuthorizeCheck => ({ ok: false, error: { errcode, message } });
 
-  if (!hasWeChatOrder([...query.keys()])) return fail('Scope 参数错误或没有 Scope 权限');
-  if (query.get('appid') !== appid) return fail('appid 无效', 10016);
+  if (!options.jssdk && !hasWeChatOrder([...query.keys()])) return fail('Scope 参数错误或没有 Scope 权限');
+  const appid = query.get('appid') ?? '';
+  const app = typeof apps === 'string' ? (appid === apps ? { appid, scopes: ENDPOINT_SCOPES.decide } : undefined) : apps(appid);
+  if (!appid || !app) return fail('appid 无效', 10016);
 
   const redirectUri = query.get('redirect_uri');
   if (!redirectUri) return fail('redirect_uri 参数不能为空', 10011);
   const redirect = parseHttpUrl(redirectUri);
   if (!redirect) return fail('redirect_uri 域名与后台配置不一致', 10003);
 
-  if (query.get('response_type') !== 'code') return fail('response_type 参数错误');
+  if (!options.jssdk && query.get('response_type') !== 'code') return fail('response_type 参数错误');
 
   const scope = query.get('scope');
   if (!scope) return fail('scope不能为空', 10010);
   const allowed = ENDPOINT_SCOPES[endpoint].find((candidate) => candidate === scope);
   if (!allowed) return fail('此公众号并没有这些scope的权限', 10005);
+  // The wrong kind of app for the flow: an official account on qrconnect, a website app
+  // on oauth2/authorize. WeChat shows its error page and never goes back to the site.
+  if (!app.scopes.includes(allowed)) {
+    return allowed === 'snsapi_login' ? fail('Scope 参数错误或没有 Scope 权限', 10005) : fail('此公众号并没有这些scope的权限', 10005);
+  }
 
   const state = query.get('state') ?? undefined;
   if (state !== undefined && !STATE_PATTERN.test(state)) return fail('state 参数错误 (a-zA-Z0-9, 最多 128 字节)');

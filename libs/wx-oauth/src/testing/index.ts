@@ -1,5 +1,6 @@
 export { WxSandbox } from './wx-sandbox.js';
 export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
+export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './sandbox-apps.js';
 export type {
   WxSandboxEndpoint,
   WxSandboxFault,

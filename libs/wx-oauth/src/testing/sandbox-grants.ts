@@ -4,6 +4,9 @@ import type { WxSandboxScope, WxSandboxUser } from './wx-sandbox.types.js';
 
 /** What a user approved, as the tokens of one authorization carry it. */
 export interface SandboxGrant {
+  /** The app the code was issued for: only its credentials may redeem or refresh. */
+  readonly appid: string;
+  /** The user as that app sees them (its openid). */
   readonly user: WxSandboxUser;
   readonly scope: WxSandboxScope;
   accessToken: string;
@@ -13,6 +16,7 @@ export interface SandboxGrant {
 }
 
 interface SandboxCode {
+  readonly appid: string;
   readonly user: WxSandboxUser;
   readonly scope: WxSandboxScope;
   readonly expiresAt: number;
@@ -42,22 +46,26 @@ export class SandboxGrants {
     private readonly options: SandboxGrantsOptions,
   ) {}
 
-  issueCode(user: WxSandboxUser, scope: WxSandboxScope): string {
+  issueCode(appid: string, user: WxSandboxUser, scope: WxSandboxScope): string {
     const code = randomAlnum(32);
-    this.codes.set(code, { user, scope, expiresAt: this.clock.now() + this.options.codeTtlMs, used: false });
+    this.codes.set(code, { appid, user, scope, expiresAt: this.clock.now() + this.options.codeTtlMs, used: false });
     if (this.codes.size > MAX_ENTRIES) this.codes.delete(this.codes.keys().next().value as string);
     return code;
   }
 
-  /** Single use: a second exchange of the same code gets 40163, an unknown or expired one 40029. */
-  redeemCode(code: string): SandboxGrant | 40029 | 40163 {
+  /**
+   * Single use: a second exchange of the same code gets 40163, an unknown or expired one
+   * 40029, and so does another app's code, which stays usable by its own app.
+   */
+  redeemCode(code: string, appid: string): SandboxGrant | 40029 | 40163 {
     const entry = this.codes.get(code);
-    if (!entry) return 40029;
+    if (!entry || entry.appid !== appid) return 40029;
     if (entry.used) return 40163;
     if (this.clock.now() >= entry.expiresAt) return 40029;
     entry.used = true;
     const now = this.clock.now();
     const grant: SandboxGrant = {
+      appid: entry.appid,
       user: entry.user,
       scope: entry.scope,
       accessToken: randomToken(),
@@ -75,9 +83,9 @@ export class SandboxGrants {
    * As WeChat: a live access token is kept and its expiry extended, an expired one is
    * replaced (the old one stops working); the refresh token itself is never extended.
    */
-  refresh(refreshToken: string): SandboxGrant | 40030 | 42002 {
+  refresh(refreshToken: string, appid: string): SandboxGrant | 40030 | 42002 {
     const grant = this.byRefreshToken.get(refreshToken);
-    if (!grant) return 40030;
+    if (!grant || grant.appid !== appid) return 40030;
     const now = this.clock.now();
     if (now >= grant.refreshExpiresAt) return 42002;
     if (now >= grant.accessExpiresAt) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { avatarUrl } from './avatar.js';
+import { DEFAULT_OPEN_PLATFORM } from './sandbox-apps.js';
 import type { WxSandboxUser, WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 /** The built-in users: one plain, one with an emoji nickname, one without an avatar, one snapshot user. */
@@ -11,14 +12,17 @@ export const DEFAULT_SANDBOX_USERS: readonly WxSandboxUserSeed[] = [
   { key: 'snap', nickname: '微信用户', snapshot: true },
 ];
 
-/** The sandbox's stand-in for the open platform account that unionids are scoped to. */
-const OPEN_PLATFORM = 'sandbox-open-platform';
-
 /**
- * Fills in what a seed leaves out; derived ids are stable for the same appid and key.
- * Default avatars live on the sandbox, under `publicUrl`, so this runs once it listens.
+ * Fills in what a seed leaves out; derived ids are stable for the same appid (openid)
+ * or Open Platform account (unionid) and key. Default avatars live on the sandbox,
+ * under `publicUrl`, so this runs once it listens.
  */
-export function buildSandboxUsers(appid: string, seeds: readonly WxSandboxUserSeed[], publicUrl: string): WxSandboxUser[] {
+export function buildSandboxUsers(
+  appid: string,
+  seeds: readonly WxSandboxUserSeed[],
+  publicUrl: string,
+  openPlatform: string = DEFAULT_OPEN_PLATFORM,
+): WxSandboxUser[] {
   if (seeds.length === 0) throw new Error('WxSandbox: users must not be empty');
   const seen = new Set<string>();
   return seeds.map((seed) => {
@@ -28,7 +32,7 @@ export function buildSandboxUsers(appid: string, seeds: readonly WxSandboxUserSe
     const user: WxSandboxUser = {
       key: seed.key,
       openid: seed.openid ?? wxLikeId(`${appid}:${seed.key}`),
-      unionid: seed.unionid ?? wxLikeId(`${OPEN_PLATFORM}:${seed.key}`),
+      unionid: seed.unionid ?? wxLikeId(`${openPlatform}:${seed.key}`),
       nickname: seed.nickname,
       headimgurl: seed.headimgurl ?? avatarUrl(publicUrl, seed.key),
     };

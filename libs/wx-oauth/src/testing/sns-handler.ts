@@ -1,11 +1,11 @@
+import type { WxSandboxAppInfo } from './sandbox-apps.js';
 import type { SandboxGrant, SandboxGrants } from './sandbox-grants.js';
 import { wxErrorBody, type WxErrcode, type WxErrorBody } from './wx-errors.js';
 import type { WxSandboxEndpoint } from './wx-sandbox.types.js';
 
 export interface SnsContext {
-  appid: string;
-  secret: string;
-  unionid: boolean;
+  /** The registered app with this appid, if any. */
+  app(appid: string): WxSandboxAppInfo | undefined;
   accessTokenTtlSeconds: number;
   grants: SandboxGrants;
   /** A fresh request id for an errmsg suffix. */
@@ -26,25 +26,26 @@ export function handleSns(endpoint: WxSandboxEndpoint, query: URLSearchParams, c
   switch (endpoint) {
     case 'access_token': {
       if (!param('appid')) return fail(41002);
-      if (param('appid') !== context.appid) return fail(40013);
+      const app = context.app(param('appid'));
+      if (!app) return fail(40013);
       if (!param('secret')) return fail(41004);
-      if (param('secret') !== context.secret) return fail(40125);
+      if (param('secret') !== app.secret) return fail(40125);
       if (!param('code')) return fail(41008);
       if (param('grant_type') !== 'authorization_code') return fail(40002);
-      const grant = context.grants.redeemCode(param('code'));
+      const grant = context.grants.redeemCode(param('code'), app.appid);
       if (typeof grant === 'number') return fail(grant);
       return {
         ...tokenBody(grant, context),
-        ...(context.unionid && grant.scope !== 'snsapi_base' ? { unionid: grant.user.unionid } : {}),
+        ...(isBound(grant, context) && grant.scope !== 'snsapi_base' ? { unionid: grant.user.unionid } : {}),
         ...(grant.user.snapshot ? { is_snapshotuser: 1 } : {}),
       };
     }
     case 'refresh_token': {
       if (!param('appid')) return fail(41002);
-      if (param('appid') !== context.appid) return fail(40013);
+      if (!context.app(param('appid'))) return fail(40013);
       if (param('grant_type') !== 'refresh_token') return fail(40002);
       if (!param('refresh_token')) return fail(41003);
-      const grant = context.grants.refresh(param('refresh_token'));
+      const grant = context.grants.refresh(param('refresh_token'), param('appid'));
       return typeof grant === 'number' ? fail(grant) : tokenBody(grant, context);
     }
     case 'auth': {
@@ -68,10 +69,15 @@ export function handleSns(endpoint: WxSandboxEndpoint, query: URLSearchParams, c
         headimgurl: user.headimgurl,
         privilege: [],
         language: '',
-        ...(context.unionid ? { unionid: user.unionid } : {}),
+        ...(isBound(grant, context) ? { unionid: user.unionid } : {}),
       };
     }
   }
+}
+
+/** Only an app bound to an Open Platform account gets unionids. */
+function isBound(grant: SandboxGrant, context: SnsContext): boolean {
+  return context.app(grant.appid)?.openPlatform !== undefined;
 }
 
 function tokenBody(grant: SandboxGrant, context: SnsContext): object {

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { resolveApps, singleApp, type WxSandboxApp, type WxSandboxAppInfo } from './sandbox-apps.js';
 import type { WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 export interface WxSandboxOptions {
   /**
-   * The one app the sandbox knows.
+   * The apps the sandbox knows, each an official account or a website app, as on WeChat:
+   * an official account's appid only on `/connect/oauth2/authorize`, a website app's only
+   * on `/connect/qrconnect`. The first one is `appid`/`secret` and the default of
+   * `issueCode`. Not with `appid`, `secret` or `unionid`, which describe the single app.
+   * @default one app of the single-app form, which takes both flows (a sandbox convenience)
+   */
+  apps?: readonly WxSandboxApp[];
+  /**
+   * The one app the sandbox knows, when `apps` is left out.
    * @default 'wx0sandbox0appid'
    */
   appid?: string;
@@ -13,7 +22,7 @@ export interface WxSandboxOptions {
    */
   secret?: string;
   /**
-   * The app name shown on the consent page.
+   * The app name shown on the consent page (for apps without a `name`).
    * @default 'Sandbox App'
    */
   appName?: string;
@@ -90,7 +99,9 @@ export interface WxSandboxTlsOptions {
   cert: string | Buffer;
 }
 
-export type ResolvedWxSandboxOptions = Required<Omit<WxSandboxOptions, 'users' | 'publicUrl' | 'tls'>> & {
+export type ResolvedWxSandboxOptions = Required<Omit<WxSandboxOptions, 'apps' | 'users' | 'publicUrl' | 'tls'>> & {
+  /** Never empty; `appid` and `secret` are the first one's. */
+  apps: WxSandboxAppInfo[];
   users: WxSandboxUserSeed[] | undefined;
   /** Without a trailing slash; `undefined` until the listening `url` stands in. */
   publicUrl: string | undefined;
@@ -102,13 +113,25 @@ export const DEFAULT_SANDBOX_APPID = 'wx0sandbox0appid';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedWxSandboxOptions {
+  const appName = options.appName ?? 'Sandbox App';
+  if (options.apps !== undefined) {
+    for (const key of ['appid', 'secret', 'unionid'] as const) {
+      if (options[key] !== undefined) throw new Error(`WxSandbox: '${key}' describes the single app; with 'apps' set it on each app`);
+    }
+  }
+  const appid = options.appid ?? DEFAULT_SANDBOX_APPID;
+  const secret = options.secret ?? randomBytes(16).toString('hex');
+  if (!appid) throw new Error('WxSandbox: appid must not be empty');
+  if (!secret) throw new Error('WxSandbox: secret must not be empty');
+  const apps = options.apps === undefined ? [singleApp(appid, secret, options.unionid ?? true, appName)] : resolveApps(options.apps, appName);
   const resolved: ResolvedWxSandboxOptions = {
-    appid: options.appid ?? DEFAULT_SANDBOX_APPID,
-    secret: options.secret ?? randomBytes(16).toString('hex'),
-    appName: options.appName ?? 'Sandbox App',
+    apps,
+    appid: apps[0].appid,
+    secret: apps[0].secret,
+    appName,
     users: options.users,
     autoApprove: options.autoApprove ?? false,
-    unionid: options.unionid ?? true,
+    unionid: apps[0].openPlatform !== undefined,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl),
@@ -119,8 +142,6 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     connectionLatencyMs: options.connectionLatencyMs ?? 0,
     tls: options.tls === undefined ? undefined : checkTls(options.tls),
   };
-  if (!resolved.appid) throw new Error('WxSandbox: appid must not be empty');
-  if (!resolved.secret) throw new Error('WxSandbox: secret must not be empty');
   for (const key of ['codeTtlMs', 'refreshTokenTtlMs', 'accessTokenTtlSeconds', 'latencyMs', 'connectionLatencyMs'] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
       throw new Error(`WxSandbox: ${key} must be a number >= 0`);

@@ -4,13 +4,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import { SCAN_PATH, handleAuthorize, handleDecide, type AuthorizeContext } from './authorize-handler.js';
 import { avatarKey, avatarResponse } from './avatar.js';
 import { randomRid } from './random-strings.js';
+import { SandboxAppUsers } from './sandbox-app-users.js';
+import { describeKind, type WxSandboxAppInfo } from './sandbox-apps.js';
 import { SandboxClock } from './sandbox-clock.js';
 import { SandboxFaults } from './sandbox-faults.js';
 import { SandboxGrants } from './sandbox-grants.js';
-import { htmlPage, plainText, wxJson, type SandboxResponse } from './sandbox-response.js';
-import { DEFAULT_SANDBOX_USERS, buildSandboxUsers } from './sandbox-users.js';
+import { htmlPage, javascript, plainText, wxJson, type SandboxResponse } from './sandbox-response.js';
+import { DEFAULT_SANDBOX_USERS } from './sandbox-users.js';
 import { handleSns, type SnsContext } from './sns-handler.js';
 import { wxErrorBody } from './wx-errors.js';
+import { handleWxLoginFrame } from './wx-login-frame.js';
+import { WX_LOGIN_JS_PATH, WX_LOGIN_JS_SHORT_PATH, wxLoginScript } from './wx-login-script.js';
 import { resolveSandboxOptions, type ResolvedWxSandboxOptions, type WxSandboxOptions } from './wx-sandbox.options.js';
 import type {
   WxSandboxEndpoint,
@@ -20,7 +24,7 @@ import type {
   WxSandboxUser,
 } from './wx-sandbox.types.js';
 
-type FrontRoute = 'authorize' | 'qrconnect' | 'scan' | 'decide' | 'avatar';
+type FrontRoute = 'authorize' | 'qrconnect' | 'scan' | 'decide' | 'avatar' | 'wx_login_js';
 type Route = WxSandboxEndpoint | FrontRoute | 'not_found';
 
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
@@ -28,6 +32,8 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['/connect/qrconnect', 'qrconnect'],
   [SCAN_PATH, 'scan'],
   ['/connect/sandbox/decide', 'decide'],
+  [WX_LOGIN_JS_PATH, 'wx_login_js'],
+  [WX_LOGIN_JS_SHORT_PATH, 'wx_login_js'],
   ['/sns/oauth2/access_token', 'access_token'],
   ['/sns/oauth2/refresh_token', 'refresh_token'],
   ['/sns/auth', 'auth'],
@@ -46,23 +52,47 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'sns
  * code (or `a#simulate-scan`) opens `/connect/sandbox/scan`, and default avatars
  * served from `/sandbox/avatar/<key>.svg`, all without internet.
  *
+ * It holds WeChat's apps: official accounts (`/connect/oauth2/authorize`) and website
+ * apps (`/connect/qrconnect`, and the iframe of its `wxLogin.js`), each with its own
+ * secret, openids and, when bound to an Open Platform account, unionids shared with the
+ * apps bound to the same one. Without the `apps` option it holds one app that takes both
+ * flows, a convenience of the sandbox that no real WeChat app has.
+ *
  * @example
  * const wx = await WxSandbox.start({ autoApprove: 'alice' });
  * // ... new WXOAuth({ appid: wx.appid, secret: wx.secret, apiBaseUrl: wx.url, openBaseUrl: wx.url })
  * await wx.close();
+ *
+ * @example
+ * const wx = await WxSandbox.start({ apps: [
+ *   { appid: 'wx0mp', kind: 'official-account', openPlatform: 'acme' },
+ *   { appid: 'wx0web', kind: 'website', openPlatform: 'acme' },
+ * ] });
+ * wx.app('wx0web').secret; wx.openidOf('alice', 'wx0web'); wx.unionidOf('alice', 'wx0mp');
  */
 export class WxSandbox {
   /** Base URL of both the authorize pages and the `/sns` API, e.g. `http://127.0.0.1:54321` (`https://` with `tls`). */
   readonly url: string;
   /** Base URL browsers reach the sandbox at (the `publicUrl` option, else `url`): avatars and QR codes use it. */
   readonly publicUrl: string;
+  /** The first app's appid: the single app, or `apps[0]`. */
   readonly appid: string;
+  /** The first app's secret. */
   readonly secret: string;
+  /** The users as the first app sees them (its openids); `openidOf`/`unionidOf` for the others. */
   readonly users: readonly WxSandboxUser[];
+  /** Every registered app, in the order given. */
+  readonly apps: readonly WxSandboxAppInfo[];
+  /**
+   * The sandbox's `wxLogin.js`, for a page's `<script src>` in place of
+   * `https://res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js` (same path, sandbox host).
+   */
+  readonly wxLoginJsUrl: string;
 
   private readonly clock = new SandboxClock();
   private readonly faults = new SandboxFaults();
   private readonly grants: SandboxGrants;
+  private readonly directory: SandboxAppUsers;
   private autoApprove: string | false;
   private requests: Record<Route, number> = zeroCounts();
   private connections = 0;
@@ -99,9 +129,11 @@ export class WxSandbox {
     this.secret = options.secret;
     this.url = baseUrl(server.address() as AddressInfo, options.host, options.tls ? 'https' : 'http');
     this.publicUrl = options.publicUrl ?? this.url;
+    this.wxLoginJsUrl = `${this.publicUrl}${WX_LOGIN_JS_PATH}`;
+    this.apps = Object.freeze([...options.apps]);
     // Built once listening: default avatars are served here, so their URLs need the port.
-    const users = buildSandboxUsers(options.appid, options.users ?? DEFAULT_SANDBOX_USERS, this.publicUrl);
-    this.users = Object.freeze(users.map((user) => Object.freeze(user)));
+    this.directory = new SandboxAppUsers(options.apps, options.users ?? DEFAULT_SANDBOX_USERS, this.publicUrl);
+    this.users = this.directory.usersOf(this.appid);
     this.grants = new SandboxGrants(this.clock, options);
     this.autoApprove = false;
     this.setAutoApprove(options.autoApprove);
@@ -143,10 +175,38 @@ export class WxSandbox {
     this.faults.clear();
   }
 
-  /** Mints an authorization code as if `userKey` had approved `scope`. */
-  issueCode(userKey: string, scope: WxSandboxScope): string {
+  /**
+   * Mints an authorization code as if `userKey` had approved `scope` for `appid` (the first
+   * app by default); only that app's appid and secret can redeem it.
+   */
+  issueCode(userKey: string, scope: WxSandboxScope, appid: string = this.appid): string {
     if (!SCOPES.has(scope)) throw new Error(`WxSandbox: unknown scope '${String(scope)}'`);
-    return this.grants.issueCode(this.user(userKey), scope);
+    const app = this.app(appid);
+    if (!app.scopes.includes(scope)) {
+      throw new Error(`WxSandbox: app '${appid}' (${describeKind(app.kind)}) has no scope '${scope}'`);
+    }
+    return this.grants.issueCode(appid, this.appUser(appid, userKey), scope);
+  }
+
+  /** The registered app with this appid; throws for an unknown one. */
+  app(appid: string): WxSandboxAppInfo {
+    const app = this.directory.app(appid);
+    if (!app) throw new Error(`WxSandbox: no app with appid '${appid}'`);
+    return app;
+  }
+
+  /** The user's openid in `appid` (the first app by default): different in each app. */
+  openidOf(userKey: string, appid: string = this.appid): string {
+    return this.appUser(appid, userKey).openid;
+  }
+
+  /**
+   * The user's unionid as `appid` (the first app by default) receives it: the same in
+   * every app bound to one Open Platform account, `undefined` from an unbound app.
+   */
+  unionidOf(userKey: string, appid: string = this.appid): string | undefined {
+    const user = this.appUser(appid, userKey);
+    return this.app(appid).openPlatform === undefined ? undefined : user.unionid;
   }
 
   /** Requests per endpoint (authorize pages included) and TCP connections accepted (TLS ones included), since start or `resetStats`. */
@@ -207,18 +267,21 @@ export class WxSandbox {
 
   private answerFront(route: FrontRoute | 'not_found', pathname: string, query: URLSearchParams): SandboxResponse {
     const context: AuthorizeContext = {
-      appid: this.appid,
-      appName: this.options.appName,
+      apps: this.directory,
       publicUrl: this.publicUrl,
-      users: this.users,
       autoApprove: this.autoApprove,
       grants: this.grants,
     };
     switch (route) {
-      case 'authorize':
       case 'qrconnect':
+        // wxLogin.js's iframe: the same endpoint, asked for the embedded page.
+        if (query.get('login_type') === 'jssdk') return handleWxLoginFrame(query, context);
+        return handleAuthorize(route, query, context);
+      case 'authorize':
       case 'scan':
         return handleAuthorize(route, query, context);
+      case 'wx_login_js':
+        return javascript(wxLoginScript(this.publicUrl));
       case 'decide':
         return handleDecide(query, context);
       case 'avatar': {
@@ -233,9 +296,7 @@ export class WxSandbox {
 
   private answerSns(endpoint: WxSandboxEndpoint, query: URLSearchParams): SandboxResponse {
     const context: SnsContext = {
-      appid: this.appid,
-      secret: this.secret,
-      unionid: this.options.unionid,
+      app: (appid) => this.directory.app(appid),
       accessTokenTtlSeconds: this.options.accessTokenTtlSeconds,
       grants: this.grants,
       rid: () => randomRid(this.clock.now()),
@@ -276,6 +337,14 @@ export class WxSandbox {
 
   private user(key: string): WxSandboxUser {
     const user = this.users.find((candidate) => candidate.key === key);
+    if (!user) throw new Error(`WxSandbox: no user with key '${key}'`);
+    return user;
+  }
+
+  /** The user as `appid` sees them; throws for an unknown app or user. */
+  private appUser(appid: string, key: string): WxSandboxUser {
+    this.app(appid);
+    const user = this.directory.user(appid, key);
     if (!user) throw new Error(`WxSandbox: no user with key '${key}'`);
     return user;
   }

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { WxSandboxScope } from './wx-sandbox.types.js';
+
+/**
+ * The two kinds of WeChat app a browser login can use: an official account (公众号/服务号)
+ * logs in inside WeChat through `/connect/oauth2/authorize`; a website app (网站应用) of
+ * the Open Platform logs in on a desktop through `/connect/qrconnect`.
+ */
+export type WxSandboxAppKind = 'official-account' | 'website';
+
+/** An app to register with `WxSandbox.start({ apps })`. */
+export interface WxSandboxApp {
+  appid: string;
+  /** @default a random 32-hex string */
+  secret?: string;
+  kind: WxSandboxAppKind;
+  /**
+   * The Open Platform account the app is bound to: apps bound to the same one see the
+   * same `unionid` for a person. Left out, the app is unbound and WeChat sends no unionid.
+   */
+  openPlatform?: string;
+  /** Shown on the consent and QR pages. @default the `appName` option */
+  name?: string;
+}
+
+/**
+ * An app as the sandbox holds it. `kind: 'both'` is the app of the single-app form
+ * (no `apps` option): a sandbox convenience that takes both flows, which no real
+ * WeChat app does.
+ */
+export interface WxSandboxAppInfo {
+  readonly appid: string;
+  readonly secret: string;
+  readonly kind: WxSandboxAppKind | 'both';
+  /** `undefined` for an unbound app: no unionid anywhere. */
+  readonly openPlatform: string | undefined;
+  readonly name: string;
+  /** The scopes this kind of app may ask for. */
+  readonly scopes: readonly WxSandboxScope[];
+}
+
+/** The Open Platform account of the single-app form, when `unionid` is on. */
+export const DEFAULT_OPEN_PLATFORM = 'sandbox-open-platform';
+
+const KIND_SCOPES: Record<WxSandboxAppInfo['kind'], readonly WxSandboxScope[]> = {
+  'official-account': ['snsapi_base', 'snsapi_userinfo'],
+  website: ['snsapi_login'],
+  both: ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'],
+};
+
+const KIND_NAMES: Record<WxSandboxAppInfo['kind'], string> = {
+  'official-account': 'official account',
+  website: 'website app',
+  both: 'sandbox app (both flows)',
+};
+
+/** How the app's kind reads in messages, e.g. "official account". */
+export function describeKind(kind: WxSandboxAppInfo['kind']): string {
+  return KIND_NAMES[kind];
+}
+
+/** The app of the single-app form: `appid`, `secret`, `unionid` and `appName`. */
+export function singleApp(appid: string, secret: string, unionid: boolean, name: string): WxSandboxAppInfo {
+  return freezeApp({ appid, secret, kind: 'both', openPlatform: unionid ? DEFAULT_OPEN_PLATFORM : undefined, name });
+}
+
+/** Validates the `apps` option; appids must be unique, the list not empty. */
+export function resolveApps(apps: readonly WxSandboxApp[], defaultName: string): WxSandboxAppInfo[] {
+  if (!Array.isArray(apps) || apps.length === 0) throw new Error('WxSandbox: apps must not be empty');
+  const seen = new Set<string>();
+  return apps.map((app) => {
+    if (!app || typeof app.appid !== 'string' || !app.appid) throw new Error('WxSandbox: every app needs an appid');
+    if (seen.has(app.appid)) throw new Error(`WxSandbox: duplicate appid '${app.appid}'`);
+    seen.add(app.appid);
+    if (app.kind !== 'official-account' && app.kind !== 'website') {
+      throw new Error(`WxSandbox: app '${app.appid}' needs kind 'official-account' or 'website'`);
+    }
+    if (app.secret !== undefined && (typeof app.secret !== 'string' || !app.secret)) {
+      throw new Error(`WxSandbox: app '${app.appid}' has an empty secret`);
+    }
+    if (app.openPlatform !== undefined && (typeof app.openPlatform !== 'string' || !app.openPlatform)) {
+      throw new Error(`WxSandbox: app '${app.appid}' has an empty openPlatform`);
+    }
+    return freezeApp({
+      appid: app.appid,
+      secret: app.secret ?? randomBytes(16).toString('hex'),
+      kind: app.kind,
+      openPlatform: app.openPlatform,
+      name: app.name || defaultName,
+    });
+  });
+}
+
+function freezeApp(app: Omit<WxSandboxAppInfo, 'scopes'>): WxSandboxAppInfo {
+  return Object.freeze({ ...app, scopes: Object.freeze([...KIND_SCOPES[app.kind]]) });
+}
