@@ -113,7 +113,7 @@ describe('configuration from WX_* keys through @nestjs/config', () => {
       (e: unknown) => e as Error,
     );
     expect(error?.message).toMatch(/^Invalid WxOAuthModule configuration options:/);
-    expect(error?.message).toContain('- WX_SECRET: is required');
+    expect(error?.message).toContain('- WX_SECRET: is required with WX_APPID');
     expect(error?.message).toContain('- WX_CALLBACK_URL: must be an absolute http(s) URL');
     expect(error?.message).toContain('- WX_SCOPE: ');
     expect(error?.message).not.toContain('snsapi_everything');

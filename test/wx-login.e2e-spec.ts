@@ -98,6 +98,7 @@ describe.each<[string, TestAppSetup]>([
       expect(callback.status).toBe(200);
       expect(callback.body.user).toEqual({
         provider: 'wechat',
+        appid: sandbox.appid,
         id: alice().openid,
         openid: alice().openid,
         scope: ['snsapi_base'],

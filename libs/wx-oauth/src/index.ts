@@ -18,6 +18,8 @@ export type {
 export { WxAuthGuard } from './passport/wx-auth.guard.js';
 export { wxHttpException } from './passport/wx-http-exception.js';
 export type { WxIdField, WxProfile } from './passport/wx-profile.js';
+export { isWeChatBrowser } from './passport/wx-user-agent.js';
+export { WxQrLogin, type WxLoginSettings, type WxQrLoginOptions } from './passport/wx-qr-login.js';
 export { WxStrategy, type WxAuthenticateOptions } from './passport/wx.strategy.js';
 export type { WxStateInfo } from './state/wx-state.store.js';
 export { isSafeReturnTo } from './state/return-to.js';
@@ -25,8 +27,14 @@ export { MemoryTokenStore, type MemoryTokenStoreOptions } from './tokens/memory-
 export type { WxStoredToken, WxTokenStore } from './tokens/wx-token-store.js';
 export { WxTokenService } from './tokens/wx-token.service.js';
 export { WX_OAUTH_STRATEGY } from './wx-oauth.constants.js';
-export { InjectWxOAuthOptions, WxAuthScope } from './wx-oauth.decorators.js';
+export { InjectWxOAuth, InjectWxOAuthOptions, WxAuthScope } from './wx-oauth.decorators.js';
 export { WX_OAUTH_CONFIG_KEYS, wxOAuthFromConfig } from './wx-oauth.config.js';
 export { WxOAuthModule } from './wx-oauth.module.js';
 export type { WxOAuthModuleAsyncOptions } from './wx-oauth.module-definition.js';
-export type { ResolvedWxOAuthOptions, WxOAuthModuleOptions, WxValidate } from './wx-oauth.options.js';
+export type {
+  ResolvedWxOAuthOptions,
+  WxAppCredentials,
+  WxAppKind,
+  WxOAuthModuleOptions,
+  WxValidate,
+} from './wx-oauth.options.js';

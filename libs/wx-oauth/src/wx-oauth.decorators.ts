@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { WxScope } from './client/wx-oauth.types.js';
-import { WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
+import { WX_OAUTH_APP_CLIENT, WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
+import type { WxAppKind } from './wx-oauth.options.js';
 
 /**
  * The scope a login route asks for, overriding the module's `scope`; e.g.
@@ -14,3 +15,13 @@ export const WxAuthScope = Reflector.createDecorator<WxScope>();
 
 /** Injects the validated module options. @publicApi */
 export const InjectWxOAuthOptions = () => Inject(WX_OAUTH_OPTIONS);
+
+/**
+ * Injects one app's `WXOAuth` in a registration with two apps:
+ * `@InjectWxOAuth('website') wx: WXOAuth | null` (null when that app is not
+ * registered; with one `appid`, both kinds are that app). `WXOAuth` itself
+ * injects the official account's, else the website app's.
+ *
+ * @publicApi
+ */
+export const InjectWxOAuth = (kind: WxAppKind) => Inject(WX_OAUTH_APP_CLIENT[kind]);

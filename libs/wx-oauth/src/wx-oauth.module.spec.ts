@@ -2,7 +2,6 @@ import { jest } from '@jest/globals';
 import { Injectable, Logger, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { WXOAuth } from './client/wx-oauth.client.js';
-import { WxAuthGuard } from './passport/wx-auth.guard.js';
 import { WxStrategy } from './passport/wx.strategy.js';
 import { MemoryTokenStore } from './tokens/memory-token-store.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
@@ -51,7 +50,6 @@ describe('WxOAuthModule', () => {
     expect(wx).toBeInstanceOf(WXOAuth);
     expect(wx.appid).toBe('wxmodulespec');
     expect(ref.get(WxStrategy)).toBeInstanceOf(WxStrategy);
-    expect(ref.get(WxAuthGuard)).toBeInstanceOf(WxAuthGuard);
     expect(ref.get<ResolvedWxOAuthOptions>(WX_OAUTH_OPTIONS)).toMatchObject({
       scope: 'snsapi_base',
       timeout: 5000,

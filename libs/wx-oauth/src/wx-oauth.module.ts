@@ -1,11 +1,19 @@
 import { Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { WXOAuth } from './client/wx-oauth.client.js';
+import { WxQrLogin } from './passport/wx-qr-login.js';
 import { WxStrategy } from './passport/wx.strategy.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
 import { WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
 import { ConfigurableModuleClass } from './wx-oauth.module-definition.js';
 import type { ResolvedWxOAuthOptions } from './wx-oauth.options.js';
-import { wxOAuthClientProvider, wxOAuthOptionsProvider } from './wx-oauth.providers.js';
+import { WxOAuthApps } from './wx-oauth.apps.js';
+import {
+  wxOAuthAppClientProviders,
+  wxOAuthAppsProvider,
+  wxOAuthClientProvider,
+  wxOAuthOptionsProvider,
+  wxStateStoreProvider,
+} from './wx-oauth.providers.js';
 
 let warnedAboutMemoryStore = false;
 
@@ -17,13 +25,22 @@ let warnedAboutMemoryStore = false;
  * @publicApi
  */
 @Module({
-  providers: [wxOAuthOptionsProvider, wxOAuthClientProvider, WxStrategy, WxTokenService],
+  providers: [
+    wxOAuthOptionsProvider,
+    wxOAuthAppsProvider,
+    wxOAuthClientProvider,
+    ...wxOAuthAppClientProviders,
+    wxStateStoreProvider,
+    WxStrategy,
+    WxTokenService,
+    WxQrLogin,
+  ],
   // WxAuthGuard needs none of these: passport finds the strategy by name, so the guard works in any module.
-  exports: [WXOAuth, WxTokenService],
+  exports: [WXOAuth, ...wxOAuthAppClientProviders.map((p) => (p as { provide: string }).provide), WxTokenService, WxQrLogin],
 })
 export class WxOAuthModule extends ConfigurableModuleClass implements OnModuleInit, OnApplicationShutdown {
   constructor(
-    private readonly wx: WXOAuth,
+    private readonly apps: WxOAuthApps,
     @Inject(WX_OAUTH_OPTIONS) private readonly options: ResolvedWxOAuthOptions,
   ) {
     super();
@@ -41,7 +58,7 @@ export class WxOAuthModule extends ConfigurableModuleClass implements OnModuleIn
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.wx.close();
+    this.apps.close();
     await this.options.tokenStore.close?.();
   }
 }

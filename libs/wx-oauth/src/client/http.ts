@@ -1,6 +1,6 @@
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { WxOAuthError } from './wx-oauth.error.js';
-import { createWxAxios } from './wx-axios.js';
+import { createWxAxios, wxCallConfig } from './wx-axios.js';
 
 export interface WxHttpOptions {
   apiBaseUrl: string;
@@ -13,22 +13,6 @@ export interface WxHttpOptions {
 /** Query parameters whose values must never reach a message or a log line. */
 const SECRET_PARAMS = ['secret', 'access_token', 'refresh_token', 'code'];
 
-/** WeChat's answers are a few hundred bytes; anything past this is not WeChat. */
-const MAX_BODY_BYTES = 64 * 1024;
-
-/**
- * What every WeChat call asks of axios, whichever instance runs it: the body as
- * text (WeChat labels JSON `text/plain`, so it is parsed here), every status
- * answered rather than thrown, no redirect followed, a bounded body.
- */
-const CALL_CONFIG: AxiosRequestConfig = {
-  responseType: 'text',
-  transformResponse: (data: unknown) => data,
-  validateStatus: null,
-  maxRedirects: 0,
-  maxContentLength: MAX_BODY_BYTES,
-};
-
 /**
  * WeChat's back channel on axios: GET with query parameters, and WeChat's
  * quirks handled in one place: JSON bodies sent as `text/plain`, errors sent as
@@ -40,11 +24,14 @@ export class WxHttpClient {
   private readonly axios: AxiosInstance;
   /** Only an instance made here is closed here; the app's own is the app's. */
   private readonly ownsAxios: boolean;
+  /** Per call: empty for the instance made here, which has it as its defaults. */
+  private readonly callConfig: AxiosRequestConfig;
 
   constructor(private readonly options: WxHttpOptions) {
     this.baseUrl = options.apiBaseUrl.replace(/\/+$/, '');
     this.ownsAxios = !options.axios;
-    this.axios = options.axios ?? createWxAxios(this.baseUrl);
+    this.axios = options.axios ?? createWxAxios(this.baseUrl, options.timeout);
+    this.callConfig = options.axios ? wxCallConfig(options.timeout) : {};
   }
 
   /**
@@ -76,8 +63,7 @@ export class WxHttpClient {
     let text: unknown;
     try {
       ({ status, data: text } = await this.axios.get<unknown>(`${this.baseUrl}${path}?${toQuery(params)}`, {
-        ...CALL_CONFIG,
-        timeout: this.options.timeout,
+        ...this.callConfig,
         // axios's `timeout` restarts with every byte; the signal bounds the whole call.
         signal: AbortSignal.timeout(this.options.timeout),
       }));

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import axios, { type AxiosInstance, type AxiosProxyConfig } from 'axios';
+import axios, { type AxiosInstance, type AxiosProxyConfig, type AxiosRequestConfig } from 'axios';
 import { getProxyForUrl } from 'proxy-from-env';
 
 /**
@@ -9,6 +9,25 @@ import { getProxyForUrl } from 'proxy-from-env';
  */
 const IDLE_SOCKET_MS = 4_000;
 
+/** WeChat's answers are a few hundred bytes; anything past this is not WeChat. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * What every WeChat call asks of axios, whichever instance runs it: the body as
+ * text (WeChat labels JSON `text/plain`, so the client parses it), every status
+ * answered rather than thrown, no redirect followed, a bounded body.
+ */
+export function wxCallConfig(timeout: number): AxiosRequestConfig {
+  return {
+    responseType: 'text',
+    transformResponse: (data: unknown) => data,
+    validateStatus: null,
+    maxRedirects: 0,
+    maxContentLength: MAX_BODY_BYTES,
+    timeout,
+  };
+}
+
 /**
  * The axios instance WeChat is called through when the app brings none: one
  * keep-alive pool. The proxy of the standard environment variables
@@ -16,10 +35,13 @@ const IDLE_SOCKET_MS = 4_000;
  * by axios on every call; axios tunnels HTTPS through it with CONNECT, so the
  * proxy never sees the secret in the URL.
  */
-export function createWxAxios(apiBaseUrl: string): AxiosInstance {
+export function createWxAxios(apiBaseUrl: string, timeout: number): AxiosInstance {
   const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS };
   const proxy = getProxyForUrl(apiBaseUrl);
   return axios.create({
+    // As defaults, so that a call merges only its signal: config merging is a good part of axios's cost per call.
+    ...wxCallConfig(timeout),
+    adapter: 'http',
     httpAgent: new HttpAgent(agentOptions),
     httpsAgent: new HttpsAgent(agentOptions),
     proxy: proxy ? toProxyConfig(new URL(proxy)) : false,

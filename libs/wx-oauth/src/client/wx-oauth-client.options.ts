@@ -29,7 +29,12 @@ export interface WXOAuthOptions {
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 
 export const wxClientOptionsShape = {
-  appid: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  // WeChat's appids are wx and 16 hex digits; anything that could break a URL or a cookie is refused.
+  appid: z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, 'is required')
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _'),
   secret: z.string({ error: 'is required' }).trim().min(1, 'is required'),
   apiBaseUrl: httpUrl.default('https://api.weixin.qq.com'),
   openBaseUrl: httpUrl.default('https://open.weixin.qq.com'),

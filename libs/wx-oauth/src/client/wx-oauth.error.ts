@@ -5,6 +5,8 @@
 export type WxOAuthErrorKind =
   /** The caller passed something WeChat would refuse (bad redirect URI, scope, state). */
   | 'invalid_request'
+  /** The login asks for a flow whose app the site has not registered (the desktop QR login without a website app). */
+  | 'flow_unavailable'
   /** The user refused, or the callback came back without a code. */
   | 'denied'
   /** The CSRF state is missing, forged, expired or already used. */
@@ -91,6 +93,7 @@ export class WxOAuthError extends Error {
 export function wxErrorStatus(kind: WxOAuthErrorKind): number {
   switch (kind) {
     case 'invalid_request':
+    case 'flow_unavailable':
       return 400;
     case 'denied':
     case 'invalid_state':

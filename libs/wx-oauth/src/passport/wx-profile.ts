@@ -12,6 +12,8 @@ export type WxIdField = 'openid' | 'unionid';
  */
 export interface WxProfile {
   provider: 'wechat';
+  /** The app the user logged in through; `openid` is this app's. */
+  appid: string;
   /** openid, or unionid when `idField` is 'unionid'. */
   id: string;
   openid: string;
@@ -29,7 +31,7 @@ export interface WxProfile {
   };
 }
 
-export function toWxProfile({ token, userinfo }: WxUserByCode, idField: WxIdField): WxProfile {
+export function toWxProfile({ token, userinfo }: WxUserByCode, idField: WxIdField, appid: string): WxProfile {
   const unionid = userinfo?.unionid ?? token.unionid;
   const id = idField === 'unionid' ? unionid : token.openid;
   if (!id) {
@@ -41,6 +43,7 @@ export function toWxProfile({ token, userinfo }: WxUserByCode, idField: WxIdFiel
   const { access_token: _access, refresh_token: _refresh, ...tokenFields } = token;
   return {
     provider: 'wechat',
+    appid,
     id,
     openid: token.openid,
     ...(unionid ? { unionid } : {}),

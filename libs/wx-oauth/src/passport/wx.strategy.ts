@@ -4,18 +4,19 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { oauth2tokenCallback } from 'oauth';
 import type { StrategyCreatedStatic } from 'passport';
 import { Strategy as OAuth2Strategy, type StateStore } from 'passport-oauth2';
-import { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope, WxUserByCode } from '../client/wx-oauth.types.js';
 import { assertLoginMethod, readLoginQuery } from '../state/login-query.js';
 import { WxStateStore, type WxStateInfo } from '../state/wx-state.store.js';
 import { WxTokenService } from '../tokens/wx-token.service.js';
 import { TtlMap } from '../utils/ttl-map.js';
+import { type WxApp, WxOAuthApps } from '../wx-oauth.apps.js';
 import { WX_OAUTH_OPTIONS, WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import type { ResolvedWxOAuthOptions } from '../wx-oauth.options.js';
 import { loginResponseOf } from './login-response.js';
 import { wxHttpException } from './wx-http-exception.js';
 import { toWxProfile } from './wx-profile.js';
+import { scopeForUserAgent } from './wx-user-agent.js';
 
 /**
  * What a guard's `getAuthenticateOptions(context)` may set per request.
@@ -23,7 +24,10 @@ import { toWxProfile } from './wx-profile.js';
  * @publicApi
  */
 export interface WxAuthenticateOptions {
-  /** The scope to ask for; `snsapi_login` is the website QR login. @default the module's `scope` */
+  /**
+   * The scope to ask for; `snsapi_login` is the website QR login. @default the module's `scope`;
+   * with two apps, that inside WeChat's browser and `snsapi_login` in any other
+   */
   scope?: WxScope;
   /** Where to go after the login, a path on this site; handed back as `req.authInfo.state.returnTo`. @default the login route's `?returnTo=` */
   returnTo?: string;
@@ -31,9 +35,12 @@ export interface WxAuthenticateOptions {
   callbackURL?: string;
 }
 
-type AuthenticateOptions = WxAuthenticateOptions & { wxState?: string };
+type AuthenticateOptions = WxAuthenticateOptions & { wxState?: string; wxAppid?: string };
 type LoginRequest = Pick<IncomingMessage, 'headers' | 'method'> & { query?: unknown; originalUrl?: string; url?: string };
-type GetOAuthAccessToken = (code: string, params: { wxState?: string }, callback: oauth2tokenCallback) => void;
+type TokenParams = { wxState?: string; wxAppid?: string };
+type GetOAuthAccessToken = (code: string, params: TokenParams, callback: oauth2tokenCallback) => void;
+/** What the exchange hands to `validate`: WeChat's answer, and the app it came from. */
+type Exchanged = WxUserByCode & { app: WxApp };
 
 /** How long a finished exchange stays shared with a duplicate callback, which comes within a second or two. */
 const DUPLICATE_CALLBACK_WINDOW_MS = 3_000;
@@ -52,38 +59,30 @@ const DUPLICATE_CALLBACK_WINDOW_MS = 3_000;
  */
 @Injectable()
 export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATEGY, true) {
-  private readonly state: WxStateStore;
   private readonly callbackPath: string;
   // WeChat may call the callback twice with one code; a second exchange would
   // get 40163, so both requests share the first one's result.
-  private readonly exchanges = new TtlMap<string, Promise<WxUserByCode>>(10_000);
+  private readonly exchanges = new TtlMap<string, Promise<Exchanged>>(10_000);
 
   constructor(
     @Inject(WX_OAUTH_OPTIONS) private readonly options: ResolvedWxOAuthOptions,
-    private readonly wx: WXOAuth,
+    private readonly apps: WxOAuthApps,
     private readonly tokens: WxTokenService,
+    private readonly state: WxStateStore,
   ) {
-    const state = new WxStateStore({
-      key: options.stateKey,
-      ttlMs: options.stateTtl,
-      secure: options.callbackURL.startsWith('https:'),
-      store: options.tokenStore,
-      appid: options.appid,
-    });
     super({
       authorizationURL: `${options.openBaseUrl}/connect/oauth2/authorize`,
       tokenURL: `${options.apiBaseUrl}/sns/oauth2/access_token`,
-      clientID: options.appid,
+      clientID: apps.primary.appid,
       // The exchange below is WXOAuth's: passport-oauth2 never holds the secret.
       clientSecret: '',
       callbackURL: options.callbackURL,
-      store: passportStateStore(state) as unknown as StateStore,
+      store: passportStateStore as unknown as StateStore,
       skipUserProfile: true,
     });
-    this.state = state;
     this.callbackPath = pathOf(options.callbackURL);
     const getAccessToken: GetOAuthAccessToken = (code, params, callback) => {
-      this.exchange(code, params.wxState ?? '').then(
+      this.exchange(code, params).then(
         (result) => callback(null as never, result.token.access_token, result.token.refresh_token, result),
         (error: Error) => callback(error),
       );
@@ -102,32 +101,47 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
       const callbackURL = options.callbackURL ?? this.options.callbackURL;
       const onCallbackRoute = isCallbackRoute(req, options.callbackURL ? pathOf(callbackURL) : this.callbackPath);
       if (!onCallbackRoute || (code === undefined && state === undefined)) {
-        return this.redirectToWeChat(self, req, callbackURL, options.scope ?? this.options.scope, options.returnTo ?? returnTo);
+        return this.redirectToWeChat(self, req, callbackURL, options.scope ?? this.scopeOf(req), options.returnTo ?? returnTo);
       }
       // WeChat's denial brings the browser back with the state and no code.
       if (!code) return self.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
-      super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, wxState: state ?? '' });
+      const res = loginResponseOf(req);
+      if (!res) throw new Error('WxStrategy needs the response to expire the state cookie');
+      // The state first: it says which app started the login, and so whose secret the code goes to.
+      this.state.consume(state, code, req, res).then(
+        (info) => {
+          verified.set(req, info);
+          super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, wxState: state, wxAppid: info.appid });
+        },
+        (error: Error) => self.error(error),
+      );
     } catch (error) {
       self.error(error as Error);
     }
   }
 
-  /** Hands the callback's state to the exchange through passport-oauth2's token params. */
-  override tokenParams(options: AuthenticateOptions): object {
-    return { wxState: options.wxState };
+  /** Hands the callback's state and its app to the exchange through passport-oauth2's token params. */
+  override tokenParams(options: AuthenticateOptions): TokenParams {
+    return { wxState: options.wxState, wxAppid: options.wxAppid };
   }
 
   /** passport-oauth2's verify callback; its arity (4 here) makes it pass the token params: WeChat's answer. */
-  async validate(_accessToken: string, _refreshToken: string, result: WxUserByCode, _profile: unknown): Promise<unknown> {
-    const profile = toWxProfile(result, this.options.idField);
-    await this.tokens.save(result.token);
+  async validate(_accessToken: string, _refreshToken: string, result: Exchanged, _profile: unknown): Promise<unknown> {
+    const appid = result.app.client.appid;
+    const profile = toWxProfile(result, this.options.idField, appid);
+    await this.tokens.save(result.token, appid);
     const user = this.options.validate ? await this.options.validate(profile, result.token) : profile;
     // An error rather than passport's fail(), so that every guard answers the same 401 body.
     if (!user) throw new WxOAuthError('denied', 'The login was refused');
     return user;
   }
 
-  /** Mints the state, sets its cookie, and sends the browser to WeChat's authorize URL. */
+  /** With two apps, a route without a scope of its own logs in by the browser: inside WeChat or not. */
+  private scopeOf(req: LoginRequest): WxScope {
+    return this.options.byKind ? scopeForUserAgent(req.headers['user-agent'], this.options.scope) : this.options.scope;
+  }
+
+  /** Mints the state, sets its cookie, and sends the browser to the app's authorize URL; refuses a flow with no app. */
   private redirectToWeChat(
     self: this & StrategyCreatedStatic,
     req: LoginRequest,
@@ -137,7 +151,8 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
   ): void {
     const res = loginResponseOf(req);
     if (!res) throw new Error("WxStrategy needs the response: on Fastify, guard the route with WxAuthGuard, not AuthGuard('wechat')");
-    const url = this.wx.getAuthorizeUrl(callbackURL, scope, { state: this.state.issue(returnTo, req, res) });
+    const { client } = this.apps.forScope(scope);
+    const url = client.getAuthorizeUrl(callbackURL, scope, { state: this.state.issue(returnTo, client.appid, req, res) });
     self.redirect(url);
   }
 
@@ -145,29 +160,42 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
    * One exchange per (state, code). Keyed on both so that a leaked code replayed
    * with another login's state still goes to WeChat, which refuses it (40163).
    */
-  private exchange(code: string, state: string): Promise<WxUserByCode> {
-    const key = `${state}.${code}`;
+  private exchange(code: string, { wxState, wxAppid }: TokenParams): Promise<Exchanged> {
+    const key = `${wxState}.${code}`;
     const shared = this.exchanges.get(key);
     if (shared) return shared;
-    const pending = this.wx.getUserByCode(code, this.options.lang);
+    const pending = this.exchangeWith(this.apps.byAppid(wxAppid), code);
     // Held while in flight, then only for the duplicate window: a login's tokens need not linger.
     this.exchanges.set(key, pending, 2 * this.options.timeout + DUPLICATE_CALLBACK_WINDOW_MS);
     const keep = () => this.exchanges.set(key, pending, DUPLICATE_CALLBACK_WINDOW_MS);
     pending.then(keep, keep);
     return pending;
   }
+
+  private async exchangeWith(app: WxApp | undefined, code: string): Promise<Exchanged> {
+    // A state signed by this app names an app of this registration, unless the registration changed since.
+    if (!app) throw new WxOAuthError('invalid_state', 'Login state names an app this site no longer has; please log in again');
+    try {
+      return { ...(await app.client.getUserByCode(code, this.options.lang)), app };
+    } catch (error) {
+      // WeChat refusing the app itself: say which app, so that the misconfigured one is found.
+      if (error instanceof WxOAuthError && error.kind === 'app_config') {
+        throw new WxOAuthError('app_config', `${error.message} (the ${this.apps.describe(app)})`, error);
+      }
+      throw error;
+    }
+  }
 }
 
-/** passport-oauth2's callback-style state store over `WxStateStore`: `verify` only, since logins start above. */
-function passportStateStore(state: WxStateStore) {
-  return {
-    verify(req: LoginRequest, value: unknown, callback: (err: Error | null, ok?: boolean, info?: WxStateInfo) => void): void {
-      const res = loginResponseOf(req);
-      if (!res) return callback(new Error('WxStrategy needs the response to expire the state cookie'));
-      state.consume(value, String((req.query as { code?: unknown }).code), req, res).then((info) => callback(null, true, info), callback);
-    },
-  };
-}
+/** The state each callback verified, for passport-oauth2's state check, which comes after. */
+const verified = new WeakMap<object, WxStateInfo>();
+
+/** passport-oauth2's callback-style state store: the state was verified before passport-oauth2 asks. */
+const passportStateStore = {
+  verify(req: object, _state: unknown, callback: (err: Error | null, ok?: boolean, info?: WxStateInfo) => void): void {
+    callback(null, true, verified.get(req));
+  },
+};
 
 /**
  * The callback is recognised by its route, so a login route's own `state` or

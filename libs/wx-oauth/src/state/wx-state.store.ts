@@ -21,6 +21,8 @@ export interface WxStateStoreOptions {
 /** What a verified state hands to the app, as `req.authInfo.state`. */
 export interface WxStateInfo {
   returnTo?: string;
+  /** The app that started the login, whose secret the code goes to. */
+  appid: string;
 }
 
 type StateRequest = Pick<IncomingMessage, 'headers'>;
@@ -49,6 +51,7 @@ interface StateCookie {
   name: string;
   expiresAt: number;
   returnTo64: string;
+  appid: string;
   /** Its share of the Cookie header: `name=value; `. */
   bytes: number;
 }
@@ -56,8 +59,8 @@ interface StateCookie {
 /**
  * CSRF state without a session. The state WeChat carries is a 32-hex nonce
  * (WeChat takes only [A-Za-z0-9], 128 bytes at most); the browser that started
- * the login holds a signed cookie named after it, with the expiry and
- * `returnTo`, so any instance can finish a login another one started, and
+ * the login holds a signed cookie named after it, with the expiry, `returnTo`
+ * and the appid that started the login, so any instance can finish a login another one started, and
  * several logins (tabs) can run at once. A login start expires the browser's
  * oldest state cookies beyond `MAX_STATE_COOKIES` / `MAX_STATE_COOKIE_BYTES`.
  *
@@ -70,17 +73,17 @@ export class WxStateStore {
   constructor(private readonly options: WxStateStoreOptions) {}
 
   /**
-   * Mints the state for a new login and sets its cookie on `res`, expiring on
-   * `res` the oldest of the state cookies `req` carries beyond the bounds.
+   * Mints the state for a new login by `appid` and sets its cookie on `res`,
+   * expiring on `res` the oldest of the state cookies `req` carries beyond the bounds.
    */
-  issue(returnTo: unknown, req: StateRequest, res: ServerResponse): string {
+  issue(returnTo: unknown, appid: string, req: StateRequest, res: ServerResponse): string {
     if (returnTo !== undefined && !isSafeReturnTo(returnTo)) {
       throw new WxOAuthError('invalid_request', 'returnTo must be a relative path on this site, like /profile');
     }
     // A v4 UUID's 122 random bits, from node's pooled entropy, as 32 hex digits.
     const nonce = randomUUID().replaceAll('-', '');
     const expiresAt = Date.now() + this.options.ttlMs;
-    const value = `${expiresAt.toString(36)}.${Buffer.from(returnTo ?? '').toString('base64url')}`;
+    const value = `${expiresAt.toString(36)}.${Buffer.from(returnTo ?? '').toString('base64url')}.${appid}`;
     const cookie = `${value}.${this.sign(nonce, value)}`;
     for (const old of this.overflow(req, cookieBytes(COOKIE_PREFIX + nonce, cookie))) this.expire(res, old.name);
     appendCookie(res, COOKIE_PREFIX + nonce, cookie, {
@@ -119,7 +122,7 @@ export class WxStateStore {
     // Expire the cookie so that a reload of the used callback URL is refused.
     this.expire(res, COOKIE_PREFIX + state);
     const decoded = Buffer.from(cookie.returnTo64, 'base64url').toString();
-    return decoded ? { returnTo: decoded } : {};
+    return decoded ? { returnTo: decoded, appid: cookie.appid } : { appid: cookie.appid };
   }
 
   /** The request's state cookies to expire so that, with a new one of `newBytes`, the browser stays within the bounds. */
@@ -144,10 +147,10 @@ export class WxStateStore {
   private verify(name: string, value: string): StateCookie | undefined {
     const nonce = name.slice(COOKIE_PREFIX.length);
     if (!NONCE_PATTERN.test(nonce)) return undefined;
-    const [expires, returnTo64, signature, extra] = value.split('.');
+    const [expires, returnTo64, appid, signature, extra] = value.split('.');
     if (!signature || extra !== undefined) return undefined;
-    if (!safeEqual(signature, this.sign(nonce, `${expires}.${returnTo64}`))) return undefined;
-    return { name, expiresAt: parseInt(expires, 36), returnTo64, bytes: cookieBytes(name, value) };
+    if (!safeEqual(signature, this.sign(nonce, `${expires}.${returnTo64}.${appid}`))) return undefined;
+    return { name, expiresAt: parseInt(expires, 36), returnTo64, appid, bytes: cookieBytes(name, value) };
   }
 
   private expire(res: ServerResponse, name: string): void {
