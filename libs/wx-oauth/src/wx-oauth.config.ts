@@ -56,7 +56,8 @@ const configSchema = z
     const byKind = Boolean(config.WX_MP_APPID || config.WX_MP_SECRET || config.WX_WEB_APPID || config.WX_WEB_SECRET);
     if (single && byKind) issue('WX_APPID', 'set WX_APPID/WX_SECRET (one app) or WX_MP_*/WX_WEB_* (two apps), not both');
     if (!single && !byKind) issue('WX_APPID', 'is required (or WX_MP_APPID / WX_WEB_APPID)');
-  });
+    // Reported with the other keys' problems, not after they are fixed.
+  }, { when: () => true });
 
 /**
  * `WxOAuthModule.forRootAsync(wxOAuthFromConfig())`: the module configured from

@@ -111,7 +111,8 @@ const schema = z.object(wxModuleOptionsShape).superRefine((options, context) => 
     if (options.appid === undefined) issue('appid', 'is required (or officialAccount / website)');
     if (options.secret === undefined) issue('secret', 'is required');
   }
-});
+  // Reported with the other options' problems, not after they are fixed.
+}, { when: () => true });
 
 /** Validates the module's options at start-up; the app fails to boot with every problem listed. */
 export function resolveWxOAuthOptions(options: WxOAuthModuleOptions): ResolvedWxOAuthOptions {

@@ -33,7 +33,7 @@ export const wxClientOptionsShape = {
   appid: z
     .string({ error: 'is required' })
     .trim()
-    .min(1, 'is required')
+    .min(1, { error: 'is required', abort: true })
     .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _'),
   secret: z.string({ error: 'is required' }).trim().min(1, 'is required'),
   apiBaseUrl: httpUrl.default('https://api.weixin.qq.com'),
