@@ -50,7 +50,10 @@ interface PackageJson {
 }
 
 interface LockFile {
-  packages: Record<string, { version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string> }>;
+  packages: Record<
+    string,
+    { version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }
+  >;
 }
 
 const ENTRIES = ['.', './testing', './redis'];
@@ -125,8 +128,11 @@ describe('the packed nest-wx-oauth package', () => {
       // No integrity: npm ci would prefer a cached, older tarball with that hash.
       expect(locked).toMatchObject({ resolved: 'file:../nest-wx-oauth.tgz', version: pkg.version });
       expect(locked.integrity).toBeUndefined();
-      // The library's own dependencies are locked too; after changing them, run `npm run consumers:lock`.
-      expect(locked.dependencies ?? {}).toEqual(pkg.dependencies ?? {});
+      // The library's dependencies and peers are locked too; after changing them, run `npm run consumers:lock`.
+      expect({ dependencies: locked.dependencies ?? {}, peerDependencies: locked.peerDependencies ?? {} }).toEqual({
+        dependencies: pkg.dependencies ?? {},
+        peerDependencies: pkg.peerDependencies ?? {},
+      });
 
       const installed = join(dir(), 'node_modules/nest-wx-oauth');
       expect(await readJson(join(installed, 'package.json'))).toEqual(pkg);
