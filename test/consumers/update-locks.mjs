@@ -9,7 +9,7 @@
 // Usage: npm run consumers:lock   (after changing the library's dependencies or peers,
 // or an app's package.json)
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,10 +24,20 @@ renameSync(join(here, packed.filename), join(here, 'nest-wx-oauth.tgz'));
 
 for (const app of readdirSync(here).filter((name) => statSync(join(here, name)).isDirectory())) {
   const dir = join(here, app);
+  const lockFile = join(dir, 'package-lock.json');
+  const readLock = () => JSON.parse(readFileSync(lockFile, 'utf8'));
+  const writeLock = (lock) => writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+  // Forget the installed copy: with the same version and no integrity, npm would keep it
+  // and never read the new tarball's dependencies and peers.
+  if (existsSync(lockFile)) {
+    const lock = readLock();
+    delete lock.packages['node_modules/nest-wx-oauth'];
+    writeLock(lock);
+  }
+  rmSync(join(dir, 'node_modules/nest-wx-oauth'), { recursive: true, force: true });
   console.log(`${app}: npm install`);
   run('npm', ['install', '--no-audit', '--no-fund'], dir);
-  const lockFile = join(dir, 'package-lock.json');
-  const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+  const lock = readLock();
   delete lock.packages['node_modules/nest-wx-oauth'].integrity;
-  writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+  writeLock(lock);
 }
