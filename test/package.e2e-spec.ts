@@ -80,9 +80,10 @@ describe('the packed nest-wx-oauth package', () => {
     await rename(join(work, packed.filename), tarball);
   }, 4 * MINUTE);
 
+  // Two apps' node_modules: removing them can take longer than jest's default 5 s on a busy machine.
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
-  });
+  }, MINUTE);
 
   it('carries the README, the LICENSE, both module formats with their types and the sandbox command, and nothing else', async () => {
     const perEntry = ENTRIES.flatMap((entry) =>
