@@ -16,6 +16,14 @@ const shared = {
 export default {
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/libs', '<rootDir>/apps'], testRegex: '\\.spec\\.ts$' },
-    { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testRegex: '\\.e2e-spec\\.ts$' },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testRegex: '\\.e2e-spec\\.ts$',
+      // The consumer apps run their own jest and vitest, through test/package.e2e-spec.ts.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/'],
+      modulePathIgnorePatterns: ['<rootDir>/test/consumers/'],
+    },
   ],
 };

@@ -83,7 +83,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   console.log('bench: npm ci in bench/');
   execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: BENCH, stdio: 'inherit' });
 }
-if (!existsSync(join(ROOT, 'libs/wx-oauth/dist/index.js'))) fail('build the library first: npm run build');
+if (!existsSync(join(ROOT, 'libs/wx-oauth/dist/esm/index.js'))) fail('build the library first: npm run build');
 execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(BENCH, 'tsconfig.json')], { stdio: 'inherit' });
 
 const { default: autocannon } = await import('autocannon');

@@ -2,7 +2,8 @@ import { Controller, Get, type INestApplication, Module, Req, UseGuards } from '
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
-import { WXOAuth, WxAuthGuard, WxOAuthModule, wxOAuthFromConfig } from 'nest-wx-oauth';
+import { WXOAuth, WxAuthGuard, WxOAuthModule } from 'nest-wx-oauth';
+import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { freePort } from './support/free-port.js';
 import { login } from './support/login-flow.js';

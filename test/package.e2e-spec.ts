@@ -1,39 +1,32 @@
 /**
- * The published package, as a user gets it: the library is built and packed
- * (`npm pack`), the tarball is installed into a scratch Nest app outside the
- * monorepo, the app is type-checked against the tarball's types and then logs
- * in through the sandbox. So the package must carry its types, its `testing`
- * export and peer dependencies that npm can resolve.
+ * The published package, as users get it: the library is built and packed
+ * (`npm pack`), and each app under test/consumers/ is copied outside the monorepo,
+ * installs the tarball and everything else from its committed lock file (`npm ci`)
+ * and runs its own tests: a Nest 11 CommonJS app with jest and ts-jest, and a
+ * Nest 12 ES module app with vitest, each logging in through the sandbox.
  *
  * Unlike the other tests this one never touches the source: jest's
  * `nest-wx-oauth` mapping does not apply to the child processes it runs.
  */
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const lib = join(repo, 'libs/wx-oauth');
-const fixture = join(repo, 'test/fixtures/scratch-app');
-const tscBin = join(repo, 'node_modules/typescript/bin/tsc');
+const consumers = join(repo, 'test/consumers');
 
 const MINUTE = 60_000;
 
-interface RunResult {
-  stdout: string;
-  stderr: string;
-}
+/** The env of child processes, without what `npm test` at the root adds, so each sees only its own package. */
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(package|lifecycle)_/.test(key)));
 
 /** Runs a command without a shell; rejects with its output when it fails or times out. */
-function run(command: string, args: string[], cwd: string, timeout = 2 * MINUTE): Promise<RunResult> {
-  // Leave out what `npm test` at the root adds, so the child sees only its own package.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^npm_(package|lifecycle)_/.test(key)),
-  );
+function run(command: string, args: string[], cwd: string, timeout = 2 * MINUTE): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, timeout, env, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, timeout, env: childEnv, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         const how = error.killed ? `killed after ${timeout} ms` : `exit code ${String(error.code)}`;
         reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed, ${how}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
@@ -44,106 +37,197 @@ function run(command: string, args: string[], cwd: string, timeout = 2 * MINUTE)
   });
 }
 
-/** The exact version the monorepo's lock file installs, so the scratch app matches it. */
-function lockedVersion(lock: { packages: Record<string, { version?: string }> }, name: string): string {
-  const version = lock.packages[`node_modules/${name}`]?.version;
-  if (!version) throw new Error(`${name} is not in package-lock.json`);
-  return version;
-}
-
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
-interface PackResult {
-  filename: string;
-  files: { path: string }[];
+interface PackageJson {
+  version: string;
+  bin?: Record<string, string>;
+  exports: Record<string, string | Record<string, Record<string, string>>>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 }
+
+interface LockFile {
+  packages: Record<
+    string,
+    { version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }
+  >;
+}
+
+const ENTRIES = ['.', './testing', './redis'];
+const entryDir = (entry: string): string => (entry === '.' ? '' : `${entry.slice(2)}/`);
+
+const APPS = [
+  { app: 'nest11-cjs-jest', nest: '11', runner: 'jest' },
+  { app: 'nest12-esm-vitest', nest: '12', runner: 'vitest' },
+];
 
 describe('the packed nest-wx-oauth package', () => {
   let work: string;
+  let tarball: string;
+  let files: string[];
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'wx-scratch-'));
-  });
+    work = await mkdtemp(join(tmpdir(), 'wx-consumers-'));
+    // Every app's package.json names ../nest-wx-oauth.tgz, so it sits next to the copies.
+    await run('npm', ['run', 'build'], lib, 3 * MINUTE);
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], lib);
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    files = packed.files.map((file) => file.path);
+    tarball = join(work, 'nest-wx-oauth.tgz');
+    await rename(join(work, packed.filename), tarball);
+  }, 4 * MINUTE);
 
+  // Two apps' node_modules: removing them can take longer than jest's default 5 s on a busy machine.
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
+  }, MINUTE);
+
+  it('carries the README, the LICENSE, both module formats with their types and the sandbox command, and nothing else', async () => {
+    const perEntry = ENTRIES.flatMap((entry) =>
+      ['esm', 'cjs'].flatMap((format) => [`dist/${format}/${entryDir(entry)}index.js`, `dist/${format}/${entryDir(entry)}index.d.ts`]),
+    );
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/cjs/package.json', 'dist/cjs/bin/nest-wx-oauth-sandbox.js', ...perEntry]),
+    );
+    expect(files.filter((path) => path.startsWith('src/') || /\.spec\.|\.tsbuildinfo$|\.map$/.test(path))).toEqual([]);
+
+    const pkg = await readJson<PackageJson>(join(lib, 'package.json'));
+    for (const entry of ENTRIES) {
+      expect(pkg.exports[entry]).toEqual({
+        import: { types: `./dist/esm/${entryDir(entry)}index.d.ts`, default: `./dist/esm/${entryDir(entry)}index.js` },
+        require: { types: `./dist/cjs/${entryDir(entry)}index.d.ts`, default: `./dist/cjs/${entryDir(entry)}index.js` },
+      });
+    }
+    expect(pkg.bin).toEqual({ 'nest-wx-oauth-sandbox': './dist/cjs/bin/nest-wx-oauth-sandbox.js' });
+    // Nest and Passport are the app's: peers admitting both majors, never dependencies.
+    for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/passport']) {
+      expect(pkg.peerDependencies?.[name]).toBe('^11.0.0 || ^12.0.0');
+    }
+    expect(pkg.peerDependencies?.passport).toBeDefined();
+    expect(Object.keys(pkg.dependencies ?? {}).filter((name) => name.startsWith('@nestjs/') || name === 'passport')).toEqual([]);
   });
 
-  it('installs into a scratch Nest app, type-checks there and logs in through the sandbox', async () => {
-    const tarballs = join(work, 'tarballs');
-    const app = join(work, 'app');
-    await mkdir(tarballs);
-    await mkdir(app);
-    expect(app.startsWith(repo)).toBe(false);
+  describe.each(APPS)('in $app', ({ app, nest, runner }) => {
+    const dir = (): string => join(work, app);
 
-    // Step 1: build and pack the library; the tarball carries the JS, the types and `testing`.
-    await run(process.execPath, [tscBin, '-b', 'libs/wx-oauth/tsconfig.lib.json'], repo);
-    const pack = await run('npm', ['pack', '--json', '--pack-destination', tarballs], lib);
-    const [packed] = JSON.parse(pack.stdout) as PackResult[];
-    const files = packed.files.map((file) => file.path);
-    expect(files).toEqual(
-      expect.arrayContaining([
-        'package.json',
-        'dist/index.js',
-        'dist/index.d.ts',
-        'dist/testing/index.js',
-        'dist/testing/index.d.ts',
-      ]),
-    );
-    expect(files.filter((path) => path.startsWith('src/') || /\.spec\.|\.tsbuildinfo$/.test(path))).toEqual([]);
-    const tarball = join(tarballs, packed.filename);
+    beforeAll(async () => {
+      await cp(join(consumers, app), dir(), {
+        recursive: true,
+        filter: (source) => !/[\\/](node_modules|dist)$/.test(source),
+      });
+      expect(dir().startsWith(repo)).toBe(false);
+      await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], dir(), 5 * MINUTE);
+    }, 6 * MINUTE);
 
-    // Step 2: a scratch app outside the monorepo installs the tarball and its peers, as a user would.
-    const lock = await readJson<{ packages: Record<string, { version?: string }> }>(join(repo, 'package-lock.json'));
-    const pinned = (names: string[]): Record<string, string> =>
-      Object.fromEntries(names.map((name) => [name, lockedVersion(lock, name)]));
-    const scratchPackage = {
-      name: 'wx-scratch-app',
-      private: true,
-      type: 'module',
-      dependencies: {
-        'nest-wx-oauth': `file:${tarball}`,
-        ...pinned(['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/passport', 'passport', 'reflect-metadata', 'rxjs']),
-      },
-      devDependencies: pinned(['@types/express', '@types/node']),
-    };
-    expect(scratchPackage.devDependencies['@types/node']).toMatch(/^20\./);
-    await writeFile(join(app, 'package.json'), `${JSON.stringify(scratchPackage, null, 2)}\n`);
-    const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app, 3 * MINUTE);
-    expect(install.stderr).not.toMatch(/ERESOLVE|peer dep missing|Conflicting peer dependency/i);
+    it(`installs this very tarball next to Nest ${nest}, from a lock file that matches the package`, async () => {
+      const lock = await readJson<LockFile>(join(dir(), 'package-lock.json'));
+      const locked = lock.packages['node_modules/nest-wx-oauth'];
+      const pkg = await readJson<PackageJson>(join(lib, 'package.json'));
+      // No integrity: npm ci would prefer a cached, older tarball with that hash.
+      expect(locked).toMatchObject({ resolved: 'file:../nest-wx-oauth.tgz', version: pkg.version });
+      expect(locked.integrity).toBeUndefined();
+      // The library's dependencies and peers are locked too; after changing them, run `npm run consumers:lock`.
+      expect({ dependencies: locked.dependencies ?? {}, peerDependencies: locked.peerDependencies ?? {} }).toEqual({
+        dependencies: pkg.dependencies ?? {},
+        peerDependencies: pkg.peerDependencies ?? {},
+      });
 
-    // Step 3: the packed package.json declares Nest and Passport as peers, never as dependencies.
-    const installed = await readJson<{ dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }>(
-      join(app, 'node_modules/nest-wx-oauth/package.json'),
-    );
-    expect(Object.keys(installed.peerDependencies ?? {})).toEqual(
-      expect.arrayContaining(['@nestjs/common', '@nestjs/core', '@nestjs/passport', 'passport']),
-    );
-    expect(Object.keys(installed.dependencies ?? {}).filter((name) => name.startsWith('@nestjs/'))).toEqual([]);
-
-    // Step 4: the app type-checks against the tarball's types, `nest-wx-oauth/testing` included.
-    await copyFile(join(fixture, 'main.ts'), join(app, 'main.ts'));
-    await copyFile(join(fixture, 'tsconfig.json'), join(app, 'tsconfig.json'));
-    await run(process.execPath, [tscBin, '-p', join(app, 'tsconfig.json')], app);
-
-    // Step 5: the compiled app logs in through the sandbox as alice and prints the profile.
-    const { stdout } = await run(process.execPath, ['dist/main.js'], app, MINUTE);
-    const lastLine = stdout.trim().split('\n').at(-1) ?? '';
-    const { profile, sandboxUser } = JSON.parse(lastLine) as {
-      profile: { provider: string; openid: string; nickname?: string; scope: string[] };
-      sandboxUser: { openid: string; nickname: string };
-    };
-    expect(sandboxUser.nickname).toBe('Alice');
-    expect(profile).toMatchObject({
-      provider: 'wechat',
-      openid: sandboxUser.openid,
-      nickname: sandboxUser.nickname,
-      scope: ['snsapi_userinfo'],
+      const installed = join(dir(), 'node_modules/nest-wx-oauth');
+      expect(await readJson(join(installed, 'package.json'))).toEqual(pkg);
+      for (const file of ['dist/cjs/index.js', 'dist/esm/index.js', 'dist/cjs/testing/index.d.ts']) {
+        expect(await readFile(join(installed, file), 'utf8')).toBe(await readFile(join(lib, file), 'utf8'));
+      }
+      const core = await readJson<PackageJson>(join(dir(), 'node_modules/@nestjs/core/package.json'));
+      expect(core.version.split('.')[0]).toBe(nest);
     });
-    expect(profile.openid).toMatch(/^o\S+$/);
-    // The profile carries no token (and the app never prints the secret).
-    expect(lastLine).not.toMatch(/access_token|refresh_token|secret/);
-  }, 240_000);
+
+    it(`passes its own ${runner} tests: a login through the sandbox`, async () => {
+      const { stdout, stderr } = await run('npm', ['test'], dir(), 4 * MINUTE);
+      expect(`${stdout}\n${stderr}`).toMatch(runner === 'jest' ? /Tests:\s+3 passed, 3 total/ : /Tests\s+3 passed \(3\)/);
+    }, 5 * MINUTE);
+
+    it('holds one copy of the library whether it is imported or required', async () => {
+      const script = `
+        import { createRequire } from 'node:module';
+        const require = createRequire(process.cwd() + '/');
+        const esm = await import('nest-wx-oauth');
+        const cjs = require('nest-wx-oauth');
+        const esmTesting = await import('nest-wx-oauth/testing');
+        const cjsTesting = require('nest-wx-oauth/testing');
+        const error = new cjs.WxOAuthError('denied', 'refused');
+        console.log(JSON.stringify({
+          names: Object.keys(esm).sort().join() === Object.keys(cjs).sort().join(),
+          module: esm.WxOAuthModule === cjs.WxOAuthModule,
+          guard: esm.WxAuthGuard === cjs.WxAuthGuard,
+          error: esm.WxOAuthError === cjs.WxOAuthError && error instanceof esm.WxOAuthError,
+          sandbox: esmTesting.WxSandbox === cjsTesting.WxSandbox,
+        }));`;
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], dir());
+      expect(JSON.parse(stdout)).toEqual({ names: true, module: true, guard: true, error: true, sandbox: true });
+    });
+  });
+
+  it('runs the sandbox as a command that prints what to configure', async () => {
+    const bin = join(work, APPS[0].app, 'node_modules/.bin/nest-wx-oauth-sandbox');
+    expect((await run(bin, ['--help'], work)).stdout).toMatch(/--port <n>/);
+
+    const child = spawn(bin, ['--port', '0'], { cwd: work, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner in time:\n${output}`)), 20_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (/Press Ctrl\+C/.test(output)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+      });
+      const value = (name: string): string => output.match(new RegExp(`^  ${name}=(\\S+)$`, 'm'))?.[1] ?? '';
+      const url = value('WX_API_BASE_URL');
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(value('WX_OPEN_BASE_URL')).toBe(url);
+      expect(value('WX_SECRET')).toMatch(/^[0-9a-f]{32}$/);
+
+      // Its consent and QR pages, for this appid, and its API, for this secret.
+      const authorize = (path: string, scope: string): Promise<Response> =>
+        fetch(
+          `${url}${path}?${new URLSearchParams([
+            ['appid', value('WX_APPID')],
+            ['redirect_uri', 'http://localhost:3000/auth/wechat/callback'],
+            ['response_type', 'code'],
+            ['scope', scope],
+            ['state', 'abc'],
+          ])}`,
+        );
+      const consent = await authorize('/connect/oauth2/authorize', 'snsapi_userinfo');
+      expect(consent.status).toBe(200);
+      expect(await consent.text()).toContain('/connect/sandbox/decide');
+      const qr = await authorize('/connect/qrconnect', 'snsapi_login');
+      expect(qr.status).toBe(200);
+      expect(await qr.text()).toContain('<svg');
+      const token = await fetch(
+        `${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: value('WX_APPID'), secret: value('WX_SECRET'), code: 'bad', grant_type: 'authorization_code' })}`,
+      );
+      expect(await token.json()).toMatchObject({ errcode: 40029 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, MINUTE);
+
+  it("shows in the package README the e2e test the consumer apps run", async () => {
+    const readme = await readFile(join(lib, 'README.md'), 'utf8');
+    const jestSpec = await readFile(join(consumers, 'nest11-cjs-jest/test/wechat-login.e2e-spec.ts'), 'utf8');
+    const vitestSpec = await readFile(join(consumers, 'nest12-esm-vitest/test/wechat-login.e2e-spec.ts'), 'utf8');
+    const controller = await readFile(join(consumers, 'nest11-cjs-jest/src/auth/auth.controller.ts'), 'utf8');
+    expect(readme).toContain(jestSpec);
+    expect(readme).toContain(controller);
+    // The ES module app's copy differs only by the `.js` of its relative imports.
+    expect(vitestSpec.replace(/(from '\.{1,2}\/[^']+)\.js'/g, "$1'")).toBe(jestSpec);
+  });
 });

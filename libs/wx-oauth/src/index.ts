@@ -28,7 +28,6 @@ export type { WxStoredToken, WxTokenStore } from './tokens/wx-token-store.js';
 export { WxTokenService } from './tokens/wx-token.service.js';
 export { WX_OAUTH_STRATEGY } from './wx-oauth.constants.js';
 export { InjectWxOAuth, InjectWxOAuthOptions, WxAuthScope } from './wx-oauth.decorators.js';
-export { WX_OAUTH_CONFIG_KEYS, wxOAuthFromConfig } from './wx-oauth.config.js';
 export { WxOAuthModule } from './wx-oauth.module.js';
 export type { WxOAuthModuleAsyncOptions } from './wx-oauth.module-definition.js';
 export type {

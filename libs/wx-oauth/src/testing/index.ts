@@ -9,3 +9,8 @@ export type {
   WxSandboxUser,
   WxSandboxUserSeed,
 } from './wx-sandbox.types.js';
+export {
+  loginThroughSandbox,
+  type LoginThroughSandboxOptions,
+  type SandboxLogin,
+} from './login-through-sandbox.js';

@@ -1,8 +1,8 @@
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { z } from 'zod';
-import { parseOptions, wxClientOptionsShape } from './client/wx-oauth-client.options.js';
-import type { WxOAuthModuleAsyncOptions } from './wx-oauth.module-definition.js';
-import { wxModuleOptionsShape, type WxAppCredentials, type WxOAuthModuleOptions } from './wx-oauth.options.js';
+import { parseOptions, wxClientOptionsShape } from '../client/wx-oauth-client.options.js';
+import type { WxOAuthModuleAsyncOptions } from '../wx-oauth.module-definition.js';
+import { wxModuleOptionsShape, type WxAppCredentials, type WxOAuthModuleOptions } from '../wx-oauth.options.js';
 
 /**
  * The configuration keys `wxOAuthFromConfig` reads. One app: the seed's

@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loginThroughSandbox } from './login-through-sandbox.js';
+import { WxSandbox } from './wx-sandbox.js';
+
+/**
+ * A stand-in for a guarded Nest app: `/login` sets a state cookie and redirects to the
+ * sandbox; `/callback` answers the code it got (as JSON) only when the cookie came back,
+ * and sets a session cookie while expiring the state one, as the module does.
+ */
+function fakeApp(sandbox: WxSandbox, callbackURL: string): Server {
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://app.test');
+    if (url.pathname === '/login') {
+      const authorize = new URLSearchParams([
+        ['appid', sandbox.appid],
+        ['redirect_uri', callbackURL],
+        ['response_type', 'code'],
+        ['scope', url.searchParams.get('scope') ?? 'snsapi_userinfo'],
+        ['state', 'abc123'],
+      ]);
+      if (!url.searchParams.has('noCookie')) res.setHeader('Set-Cookie', 'wx_state_abc123=signed; Path=/; HttpOnly');
+      res.writeHead(302, { location: `${sandbox.url}/connect/oauth2/authorize?${authorize}#wechat_redirect` }).end();
+    } else if (url.pathname === '/elsewhere') {
+      res.writeHead(302, { location: 'https://open.weixin.qq.com/connect/oauth2/authorize?appid=x' }).end();
+    } else if (url.pathname === '/callback') {
+      if (!req.headers.cookie?.includes('wx_state_abc123=signed') || url.searchParams.get('state') !== 'abc123') {
+        res.writeHead(401).end('invalid_state');
+        return;
+      }
+      res.setHeader('Set-Cookie', ['wx_state_abc123=; Path=/; Max-Age=0', 'session=s1; Path=/; HttpOnly']);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: url.searchParams.get('code') }));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+}
+
+describe('loginThroughSandbox', () => {
+  let sandbox: WxSandbox;
+
+  beforeAll(async () => {
+    sandbox = await WxSandbox.start();
+  });
+  afterAll(() => sandbox.close());
+  afterEach(() => sandbox.setAutoApprove(false));
+
+  /** Exchanges the code the app received, to learn which test user approved. */
+  const approverOf = async (code: string): Promise<string | undefined> => {
+    const query = new URLSearchParams({ appid: sandbox.appid, secret: sandbox.secret, code, grant_type: 'authorization_code' });
+    const token = (await (await fetch(`${sandbox.url}/sns/oauth2/access_token?${query}`)).json()) as { openid?: string };
+    return sandbox.users.find((user) => user.openid === token.openid)?.key;
+  };
+
+  it('follows an auto-approved login to the callback on a server it listens on itself, the state cookie included', async () => {
+    sandbox.setAutoApprove('bob');
+    // The configured callback names another host: the helper asks the app under test.
+    const server = fakeApp(sandbox, 'https://www.example.com/callback');
+
+    const login = await loginThroughSandbox<{ code: string }>(server, { sandbox, path: '/login' });
+
+    expect(login.status).toBe(200);
+    expect(login.callbackUrl).toMatch(/^https:\/\/www\.example\.com\/callback\?code=\w+&state=abc123$/);
+    expect(await approverOf(login.body?.code ?? '')).toBe('bob');
+    // The expired state cookie is gone, the session stays for the next requests.
+    expect(login.cookie).toBe('session=s1');
+    expect(server.listening).toBe(false);
+  });
+
+  it('approves as `user` on the consent page, against an app that already listens', async () => {
+    const server = fakeApp(sandbox, 'http://localhost/callback');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const login = await loginThroughSandbox<{ code: string }>(`http://127.0.0.1:${port}`, {
+        sandbox,
+        path: '/login',
+        user: 'carol',
+        cookie: 'theme=dark',
+      });
+
+      expect(login.status).toBe(200);
+      expect(await approverOf(login.body?.code ?? '')).toBe('carol');
+      expect(login.cookie).toBe('theme=dark; session=s1');
+      expect(server.listening).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("returns the app's answer when the callback is refused", async () => {
+    sandbox.setAutoApprove('alice');
+    const server = fakeApp(sandbox, 'http://localhost/callback');
+
+    // Without the state cookie of its login, the callback is refused.
+    const refused = await loginThroughSandbox(server, { sandbox, path: '/login?noCookie=1' });
+
+    expect(refused).toMatchObject({ status: 401, text: 'invalid_state', body: undefined, cookie: '' });
+  });
+
+  it('says what is wrong when the login does not go through the sandbox', async () => {
+    const server = fakeApp(sandbox, 'http://localhost/callback');
+    await expect(loginThroughSandbox(server, { sandbox, path: '/elsewhere' })).rejects.toThrow(
+      /redirected to https:\/\/open\.weixin\.qq\.com.*set openBaseUrl to sandbox\.url/,
+    );
+    await expect(loginThroughSandbox(server, { sandbox, path: '/login' })).rejects.toThrow(
+      /no autoApprove\? pass `user`\) answered 200 where a redirect was expected/,
+    );
+    sandbox.setAutoApprove('alice');
+    await expect(loginThroughSandbox(server, { sandbox, path: '/login', user: 'bob' })).rejects.toThrow(
+      /with autoApprove, leave out `user`/,
+    );
+    await expect(loginThroughSandbox(server, { sandbox, path: '/missing' })).rejects.toThrow(/GET \/missing answered 404/);
+  });
+});

@@ -1,0 +1,159 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WxSandbox } from './wx-sandbox.js';
+
+export interface LoginThroughSandboxOptions {
+  /** The sandbox the app under test is configured with (`apiBaseUrl` and `openBaseUrl`). */
+  sandbox: WxSandbox;
+  /**
+   * The guarded route that starts the login, with any query (`'/auth/wechat?returnTo=/orders'`).
+   * @default '/auth/wechat'
+   */
+  path?: string;
+  /**
+   * The test user who approves on the consent page (`'alice'`, `'bob'` ...). Leave it out
+   * when the sandbox was started with `autoApprove`.
+   */
+  user?: string;
+  /** A `Cookie` header to send with every request to the app, e.g. an existing session. */
+  cookie?: string;
+}
+
+/** The app's answer to the callback, the last step of the login. */
+export interface SandboxLogin<TBody = unknown> {
+  status: number;
+  headers: Headers;
+  /** The body as text. */
+  text: string;
+  /** The body parsed as JSON when the app answered JSON, else `undefined`. */
+  body: TBody | undefined;
+  /** Every cookie the app has set during the login and not expired, as one `Cookie` header. */
+  cookie: string;
+  /** The callback URL the sandbox sent the browser to, with `code` and `state`. */
+  callbackUrl: string;
+}
+
+/**
+ * Walks a browser's login from the app's guarded route through the sandbox's
+ * authorize page back to the app's callback, carrying the app's cookies (the login's
+ * state cookie must come back with the callback), and returns the callback's answer.
+ *
+ * `app` is the app's base URL, or its HTTP server (`app.getHttpServer()` in Nest),
+ * listened on a free port for the login when it is not listening yet, as supertest does.
+ * The callback is requested from `app`, whatever host the configured `callbackURL`
+ * names, so tests can configure any `callbackURL`.
+ */
+export async function loginThroughSandbox<TBody = unknown>(
+  app: string | Server,
+  options: LoginThroughSandboxOptions,
+): Promise<SandboxLogin<TBody>> {
+  const { sandbox, path = '/auth/wechat', user } = options;
+  const target = typeof app === 'string' ? { url: app, close: async () => {} } : await listening(app);
+  const jar = new CookieJar(options.cookie);
+  try {
+    // 1. The guarded route redirects to WeChat's authorize page and sets the state cookie.
+    const start = await get(new URL(path, target.url), jar.header());
+    jar.store(start);
+    const authorizeUrl = redirectTarget(start, `GET ${path}`).replace(/#.*$/, '');
+    if (![sandbox.url, sandbox.publicUrl].some((base) => authorizeUrl.startsWith(`${base}/`))) {
+      throw new Error(`GET ${path} redirected to ${authorizeUrl}, not to the sandbox: set openBaseUrl to sandbox.url`);
+    }
+
+    // 2. The sandbox approves at once (autoApprove), or `user` approves on its consent page.
+    const authorize = await get(new URL(authorizeUrl));
+    let callbackUrl: string;
+    if (user === undefined) {
+      callbackUrl = redirectTarget(authorize, 'the sandbox (no autoApprove? pass `user`)');
+    } else if (authorize.status === 200) {
+      const decide = new URL('/connect/sandbox/decide', authorizeUrl);
+      decide.search = new URL(authorizeUrl).search;
+      decide.searchParams.append('decision', 'approve');
+      decide.searchParams.append('user', user);
+      callbackUrl = redirectTarget(await get(decide), `the sandbox's consent for '${user}'`);
+    } else {
+      throw new Error(`the sandbox answered ${authorize.status} instead of its consent page; with autoApprove, leave out \`user\``);
+    }
+
+    // 3. The callback, on the app under test, with the cookies of step 1.
+    const callback = new URL(callbackUrl);
+    const response = await get(new URL(callback.pathname + callback.search, target.url), jar.header());
+    jar.store(response);
+    const text = await response.text();
+    const json = /\bjson\b/.test(response.headers.get('content-type') ?? '');
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      body: json ? (JSON.parse(text) as TBody) : undefined,
+      cookie: jar.header() ?? '',
+      callbackUrl,
+    };
+  } finally {
+    await target.close();
+  }
+}
+
+function get(url: URL, cookie?: string): Promise<Response> {
+  return fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+}
+
+function redirectTarget(response: Response, what: string): string {
+  const location = response.headers.get('location');
+  if (response.status < 300 || response.status >= 400 || !location) {
+    throw new Error(`${what} answered ${response.status} where a redirect was expected`);
+  }
+  return new URL(location, response.url).href;
+}
+
+/** The server's base URL; a server that is not listening yet listens on a free port until the login ends. */
+async function listening(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
+  const started = !server.listening;
+  if (started) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+  const { address, family, port } = server.address() as AddressInfo;
+  const host = family === 'IPv6' ? (address === '::' ? '[::1]' : `[${address}]`) : address === '0.0.0.0' ? '127.0.0.1' : address;
+  return {
+    url: `http://${host}:${port}`,
+    close: () => (started ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve()),
+  };
+}
+
+/** A browser's cookie jar, reduced to what a login needs: one origin, every path. */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(header?: string) {
+    for (const pair of header?.split(';') ?? []) this.set(pair);
+  }
+
+  /** Keeps the cookies a response sets; `Max-Age=0` (or a past `Expires`) removes one. */
+  store(response: Response): void {
+    for (const setCookie of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = setCookie.split(';');
+      const expired = attributes.some((attribute) => {
+        const [key, value = ''] = attribute.trim().split('=');
+        const name = key.toLowerCase();
+        return (name === 'max-age' && Number(value) <= 0) || (name === 'expires' && Date.parse(value) <= Date.now());
+      });
+      if (expired) this.cookies.delete(pair.split('=')[0].trim());
+      else this.set(pair);
+    }
+  }
+
+  header(): string | undefined {
+    if (this.cookies.size === 0) return undefined;
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  private set(pair: string): void {
+    const eq = pair.indexOf('=');
+    if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+}

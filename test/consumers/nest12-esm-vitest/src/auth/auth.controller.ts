@@ -1,0 +1,18 @@
+import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { WxAuthGuard, type WxProfile } from 'nest-wx-oauth';
+
+@Controller('auth/wechat')
+export class AuthController {
+  /** Redirects to WeChat's authorize page. */
+  @Get()
+  @UseGuards(WxAuthGuard)
+  login(): void {}
+
+  /** WeChat sends the user back here; the guard puts the profile on `req.user`. */
+  @Get('callback')
+  @UseGuards(WxAuthGuard)
+  callback(@Req() req: Request): WxProfile {
+    return req.user as WxProfile;
+  }
+}
