@@ -46,7 +46,9 @@ describe('the demo as docker-compose wires it', () => {
   let sandboxUrl: string;
 
   beforeAll(async () => {
-    services = (parse(await readFile(`${repo}/docker-compose.yml`, 'utf8')) as { services: Record<string, ComposeService> }).services;
+    // `merge`: the compose file shares the sandbox's apps between two services with `<<: *sandbox-apps`.
+    services = (parse(await readFile(`${repo}/docker-compose.yml`, 'utf8'), { merge: true }) as { services: Record<string, ComposeService> })
+      .services;
     redis = await RedisServer.start();
     const [sandboxPort, demoPort] = [await freePort(), await freePort()];
     sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
@@ -81,8 +83,11 @@ describe('the demo as docker-compose wires it', () => {
     // A clean stop on SIGTERM, as `docker compose down` sends it.
     expect([demoEnd, sandboxEnd]).toEqual([{ code: null, signal: 'SIGTERM' }, { code: 0, signal: null }]);
     await redis.stop();
-    const secret = services.demo.environment.WX_SANDBOX_SECRET;
-    expect(`${demo?.output()}${sandbox?.output()}`).not.toContain(secret);
+    const { WX_SANDBOX_MP_SECRET, WX_SANDBOX_WEB_SECRET } = services.demo.environment;
+    for (const secret of [WX_SANDBOX_MP_SECRET, WX_SANDBOX_WEB_SECRET]) {
+      expect(secret).toBeTruthy();
+      expect(`${demo?.output()}${sandbox?.output()}`).not.toContain(secret);
+    }
   });
 
   it('is a valid compose file', async () => {
@@ -116,5 +121,16 @@ describe('the demo as docker-compose wires it', () => {
     const profile = await fetch(`${demoUrl}/profile`, { headers: { cookie: session } });
     expect(profile.status).toBe(200);
     expect(await profile.text()).toContain('<h1 id="nickname">Alice</h1>');
+  });
+
+  it("logs a desktop in through the sandbox's website app", async () => {
+    const start = await fetch(`${demoUrl}/auth/wechat`, { redirect: 'manual' });
+    const authorize = new URL(start.headers.get('location')!.replace(/#.*$/, ''));
+    expect(authorize.pathname).toBe('/connect/qrconnect');
+    expect(authorize.searchParams.get('appid')).toBe(services.demo.environment.WX_SANDBOX_WEB_APPID);
+    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const callback = (await fetch(decideUrl(authorize.toString(), sandboxUrl, 'alice', 'approve'), { redirect: 'manual' })).headers.get('location')!;
+    const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+    expect(landed.headers.get('location')).toBe('/profile');
   });
 });

@@ -6,6 +6,7 @@ import { jest } from '@jest/globals';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { WxSandbox } from 'nest-wx-oauth/testing';
 import { startDemo, type DemoApp } from '../apps/demo/src/demo.app.js';
 import { CaptureLogger } from './support/capture-logger.js';
 import { freePort } from './support/free-port.js';
@@ -13,6 +14,9 @@ import { freePort } from './support/free-port.js';
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const WECHAT_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x18003233) NetType/WIFI Language/zh_CN';
+
+// Without these Chromium keeps calling home, which this network refuses.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 jest.setTimeout(30_000);
 
@@ -31,8 +35,7 @@ describe('the demo in Chromium', () => {
     demo = await startDemo(env, logger);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      // Without these Chromium keeps calling home, which this network refuses.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
   });
 
@@ -52,12 +55,16 @@ describe('the demo in Chromium', () => {
   });
 
   const user = (key: string) => demo.sandbox!.users.find((u) => u.key === key)!;
+  const [officialAccount, website] = [0, 1].map((i) => () => demo.sandbox!.apps[i].appid);
+  const openidOf = (key: string, appid: string) => demo.sandbox!.openidOf(key, appid);
   const shot = (name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
 
-  /** Home, the login button, the QR page, "simulate scan", the consent page. */
+  /** Home, the login button, WeChat's QR page (the login page's fallback link), "simulate scan", the consent page. */
   async function openConsentFromDesktop(): Promise<void> {
     await page.goto(`${demo.url}/`);
     await page.click('#login');
+    await page.waitForURL(`${demo.url}/login`);
+    await page.click('#full-page-qr');
     await page.waitForURL(/\/connect\/qrconnect\?/);
     await shot('qr-connect');
     await page.click('#simulate-scan');
@@ -73,10 +80,34 @@ describe('the demo in Chromium', () => {
     await page.waitForURL(`${demo.url}/profile`);
   }
 
+  it("logs a desktop user in through the QR code inside the demo's login page, the state verified", async () => {
+    await page.goto(`${demo.url}/`);
+    await page.click('#login');
+    await page.waitForURL(`${demo.url}/login`);
+    // The state was minted with the page: its cookie is in the browser before WeChat is involved.
+    const states = (await context.cookies()).filter((c) => c.name.startsWith('wx_oauth_'));
+    expect(states).toHaveLength(1);
+    const frame = page.frameLocator('#wx_qr iframe');
+    await frame.locator('#sandbox-user').waitFor();
+    expect(await frame.locator('body').getAttribute('class')).not.toBe('error');
+    await shot('login-embedded-qr');
+    await frame.locator('#sandbox-user').selectOption('carol');
+    const [callback] = await Promise.all([
+      page.waitForRequest((r) => r.url().includes('/auth/wechat/callback')),
+      frame.locator('#simulate-scan').click(),
+    ]);
+    expect(new URL(callback.url()).searchParams.get('state')).toBe(states[0].name.slice('wx_oauth_'.length));
+    await page.waitForURL(`${demo.url}/profile`);
+    expect(await page.textContent('#appid')).toBe(website());
+    expect(await page.textContent('#openid')).toBe(openidOf('carol', website()));
+    expect(await page.textContent('#scope')).toBe('snsapi_login');
+  });
+
   it('logs a desktop user in through the QR page and shows their profile', async () => {
     await loginFromDesktop('bob');
     expect(await page.textContent('#nickname')).toBe(user('bob').nickname);
-    expect(await page.textContent('#openid')).toBe(user('bob').openid);
+    expect(await page.textContent('#appid')).toBe(website());
+    expect(await page.textContent('#openid')).toBe(openidOf('bob', website()));
     expect(await page.textContent('#unionid')).toBe(user('bob').unionid);
     expect(await page.textContent('#scope')).toBe('snsapi_login');
     expect(await page.textContent('#is-snapshot')).toBe('no');
@@ -96,7 +127,7 @@ describe('the demo in Chromium', () => {
     expect(await page.textContent('body')).not.toMatch(/at \w+ \(|node_modules|Error:/);
     await shot('denied');
     await page.click('#retry');
-    await page.waitForURL(/\/connect\/qrconnect\?/);
+    await page.waitForURL(`${demo.url}/login`);
   });
 
   it('takes the official-account route inside WeChat', async () => {
@@ -111,7 +142,28 @@ describe('the demo in Chromium', () => {
     await page.waitForURL(`${demo.url}/profile`);
     expect(await page.textContent('#nickname')).toBe(user('alice').nickname);
     expect(await page.textContent('#scope')).toBe('snsapi_userinfo');
+    expect(await page.textContent('#appid')).toBe(officialAccount());
     await shot('profile-in-wechat');
+  });
+
+  it('is one user with both openids after logging in on the phone and on the desktop (unionid)', async () => {
+    const phone = await browser.newContext({ userAgent: WECHAT_UA, viewport: { width: 390, height: 844 }, isMobile: true });
+    const onPhone = await phone.newPage();
+    await onPhone.goto(`${demo.url}/login`);
+    await onPhone.waitForURL(/\/connect\/oauth2\/authorize\?/);
+    await onPhone.check('input[name=user][value=bob]');
+    await onPhone.click('#approve');
+    await onPhone.waitForURL(`${demo.url}/profile`);
+    await phone.close();
+
+    await loginFromDesktop('bob');
+    expect(await page.textContent('#unionid')).toBe(user('bob').unionid);
+    const openids = await page.$$eval('#openids .openid', (rows) => rows.map((row) => row.textContent));
+    expect(openids.sort()).toEqual(
+      [`${officialAccount()}: ${openidOf('bob', officialAccount())}`, `${website()}: ${openidOf('bob', website())}`].sort(),
+    );
+    expect(openidOf('bob', officialAccount())).not.toBe(openidOf('bob', website()));
+    await shot('profile-linked');
   });
 
   it('answers a reload of the used callback URL with an error page, and keeps working', async () => {
@@ -137,7 +189,48 @@ describe('the demo in Chromium', () => {
     expect(await page.isVisible('#login')).toBe(true);
     // /profile now sends the browser to log in, back to /profile afterwards.
     await page.goto(`${demo.url}/profile`);
-    await page.waitForURL(/\/connect\/qrconnect\?/);
-    expect(decodeURIComponent(page.url())).toContain('/auth/wechat/callback');
+    await page.waitForURL(`${demo.url}/login?returnTo=%2Fprofile`);
+    expect(await page.isVisible('#wx_qr iframe')).toBe(true);
+  });
+});
+
+describe('the demo with an official account only, in Chromium', () => {
+  it('tells a desktop visitor to open the page in WeChat, with a QR code of the page, and logs in inside WeChat', async () => {
+    const sandbox = await WxSandbox.start({ apps: [{ appid: 'wx0only0official', kind: 'official-account' }], autoApprove: 'alice' });
+    const port = await freePort();
+    const demo = await startDemo({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      WX_SANDBOX_URL: sandbox.url,
+      WX_SANDBOX_MP_APPID: 'wx0only0official',
+      WX_SANDBOX_MP_SECRET: sandbox.app('wx0only0official').secret,
+    });
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${demo.url}/`);
+      await page.click('#login');
+      await page.waitForURL(`${demo.url}/login`);
+      expect(await page.textContent('#open-in-wechat')).toBe('Open this page in WeChat');
+      expect(await page.textContent('#page-url')).toBe(`${demo.url}/login`);
+      expect(await page.isVisible('svg[aria-label="this page in WeChat"]')).toBe(true);
+      await page.screenshot({ path: `${artifacts}open-in-wechat.png`, fullPage: true });
+      // WeChat's error page is never reached: the full-page QR route answers the same page, 400.
+      const qr = await page.goto(`${demo.url}/auth/wechat/qr`);
+      expect(qr?.status()).toBe(400);
+      expect(await page.textContent('#open-in-wechat')).toBe('Open this page in WeChat');
+
+      const phone = await (await browser.newContext({ userAgent: WECHAT_UA, isMobile: true })).newPage();
+      await phone.goto(`${demo.url}/login`);
+      // goto follows the redirects: the official account's login, approved at once, then the profile
+      // (with #wechat_redirect: a browser keeps the fragment across redirects that carry none).
+      expect(phone.url().replace(/#.*$/, '')).toBe(`${demo.url}/profile`);
+      expect(await phone.textContent('#appid')).toBe('wx0only0official');
+    } finally {
+      await browser.close();
+      await demo.close();
+      await sandbox.close();
+    }
   });
 });

@@ -6,25 +6,34 @@ import { WxOAuthModule, type WxOAuthModuleOptions } from 'nest-wx-oauth';
 import { RedisTokenStore } from 'nest-wx-oauth/redis';
 import { AuthController } from './auth/auth.controller.js';
 import { SessionGuard } from './auth/session.guard.js';
+import { DemoUsers } from './auth/demo-users.service.js';
 import { SessionService } from './auth/session.service.js';
 import { DemoSandbox, demoSandboxProvider } from './config/demo-sandbox.js';
 import { type DemoEnv, validateDemoEnv } from './config/demo.config.js';
-import { DEMO_OPTIONS, type DemoOptions } from './demo.constants.js';
+import { DEMO_OPTIONS, type DemoOptions, WX_LOGIN_JS_PATH } from './demo.constants.js';
 import { ErrorPageFilter } from './pages/error-page.filter.js';
+import { LoginController } from './pages/login.controller.js';
 import { PagesController } from './pages/pages.controller.js';
 import { WechatApiController } from './pages/wechat-api.controller.js';
 
 type DemoConfig = ConfigService<DemoEnv, true>;
 
-/** The sandbox's own appid, secret and address when the demo runs one; otherwise `WX_*` from the configuration. */
+/** The sandbox's own apps and address when the demo runs one; otherwise `WX_MP_*`/`WX_WEB_*` from the configuration. */
 function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthModuleOptions {
   const redisUrl = config.get('REDIS_URL', { infer: true });
+  const app = (kind: string) => sandbox?.apps.find((a) => a.kind === kind);
+  const credentials = (id?: string, secret?: string) => (id && secret ? { appid: id, secret } : undefined);
   return {
     ...(sandbox
-      ? { appid: sandbox.appid, secret: sandbox.secret, apiBaseUrl: sandbox.url, openBaseUrl: sandbox.url }
+      ? {
+          officialAccount: app('official-account'),
+          website: app('website'),
+          apiBaseUrl: sandbox.url,
+          openBaseUrl: sandbox.url,
+        }
       : {
-          appid: config.get('WX_APPID', { infer: true })!,
-          secret: config.get('WX_SECRET', { infer: true })!,
+          officialAccount: credentials(config.get('WX_MP_APPID', { infer: true }), config.get('WX_MP_SECRET', { infer: true })),
+          website: credentials(config.get('WX_WEB_APPID', { infer: true }), config.get('WX_WEB_SECRET', { infer: true })),
           apiBaseUrl: config.get('WX_API_BASE_URL', { infer: true }),
           openBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }),
         }),
@@ -63,16 +72,23 @@ export class AppModule {
           useFactory: (config: DemoConfig) => ({ secret: config.get('SESSION_SECRET', { infer: true }) }),
         }),
       ],
-      controllers: [AuthController, PagesController, WechatApiController],
+      controllers: [AuthController, LoginController, PagesController, WechatApiController],
       providers: [
         SessionService,
         SessionGuard,
+        DemoUsers,
         {
           provide: DEMO_OPTIONS,
-          inject: [ConfigService],
-          useFactory: (config: DemoConfig): DemoOptions => ({
+          inject: [ConfigService, DemoSandbox],
+          useFactory: (config: DemoConfig, { sandbox }: DemoSandbox): DemoOptions => ({
             secureCookies: config.get('WX_CALLBACK_URL', { infer: true }).startsWith('https:'),
             banner: config.get('WX_TARGET', { infer: true }) === 'wechat' ? undefined : 'Sandbox: no real WeChat involved',
+            // WeChat serves its script from res.wx.qq.com; a sandbox serves its own at the same path.
+            wxLoginJsUrl: sandbox
+              ? sandbox.wxLoginJsUrl
+              : config.get('WX_TARGET', { infer: true }) === 'sandbox'
+                ? `${config.get('WX_OPEN_BASE_URL', { infer: true })}${WX_LOGIN_JS_PATH}`
+                : `https://res.wx.qq.com${WX_LOGIN_JS_PATH}`,
           }),
         },
         { provide: APP_FILTER, useClass: ErrorPageFilter },

@@ -1,9 +1,13 @@
 /** The demo's own options (session), as a provider token. */
 export const DEMO_OPTIONS = 'DEMO:OPTIONS';
 export const SESSION_COOKIE = 'demo_session';
+/** Where WeChat serves wxLogin.js, below its script host. */
+export const WX_LOGIN_JS_PATH = '/connect/zh_CN/htmledition/js/wxLogin.js';
 
 export interface DemoOptions {
   secureCookies: boolean;
   /** Shown in the header: where WeChat is for this run. */
   banner?: string;
+  /** WeChat's wxLogin.js, or the sandbox's, for the QR code inside the login page. */
+  wxLoginJsUrl: string;
 }

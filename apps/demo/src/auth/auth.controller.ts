@@ -1,7 +1,8 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { WxAuthGuard, WxAuthScope, WxTokenService, type WxProfile, type WxStateInfo } from 'nest-wx-oauth';
-import { toDemoUser } from './demo-user.js';
+import { DemoUsers } from './demo-users.service.js';
+import { InWeChatGuard } from './in-wechat.guard.js';
 import { SessionService } from './session.service.js';
 
 /** The WeChat login, written the way an app using nest-wx-oauth writes it. */
@@ -9,10 +10,16 @@ import { SessionService } from './session.service.js';
 export class AuthController {
   constructor(
     private readonly sessions: SessionService,
+    private readonly users: DemoUsers,
     private readonly tokens: WxTokenService,
   ) {}
 
-  /** Website QR login, for desktop browsers. */
+  /** The app for the browser: the official account inside WeChat, the website QR login elsewhere. */
+  @Get('auth/wechat')
+  @UseGuards(WxAuthGuard)
+  login(): void {}
+
+  /** Website QR login on WeChat's own page, for desktop browsers. */
   @Get('auth/wechat/qr')
   @WxAuthScope('snsapi_login')
   @UseGuards(WxAuthGuard)
@@ -20,13 +27,14 @@ export class AuthController {
 
   /** Official-account login, inside WeChat's in-app browser (scope from WX_SCOPE). */
   @Get('auth/wechat/mp')
-  @UseGuards(WxAuthGuard)
+  @UseGuards(InWeChatGuard)
   loginInWeChat(): void {}
 
+  /** One callback for both apps: the login's state says which app started it. */
   @Get('auth/wechat/callback')
   @UseGuards(WxAuthGuard)
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.sessions.start(res, toDemoUser(req.user as WxProfile));
+    await this.sessions.start(res, this.users.logIn(req.user as WxProfile));
     const { returnTo } = (req.authInfo as { state?: WxStateInfo } | undefined)?.state ?? {};
     res.redirect(returnTo ?? '/profile');
   }
@@ -35,7 +43,7 @@ export class AuthController {
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const user = await this.sessions.read(req);
     // Logging out also drops the saved WeChat tokens; a store that is down must not keep the user logged in.
-    if (user) await this.tokens.forget(user.openid).catch(() => undefined);
+    if (user) await this.tokens.forget(user.openid, user.appid).catch(() => undefined);
     this.sessions.end(res);
     res.redirect('/');
   }

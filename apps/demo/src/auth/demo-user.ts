@@ -1,8 +1,40 @@
 import type { WxProfile } from 'nest-wx-oauth';
 
-/** What the demo keeps of a WeChat user in its session cookie: the profile without WeChat's raw fields. */
-export type DemoUser = Omit<WxProfile, 'provider' | 'raw'>;
+/** One of a person's openids: one per WeChat app they logged in through. */
+export interface DemoOpenid {
+  appid: string;
+  openid: string;
+}
 
-export function toDemoUser({ provider: _provider, raw: _raw, ...user }: WxProfile): DemoUser {
-  return user;
+/**
+ * A demo user: one person, whichever app they logged in through. Linked by
+ * unionid when WeChat gives one (both apps bound to one Open Platform account),
+ * else one user per app and openid.
+ */
+export interface DemoUser {
+  id: string;
+  /** The app and openid of this session's login. */
+  appid: string;
+  openid: string;
+  unionid?: string;
+  nickname?: string;
+  headimgurl?: string;
+  scope: string[];
+  isSnapshotUser: boolean;
+  /** Every app this person has logged in through, with its openid. */
+  openids: DemoOpenid[];
+}
+
+export function toDemoUser(profile: WxProfile): DemoUser {
+  const { appid, openid, unionid, nickname, headimgurl, scope, isSnapshotUser } = profile;
+  return {
+    id: unionid ?? `${appid}:${openid}`,
+    appid,
+    openid,
+    ...(unionid ? { unionid } : {}),
+    ...(nickname !== undefined ? { nickname, headimgurl } : {}),
+    scope,
+    isSnapshotUser,
+    openids: [{ appid, openid }],
+  };
 }

@@ -1,8 +1,4 @@
-/**
- * Inside WeChat's in-app browser (its User-Agent says MicroMessenger) the
- * official-account login works; anywhere else only the website QR login does.
- */
-export function loginPathFor(userAgent: string | undefined, returnTo?: string): string {
-  const path = /MicroMessenger/i.test(userAgent ?? '') ? '/auth/wechat/mp' : '/auth/wechat/qr';
-  return returnTo ? `${path}?returnTo=${encodeURIComponent(returnTo)}` : path;
+/** The demo's login page: it picks the app for the browser, and comes back to `returnTo`. */
+export function loginPathFor(returnTo?: string): string {
+  return returnTo ? `/login?returnTo=${encodeURIComponent(returnTo)}` : '/login';
 }

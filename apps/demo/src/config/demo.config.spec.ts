@@ -11,28 +11,45 @@ describe('validateDemoEnv', () => {
       WX_TARGET: 'in-process-sandbox',
     });
     expect(env.SESSION_SECRET).toMatch(/^[0-9a-f]{64}$/);
-    expect(env.WX_APPID).toBeUndefined();
+    expect(env.WX_MP_APPID).toBeUndefined();
   });
 
-  it('talks to WeChat once WX_APPID and WX_SECRET are set', () => {
+  it("takes the seed's WX_APPID and WX_SECRET as an official account", () => {
     const env = validateDemoEnv({ WX_APPID: 'wx1', WX_SECRET: 's', WX_SANDBOX_URL: 'http://sandbox:3001', WX_SANDBOX_SECRET: 'x' });
-    expect(env).toMatchObject({ WX_TARGET: 'wechat', WX_APPID: 'wx1', WX_SECRET: 's' });
+    expect(env).toMatchObject({ WX_TARGET: 'wechat', WX_MP_APPID: 'wx1', WX_MP_SECRET: 's' });
+    expect(env.WX_WEB_APPID).toBeUndefined();
     expect(env.WX_API_BASE_URL).toBeUndefined();
   });
 
-  it('uses a separately running sandbox, reached by the browser at its public URL', () => {
-    const env = { WX_APPID: '', WX_SECRET: '', WX_SANDBOX_URL: 'http://sandbox:3001', WX_SANDBOX_PUBLIC_URL: 'http://localhost:3001', WX_SANDBOX_SECRET: 'x' };
+  it('takes an official account and a website app', () => {
+    const env = validateDemoEnv({ WX_MP_APPID: 'wxmp', WX_MP_SECRET: 'a', WX_WEB_APPID: 'wxweb', WX_WEB_SECRET: 'b' });
+    expect(env).toMatchObject({ WX_TARGET: 'wechat', WX_MP_APPID: 'wxmp', WX_WEB_APPID: 'wxweb' });
+  });
+
+  it("uses a separately running sandbox's two apps, reached by the browser at its public URL", () => {
+    const env = {
+      WX_APPID: '',
+      WX_SANDBOX_URL: 'http://sandbox:3001',
+      WX_SANDBOX_PUBLIC_URL: 'http://localhost:3001',
+      WX_SANDBOX_MP_APPID: 'wx0mp',
+      WX_SANDBOX_MP_SECRET: 'x',
+      WX_SANDBOX_WEB_APPID: 'wx0web',
+      WX_SANDBOX_WEB_SECRET: 'y',
+    };
     expect(validateDemoEnv(env)).toMatchObject({
       WX_TARGET: 'sandbox',
-      WX_APPID: 'wx0sandbox0appid',
-      WX_SECRET: 'x',
+      WX_MP_APPID: 'wx0mp',
+      WX_MP_SECRET: 'x',
+      WX_WEB_APPID: 'wx0web',
+      WX_WEB_SECRET: 'y',
       WX_API_BASE_URL: 'http://sandbox:3001',
       WX_OPEN_BASE_URL: 'http://localhost:3001',
     });
   });
 
   it('names every bad variable, and never a value', () => {
-    const run = () => validateDemoEnv({ PORT: 'eighty', WX_APPID: 'wx1', WX_CALLBACK_URL: 'callback', SESSION_SECRET: 'short-secret-value' });
+    const run = () =>
+      validateDemoEnv({ PORT: 'eighty', WX_APPID: 'wx1', WX_WEB_SECRET: 'web-secret-value', WX_CALLBACK_URL: 'callback', SESSION_SECRET: 'short-secret-value' });
     expect(run).toThrow(/Invalid environment for the demo:/);
     const message = (() => {
       try {
@@ -42,7 +59,8 @@ describe('validateDemoEnv', () => {
       }
       return '';
     })();
-    for (const name of ['PORT', 'WX_SECRET', 'WX_CALLBACK_URL', 'SESSION_SECRET']) expect(message).toContain(`- ${name}: `);
+    for (const name of ['PORT', 'WX_SECRET', 'WX_WEB_APPID', 'WX_CALLBACK_URL', 'SESSION_SECRET']) expect(message).toContain(`- ${name}: `);
     expect(message).not.toContain('short-secret-value');
+    expect(message).not.toContain('web-secret-value');
   });
 });

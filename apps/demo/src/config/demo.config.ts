@@ -1,48 +1,81 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
+const appid = z.string().trim().min(1).optional();
+const secret = z.string().trim().min(1).optional();
+const url = z.url({ protocol: /^https?$/ }).optional();
+
+/** Pairs of variables that go together: an app's appid and secret. */
+const PAIRS = [
+  ['WX_APPID', 'WX_SECRET'],
+  ['WX_MP_APPID', 'WX_MP_SECRET'],
+  ['WX_WEB_APPID', 'WX_WEB_SECRET'],
+  ['WX_SANDBOX_MP_APPID', 'WX_SANDBOX_MP_SECRET'],
+  ['WX_SANDBOX_WEB_APPID', 'WX_SANDBOX_WEB_SECRET'],
+] as const;
+
 /** The demo's environment, validated at start-up. */
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),
-    /** Real WeChat (or any WeChat-compatible host): both set, or neither. */
-    WX_APPID: z.string().trim().min(1).optional(),
-    WX_SECRET: z.string().trim().min(1).optional(),
-    WX_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Real WeChat: one official account (the seed's names), or an official account and a website app. */
+    WX_APPID: appid,
+    WX_SECRET: secret,
+    WX_MP_APPID: appid,
+    WX_MP_SECRET: secret,
+    WX_WEB_APPID: appid,
+    WX_WEB_SECRET: secret,
+    WX_CALLBACK_URL: url,
     WX_SCOPE: z.enum(['snsapi_base', 'snsapi_userinfo']).default('snsapi_userinfo'),
-    WX_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    WX_OPEN_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    /** A sandbox running on its own (docker-compose); without it the demo starts one in-process. */
-    WX_SANDBOX_URL: z.url({ protocol: /^https?$/ }).optional(),
-    WX_SANDBOX_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    WX_API_BASE_URL: url,
+    WX_OPEN_BASE_URL: url,
+    /** A sandbox running on its own (docker-compose), with its apps; without it the demo starts one in-process. */
+    WX_SANDBOX_URL: url,
+    WX_SANDBOX_PUBLIC_URL: url,
     WX_SANDBOX_APPID: z.string().trim().min(1).default('wx0sandbox0appid'),
-    WX_SANDBOX_SECRET: z.string().trim().min(1).optional(),
+    WX_SANDBOX_SECRET: secret,
+    WX_SANDBOX_MP_APPID: appid,
+    WX_SANDBOX_MP_SECRET: secret,
+    WX_SANDBOX_WEB_APPID: appid,
+    WX_SANDBOX_WEB_SECRET: secret,
     /** Keep WeChat tokens and login states in Redis, shared by every instance; in memory when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     /** Signs the session cookie; random per start when unset, which logs everyone out on restart. */
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   })
-  .refine((env) => !env.WX_APPID || env.WX_SECRET, {
-    path: ['WX_SECRET'],
-    message: 'is required with WX_APPID',
-    when: () => true, // report it alongside other problems, not after they are fixed
-  })
-  .refine((env) => env.WX_APPID || !env.WX_SANDBOX_URL || env.WX_SANDBOX_SECRET, {
-    path: ['WX_SANDBOX_SECRET'],
-    message: 'is required with WX_SANDBOX_URL',
-    when: () => true,
-  });
+  .superRefine(
+    (env, context) => {
+      const issue = (key: string, message: string) => context.addIssue({ code: 'custom', path: [key], message });
+      for (const [id, key] of PAIRS) {
+        if (env[id] && !env[key]) issue(key, `is required with ${id}`);
+        if (!env[id] && env[key]) issue(id, `is required with ${key}`);
+      }
+      if (env.WX_APPID && (env.WX_MP_APPID || env.WX_WEB_APPID)) issue('WX_APPID', 'set WX_APPID or WX_MP_APPID / WX_WEB_APPID, not both');
+      // The separate sandbox is used only while no real app is set.
+      const realApp = env.WX_APPID || env.WX_MP_APPID || env.WX_WEB_APPID;
+      const sandboxApp = env.WX_SANDBOX_SECRET || env.WX_SANDBOX_MP_APPID || env.WX_SANDBOX_WEB_APPID;
+      if (env.WX_SANDBOX_URL && !realApp && !sandboxApp) {
+        issue('WX_SANDBOX_SECRET', 'is required with WX_SANDBOX_URL (or WX_SANDBOX_MP_* / WX_SANDBOX_WEB_*)');
+      }
+    },
+    // Reported with the other variables' problems, not after they are fixed.
+    { when: () => true },
+  );
 
 /** Where WeChat is for this run: real WeChat, a sandbox running on its own, or one the demo starts. */
 export type DemoTarget = 'wechat' | 'sandbox' | 'in-process-sandbox';
 
+type ParsedEnv = z.infer<typeof envSchema>;
+
 /**
  * The demo's configuration as `ConfigService` serves it: the variables, their
- * defaults, and the WeChat connection resolved (`WX_*` from a separate sandbox's
- * `WX_SANDBOX_*`), so the app reads one set of keys whatever the target.
+ * defaults, and the WeChat apps resolved into `WX_MP_*` (the official account)
+ * and `WX_WEB_*` (the website app), from the seed's `WX_APPID` (an official
+ * account) or a separate sandbox's `WX_SANDBOX_*`, so the app reads one set of
+ * keys whatever the target.
  */
-export type DemoEnv = z.infer<typeof envSchema> & {
+export type DemoEnv = Omit<ParsedEnv, 'WX_APPID' | 'WX_SECRET'> & {
   WX_CALLBACK_URL: string;
   SESSION_SECRET: string;
   /** Whether SESSION_SECRET was generated, so the app can say sessions end with it. */
@@ -60,14 +93,19 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
     const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid environment for the demo:\n${lines.join('\n')}`);
   }
-  const e = parsed.data;
-  const target: DemoTarget = e.WX_APPID ? 'wechat' : e.WX_SANDBOX_URL ? 'sandbox' : 'in-process-sandbox';
+  const { WX_APPID, WX_SECRET, ...e } = parsed.data;
+  const target: DemoTarget = WX_APPID || e.WX_MP_APPID || e.WX_WEB_APPID ? 'wechat' : e.WX_SANDBOX_URL ? 'sandbox' : 'in-process-sandbox';
   return {
     ...e,
+    // The seed's single app is an official account: the login inside WeChat.
+    ...(WX_APPID ? { WX_MP_APPID: WX_APPID, WX_MP_SECRET: WX_SECRET } : {}),
     ...(target === 'sandbox'
       ? {
-          WX_APPID: e.WX_SANDBOX_APPID,
-          WX_SECRET: e.WX_SANDBOX_SECRET,
+          // Its single app (WX_SANDBOX_APPID), like the seed's, is taken as an official account.
+          WX_MP_APPID: e.WX_SANDBOX_MP_APPID ?? (e.WX_SANDBOX_SECRET ? e.WX_SANDBOX_APPID : undefined),
+          WX_MP_SECRET: e.WX_SANDBOX_MP_SECRET ?? e.WX_SANDBOX_SECRET,
+          WX_WEB_APPID: e.WX_SANDBOX_WEB_APPID,
+          WX_WEB_SECRET: e.WX_SANDBOX_WEB_SECRET,
           WX_API_BASE_URL: e.WX_SANDBOX_URL,
           // The browser may reach the sandbox by another address than the demo does (a port mapping).
           WX_OPEN_BASE_URL: e.WX_SANDBOX_PUBLIC_URL ?? e.WX_SANDBOX_URL,

@@ -1,9 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { WxOAuthError, WxReauthorizationRequiredError, wxErrorStatus } from 'nest-wx-oauth';
+import { isWeChatBrowser, WxOAuthError, WxReauthorizationRequiredError, wxErrorStatus } from 'nest-wx-oauth';
 import { loginPathFor } from '../auth/login-path.js';
 import { LoginRequiredException } from '../auth/login-required.exception.js';
-import { errorPage, type ErrorView } from './views.js';
+import { pageUrl } from './login.controller.js';
+import { errorPage, type ErrorView, openInWeChatPage } from './views.js';
 
 /** What the user reads for each failure kind of nest-wx-oauth. */
 const TITLES: Record<string, [title: string, reason: string]> = {
@@ -11,6 +12,7 @@ const TITLES: Record<string, [title: string, reason: string]> = {
   invalid_state: ['This login link has expired', 'The login took too long, was finished already, or was started in another browser.'],
   invalid_code: ['This login was already used', 'WeChat\'s one-time login code was used or has expired.'],
   invalid_request: ['That link is not valid', 'The login link carried something the app refuses.'],
+  flow_unavailable: ['Log in on a computer', 'This site logs in through its WeChat website app: open it in a browser on a computer.'],
   timeout: ['WeChat is not answering', 'WeChat did not answer in time. Please try again in a moment.'],
   store_unavailable: ['Temporarily unavailable', 'The app cannot reach its token store. Please try again in a moment.'],
   refresh_expired: ['Please log in again', 'Your WeChat authorisation has expired.'],
@@ -28,16 +30,20 @@ export class ErrorPageFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    const retryPath = loginPathFor(req.headers['user-agent']);
+    const retryPath = loginPathFor();
     const api = req.path.startsWith('/api/');
     // A page that needs a (new) login sends the browser to log in, and back here afterwards.
     const needsLogin = exception instanceof LoginRequiredException || exception instanceof WxReauthorizationRequiredError;
     if (needsLogin && !api) {
-      return res.redirect(loginPathFor(req.headers['user-agent'], req.originalUrl));
+      return res.redirect(loginPathFor(req.originalUrl));
     }
     if (res.headersSent) return;
 
     const view = toView(exception, retryPath);
+    // A computer asking for the official account's login: the way in is WeChat itself.
+    if (view.kind === 'flow_unavailable' && !api && !isWeChatBrowser(req.headers['user-agent'])) {
+      return void res.status(view.status).type('html').send(openInWeChatPage(pageUrl(req), undefined));
+    }
     if (view.status >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(exception instanceof Error ? exception.message : String(exception));
     }

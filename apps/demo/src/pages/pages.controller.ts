@@ -1,6 +1,7 @@
-import { Controller, Get, Header, Headers, Inject, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import type { DemoUser } from '../auth/demo-user.js';
+import { DemoUsers } from '../auth/demo-users.service.js';
 import { loginPathFor } from '../auth/login-path.js';
 import { SessionGuard } from '../auth/session.guard.js';
 import { SessionService } from '../auth/session.service.js';
@@ -11,13 +12,14 @@ import { homePage, profilePage } from './views.js';
 export class PagesController {
   constructor(
     private readonly sessions: SessionService,
+    private readonly users: DemoUsers,
     @Inject(DEMO_OPTIONS) private readonly options: DemoOptions,
   ) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
-  async home(@Req() req: Request, @Headers('user-agent') userAgent?: string): Promise<string> {
-    return homePage(loginPathFor(userAgent), await this.sessions.read(req), this.options.banner);
+  async home(@Req() req: Request): Promise<string> {
+    return homePage(loginPathFor(), await this.sessions.read(req), this.options.banner);
   }
 
   @Get('profile')
@@ -25,7 +27,7 @@ export class PagesController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   profile(@Req() req: Request): string {
-    return profilePage(req.user as DemoUser, this.options.banner);
+    return profilePage(this.users.current(req.user as DemoUser), this.options.banner);
   }
 
   /** For the container's HEALTHCHECK. */

@@ -13,6 +13,7 @@ export class WechatApiController {
   /** WeChat's current profile of the user. */
   @Get('userinfo')
   userinfo(@Req() req: Request): Promise<WxUserInfo> {
-    return this.tokens.getUserinfo((req.user as DemoUser).openid);
+    const { openid, appid } = req.user as DemoUser;
+    return this.tokens.getUserinfo(openid, undefined, appid);
   }
 }

@@ -14,3 +14,4 @@ export {
   type LoginThroughSandboxOptions,
   type SandboxLogin,
 } from './login-through-sandbox.js';
+export { qrCodeSvg } from './qr-code-svg.js';

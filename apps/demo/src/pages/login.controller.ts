@@ -1,0 +1,38 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isWeChatBrowser, WxOAuthError, WxQrLogin } from 'nest-wx-oauth';
+import { DEMO_OPTIONS, type DemoOptions } from '../demo.constants.js';
+import { openInWeChatPage, qrLoginPage } from './views.js';
+
+/**
+ * "Log in with WeChat": inside WeChat, the official account's login; on a
+ * computer, WeChat's QR code inside this page (wxLogin.js) with the state
+ * minted here, or, with no website app, a page that says to open the site in
+ * WeChat.
+ */
+@Controller()
+export class LoginController {
+  constructor(
+    private readonly qrLogin: WxQrLogin,
+    @Inject(DEMO_OPTIONS) private readonly options: DemoOptions,
+  ) {}
+
+  @Get('login')
+  login(@Req() req: Request, @Res() res: Response, @Query('returnTo') returnTo?: string): void {
+    const query = typeof returnTo === 'string' ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
+    if (isWeChatBrowser(req.headers['user-agent'])) return res.redirect(`/auth/wechat/mp${query}`);
+    res.set('Cache-Control', 'no-store').type('html');
+    try {
+      const settings = this.qrLogin.settings(req, res, { returnTo });
+      res.send(qrLoginPage(settings, this.options.wxLoginJsUrl, `/auth/wechat/qr${query}`, this.options.banner));
+    } catch (error) {
+      if (!(error instanceof WxOAuthError) || error.kind !== 'flow_unavailable') throw error;
+      res.send(openInWeChatPage(pageUrl(req), this.options.banner));
+    }
+  }
+}
+
+/** This page's own address, for the QR code a phone scans to open it in WeChat. */
+export function pageUrl(req: Request): string {
+  return `${req.protocol}://${req.get('host')}${req.originalUrl}`;
+}
