@@ -131,9 +131,10 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
       warmRate = warm.requests.total / warm.duration;
     }
     if (needsStates) {
-      // Enough valid states for the window at the warm-up's rate, with a margin; running dry shows as 401s.
+      // Enough valid states for the window: a warm-up still compiling runs at a fraction of the
+      // window's rate, so three times its rate (at least 3000/s); running dry shows as 401s.
       states.length = 0;
-      await mintStates(minter.url, Math.ceil((warmRate || 3000) * settings.duration * 1.5) + 1000, states);
+      await mintStates(minter.url, Math.ceil(Math.max(warmRate * 3, 3000) * settings.duration) + 1000, states);
       exhausted = 0;
     }
 

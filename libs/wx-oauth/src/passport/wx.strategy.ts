@@ -108,13 +108,13 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
       const res = loginResponseOf(req);
       if (!res) throw new Error('WxStrategy needs the response to expire the state cookie');
       // The state first: it says which app started the login, and so whose secret the code goes to.
-      this.state.consume(state, code, req, res).then(
-        (info) => {
+      this.state
+        .consume(state, code, req, res)
+        .then((info) => {
           verified.set(req, info);
           super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, wxState: state, wxAppid: info.appid });
-        },
-        (error: Error) => self.error(error),
-      );
+        })
+        .catch((error: Error) => self.error(error));
     } catch (error) {
       self.error(error as Error);
     }
