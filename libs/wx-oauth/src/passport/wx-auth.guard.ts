@@ -32,7 +32,7 @@ import type { WxAuthenticateOptions } from './wx.strategy.js';
 @Injectable()
 export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnApplicationBootstrap {
   private readonly logger = new Logger(WxAuthGuard.name);
-  // Stateless, so made here: a subclass with a constructor of its own needs pass nothing to super().
+  // Stateless, so made here: a subclass with a constructor of its own passes nothing to super().
   private readonly reflector = new Reflector();
 
   onApplicationBootstrap(): void {
