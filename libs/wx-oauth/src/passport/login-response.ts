@@ -9,7 +9,9 @@ export function bindLoginResponse(req: object, res: ServerResponse): void {
   responses.set(req, res);
 }
 
-/** The node response of a request, or undefined when neither Express nor `WxAuthGuard` gave one. */
-export function loginResponseOf(req: object): ServerResponse | undefined {
-  return (req as { res?: ServerResponse }).res ?? responses.get(req);
+/** The node response of a request: Express's, or the one `WxAuthGuard` linked (Fastify). */
+export function loginResponseOf(req: object): ServerResponse {
+  const res = (req as { res?: ServerResponse }).res ?? responses.get(req);
+  if (!res) throw new Error("WxStrategy needs the response: on Fastify, guard the route with WxAuthGuard, not AuthGuard('wechat')");
+  return res;
 }

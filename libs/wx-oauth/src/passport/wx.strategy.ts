@@ -105,11 +105,9 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
       }
       // WeChat's denial brings the browser back with the state and no code.
       if (!code) return self.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
-      const res = loginResponseOf(req);
-      if (!res) throw new Error('WxStrategy needs the response to expire the state cookie');
       // The state first: it says which app started the login, and so whose secret the code goes to.
       this.state
-        .consume(state, code, req, res)
+        .consume(state, code, req, loginResponseOf(req))
         .then((info) => {
           verified.set(req, info);
           super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], { ...options, wxState: state, wxAppid: info.appid });
@@ -149,10 +147,9 @@ export class WxStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATE
     scope: WxScope,
     returnTo: unknown,
   ): void {
-    const res = loginResponseOf(req);
-    if (!res) throw new Error("WxStrategy needs the response: on Fastify, guard the route with WxAuthGuard, not AuthGuard('wechat')");
     const { client } = this.apps.forScope(scope);
-    const url = client.getAuthorizeUrl(callbackURL, scope, { state: this.state.issue(returnTo, client.appid, req, res) });
+    const state = this.state.issue(returnTo, client.appid, req, loginResponseOf(req));
+    const url = client.getAuthorizeUrl(callbackURL, scope, { state });
     self.redirect(url);
   }
 
