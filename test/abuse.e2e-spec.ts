@@ -5,10 +5,9 @@
  * every Set-Cookie the way a browser does.
  */
 import { jest } from '@jest/globals';
-import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { startDemo, type DemoApp } from '../apps/demo/src/demo.app.js';
 import { CaptureLogger } from './support/capture-logger.js';
-import { CookieJar } from './support/cookie-jar.js';
+import { CookieJar, type WxSandbox } from 'nest-wx-oauth/testing';
 import { freePort } from './support/free-port.js';
 import { decideUrl } from './support/login-flow.js';
 

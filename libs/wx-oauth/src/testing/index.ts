@@ -15,3 +15,4 @@ export {
   type SandboxLogin,
 } from './login-through-sandbox.js';
 export { qrCodeSvg } from './qr-code-svg.js';
+export { CookieJar } from './cookie-jar.js';

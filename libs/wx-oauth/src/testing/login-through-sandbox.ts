@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CookieJar } from './cookie-jar.js';
 import type { WxSandbox } from './wx-sandbox.js';
 
 export interface LoginThroughSandboxOptions {
@@ -53,7 +54,7 @@ export async function loginThroughSandbox<TBody = unknown>(
   try {
     // 1. The guarded route redirects to WeChat's authorize page and sets the state cookie.
     const start = await get(new URL(path, target.url), jar.header());
-    jar.store(start);
+    jar.apply(start.headers.getSetCookie());
     const authorizeUrl = redirectTarget(start, `GET ${path}`).replace(/#.*$/, '');
     if (![sandbox.url, sandbox.publicUrl].some((base) => authorizeUrl.startsWith(`${base}/`))) {
       throw new Error(`GET ${path} redirected to ${authorizeUrl}, not to the sandbox: set openBaseUrl to sandbox.url`);
@@ -77,7 +78,7 @@ export async function loginThroughSandbox<TBody = unknown>(
     // 3. The callback, on the app under test, with the cookies of step 1.
     const callback = new URL(callbackUrl);
     const response = await get(new URL(callback.pathname + callback.search, target.url), jar.header());
-    jar.store(response);
+    jar.apply(response.headers.getSetCookie());
     const text = await response.text();
     const json = /\bjson\b/.test(response.headers.get('content-type') ?? '');
     return {
@@ -85,7 +86,7 @@ export async function loginThroughSandbox<TBody = unknown>(
       headers: response.headers,
       text,
       body: json ? (JSON.parse(text) as TBody) : undefined,
-      cookie: jar.header() ?? '',
+      cookie: jar.header(),
       callbackUrl,
     };
   } finally {
@@ -123,37 +124,4 @@ async function listening(server: Server): Promise<{ url: string; close: () => Pr
     url: `http://${host}:${port}`,
     close: () => (started ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve()),
   };
-}
-
-/** A browser's cookie jar, reduced to what a login needs: one origin, every path. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-
-  constructor(header?: string) {
-    for (const pair of header?.split(';') ?? []) this.set(pair);
-  }
-
-  /** Keeps the cookies a response sets; `Max-Age=0` (or a past `Expires`) removes one. */
-  store(response: Response): void {
-    for (const setCookie of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = setCookie.split(';');
-      const expired = attributes.some((attribute) => {
-        const [key, value = ''] = attribute.trim().split('=');
-        const name = key.toLowerCase();
-        return (name === 'max-age' && Number(value) <= 0) || (name === 'expires' && Date.parse(value) <= Date.now());
-      });
-      if (expired) this.cookies.delete(pair.split('=')[0].trim());
-      else this.set(pair);
-    }
-  }
-
-  header(): string | undefined {
-    if (this.cookies.size === 0) return undefined;
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-
-  private set(pair: string): void {
-    const eq = pair.indexOf('=');
-    if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
 }

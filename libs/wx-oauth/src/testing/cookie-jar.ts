@@ -1,10 +1,17 @@
 /**
- * A browser's cookies for one site, as far as the tests need: it applies every
+ * A browser's cookies for one site, as far as a login needs: it applies every
  * Set-Cookie, deletions (`Max-Age=0`, a past `Expires`) included, and sends
  * back what is live.
+ *
+ * @publicApi
  */
 export class CookieJar {
   private readonly cookies = new Map<string, { value: string; expiresAt: number }>();
+
+  /** Starts with the cookies of a `Cookie` header, e.g. an existing session. */
+  constructor(header?: string) {
+    for (const pair of header?.split(';') ?? []) this.apply([pair]);
+  }
 
   apply(setCookies: readonly string[]): void {
     for (const line of setCookies) {
