@@ -1,6 +1,6 @@
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { WxOAuthError } from './wx-oauth.error.js';
-import { createWxAxios, wxCallConfig } from './wx-axios.js';
+import { createWxAxios, WX_CALL_CONFIG } from './wx-axios.js';
 
 export interface WxHttpOptions {
   apiBaseUrl: string;
@@ -30,8 +30,8 @@ export class WxHttpClient {
   constructor(private readonly options: WxHttpOptions) {
     this.baseUrl = options.apiBaseUrl.replace(/\/+$/, '');
     this.ownsAxios = !options.axios;
-    this.axios = options.axios ?? createWxAxios(this.baseUrl, options.timeout);
-    this.callConfig = options.axios ? wxCallConfig(options.timeout) : {};
+    this.axios = options.axios ?? createWxAxios(this.baseUrl);
+    this.callConfig = options.axios ? WX_CALL_CONFIG : {};
   }
 
   /**
@@ -64,7 +64,7 @@ export class WxHttpClient {
     try {
       ({ status, data: text } = await this.axios.get<unknown>(`${this.baseUrl}${path}?${toQuery(params)}`, {
         ...this.callConfig,
-        // axios's `timeout` restarts with every byte; the signal bounds the whole call.
+        // Bounds the whole call, connect to last byte.
         signal: AbortSignal.timeout(this.options.timeout),
       }));
     } catch (error) {

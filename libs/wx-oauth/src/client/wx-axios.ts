@@ -15,18 +15,17 @@ const MAX_BODY_BYTES = 64 * 1024;
 /**
  * What every WeChat call asks of axios, whichever instance runs it: the body as
  * text (WeChat labels JSON `text/plain`, so the client parses it), every status
- * answered rather than thrown, no redirect followed, a bounded body.
+ * answered rather than thrown, no redirect followed, a bounded body. The time
+ * limit is the call's own abort signal, which bounds the whole call; axios's
+ * `timeout` would only add a second timer.
  */
-export function wxCallConfig(timeout: number): AxiosRequestConfig {
-  return {
-    responseType: 'text',
-    transformResponse: (data: unknown) => data,
-    validateStatus: null,
-    maxRedirects: 0,
-    maxContentLength: MAX_BODY_BYTES,
-    timeout,
-  };
-}
+export const WX_CALL_CONFIG: AxiosRequestConfig = {
+  responseType: 'text',
+  transformResponse: (data: unknown) => data,
+  validateStatus: null,
+  maxRedirects: 0,
+  maxContentLength: MAX_BODY_BYTES,
+};
 
 /**
  * The axios instance WeChat is called through when the app brings none: one
@@ -35,12 +34,12 @@ export function wxCallConfig(timeout: number): AxiosRequestConfig {
  * by axios on every call; axios tunnels HTTPS through it with CONNECT, so the
  * proxy never sees the secret in the URL.
  */
-export function createWxAxios(apiBaseUrl: string, timeout: number): AxiosInstance {
+export function createWxAxios(apiBaseUrl: string): AxiosInstance {
   const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS };
   const proxy = getProxyForUrl(apiBaseUrl);
   return axios.create({
     // As defaults, so that a call merges only its signal: config merging is a good part of axios's cost per call.
-    ...wxCallConfig(timeout),
+    ...WX_CALL_CONFIG,
     adapter: 'http',
     httpAgent: new HttpAgent(agentOptions),
     httpsAgent: new HttpsAgent(agentOptions),
