@@ -43,10 +43,11 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    bindLoginResponse(this.getRequest(context), this.getResponse(context));
+    const request = this.getRequest(context);
+    bindLoginResponse(request, this.getResponse(context));
     await super.canActivate(context);
     // AuthGuard leaves the session to subclasses; a login route that does not establish it is a silent failure.
-    if (this.passportOptions?.session) await this.logIn(this.getRequest(context));
+    if (this.passportOptions?.session) await this.logIn(request);
     return true;
   }
 
