@@ -115,7 +115,7 @@ class SiteController {
   @Get('me/userinfo')
   async userinfo(@Query('openid') openid: string, @Query('appid') appid: string): Promise<unknown> {
     try {
-      return await this.tokens.getUserinfo(openid, undefined, appid);
+      return await this.tokens.getUserinfoFor(openid, { appid });
     } catch (error) {
       throw wxHttpException(error) ?? error;
     }

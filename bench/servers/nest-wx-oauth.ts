@@ -3,7 +3,7 @@
 // NEST_ADAPTER=fastify), state verification on.
 import 'reflect-metadata';
 import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
-import { MemoryTokenStore, WxAuthGuard, WxOAuthModule, type WxProfile } from 'nest-wx-oauth';
+import { WxMemoryStore, WxAuthGuard, WxOAuthModule, type WxProfile } from 'nest-wx-oauth';
 import { createNestApp } from './nest-app.js';
 import { apiBaseUrl, appid, callbackURL, openBaseUrl, port, ready, secret } from './env.mjs';
 
@@ -32,7 +32,7 @@ class AuthController {
       openBaseUrl,
       // Sized for this load: each login's single-use record lives as long as its state (10 min),
       // and the default store (100 000 records) answers 503 past a few hundred logins a second.
-      tokenStore: new MemoryTokenStore({ maxEntries: 100_000 }),
+      store: new WxMemoryStore({ maxEntries: 100_000 }),
     }),
   ],
   controllers: [AuthController],

@@ -3,7 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { WxOAuthModule, type WxOAuthModuleOptions } from 'nest-wx-oauth';
-import { RedisTokenStore } from 'nest-wx-oauth/redis';
+import { WxRedisStore } from 'nest-wx-oauth/redis';
 import { AuthController } from './auth/auth.controller.js';
 import { SessionGuard } from './auth/session.guard.js';
 import { DemoUsers } from './auth/demo-users.service.js';
@@ -39,7 +39,7 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
         }),
     callbackURL: config.get('WX_CALLBACK_URL', { infer: true }),
     scope: config.get('WX_SCOPE', { infer: true }),
-    ...(redisUrl ? { tokenStore: new RedisTokenStore({ url: redisUrl }) } : {}),
+    ...(redisUrl ? { store: new WxRedisStore({ url: redisUrl }) } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+// The framework-free client: the seed's API.
 export { WXOAuth } from './client/wx-oauth.client.js';
 export type { WXOAuthOptions } from './client/wx-oauth-client.options.js';
 export {
@@ -15,25 +16,30 @@ export type {
   WxUserByCode,
   WxUserInfo,
 } from './client/wx-oauth.types.js';
-export { WxAuthGuard } from './passport/wx-auth.guard.js';
-export { wxHttpException } from './passport/wx-http-exception.js';
-export type { WxIdField, WxProfile } from './passport/wx-profile.js';
-export { isWeChatBrowser } from './passport/wx-user-agent.js';
-export { WxQrLogin, type WxLoginSettings, type WxQrLoginOptions } from './passport/wx-qr-login.js';
-export { WxStrategy, type WxAuthenticateOptions } from './passport/wx.strategy.js';
-export type { WxStateInfo } from './state/wx-state.store.js';
-export { isSafeReturnTo } from './state/return-to.js';
-export { MemoryTokenStore, type MemoryTokenStoreOptions } from './tokens/memory-token-store.js';
-export type { WxStoredToken, WxTokenStore } from './tokens/wx-token-store.js';
-export { WxTokenService } from './tokens/wx-token.service.js';
-export { WX_OAUTH_STRATEGY } from './wx-oauth.constants.js';
-export { InjectWxOAuth, InjectWxOAuthOptions, WxAuthScope } from './wx-oauth.decorators.js';
+
+// The module.
 export { WxOAuthModule } from './wx-oauth.module.js';
 export type { WxOAuthModuleAsyncOptions } from './wx-oauth.module-definition.js';
-export type {
-  ResolvedWxOAuthOptions,
-  WxAppCredentials,
-  WxAppKind,
-  WxOAuthModuleOptions,
-  WxValidate,
-} from './wx-oauth.options.js';
+export type * from './interfaces/index.js';
+export { WX_OAUTH_STORE, WX_OAUTH_STRATEGY } from './wx-oauth.constants.js';
+export { InjectWxOAuth, InjectWxOAuthOptions, WxAuthScope } from './wx-oauth.decorators.js';
+
+// Which app serves a login.
+export type { WxAppKind } from './apps/wx-app-kind.js';
+export { isWeChatBrowser } from './apps/wx-user-agent.js';
+
+// The login: Passport, the profile, the embedded QR code.
+export { WxAuthGuard } from './passport/wx-auth.guard.js';
+export { WxStrategy } from './passport/wx.strategy.js';
+export type { WxAuthenticateOptions } from './passport/wx-oauth2.strategy.js';
+export { wxHttpException } from './passport/wx-http-exception.js';
+export { WxLogin } from './login/wx-login.js';
+export type { WxIdField, WxProfile } from './login/wx-profile.js';
+export { WxQrLogin, type WxLoginSettings, type WxQrLoginOptions } from './login/wx-qr-login.js';
+export { isSafeReturnTo } from './state/return-to.js';
+
+// Where tokens and login records live.
+export type { WxOAuthStore } from './store/wx-oauth-store.interface.js';
+export { WxMemoryStore, type WxMemoryStoreOptions } from './store/wx-memory-store.js';
+export { WxTokenService } from './tokens/wx-token.service.js';
+export type { WxStoredToken } from './tokens/wx-stored-token.js';

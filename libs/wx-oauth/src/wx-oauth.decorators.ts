@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { WxAppKind } from './apps/wx-app-kind.js';
 import type { WxScope } from './client/wx-oauth.types.js';
-import { WX_OAUTH_APP_CLIENT, WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
-import type { WxAppKind } from './wx-oauth.options.js';
+import { WX_OAUTH_APP_CLIENT, WX_OAUTH_MODULE_OPTIONS } from './wx-oauth.constants.js';
 
 /**
  * The scope a login route asks for, overriding the module's `scope`; e.g.
@@ -13,8 +13,13 @@ import type { WxAppKind } from './wx-oauth.options.js';
  */
 export const WxAuthScope = Reflector.createDecorator<WxScope>();
 
-/** Injects the validated module options. @publicApi */
-export const InjectWxOAuthOptions = () => Inject(WX_OAUTH_OPTIONS);
+/**
+ * Injects the module's options as the app passed them (`WxOAuthModuleOptions`),
+ * in any module that imports `WxOAuthModule` (or everywhere with `isGlobal`).
+ *
+ * @publicApi
+ */
+export const InjectWxOAuthOptions = (): PropertyDecorator & ParameterDecorator => Inject(WX_OAUTH_MODULE_OPTIONS);
 
 /**
  * Injects one app's `WXOAuth` in a registration with two apps:
@@ -24,4 +29,4 @@ export const InjectWxOAuthOptions = () => Inject(WX_OAUTH_OPTIONS);
  *
  * @publicApi
  */
-export const InjectWxOAuth = (kind: WxAppKind) => Inject(WX_OAUTH_APP_CLIENT[kind]);
+export const InjectWxOAuth = (kind: WxAppKind): PropertyDecorator & ParameterDecorator => Inject(WX_OAUTH_APP_CLIENT[kind]);

@@ -3,11 +3,13 @@ import { Injectable, Logger, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { WXOAuth } from './client/wx-oauth.client.js';
 import { WxStrategy } from './passport/wx.strategy.js';
-import { MemoryTokenStore } from './tokens/memory-token-store.js';
+import type { WxOAuthModuleOptions, WxOAuthOptionsFactory } from './interfaces/wx-oauth-module-options.interface.js';
+import { WxMemoryStore } from './store/wx-memory-store.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
-import { WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
+import { WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from './wx-oauth.constants.js';
+import { InjectWxOAuthOptions } from './wx-oauth.decorators.js';
 import { WxOAuthModule } from './wx-oauth.module.js';
-import type { ResolvedWxOAuthOptions, WxOAuthModuleOptions } from './wx-oauth.options.js';
+import type { WxOAuthSettings } from './wx-oauth.options.js';
 
 const SECRET = 'module-spec-secret-0123456789';
 const options: WxOAuthModuleOptions = {
@@ -17,7 +19,7 @@ const options: WxOAuthModuleOptions = {
 };
 
 @Injectable()
-class WxConfig {
+class WxConfig implements WxOAuthOptionsFactory {
   createWxOAuthOptions(): WxOAuthModuleOptions {
     return options;
   }
@@ -50,7 +52,7 @@ describe('WxOAuthModule', () => {
     expect(wx).toBeInstanceOf(WXOAuth);
     expect(wx.appid).toBe('wxmodulespec');
     expect(ref.get(WxStrategy)).toBeInstanceOf(WxStrategy);
-    expect(ref.get<ResolvedWxOAuthOptions>(WX_OAUTH_OPTIONS)).toMatchObject({
+    expect(ref.get<WxOAuthSettings>(WX_OAUTH_OPTIONS)).toMatchObject({
       scope: 'snsapi_base',
       timeout: 5000,
       apiBaseUrl: 'https://api.weixin.qq.com',
@@ -104,25 +106,60 @@ describe('WxOAuthModule', () => {
     expect(error.stack).not.toContain(SECRET);
   });
 
-  it('takes a token store from an async factory', async () => {
-    const tokenStore = new MemoryTokenStore();
-    const ref = await compile([WxOAuthModule.forRootAsync({ useFactory: async () => ({ ...options, tokenStore }) })]);
-    await tokenStore.set('wxmodulespec', 'o1', {
+  const savedToken = (accessToken: string) =>
+    JSON.stringify({
       openid: 'o1',
       scope: 'snsapi_base',
-      accessToken: 'saved-token',
+      accessToken,
       refreshToken: 'r',
       accessTokenExpiresAt: Date.now() + 3_600_000,
       refreshTokenExpiresAt: Date.now() + 3_600_000,
     });
-    expect(await ref.get(WxTokenService).getAccessToken('o1')).toBe('saved-token');
-    await expect(ref.get(WxTokenService).getAccessToken('o2')).rejects.toMatchObject({ kind: 'refresh_expired' });
+
+  it('takes a store from an async factory', async () => {
+    const store = new WxMemoryStore();
+    const ref = await compile([WxOAuthModule.forRootAsync({ useFactory: async () => ({ ...options, store }) })]);
+    expect(ref.get(WX_OAUTH_STORE)).toBe(store);
+    await store.set('token:wxmodulespec:o1', savedToken('saved-token'), 3_600_000);
+    expect(await ref.get(WxTokenService).getAccessTokenFor('o1')).toBe('saved-token');
+    await expect(ref.get(WxTokenService).getAccessTokenFor('o2')).rejects.toMatchObject({ kind: 'refresh_expired' });
   });
 
-  it('refuses a token store that is not one', async () => {
-    await expect(compile([WxOAuthModule.forRoot({ ...options, tokenStore: {} as never })])).rejects.toThrow(
-      /- tokenStore: must implement WxTokenStore \(get, set, delete, claim, lock, setIfLocked, unlock\)/,
+  it('lets a test replace the store with overrideProvider, and closes it on shutdown', async () => {
+    const store = new WxMemoryStore();
+    const close = jest.fn(async () => undefined);
+    moduleRef = await Test.createTestingModule({ imports: [WxOAuthModule.forRoot(options)] })
+      .overrideProvider(WX_OAUTH_STORE)
+      .useValue(Object.assign(store, { close }))
+      .compile();
+    await store.set('token:wxmodulespec:o1', savedToken('from-the-test'), 3_600_000);
+    expect(await moduleRef.get(WxTokenService).getAccessTokenFor('o1')).toBe('from-the-test');
+    await moduleRef.close();
+    moduleRef = undefined;
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a store that is not one', async () => {
+    await expect(compile([WxOAuthModule.forRoot({ ...options, store: {} as never })])).rejects.toThrow(
+      /- store: must implement WxOAuthStore \(get, set, delete, claim, lock, setIfLocked, unlock\)/,
     );
+  });
+
+  it('injects the options as the app passed them, in a feature module, with InjectWxOAuthOptions', async () => {
+    @Injectable()
+    class ShowsCallback {
+      constructor(@InjectWxOAuthOptions() readonly options: WxOAuthModuleOptions) {}
+    }
+    @Module({ imports: [WxOAuthModule.forRoot(options)], providers: [ShowsCallback] })
+    class FeatureModule {}
+    const ref = await compile([FeatureModule]);
+    expect(ref.get(ShowsCallback).options.callbackURL).toBe(options.callbackURL);
+    await ref.close();
+
+    @Module({ providers: [ShowsCallback] })
+    class GlobalFeatureModule {}
+    const global = await compile([WxOAuthModule.forRoot({ ...options, isGlobal: true }), GlobalFeatureModule]);
+    expect(global.get(ShowsCallback).options.callbackURL).toBe(options.callbackURL);
   });
 
   it('warns once in production that tokens are kept in memory', async () => {
@@ -135,7 +172,7 @@ describe('WxOAuthModule', () => {
       await moduleRef!.close();
       await compile([WxOAuthModule.forRoot(options)]);
       await moduleRef!.init();
-      const warnings = warn.mock.calls.filter(([message]) => String(message).includes('MemoryTokenStore'));
+      const warnings = warn.mock.calls.filter(([message]) => String(message).includes('WxMemoryStore'));
       expect(warnings).toHaveLength(1);
     } finally {
       process.env.NODE_ENV = env;

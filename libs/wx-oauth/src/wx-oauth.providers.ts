@@ -1,21 +1,49 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
+import { WX_APP_KINDS } from './apps/wx-app-kind.js';
+import { WxOAuthApps } from './apps/wx-oauth-apps.js';
 import { WXOAuth } from './client/wx-oauth.client.js';
-import { WxStateStore } from './state/wx-state.store.js';
-import { WX_OAUTH_APP_CLIENT, WX_OAUTH_MODULE_OPTIONS, WX_OAUTH_OPTIONS } from './wx-oauth.constants.js';
-import { WxOAuthApps } from './wx-oauth.apps.js';
-import { resolveWxOAuthOptions, type ResolvedWxOAuthOptions, type WxAppKind } from './wx-oauth.options.js';
+import type { WxOAuthModuleOptions } from './interfaces/wx-oauth-module-options.interface.js';
+import { DuplicateCallbacks } from './login/duplicate-callbacks.js';
+import { stateKeyOf, WxStateStore } from './state/wx-state.store.js';
+import { WxMemoryStore } from './store/wx-memory-store.js';
+import type { WxOAuthStore } from './store/wx-oauth-store.interface.js';
+import { systemClock, type WxClock } from './utils/clock.js';
+import {
+  WX_OAUTH_APP_CLIENT,
+  WX_OAUTH_CLOCK,
+  WX_OAUTH_MODULE_OPTIONS,
+  WX_OAUTH_OPTIONS,
+  WX_OAUTH_STORE,
+} from './wx-oauth.constants.js';
+import { resolveWxOAuthOptions, type WxOAuthSettings } from './wx-oauth.options.js';
 
-/** Validated options, derived from the raw ones so sync and async registration share it. */
+/** Validated options, derived from the raw ones so that sync and async registration share it. */
 export const wxOAuthOptionsProvider: Provider = {
   provide: WX_OAUTH_OPTIONS,
-  useFactory: resolveWxOAuthOptions,
+  useFactory: (options: WxOAuthModuleOptions) => resolveWxOAuthOptions(options),
   inject: [WX_OAUTH_MODULE_OPTIONS],
 };
 
-export const wxOAuthAppsProvider: Provider = {
-  provide: WxOAuthApps,
-  useFactory: (options: ResolvedWxOAuthOptions) => new WxOAuthApps(options),
-  inject: [WX_OAUTH_OPTIONS],
+export const wxOAuthClockProvider: Provider = { provide: WX_OAUTH_CLOCK, useValue: systemClock };
+
+let warnedAboutMemoryStore = false;
+
+/** The `store` option, else one in this process's memory. */
+export const wxOAuthStoreProvider: Provider = {
+  provide: WX_OAUTH_STORE,
+  useFactory: (settings: WxOAuthSettings, clock: WxClock): WxOAuthStore => {
+    if (settings.store) return settings.store;
+    // The one place the library looks at the environment: NODE_ENV is how Node apps say "production".
+    if (process.env.NODE_ENV === 'production' && !warnedAboutMemoryStore) {
+      warnedAboutMemoryStore = true;
+      new Logger('WxOAuthModule').warn(
+        'Tokens and logins are kept in this process memory (WxMemoryStore): they are lost on restart and not shared ' +
+          'between instances. Pass store: new WxRedisStore({ url }) from nest-wx-oauth/redis.',
+      );
+    }
+    return new WxMemoryStore({}, clock);
+  },
+  inject: [WX_OAUTH_OPTIONS, WX_OAUTH_CLOCK],
 };
 
 /** `WXOAuth`: the one app, or the official account (else the website app) of two. */
@@ -26,22 +54,33 @@ export const wxOAuthClientProvider: Provider = {
 };
 
 /** Each kind's client for `@InjectWxOAuth(kind)`: null when that app is not registered. */
-export const wxOAuthAppClientProviders: Provider[] = (['officialAccount', 'website'] as WxAppKind[]).map((kind) => ({
+export const wxOAuthAppClientProviders: Provider[] = WX_APP_KINDS.map((kind) => ({
   provide: WX_OAUTH_APP_CLIENT[kind],
   useFactory: (apps: WxOAuthApps) => apps.get(kind) ?? null,
   inject: [WxOAuthApps],
 }));
 
+export const duplicateCallbacksProvider: Provider = {
+  provide: DuplicateCallbacks,
+  // An exchange takes at most two WeChat calls, each within the timeout.
+  useFactory: (settings: WxOAuthSettings, store: WxOAuthStore, clock: WxClock) =>
+    new DuplicateCallbacks(store, clock, 2 * settings.timeout),
+  inject: [WX_OAUTH_OPTIONS, WX_OAUTH_STORE, WX_OAUTH_CLOCK],
+};
+
 /** The login states, shared by the strategy and the embedded QR login. */
 export const wxStateStoreProvider: Provider = {
   provide: WxStateStore,
-  useFactory: (options: ResolvedWxOAuthOptions, apps: WxOAuthApps) =>
-    new WxStateStore({
-      key: options.stateKey,
-      ttlMs: options.stateTtl,
-      secure: options.callbackURL.startsWith('https:'),
-      store: options.tokenStore,
-      appid: apps.primary.appid,
-    }),
-  inject: [WX_OAUTH_OPTIONS, WxOAuthApps],
+  useFactory: (settings: WxOAuthSettings, duplicates: DuplicateCallbacks, clock: WxClock) => {
+    // A key derived from an app secret works across instances with no extra setting.
+    const secret = settings.stateSecret ?? (settings.secret ?? settings.officialAccount?.secret ?? settings.website?.secret)!;
+    return new WxStateStore({
+      key: stateKeyOf(secret),
+      ttlMs: settings.stateTtl,
+      secure: settings.callbackURL.startsWith('https:'),
+      duplicates,
+      clock,
+    });
+  },
+  inject: [WX_OAUTH_OPTIONS, DuplicateCallbacks, WX_OAUTH_CLOCK],
 };

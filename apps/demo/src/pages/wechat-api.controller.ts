@@ -14,6 +14,6 @@ export class WechatApiController {
   @Get('userinfo')
   userinfo(@Req() req: Request): Promise<WxUserInfo> {
     const { openid, appid } = req.user as DemoUser;
-    return this.tokens.getUserinfo(openid, undefined, appid);
+    return this.tokens.getUserinfoFor(openid, { appid });
   }
 }

@@ -46,21 +46,27 @@ export const wxClientOptionsShape = {
     .optional(),
 };
 
-export type ResolvedWXOAuthOptions = Required<Omit<WXOAuthOptions, 'axios'>> & Pick<WXOAuthOptions, 'axios'>;
+/** @internal The client's options validated, with defaults applied. */
+export type WxClientSettings = Required<Omit<WXOAuthOptions, 'axios'>> & Pick<WXOAuthOptions, 'axios'>;
 
 /**
  * Validates options and applies defaults. Throws one error naming every bad
  * option; values are never echoed, so a secret cannot end up in the message.
  */
-export function parseOptions<T>(schema: z.ZodType<T>, options: unknown, subject: string): T {
+export function parseOptions<T>(
+  schema: z.ZodType<T>,
+  options: unknown,
+  subject: string,
+  nameOf: (path: string) => string = (path) => path,
+): T {
   const result = schema.safeParse(options ?? {});
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(options)'}: ${issue.message}`);
+  const lines = result.error.issues.map((issue) => `  - ${nameOf(issue.path.join('.')) || '(options)'}: ${issue.message}`);
   throw new TypeError(`Invalid ${subject} options:\n${lines.join('\n')}`);
 }
 
 const wxClientOptionsSchema = z.object(wxClientOptionsShape);
 
-export function resolveClientOptions(options: WXOAuthOptions): ResolvedWXOAuthOptions {
+export function resolveClientOptions(options: WXOAuthOptions): WxClientSettings {
   return parseOptions(wxClientOptionsSchema, options, 'WXOAuth');
 }

@@ -1,6 +1,6 @@
 import { buildWxAuthorizeUrl } from './authorize-url.js';
 import { WxHttpClient } from './http.js';
-import { resolveClientOptions, type ResolvedWXOAuthOptions, type WXOAuthOptions } from './wx-oauth-client.options.js';
+import { resolveClientOptions, type WxClientSettings, type WXOAuthOptions } from './wx-oauth-client.options.js';
 import { WxOAuthError } from './wx-oauth.error.js';
 import type { WxAccessToken, WxAuthorizeParams, WxLang, WxScope, WxUserByCode, WxUserInfo } from './wx-oauth.types.js';
 
@@ -14,7 +14,7 @@ export class WXOAuth {
   readonly appid: string;
   // An ES private field: kept out of console.log, JSON and enumerable keys.
   readonly #secret: string;
-  readonly #options: Omit<ResolvedWXOAuthOptions, 'secret'>;
+  readonly #options: Omit<WxClientSettings, 'secret'>;
   readonly #http: WxHttpClient;
 
   constructor(options: WXOAuthOptions) {

@@ -1,70 +1,44 @@
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { z } from 'zod';
-import { parseOptions, wxClientOptionsShape } from '../client/wx-oauth-client.options.js';
+import type { WxOAuthModuleOptions } from '../interfaces/wx-oauth-module-options.interface.js';
 import type { WxOAuthModuleAsyncOptions } from '../wx-oauth.module-definition.js';
-import { wxModuleOptionsShape, type WxAppCredentials, type WxOAuthModuleOptions } from '../wx-oauth.options.js';
+import { resolveWxOAuthOptions } from '../wx-oauth.options.js';
 
 /**
- * The configuration keys `wxOAuthFromConfig` reads. One app: the seed's
- * `WX_APPID` and `WX_SECRET`. Two apps: `WX_MP_APPID`/`WX_MP_SECRET` (the
- * official account) and `WX_WEB_APPID`/`WX_WEB_SECRET` (the website app),
- * either pair or both.
- *
- * @publicApi
+ * The configuration keys `wxOAuthFromConfig` reads, and the option each one
+ * sets. One app: the seed's `WX_APPID` and `WX_SECRET`. Two apps:
+ * `WX_MP_APPID`/`WX_MP_SECRET` (the official account) and
+ * `WX_WEB_APPID`/`WX_WEB_SECRET` (the website app), either pair or both.
  */
-export const WX_OAUTH_CONFIG_KEYS = [
-  'WX_APPID',
-  'WX_SECRET',
-  'WX_MP_APPID',
-  'WX_MP_SECRET',
-  'WX_WEB_APPID',
-  'WX_WEB_SECRET',
-  'WX_CALLBACK_URL',
-  'WX_SCOPE',
-  'WX_API_BASE_URL',
-  'WX_OPEN_BASE_URL',
-] as const;
+const KEYS = {
+  WX_APPID: 'appid',
+  WX_SECRET: 'secret',
+  WX_MP_APPID: 'officialAccount.appid',
+  WX_MP_SECRET: 'officialAccount.secret',
+  WX_WEB_APPID: 'website.appid',
+  WX_WEB_SECRET: 'website.secret',
+  WX_CALLBACK_URL: 'callbackURL',
+  WX_SCOPE: 'scope',
+  WX_API_BASE_URL: 'apiBaseUrl',
+  WX_OPEN_BASE_URL: 'openBaseUrl',
+} as const;
 
-const { appid, secret } = wxClientOptionsShape;
-const APP_PAIRS = [
-  ['WX_APPID', 'WX_SECRET'],
-  ['WX_MP_APPID', 'WX_MP_SECRET'],
-  ['WX_WEB_APPID', 'WX_WEB_SECRET'],
-] as const;
+type WxConfigKey = keyof typeof KEYS;
 
-// Validated under the keys' own names, so a start-up error names the variable to fix.
-const configSchema = z
-  .object({
-    WX_APPID: appid.optional(),
-    WX_SECRET: secret.optional(),
-    WX_MP_APPID: appid.optional(),
-    WX_MP_SECRET: secret.optional(),
-    WX_WEB_APPID: appid.optional(),
-    WX_WEB_SECRET: secret.optional(),
-    WX_CALLBACK_URL: wxModuleOptionsShape.callbackURL,
-    WX_SCOPE: wxModuleOptionsShape.scope,
-    WX_API_BASE_URL: wxModuleOptionsShape.apiBaseUrl,
-    WX_OPEN_BASE_URL: wxModuleOptionsShape.openBaseUrl,
-  })
-  .superRefine((config, context) => {
-    const issue = (key: string, message: string) => context.addIssue({ code: 'custom', path: [key], message });
-    for (const [id, key] of APP_PAIRS) {
-      if (config[id] && !config[key]) issue(key, `is required with ${id}`);
-      if (!config[id] && config[key]) issue(id, `is required with ${key}`);
-    }
-    const single = Boolean(config.WX_APPID || config.WX_SECRET);
-    const byKind = Boolean(config.WX_MP_APPID || config.WX_MP_SECRET || config.WX_WEB_APPID || config.WX_WEB_SECRET);
-    if (single && byKind) issue('WX_APPID', 'set WX_APPID/WX_SECRET (one app) or WX_MP_*/WX_WEB_* (two apps), not both');
-    if (!single && !byKind) issue('WX_APPID', 'is required (or WX_MP_APPID / WX_WEB_APPID)');
-    // Reported with the other keys' problems, not after they are fixed.
-  }, { when: () => true });
+/** @publicApi */
+export const WX_OAUTH_CONFIG_KEYS = Object.keys(KEYS) as WxConfigKey[];
+
+const KEY_OF: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(KEYS).map(([key, path]) => [path, key])),
+  officialAccount: 'WX_MP_*',
+  website: 'WX_WEB_*',
+};
 
 /**
  * `WxOAuthModule.forRootAsync(wxOAuthFromConfig())`: the module configured from
  * `@nestjs/config`'s `ConfigService` (the environment, `.env` files, `load`ed
  * configuration) under the keys of `WX_OAUTH_CONFIG_KEYS`. `extra` adds the
- * options that are not strings, such as `validate` or `tokenStore`. The app
- * fails to start with every missing or invalid key named, never its value.
+ * options that are not strings, such as `validate` or `store`. The app fails
+ * to start with every missing or invalid key named, never its value.
  *
  * @publicApi
  */
@@ -76,22 +50,29 @@ export function wxOAuthFromConfig(
     ...asyncOptions,
     imports: [ConfigModule],
     inject: [ConfigService],
-    useFactory: (config: ConfigService): WxOAuthModuleOptions => ({ ...readWxConfig(config), ...extra }),
+    useFactory: (config: ConfigService): WxOAuthModuleOptions => {
+      const options = { ...readWxConfig(config), ...extra } as WxOAuthModuleOptions;
+      // Checked here under the keys' names; the module checks the same options again, by theirs.
+      resolveWxOAuthOptions(options, 'WxOAuthModule configuration', (path) => KEY_OF[path] ?? path);
+      return options;
+    },
   };
 }
 
-/** Reads and validates the keys; an empty value (as docker-compose passes `${X:-}`) counts as unset. */
-function readWxConfig(config: ConfigService): WxOAuthModuleOptions {
-  const values = Object.fromEntries(WX_OAUTH_CONFIG_KEYS.map((key) => [key, config.get<string>(key) || undefined]));
-  const c = parseOptions(configSchema, values, 'WxOAuthModule configuration');
-  const app = (id?: string, key?: string): WxAppCredentials | undefined => (id && key ? { appid: id, secret: key } : undefined);
-  return {
-    ...(c.WX_APPID ? { appid: c.WX_APPID, secret: c.WX_SECRET } : {}),
-    ...(c.WX_MP_APPID ? { officialAccount: app(c.WX_MP_APPID, c.WX_MP_SECRET) } : {}),
-    ...(c.WX_WEB_APPID ? { website: app(c.WX_WEB_APPID, c.WX_WEB_SECRET) } : {}),
-    callbackURL: c.WX_CALLBACK_URL,
-    scope: c.WX_SCOPE,
-    apiBaseUrl: c.WX_API_BASE_URL,
-    openBaseUrl: c.WX_OPEN_BASE_URL,
+/** The options the keys set; an empty value (as docker-compose passes `${X:-}`) counts as unset. */
+function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
+  const value = (key: WxConfigKey) => config.get<string>(key) || undefined;
+  const app = (appid?: string, secret?: string) => (appid || secret ? { appid, secret } : undefined);
+  const options = {
+    appid: value('WX_APPID'),
+    secret: value('WX_SECRET'),
+    officialAccount: app(value('WX_MP_APPID'), value('WX_MP_SECRET')),
+    website: app(value('WX_WEB_APPID'), value('WX_WEB_SECRET')),
+    callbackURL: value('WX_CALLBACK_URL'),
+    scope: value('WX_SCOPE'),
+    apiBaseUrl: value('WX_API_BASE_URL'),
+    openBaseUrl: value('WX_OPEN_BASE_URL'),
   };
+  // Unset keys leave their options to the defaults; the validation reports what is missing.
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<WxOAuthModuleOptions>;
 }

@@ -1,50 +1,57 @@
 import type { ServerResponse } from 'node:http';
 import {
+  type ExecutionContext,
   HttpException,
+  Inject,
   Injectable,
   Logger,
-  UnauthorizedException,
-  type ExecutionContext,
   type OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { AuthGuard, type IAuthModuleOptions } from '@nestjs/passport';
-import passport from 'passport';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import { linkResponse, nodeResponse } from '../login/login-request.js';
+import { WxLogin } from '../login/wx-login.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import { WxAuthScope } from '../wx-oauth.decorators.js';
-import { bindLoginResponse } from './login-response.js';
 import { wxHttpException } from './wx-http-exception.js';
-import type { WxAuthenticateOptions } from './wx.strategy.js';
+import type { WxAuthenticateOptions } from './wx-oauth2.strategy.js';
 
 /**
  * `AuthGuard('wechat')` with WeChat's defaults. On the login route it redirects
  * to WeChat; on the callback route it puts the user on `req.user` (and the
- * state's `returnTo` on `req.authInfo.state`), and with
+ * state on `req.authInfo.state`, a `WxAuthInfo`), and with
  * `PassportModule.register({ session: true })` logs the user into the session.
- * Failures become HTTP errors carrying WeChat's errcode: 401 for the user's or
- * the link's fault, 400 for a bad `returnTo`, 502 when WeChat fails, 504 when it
- * does not answer, 503 when the token store does. Works on Express and Fastify,
- * in any module once `WxOAuthModule` is registered. Subclass it as any
- * AuthGuard: `getAuthenticateOptions`, `handleRequest`, `getRequest`.
+ * Failures are HTTP errors carrying WeChat's errcode: 401 for the user's or
+ * the link's fault, 400 for a bad request, 502 when WeChat fails, 504 when it
+ * does not answer, 503 when the store does. Works on Express and Fastify, in
+ * any module once `WxOAuthModule` is registered. Subclass it as any AuthGuard:
+ * `getAuthenticateOptions`, `handleRequest`, `getRequest`.
  *
  * @publicApi
  */
 @Injectable()
 export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnApplicationBootstrap {
+  // Injected as properties, as AuthGuard's own options are: a subclass with a constructor of its own passes nothing to super().
+  @Inject(Reflector) protected readonly reflector!: Reflector;
+  @Inject(ModuleRef) private readonly moduleRef!: ModuleRef;
+  /** `PassportModule.register(...)`'s options, which AuthGuard also injects, untyped. */
+  @Optional() @Inject(AuthModuleOptions) private readonly passportOptions?: AuthModuleOptions;
   private readonly logger = new Logger(WxAuthGuard.name);
-  // Stateless, so made here: a subclass with a constructor of its own passes nothing to super().
-  private readonly reflector = new Reflector();
 
   onApplicationBootstrap(): void {
     // Guards can be built in any module, but the strategy exists only where the module is registered.
-    if (!(passport as unknown as { _strategy(name: string): unknown })._strategy(WX_OAUTH_STRATEGY)) {
+    try {
+      this.moduleRef.get(WxLogin, { strict: false });
+    } catch {
       throw new Error('WxAuthGuard needs WxOAuthModule: add WxOAuthModule.forRoot(...) or forRootAsync(...) to the app');
     }
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = this.getRequest(context);
-    bindLoginResponse(request, this.getResponse(context));
+    linkResponse(request, this.getResponse(context));
     await super.canActivate(context);
     // AuthGuard leaves the session to subclasses; a login route that does not establish it is a silent failure.
     if (this.passportOptions?.session) await this.logIn(request);
@@ -57,25 +64,20 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
     return scope ? { scope } : undefined;
   }
 
-  /** Node's response on both adapters: Fastify's reply wraps it as `raw`, and passport writes its redirect there. */
+  /** Node's response on both adapters: passport writes its redirect there, the strategy its cookies. */
   getResponse(context: ExecutionContext): ServerResponse {
-    const reply = context.switchToHttp().getResponse<ServerResponse & { raw?: ServerResponse }>();
-    return reply.raw ?? reply;
+    return nodeResponse(context.switchToHttp().getResponse<object>());
   }
 
-  /** `PassportModule.register(...)`'s options, which AuthGuard injects as `options`. */
-  private get passportOptions(): IAuthModuleOptions | undefined {
-    return (this as unknown as { options?: IAuthModuleOptions }).options;
-  }
-
-  override handleRequest<TUser = unknown>(err: unknown, user: TUser): TUser {
+  /** @nestjs/passport's hook, with its signature: what the strategy handed passport in, `req.user` out. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- @nestjs/passport's own signature, so that subclasses may declare it whole
+  override handleRequest<TUser = any>(err: any, user: any, _info: any, _context: ExecutionContext, _status?: any): TUser {
     if (err) {
-      const httpError = err instanceof HttpException ? err : wxHttpException(err);
-      if (!httpError) throw err;
-      if (httpError.getStatus() >= 500) this.logger.warn(httpError.message);
-      throw httpError;
+      if (err instanceof HttpException && err.getStatus() >= 500) this.logger.warn(err.message);
+      throw err;
     }
-    if (!user) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'The login was refused', kind: 'denied' });
+    // passport's fail(), from an OAuth2 `error=access_denied` callback or a subclass's own strategy.
+    if (!user) throw wxHttpException(new WxOAuthError('denied', 'The login was refused'));
     return user;
   }
 }

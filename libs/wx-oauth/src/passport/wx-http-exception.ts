@@ -11,29 +11,22 @@ const ERROR_NAMES: Record<number, string> = {
 };
 
 /**
- * The HTTP error for a failed login, carrying WeChat's errcode: `WxAuthGuard`
- * throws these; an `AuthGuard('wechat')` can do the same in `handleRequest`.
- * Answers undefined for an error that is not the login's.
+ * The HTTP error for a failed login, carrying WeChat's errcode, with the
+ * `WxOAuthError` as its cause: the strategy hands passport these, and an app
+ * can turn its own calls' errors (`WxTokenService`) into the same. Answers
+ * undefined for an error that is not a `WxOAuthError`.
  *
  * @publicApi
  */
 export function wxHttpException(error: unknown): HttpException | undefined {
-  const wxError = asWxOAuthError(error);
-  if (!wxError) return undefined;
-  const status = wxErrorStatus(wxError.kind);
+  if (!(error instanceof WxOAuthError)) return undefined;
+  const status = wxErrorStatus(error.kind);
   const body = {
     statusCode: status,
     error: ERROR_NAMES[status] ?? 'Error',
-    message: wxError.message,
-    kind: wxError.kind,
-    ...(wxError.errcode !== undefined ? { errcode: wxError.errcode, errmsg: wxError.errmsg } : {}),
+    message: error.message,
+    kind: error.kind,
+    ...(error.errcode !== undefined ? { errcode: error.errcode, errmsg: error.errmsg } : {}),
   };
-  return new HttpException(body, status, { cause: wxError });
-}
-
-/** passport-oauth2 wraps exchange failures in an InternalOAuthError; unwrap them. */
-function asWxOAuthError(error: unknown): WxOAuthError | undefined {
-  if (error instanceof WxOAuthError) return error;
-  const inner = (error as { oauthError?: unknown } | null)?.oauthError;
-  return inner instanceof WxOAuthError ? inner : undefined;
+  return new HttpException(body, status, { cause: error });
 }

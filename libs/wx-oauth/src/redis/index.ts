@@ -1,1 +1,2 @@
-export { RedisTokenStore, type RedisTokenStoreOptions } from './redis-token-store.js';
+// nest-wx-oauth/redis: the store in Redis, kept off the main entry so that apps without ioredis load nothing of it.
+export { WxRedisStore, type WxRedisStoreOptions } from './wx-redis-store.js';

@@ -1,30 +1,37 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type OAuth2Strategy from 'passport-oauth2';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import type { WxTokenStore } from '../tokens/wx-token-store.js';
+import type { WxStateInfo } from '../interfaces/wx-auth-info.interface.js';
+import type { DuplicateCallbacks } from '../login/duplicate-callbacks.js';
+import { type LoginRequest, readLoginQuery, responseOf } from '../login/login-request.js';
+import type { WxClock } from '../utils/clock.js';
 import { appendCookie, readCookie, readCookies } from './cookies.js';
 import { isSafeReturnTo } from './return-to.js';
 
 export interface WxStateStoreOptions {
-  /** HMAC key for the state cookie. */
+  /** HMAC key of the state cookie. */
   key: Buffer;
   /** How long a login may take, in milliseconds. */
   ttlMs: number;
   /** Mark the cookie `Secure` (the callback is https). */
   secure: boolean;
-  /** Keeps the single-use records, shared by every instance of the app. */
-  store: Pick<WxTokenStore, 'claim'>;
-  /** Namespaces the records in a store that several apps share. */
-  appid: string;
+  /** Keeps each state single-use, and tells WeChat's repeated callbacks from replays. */
+  duplicates: DuplicateCallbacks;
+  clock: WxClock;
 }
 
-/** What a verified state hands to the app, as `req.authInfo.state`. */
-export interface WxStateInfo {
-  returnTo?: string;
-  /** The app that started the login, whose secret the code goes to. */
-  appid: string;
+/**
+ * What the strategy hands `store()`: passport-oauth2's metadata, whose
+ * `clientID` is the appid of the app starting the login, and the login's `returnTo`.
+ */
+export interface WxStateMeta extends OAuth2Strategy.Metadata {
+  callbackURL?: string;
+  returnTo?: unknown;
 }
 
+type StoreCallback = OAuth2Strategy.StateStoreStoreCallback;
+type VerifyCallback = (err: Error | null, ok: boolean, info?: WxStateInfo) => void;
 type StateRequest = Pick<IncomingMessage, 'headers'>;
 
 const COOKIE_PREFIX = 'wx_oauth_';
@@ -40,13 +47,6 @@ const NONCE_PATTERN = /^[0-9a-f]{32}$/;
 export const MAX_STATE_COOKIES = 4;
 export const MAX_STATE_COOKIE_BYTES = 6 * 1024;
 
-/**
- * How long after a state's first use its browser may bring it back with a
- * different code: WeChat's in-app browser sometimes re-requests the callback
- * with a new code for the same approval, within a second or two.
- */
-export const SECOND_CALLBACK_WINDOW_MS = 5_000;
-
 interface StateCookie {
   name: string;
   expiresAt: number;
@@ -57,32 +57,51 @@ interface StateCookie {
 }
 
 /**
- * CSRF state without a session. The state WeChat carries is a 32-hex nonce
- * (WeChat takes only [A-Za-z0-9], 128 bytes at most); the browser that started
- * the login holds a signed cookie named after it, with the expiry, `returnTo`
- * and the appid that started the login, so any instance can finish a login another one started, and
- * several logins (tabs) can run at once. A login start expires the browser's
- * oldest state cookies beyond `MAX_STATE_COOKIES` / `MAX_STATE_COOKIE_BYTES`.
- *
- * Single use: the token store records the nonce with the code that used it and
- * when. A duplicate of that same callback passes (WeChat sometimes sends two),
- * and so does one other code within `SECOND_CALLBACK_WINDOW_MS` from the same
- * browser (WeChat's re-request with a new code); nothing else does.
+ * passport-oauth2's state store, with no session. The state WeChat carries is a
+ * 32-hex nonce (WeChat takes only [A-Za-z0-9], 128 bytes at most); the browser
+ * that started the login holds a signed cookie named after it, with the
+ * expiry, `returnTo` and the appid that started the login, so any instance can
+ * finish a login another one started, and several logins (tabs) can run at
+ * once. `verify` hands `{ returnTo, appid }` to passport as `info.state`, which
+ * becomes `req.authInfo.state`.
  */
-export class WxStateStore {
+export class WxStateStore implements OAuth2Strategy.StateStore {
   constructor(private readonly options: WxStateStoreOptions) {}
+
+  /** passport-oauth2's `store(req, meta, callback)`: mints the state of a new login by `meta.clientID`. */
+  store(req: LoginRequest, meta: WxStateMeta | StoreCallback, callback?: StoreCallback): void {
+    if (!callback || typeof meta === 'function') {
+      throw new TypeError('WxStateStore.store needs the metadata naming the app (clientID)');
+    }
+    let state: string;
+    try {
+      state = this.issue(req, responseOf(req), meta.clientID, meta.returnTo);
+    } catch (error) {
+      return callback(error as Error, undefined);
+    }
+    callback(null, state);
+  }
+
+  /** passport-oauth2's `verify(req, state, meta, callback)`: checks the state against its cookie and uses it up. */
+  verify(req: LoginRequest, state: string, meta: OAuth2Strategy.Metadata | VerifyCallback, callback?: VerifyCallback): void {
+    const done = callback ?? (meta as VerifyCallback);
+    this.consume(req, state).then(
+      (info) => done(null, true, info),
+      (error: Error) => done(error, false),
+    );
+  }
 
   /**
    * Mints the state for a new login by `appid` and sets its cookie on `res`,
    * expiring on `res` the oldest of the state cookies `req` carries beyond the bounds.
    */
-  issue(returnTo: unknown, appid: string, req: StateRequest, res: ServerResponse): string {
+  issue(req: StateRequest, res: ServerResponse, appid: string, returnTo: unknown): string {
     if (returnTo !== undefined && !isSafeReturnTo(returnTo)) {
       throw new WxOAuthError('invalid_request', 'returnTo must be a relative path on this site, like /profile');
     }
     // A v4 UUID's 122 random bits, from node's pooled entropy, as 32 hex digits.
     const nonce = randomUUID().replaceAll('-', '');
-    const expiresAt = Date.now() + this.options.ttlMs;
+    const expiresAt = this.options.clock.now() + this.options.ttlMs;
     const value = `${expiresAt.toString(36)}.${Buffer.from(returnTo ?? '').toString('base64url')}.${appid}`;
     const cookie = `${value}.${this.sign(nonce, value)}`;
     for (const old of this.overflow(req, cookieBytes(COOKIE_PREFIX + nonce, cookie))) this.expire(res, old.name);
@@ -94,41 +113,43 @@ export class WxStateStore {
   }
 
   /**
-   * Verifies the callback's state against its cookie and uses it up, expiring
-   * the cookie on `res`. Throws `invalid_state` for a missing, forged, expired
-   * or used state.
+   * The appid a callback's state cookie names, read but not verified: the
+   * token request needs it, and passport-oauth2 makes that request only after
+   * `verify` passed, on that same cookie.
    */
-  async consume(state: unknown, code: string, req: StateRequest, res: ServerResponse): Promise<WxStateInfo> {
+  appidOf(req: StateRequest, state: string | undefined): string | undefined {
+    if (state === undefined || !NONCE_PATTERN.test(state)) return undefined;
+    return readCookie(req, COOKIE_PREFIX + state)?.split('.')[2];
+  }
+
+  /**
+   * Verifies the callback's state against its cookie and uses it up, expiring
+   * the cookie. Throws `invalid_state` for a missing, forged, expired or used state.
+   */
+  private async consume(req: LoginRequest, state: unknown): Promise<WxStateInfo> {
     const fail = (reason: string) => new WxOAuthError('invalid_state', `Login state ${reason}; please log in again`);
     if (typeof state !== 'string' || !NONCE_PATTERN.test(state)) throw fail('is missing or malformed');
 
     const value = readCookie(req, COOKIE_PREFIX + state);
     if (!value) throw fail('was already used, replaced by newer logins, or started in another browser');
-    const cookie = this.verify(COOKIE_PREFIX + state, value);
+    const cookie = this.verifyCookie(COOKIE_PREFIX + state, value);
     if (!cookie) throw fail('is forged');
-    const now = Date.now();
-    if (cookie.expiresAt <= now) throw fail('has expired');
+    const ttlMs = cookie.expiresAt - this.options.clock.now();
+    if (ttlMs <= 0) throw fail('has expired');
 
-    const key = `${this.options.appid}:state:${state}`;
-    const use = `${now.toString(36)}:${code}`;
-    const ttlMs = cookie.expiresAt - now;
-    const first = parseUse(await this.options.store.claim(key, use, ttlMs));
-    if (first && first.code !== code) {
-      // Another code: only WeChat's re-request, soon after the first use, and only one other code.
-      if (first.at === undefined || now - first.at > SECOND_CALLBACK_WINDOW_MS) throw fail('was already used');
-      const second = parseUse(await this.options.store.claim(`${key}:again`, use, ttlMs));
-      if (second && second.code !== code) throw fail('was already used');
-    }
+    await this.options.duplicates.admit(cookie.appid, state, readLoginQuery(req.query).code ?? '', ttlMs);
     // Expire the cookie so that a reload of the used callback URL is refused.
-    this.expire(res, COOKIE_PREFIX + state);
-    const decoded = Buffer.from(cookie.returnTo64, 'base64url').toString();
-    return decoded ? { returnTo: decoded, appid: cookie.appid } : { appid: cookie.appid };
+    this.expire(responseOf(req), COOKIE_PREFIX + state);
+    const returnTo = Buffer.from(cookie.returnTo64, 'base64url').toString();
+    return returnTo ? { returnTo, appid: cookie.appid } : { appid: cookie.appid };
   }
 
   /** The request's state cookies to expire so that, with a new one of `newBytes`, the browser stays within the bounds. */
   private overflow(req: StateRequest, newBytes: number): { name: string }[] {
-    const now = Date.now();
-    const cookies = readCookies(req, COOKIE_PREFIX).map(([name, value]) => this.verify(name, value) ?? { name, expiresAt: 0, bytes: 0 });
+    const now = this.options.clock.now();
+    const cookies = readCookies(req, COOKIE_PREFIX).map(
+      ([name, value]) => this.verifyCookie(name, value) ?? { name, expiresAt: 0, bytes: 0 },
+    );
     // Newest first: expiry is issue time plus one fixed lifetime.
     cookies.sort((a, b) => b.expiresAt - a.expiresAt);
     let count = 1;
@@ -144,7 +165,7 @@ export class WxStateStore {
   }
 
   /** A state cookie with a valid signature, parsed; undefined for anything else. */
-  private verify(name: string, value: string): StateCookie | undefined {
+  private verifyCookie(name: string, value: string): StateCookie | undefined {
     const nonce = name.slice(COOKIE_PREFIX.length);
     if (!NONCE_PATTERN.test(nonce)) return undefined;
     const [expires, returnTo64, appid, signature, extra] = value.split('.');
@@ -162,12 +183,9 @@ export class WxStateStore {
   }
 }
 
-/** The single-use record: when the state was first used (base 36 ms) and with which code. */
-function parseUse(record: string | undefined): { at?: number; code: string } | undefined {
-  if (record === undefined) return undefined;
-  const match = /^([0-9a-z]+):(.*)$/s.exec(record);
-  // A record without a time (written before the time was kept) allows no second code.
-  return match ? { at: parseInt(match[1], 36), code: match[2] } : { code: record };
+/** The state cookie's HMAC key: from `stateSecret`, else from an app secret, so that instances agree with no extra setting. */
+export function stateKeyOf(secret: string): Buffer {
+  return createHmac('sha256', secret).update('nest-wx-oauth:state').digest();
 }
 
 function cookieBytes(name: string, value: string): number {

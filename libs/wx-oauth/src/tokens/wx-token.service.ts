@@ -1,12 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
+import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
 import type { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError, WxReauthorizationRequiredError } from '../client/wx-oauth.error.js';
 import type { WxAccessToken, WxLang, WxUserInfo } from '../client/wx-oauth.types.js';
-import { WxOAuthApps } from '../wx-oauth.apps.js';
-import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
-import type { ResolvedWxOAuthOptions } from '../wx-oauth.options.js';
-import type { WxStoredToken, WxTokenStore } from './wx-token-store.js';
+import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
+import type { WxClock } from '../utils/clock.js';
+import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
+import type { WxOAuthSettings } from '../wx-oauth.options.js';
+import type { WxStoredToken } from './wx-stored-token.js';
 
 const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 /** How often a caller waiting for another process's refresh looks at the store. */
@@ -24,29 +25,28 @@ const WAIT_POLL_MS = 25;
  */
 @Injectable()
 export class WxTokenService {
-  private readonly store: WxTokenStore;
   private readonly refreshing = new Map<string, Promise<WxStoredToken>>();
 
   constructor(
     private readonly apps: WxOAuthApps,
-    @Inject(WX_OAUTH_OPTIONS) private readonly options: ResolvedWxOAuthOptions,
-  ) {
-    this.store = options.tokenStore;
-  }
+    @Inject(WX_OAUTH_OPTIONS) private readonly settings: WxOAuthSettings,
+    @Inject(WX_OAUTH_STORE) private readonly store: WxOAuthStore,
+    @Inject(WX_OAUTH_CLOCK) private readonly clock: WxClock,
+  ) {}
 
   /** Saves a login's tokens with their absolute expiry times; a login starts a new refresh token's 30 days. */
   async save(token: WxAccessToken, appid: string = this.apps.primary.appid): Promise<WxStoredToken> {
-    const stored = toStored(token, undefined);
-    await this.store.set(appid, token.openid, stored);
+    const stored = this.toStored(token, undefined);
+    await this.store.set(tokenKey(appid, token.openid), JSON.stringify(stored), this.ttlOf(stored));
     return stored;
   }
 
   /** A valid access token for the user; throws `WxReauthorizationRequiredError` when only a new login can give one. */
-  async getAccessToken(openid: string, appid?: string): Promise<string> {
+  async getAccessTokenFor(openid: string, appid?: string): Promise<string> {
     const wx = this.client(appid);
     const stored = await this.load(wx, openid);
     if (this.isFresh(stored)) return stored.accessToken;
-    const key = `${wx.appid}:${openid}`;
+    const key = tokenKey(wx.appid, openid);
     let pending = this.refreshing.get(key);
     if (!pending) {
       pending = this.refresh(wx, openid).finally(() => this.refreshing.delete(key));
@@ -56,18 +56,20 @@ export class WxTokenService {
   }
 
   /** The user's profile, with a valid token. */
-  async getUserinfo(openid: string, lang?: WxLang, appid?: string): Promise<WxUserInfo> {
-    return this.client(appid).getUserinfo(await this.getAccessToken(openid, appid), openid, lang);
+  async getUserinfoFor(openid: string, options: { appid?: string; lang?: WxLang } = {}): Promise<WxUserInfo> {
+    const wx = this.client(options.appid);
+    return wx.getUserinfo(await this.getAccessTokenFor(openid, wx.appid), openid, options.lang);
   }
 
   /** Whether WeChat accepts the user's token, refreshing it first if it has expired. */
-  async checkAccessToken(openid: string, appid?: string): Promise<boolean> {
-    return this.client(appid).checkAccessToken(await this.getAccessToken(openid, appid), openid);
+  async checkAccessTokenFor(openid: string, appid?: string): Promise<boolean> {
+    const wx = this.client(appid);
+    return wx.checkAccessToken(await this.getAccessTokenFor(openid, wx.appid), openid);
   }
 
   /** Forgets the user's tokens, e.g. on logout. */
   forget(openid: string, appid?: string): Promise<void> {
-    return this.store.delete(this.client(appid).appid, openid);
+    return this.store.delete(tokenKey(this.client(appid).appid, openid));
   }
 
   private client(appid: string | undefined): WXOAuth {
@@ -78,24 +80,25 @@ export class WxTokenService {
   }
 
   private async refresh(wx: WXOAuth, openid: string): Promise<WxStoredToken> {
+    const key = tokenKey(wx.appid, openid);
     // The lease outlives the WeChat call and its one retry.
-    const leaseMs = this.options.timeout * 2 + 1000;
-    const deadline = Date.now() + leaseMs * 2;
+    const leaseMs = this.settings.timeout * 2 + 1000;
+    const deadline = this.clock.now() + leaseMs * 2;
     for (;;) {
-      const lockId = await this.store.lock(wx.appid, openid, leaseMs);
+      const lockId = await this.store.lock(key, leaseMs);
       if (lockId) {
         try {
           return await this.refreshHolding(wx, openid, lockId);
         } finally {
-          await this.store.unlock(wx.appid, openid, lockId).catch(() => undefined);
+          await this.store.unlock(key, lockId).catch(() => undefined);
         }
       }
       // Another instance is refreshing: wait for its write.
-      await sleep(WAIT_POLL_MS);
+      await this.clock.sleep(WAIT_POLL_MS);
       const stored = await this.load(wx, openid);
       if (this.isFresh(stored)) return stored;
-      if (Date.now() > deadline) {
-        throw new WxOAuthError('store_unavailable', 'Token store: gave up waiting for another instance to refresh the token');
+      if (this.clock.now() > deadline) {
+        throw new WxOAuthError('store_unavailable', 'Store: gave up waiting for another instance to refresh the token');
       }
     }
   }
@@ -105,43 +108,52 @@ export class WxTokenService {
     if (this.isFresh(current)) return current; // refreshed by another instance meanwhile
     let token: WxAccessToken;
     try {
-      if (current.refreshTokenExpiresAt <= Date.now()) throw new WxReauthorizationRequiredError(openid);
+      if (current.refreshTokenExpiresAt <= this.clock.now()) throw new WxReauthorizationRequiredError(openid);
       token = await wx.refreshToken(current.refreshToken);
     } catch (error) {
       if (error instanceof WxOAuthError && error.kind === 'refresh_expired') {
-        await this.store.delete(wx.appid, openid);
+        await this.store.delete(tokenKey(wx.appid, openid));
         throw error instanceof WxReauthorizationRequiredError ? error : new WxReauthorizationRequiredError(openid, error);
       }
       throw error;
     }
-    const next = toStored(token, current);
+    const next = this.toStored(token, current);
     // A holder whose lease ran out leaves the store to the newer holder; its token is still valid to use.
-    await this.store.setIfLocked(wx.appid, openid, next, lockId);
+    await this.store.setIfLocked(tokenKey(wx.appid, openid), JSON.stringify(next), this.ttlOf(next), lockId);
     return next;
   }
 
   private async load(wx: WXOAuth, openid: string): Promise<WxStoredToken> {
-    const stored = await this.store.get(wx.appid, openid);
-    if (!stored) throw new WxReauthorizationRequiredError(openid);
-    return stored;
+    const json = await this.store.get(tokenKey(wx.appid, openid));
+    if (!json) throw new WxReauthorizationRequiredError(openid);
+    return JSON.parse(json) as WxStoredToken;
   }
 
   private isFresh(stored: WxStoredToken): boolean {
-    return stored.accessTokenExpiresAt - this.options.tokenRefreshMargin > Date.now();
+    return stored.accessTokenExpiresAt - this.settings.tokenRefreshMargin > this.clock.now();
+  }
+
+  /** Kept until its refresh token expires. */
+  private ttlOf(stored: WxStoredToken): number {
+    return stored.refreshTokenExpiresAt - this.clock.now();
+  }
+
+  private toStored(token: WxAccessToken, previous: WxStoredToken | undefined): WxStoredToken {
+    const now = this.clock.now();
+    // Refresh answers the same refresh token, whose 30 days still count from the login.
+    const sameRefreshToken = previous?.refreshToken === token.refresh_token;
+    return {
+      openid: token.openid,
+      unionid: token.unionid ?? previous?.unionid,
+      scope: token.scope,
+      accessToken: token.access_token,
+      refreshToken: token.refresh_token,
+      accessTokenExpiresAt: now + token.expires_in * 1000,
+      refreshTokenExpiresAt: sameRefreshToken ? previous.refreshTokenExpiresAt : now + REFRESH_TOKEN_LIFETIME_MS,
+    };
   }
 }
 
-function toStored(token: WxAccessToken, previous: WxStoredToken | undefined): WxStoredToken {
-  const now = Date.now();
-  // Refresh answers the same refresh token, whose 30 days still count from the login.
-  const sameRefreshToken = previous?.refreshToken === token.refresh_token;
-  return {
-    openid: token.openid,
-    unionid: token.unionid ?? previous?.unionid,
-    scope: token.scope,
-    accessToken: token.access_token,
-    refreshToken: token.refresh_token,
-    accessTokenExpiresAt: now + token.expires_in * 1000,
-    refreshTokenExpiresAt: sameRefreshToken ? previous.refreshTokenExpiresAt : now + REFRESH_TOKEN_LIFETIME_MS,
-  };
+function tokenKey(appid: string, openid: string): string {
+  return `token:${appid}:${openid}`;
 }

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import type { WxStoredToken, WxTokenStore } from '../tokens/wx-token-store.js';
+import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 
-export interface RedisTokenStoreOptions {
+export interface WxRedisStoreOptions {
   /** A connection URL such as `redis://localhost:6379`; the store then owns, and closes, its client. */
   url?: string;
   /** Or a client of the app's, which the store never closes. Give it `enableOfflineQueue: false` to fail fast. */
@@ -25,13 +25,13 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 return 0`;
 
 /**
- * Tokens, single-use login states and refresh leases in Redis, shared by every
- * instance of the app. A Redis that is down or slow fails each call within
- * `timeout` with a 'store_unavailable' error; the client reconnects by itself.
+ * The module's records in Redis, shared by every instance of the app. A Redis
+ * that is down or slow fails each call within `timeout` with a
+ * 'store_unavailable' error; the client reconnects by itself.
  *
  * @publicApi
  */
-export class RedisTokenStore implements WxTokenStore {
+export class WxRedisStore implements WxOAuthStore {
   private readonly redis: Redis;
   private readonly ownsClient: boolean;
   private readonly prefix: string;
@@ -39,7 +39,7 @@ export class RedisTokenStore implements WxTokenStore {
   /** One wait for the connection, shared by every command issued meanwhile. */
   private ready?: Promise<void>;
 
-  constructor(options: RedisTokenStoreOptions) {
+  constructor(options: WxRedisStoreOptions) {
     this.prefix = options.prefix ?? 'wx-oauth:';
     this.timeout = options.timeout ?? 1000;
     if (options.client) {
@@ -57,44 +57,41 @@ export class RedisTokenStore implements WxTokenStore {
       this.redis.on('error', () => undefined);
       this.ownsClient = true;
     } else {
-      throw new TypeError('RedisTokenStore needs a url or a client');
+      throw new TypeError('WxRedisStore needs a url or a client');
     }
   }
 
-  async get(appid: string, openid: string): Promise<WxStoredToken | undefined> {
-    const json = await this.run('GET', () => this.redis.get(this.tokenKey(appid, openid)));
-    return json ? (JSON.parse(json) as WxStoredToken) : undefined;
+  async get(key: string): Promise<string | undefined> {
+    return (await this.run('GET', () => this.redis.get(this.prefix + key))) ?? undefined;
   }
 
-  async set(appid: string, openid: string, token: WxStoredToken): Promise<void> {
-    const ttl = ttlUntil(token.refreshTokenExpiresAt);
-    await this.run('SET', () => this.redis.set(this.tokenKey(appid, openid), JSON.stringify(token), 'PX', ttl));
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.run('SET', () => this.redis.set(this.prefix + key, value, 'PX', ttl(ttlMs)));
   }
 
-  async delete(appid: string, openid: string): Promise<void> {
-    await this.run('DEL', () => this.redis.del(this.tokenKey(appid, openid)));
+  async delete(key: string): Promise<void> {
+    await this.run('DEL', () => this.redis.del(this.prefix + key));
   }
 
   async claim(key: string, value: string, ttlMs: number): Promise<string | undefined> {
-    const earlier = await this.run('claim', () => this.redis.eval(CLAIM, 1, `${this.prefix}claim:${key}`, value, ttlMs));
+    const earlier = await this.run('claim', () => this.redis.eval(CLAIM, 1, this.prefix + key, value, ttl(ttlMs)));
     return typeof earlier === 'string' ? earlier : undefined;
   }
 
-  async lock(appid: string, openid: string, leaseMs: number): Promise<string | undefined> {
+  async lock(key: string, leaseMs: number): Promise<string | undefined> {
     const id = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}`;
-    const ok = await this.run('lock', () => this.redis.set(this.lockKey(appid, openid), id, 'PX', leaseMs, 'NX'));
+    const ok = await this.run('lock', () => this.redis.set(this.leaseKey(key), id, 'PX', ttl(leaseMs), 'NX'));
     return ok === 'OK' ? id : undefined;
   }
 
-  async setIfLocked(appid: string, openid: string, token: WxStoredToken, lockId: string): Promise<boolean> {
-    const keys = [this.lockKey(appid, openid), this.tokenKey(appid, openid)];
-    const ttl = ttlUntil(token.refreshTokenExpiresAt);
-    const written = await this.run('fenced SET', () => this.redis.eval(SET_IF_LOCKED, 2, ...keys, lockId, JSON.stringify(token), ttl));
+  async setIfLocked(key: string, value: string, ttlMs: number, lockId: string): Promise<boolean> {
+    const keys = [this.leaseKey(key), this.prefix + key];
+    const written = await this.run('fenced SET', () => this.redis.eval(SET_IF_LOCKED, 2, ...keys, lockId, value, ttl(ttlMs)));
     return written === 1;
   }
 
-  async unlock(appid: string, openid: string, lockId: string): Promise<void> {
-    await this.run('unlock', () => this.redis.eval(UNLOCK, 1, this.lockKey(appid, openid), lockId));
+  async unlock(key: string, lockId: string): Promise<void> {
+    await this.run('unlock', () => this.redis.eval(UNLOCK, 1, this.leaseKey(key), lockId));
   }
 
   async close(): Promise<void> {
@@ -102,12 +99,8 @@ export class RedisTokenStore implements WxTokenStore {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  private tokenKey(appid: string, openid: string): string {
-    return `${this.prefix}token:${appid}:${openid}`;
-  }
-
-  private lockKey(appid: string, openid: string): string {
-    return `${this.prefix}lock:${appid}:${openid}`;
+  private leaseKey(key: string): string {
+    return `${this.prefix}lease:${key}`;
   }
 
   /**
@@ -136,13 +129,14 @@ export class RedisTokenStore implements WxTokenStore {
       return await Promise.race([this.whenReady().then(op), timeout]);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new WxOAuthError('store_unavailable', `Token store: Redis ${command} failed (${reason})`);
+      throw new WxOAuthError('store_unavailable', `Store: Redis ${command} failed (${reason})`);
     } finally {
       clearTimeout(timer);
     }
   }
 }
 
-function ttlUntil(expiresAt: number): number {
-  return Math.max(1, Math.ceil(expiresAt - Date.now()));
+/** Redis takes whole milliseconds, at least one. */
+function ttl(ms: number): number {
+  return Math.max(1, Math.ceil(ms));
 }

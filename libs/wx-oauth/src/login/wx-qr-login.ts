@@ -1,9 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Inject, Injectable } from '@nestjs/common';
-import { WxStateStore } from '../state/wx-state.store.js';
-import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
-import { WxOAuthApps } from '../wx-oauth.apps.js';
-import type { ResolvedWxOAuthOptions } from '../wx-oauth.options.js';
+import { Injectable } from '@nestjs/common';
+import { nodeRequest, nodeResponse } from './login-request.js';
+import { WxLogin } from './wx-login.js';
 
 /**
  * What a page passes to WeChat's `new WxLogin({ id, ...settings })` (wxLogin.js)
@@ -45,11 +42,7 @@ export interface WxQrLoginOptions {
  */
 @Injectable()
 export class WxQrLogin {
-  constructor(
-    @Inject(WX_OAUTH_OPTIONS) private readonly options: ResolvedWxOAuthOptions,
-    private readonly apps: WxOAuthApps,
-    private readonly state: WxStateStore,
-  ) {}
+  constructor(private readonly login: WxLogin) {}
 
   /**
    * The settings for `new WxLogin(...)`. `req` and `res` are the page's
@@ -57,14 +50,12 @@ export class WxQrLogin {
    * when the site has no website app, `invalid_request` for a bad `returnTo`.
    */
   settings(req: object, res: object, options: WxQrLoginOptions = {}): WxLoginSettings {
-    const { client } = this.apps.forScope('snsapi_login');
-    const request = (req as { raw?: IncomingMessage }).raw ?? (req as IncomingMessage);
-    const response = (res as { raw?: ServerResponse }).raw ?? (res as ServerResponse);
-    const state = this.state.issue(options.returnTo, client.appid, request, response);
+    const { client } = this.login.apps.forScope('snsapi_login');
+    const state = this.login.states.issue(nodeRequest(req), nodeResponse(res), client.appid, options.returnTo);
     return {
       appid: client.appid,
       scope: 'snsapi_login',
-      redirect_uri: encodeURIComponent(this.options.callbackURL),
+      redirect_uri: encodeURIComponent(this.login.settings.callbackURL),
       state,
       self_redirect: options.selfRedirect ?? false,
       ...(options.style ? { style: options.style } : {}),

@@ -1,5 +1,5 @@
 import { parse as parseSimple } from 'node:querystring';
-import { assertLoginMethod, readLoginQuery } from './login-query.js';
+import { assertLoginMethod, readLoginQuery } from './login-request.js';
 
 // What Express's extended query parser (qs) makes of brackets, written out.
 const qsLike: Record<string, unknown> = {

@@ -1,0 +1,7 @@
+export type { WxAuthInfo, WxStateInfo } from './wx-auth-info.interface.js';
+export type {
+  WxAppCredentials,
+  WxOAuthModuleOptions,
+  WxOAuthOptionsFactory,
+  WxValidate,
+} from './wx-oauth-module-options.interface.js';

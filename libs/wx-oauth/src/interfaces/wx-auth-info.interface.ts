@@ -1,0 +1,20 @@
+/**
+ * What a verified login state hands back.
+ *
+ * @publicApi
+ */
+export interface WxStateInfo {
+  /** Where to go after the login, as the login route was given it. */
+  returnTo?: string;
+  /** The app that started the login, whose secret the code went to. */
+  appid: string;
+}
+
+/**
+ * `req.authInfo` after a WeChat login: `const { returnTo } = (req.authInfo as WxAuthInfo).state`.
+ *
+ * @publicApi
+ */
+export interface WxAuthInfo {
+  state: WxStateInfo;
+}

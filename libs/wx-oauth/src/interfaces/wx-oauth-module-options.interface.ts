@@ -1,0 +1,67 @@
+import type { WXOAuthOptions } from '../client/wx-oauth-client.options.js';
+import type { WxAccessToken, WxScope } from '../client/wx-oauth.types.js';
+import type { WxIdField, WxProfile } from '../login/wx-profile.js';
+import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
+
+/**
+ * Maps WeChat's user to the app's; its result becomes `req.user`. Return null to refuse the login.
+ *
+ * @publicApi
+ */
+export type WxValidate = (profile: WxProfile, tokens: WxAccessToken) => unknown | Promise<unknown>;
+
+/**
+ * One WeChat app's credentials.
+ *
+ * @publicApi
+ */
+export interface WxAppCredentials {
+  appid: string;
+  secret: string;
+}
+
+/**
+ * Options of `WxOAuthModule.forRoot` / `forRootAsync`: one app (`appid` and
+ * `secret`, used for every flow), or an official account and a website app,
+ * either or both (`officialAccount`, `website`), each used for its own flow.
+ *
+ * @publicApi
+ */
+export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'secret'> {
+  /** One app for every flow: its AppID. Or use `officialAccount` / `website`. */
+  appid?: string;
+  /** One app for every flow: its AppSecret. */
+  secret?: string;
+  /** The official account (公众号/服务号): logins inside WeChat, `snsapi_base` / `snsapi_userinfo`. */
+  officialAccount?: WxAppCredentials;
+  /** The Open Platform website app (网站应用): the desktop QR login, `snsapi_login`. */
+  website?: WxAppCredentials;
+  /** The absolute callback URL; its host must be the app's authorised callback domain. */
+  callbackURL: string;
+  /** The scope of a route without `@WxAuthScope` (with two apps: inside WeChat). @default 'snsapi_base' */
+  scope?: WxScope;
+  /** Which WeChat id becomes `profile.id`. @default 'openid' */
+  idField?: WxIdField;
+  /** HMAC key of the state cookie; all instances of an app must share it. @default derived from the (first) app's secret */
+  stateSecret?: string;
+  /** How long a login may take, in milliseconds. @default 600000 (10 minutes) */
+  stateTtl?: number;
+  /** Maps the profile to the app's user. @default the profile itself */
+  validate?: WxValidate;
+  /**
+   * Where tokens and single-use login records live; share one (`WxRedisStore`) across instances.
+   * Also the provider `WX_OAUTH_STORE`, which tests can override. @default a `WxMemoryStore`
+   */
+  store?: WxOAuthStore;
+  /** Refresh an access token this many milliseconds before it expires. @default 300000 (5 minutes) */
+  tokenRefreshMargin?: number;
+}
+
+/**
+ * A class `forRootAsync({ useClass })` or `useExisting` can name.
+ *
+ * @publicApi
+ */
+export interface WxOAuthOptionsFactory {
+  createWxOAuthOptions(): WxOAuthModuleOptions | Promise<WxOAuthModuleOptions>;
+}

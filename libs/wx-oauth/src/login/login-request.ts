@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+
+/**
+ * A login request as passport hands it to the strategy: Express's request, or
+ * Fastify's (which keeps node's as `raw`). `res` is Express's own link to the
+ * response; `linkResponse` makes the same link on Fastify.
+ */
+export type LoginRequest = Pick<IncomingMessage, 'headers' | 'method'> & {
+  query?: unknown;
+  originalUrl?: string;
+  url?: string;
+  res?: ServerResponse;
+};
+
+/** What the login routes read from their query: `returnTo` on the login start, WeChat's `code` and `state` on the callback. */
+export interface WxLoginParams {
+  code?: string;
+  state?: string;
+  returnTo?: string;
+  /** An OAuth2 error: WeChat sends none, so a callback that has one is a denial. */
+  error?: string;
+}
+
+/**
+ * The longest value each parameter may have. WeChat's codes are 32 characters
+ * and its state at most 128 bytes; `returnTo` is a path of at most 2048 bytes.
+ */
+const MAX_LENGTH: Record<keyof WxLoginParams, number> = { code: 512, state: 128, returnTo: 2048, error: 256 };
+const NAMES = Object.keys(MAX_LENGTH) as (keyof WxLoginParams)[];
+// `code[]=x`, `state[a]=x` or `state.a=x`: an array or object under qs, a literal key under node's parser.
+const STRUCTURED_KEY = /^(code|state|returnTo|error)[[.]/;
+
+/**
+ * Reads the login parameters from a query as Express (either query parser) or
+ * Fastify parsed it. A repeated parameter (`code=a&code=b`), a bracketed one
+ * (`code[]=`, `state[a]=`) or an oversized value throws `invalid_request`
+ * (400), so that nothing ambiguous reaches the state check or WeChat. Other
+ * parameters, like those WeChat adds to its re-request, are ignored.
+ */
+export function readLoginQuery(query: unknown): WxLoginParams {
+  if (query === undefined || query === null) return {};
+  if (typeof query !== 'object') throw malformed('the query');
+  const params: WxLoginParams = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (STRUCTURED_KEY.test(key)) throw malformed(key);
+    const name = NAMES.find((known) => known === key);
+    if (!name || value === undefined) continue;
+    if (typeof value !== 'string') throw malformed(name);
+    if (value.length > MAX_LENGTH[name]) {
+      throw new WxOAuthError('invalid_request', `The login parameter ${name} is longer than ${MAX_LENGTH[name]} characters`);
+    }
+    params[name] = value;
+  }
+  return params;
+}
+
+/**
+ * The login routes answer GET only. Express and Fastify also run a GET route
+ * for HEAD, which a link previewer sends: it must not start a login or spend a
+ * code.
+ */
+export function assertLoginMethod(method: string | undefined): void {
+  if (method !== undefined && method !== 'GET') {
+    throw new WxOAuthError('invalid_request', `The login routes answer GET only, not ${method.slice(0, 16)}`);
+  }
+}
+
+/**
+ * The callback is recognised by its route, so a login route's own `state` or
+ * `code` parameter starts a login as usual. A proxy that strips a path prefix
+ * (`/api/auth/wechat/callback` reaching the app as `/auth/wechat/callback`)
+ * still matches: the request path is then a suffix of the callback's.
+ */
+export function isCallbackRoute(req: LoginRequest, callbackURL: string): boolean {
+  const callbackPath = trimSlash(new URL(callbackURL).pathname);
+  const url = req.originalUrl ?? req.url ?? '';
+  const query = url.indexOf('?');
+  const path = trimSlash(query === -1 ? url : url.slice(0, query));
+  return path === callbackPath || (path.length > 1 && callbackPath.endsWith(path));
+}
+
+/** Node's request: Express's is one; Fastify's wraps it as `raw`. */
+export function nodeRequest(req: object): IncomingMessage {
+  return (req as { raw?: IncomingMessage }).raw ?? (req as IncomingMessage);
+}
+
+/** Node's response: Express's is one; Fastify's reply wraps it as `raw`. */
+export function nodeResponse(res: object): ServerResponse {
+  return (res as { raw?: ServerResponse }).raw ?? (res as ServerResponse);
+}
+
+/**
+ * Links a request to node's response, where the state cookie is set: Express
+ * links its own (`req.res`), Fastify's request has no link, so `WxAuthGuard`
+ * makes it before passport runs.
+ */
+export function linkResponse(req: object, res: ServerResponse): void {
+  if (!(req as LoginRequest).res) Object.defineProperty(req, 'res', { value: res, configurable: true });
+}
+
+/** The response linked to a login request; a plain `AuthGuard('wechat')` on Fastify has none. */
+export function responseOf(req: LoginRequest): ServerResponse {
+  if (!req.res) throw new Error("WxStrategy needs the response: on Fastify, guard the route with WxAuthGuard, not AuthGuard('wechat')");
+  return req.res;
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+function malformed(name: string): WxOAuthError {
+  // The key is the caller's text: quote a bounded part of it only.
+  return new WxOAuthError('invalid_request', `The login parameter ${JSON.stringify(name.slice(0, 32))} must appear once, as plain text`);
+}

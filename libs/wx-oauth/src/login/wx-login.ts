@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import type { WxUserByCode } from '../client/wx-oauth.types.js';
+import { WxStateStore } from '../state/wx-state.store.js';
+import { WxTokenService } from '../tokens/wx-token.service.js';
+import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
+import type { WxOAuthSettings } from '../wx-oauth.options.js';
+import { DuplicateCallbacks } from './duplicate-callbacks.js';
+import { toWxProfile, type WxProfile } from './wx-profile.js';
+
+/** What a callback's exchange gives: WeChat's answer, and the app it came from. */
+export interface WxLoginResult extends WxUserByCode {
+  appid: string;
+}
+
+/**
+ * What the WeChat strategy runs on: the module's settings, its apps, the login
+ * state, the code exchange and the tokens. The one constructor argument of
+ * `WxStrategy`, so that an app's own subclass passes it on with `super(login)`.
+ *
+ * @publicApi
+ */
+@Injectable()
+export class WxLogin {
+  constructor(
+    @Inject(WX_OAUTH_OPTIONS) readonly settings: WxOAuthSettings,
+    readonly apps: WxOAuthApps,
+    readonly states: WxStateStore,
+    private readonly duplicates: DuplicateCallbacks,
+    private readonly tokens: WxTokenService,
+  ) {}
+
+  /**
+   * Exchanges a callback's code with the app whose state it brings, then
+   * fetches the profile when the granted scope allows; a duplicate callback
+   * shares the first one's exchange.
+   */
+  exchange(code: string, appid: string | undefined, state: string): Promise<WxLoginResult> {
+    return this.duplicates.share(state, code, () => this.exchangeWith(appid, code));
+  }
+
+  /** The login's profile, its tokens saved for `WxTokenService`. */
+  async profileOf(result: WxLoginResult): Promise<WxProfile> {
+    const profile = toWxProfile(result, this.settings.idField, result.appid);
+    await this.tokens.save(result.token, result.appid);
+    return profile;
+  }
+
+  private async exchangeWith(appid: string | undefined, code: string): Promise<WxLoginResult> {
+    // A state signed by this app names an app of this registration, unless the registration changed since.
+    const app = this.apps.byAppid(appid);
+    if (!app) throw new WxOAuthError('invalid_state', 'Login state names an app this site no longer has; please log in again');
+    try {
+      return { ...(await app.client.getUserByCode(code, this.settings.lang)), appid: app.client.appid };
+    } catch (error) {
+      // WeChat refusing the app itself: say which app, so that the misconfigured one is found.
+      if (error instanceof WxOAuthError && error.kind === 'app_config') {
+        throw new WxOAuthError('app_config', `${error.message} (the ${this.apps.describe(app)})`, error);
+      }
+      throw error;
+    }
+  }
+}

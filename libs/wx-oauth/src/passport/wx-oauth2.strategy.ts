@@ -1,0 +1,141 @@
+import { Strategy as OAuth2Strategy, type VerifyCallback } from 'passport-oauth2';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import type { WxAccessToken, WxAuthorizeParams, WxScope } from '../client/wx-oauth.types.js';
+import { assertLoginMethod, isCallbackRoute, type LoginRequest, readLoginQuery } from '../login/login-request.js';
+import type { WxLogin, WxLoginResult } from '../login/wx-login.js';
+import type { WxProfile } from '../login/wx-profile.js';
+import type { WxStateMeta } from '../state/wx-state.store.js';
+import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
+import { wxHttpException } from './wx-http-exception.js';
+import { WxOAuth2Client, type WxTokenParams } from './wx-oauth2.client.js';
+
+/**
+ * What a guard's `getAuthenticateOptions(context)` may set per request.
+ *
+ * @publicApi
+ */
+export interface WxAuthenticateOptions {
+  /**
+   * The scope to ask for; `snsapi_login` is the website QR login. @default the module's `scope`;
+   * with two apps, that inside WeChat's browser and `snsapi_login` in any other
+   */
+  scope?: WxScope;
+  /** Where to go after the login, a path on this site; handed back as `req.authInfo.state.returnTo`. @default the login route's `?returnTo=` */
+  returnTo?: string;
+  /** An absolute callback URL for this login; its path is then the callback route. @default the module's `callbackURL` */
+  callbackURL?: string;
+}
+
+/** The strategy's verify callback: WeChat's profile and tokens in, the app's user out. */
+export type WxVerifyFunction = (profile: WxProfile, tokens: WxAccessToken, done: (err: unknown, user?: unknown) => void) => void;
+
+type PassportRequest = Parameters<OAuth2Strategy['authenticate']>[0];
+type CallbackOptions = WxAuthenticateOptions & { wxAppid?: string; wxState?: string };
+
+/**
+ * passport-oauth2 for WeChat, extended by its hooks. The login start mints the
+ * state through the state store's `store()` and redirects to WeChat's own
+ * authorize URL (its parameter order and `#wechat_redirect`, which
+ * passport-oauth2's generic URL breaks). On the callback route passport-oauth2
+ * runs as it is: the store's `verify()`, the token request (`_oauth2`, WeChat's
+ * GET exchange, given the app by `tokenParams`), then `verify` with WeChat's
+ * profile. Every failure reaches passport as an HTTP error carrying WeChat's
+ * errcode, so that any AuthGuard answers 4xx/502/503/504, never 500.
+ */
+export class WxOAuth2Strategy extends OAuth2Strategy {
+  // What passport gives the copy of the strategy each request runs on.
+  declare error: (err: unknown) => void;
+  declare redirect: (url: string, status?: number) => void;
+
+  constructor(
+    protected readonly login: WxLogin,
+    verify: WxVerifyFunction,
+  ) {
+    const { settings, apps, states } = login;
+    const tokenURL = `${settings.apiBaseUrl}/sns/oauth2/access_token`;
+    super(
+      {
+        authorizationURL: `${settings.openBaseUrl}/connect/oauth2/authorize`,
+        tokenURL,
+        clientID: apps.primary.appid,
+        // Each app's secret stays in its WXOAuth client, which makes the token request (WxOAuth2Client).
+        clientSecret: '',
+        callbackURL: settings.callbackURL,
+        store: states,
+        // The profile comes with the token request: WeChat's userinfo needs the openid, which userProfile() never sees.
+        skipUserProfile: true,
+      },
+      // Arity 5, so that passport-oauth2 hands over the token request's result.
+      (_accessToken: string, _refreshToken: string, result: WxLoginResult, _profile: unknown, verified: VerifyCallback) => {
+        login.profileOf(result).then(
+          (profile) =>
+            verify(profile, result.token, (err, user) =>
+              // A refusal as an error rather than passport's fail(), so that every guard answers the same 401 body.
+              verified(err ?? (user ? null : new WxOAuthError('denied', 'The login was refused')), user || undefined),
+            ),
+          (error: unknown) => verified(error),
+        );
+      },
+    );
+    this.name = WX_OAUTH_STRATEGY;
+    this._oauth2 = new WxOAuth2Client(login, tokenURL);
+  }
+
+  override authenticate(req: PassportRequest, options: WxAuthenticateOptions = {}): void {
+    // Request-local (passport runs each request on its own copy): the one place failures become HTTP errors.
+    const passportError = this.error;
+    this.error = (error: unknown) => passportError(wxHttpException(error) ?? error);
+    try {
+      assertLoginMethod(req.method);
+      const { code, state, returnTo, error } = readLoginQuery(req.query);
+      const callbackURL = options.callbackURL ?? this.login.settings.callbackURL;
+      if (!isCallbackRoute(req, callbackURL) || (code === undefined && state === undefined)) {
+        return this.start(req, callbackURL, options.scope, options.returnTo ?? returnTo, options);
+      }
+      // WeChat's denial brings the browser back with the state and no code.
+      if (!code || error !== undefined) return this.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
+      const callbackOptions: CallbackOptions = { ...options, callbackURL, wxAppid: this.login.states.appidOf(req, state), wxState: state };
+      super.authenticate(req, callbackOptions);
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  /** Extra parameters of WeChat's authorize URL, e.g. `{ forcePopup: true }`. @default none */
+  override authorizationParams(_options: WxAuthenticateOptions): WxAuthorizeParams {
+    return {};
+  }
+
+  /** Hands the token request the callback's state and the app its cookie names. */
+  override tokenParams(options: CallbackOptions): WxTokenParams {
+    return { appid: options.wxAppid, state: options.wxState };
+  }
+
+  /** The token request's failure (see `WxOAuth2Client`) is WeChat's error itself. */
+  override parseErrorResponse(body: unknown, _status: number): Error | null {
+    return body instanceof Error ? body : null;
+  }
+
+  /** Mints the state through the store, and sends the browser to the app's authorize URL; refuses a flow with no app. */
+  private start(
+    req: LoginRequest,
+    callbackURL: string,
+    routeScope: WxScope | undefined,
+    returnTo: unknown,
+    options: WxAuthenticateOptions,
+  ): void {
+    const { settings, apps, states } = this.login;
+    const { scope, app } = apps.forLogin(req.headers['user-agent'], settings.scope, routeScope);
+    const meta: WxStateMeta = {
+      authorizationURL: `${settings.openBaseUrl}/connect/oauth2/authorize`,
+      tokenURL: `${settings.apiBaseUrl}/sns/oauth2/access_token`,
+      clientID: app.client.appid,
+      callbackURL,
+      returnTo,
+    };
+    states.store(req, meta, (error: Error | null, state: string) => {
+      if (error) return this.error(error);
+      this.redirect(app.client.getAuthorizeUrl(callbackURL, scope, { ...this.authorizationParams(options), state }));
+    });
+  }
+}
