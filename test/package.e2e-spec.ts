@@ -147,6 +147,7 @@ describe('the packed nest-wx-oauth package', () => {
     it(`passes its own ${runner} tests: a login through the sandbox`, async () => {
       const { stdout, stderr } = await run('npm', ['test'], dir(), 4 * MINUTE);
       // Without colour codes, which a runner adds when it thinks it runs in CI.
+      // eslint-disable-next-line no-control-regex -- the escape character starts them
       const output = `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
       expect(output).toMatch(runner === 'jest' ? /Tests:\s+4 passed, 4 total/ : /Tests\s+4 passed \(4\)/);
     }, 5 * MINUTE);

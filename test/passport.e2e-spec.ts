@@ -100,7 +100,7 @@ describe('a WxAuthGuard subclass', () => {
       return super.getRequest(context);
     }
 
-    override getAuthenticateOptions(context: ExecutionContext): WxAuthenticateOptions {
+    override getAuthenticateOptions(_context: ExecutionContext): WxAuthenticateOptions {
       calls.push('getAuthenticateOptions');
       return { scope: 'snsapi_userinfo', returnTo: '/welcome', callbackURL: `${url}/signup/wechat/done` };
     }
