@@ -7,7 +7,10 @@
 //
 //   node bench/run.mjs [--smoke] [--peers a,b] [--scenarios a,b] [--duration s]
 //                      [--warmup s] [--connections n] [--no-profile] [--no-write]
-//                      [--profile-only] [--keep-profiles dir]
+//                      [--profile-only] [--keep-profiles dir] [--out file]
+//
+// --out writes the report to that file instead of bench/RESULTS.md (also with --smoke),
+// to look at the tables of a short run without touching RESULTS.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,9 +30,14 @@ const PEERS = [
   // References, not competitors: the baseline's handlers on express, and in a Nest controller (no library, no state).
   { name: 'express-plain', script: 'servers/express-plain.mjs', about: 'reference: the baseline\'s handlers on express' },
   { name: 'nest-plain', script: 'dist/nest-plain.js', about: 'reference: the baseline\'s handlers in a Nest controller, no library' },
+  // References for the login path, to tell framework cost from library cost: WeChat's two calls on a tuned axios instance, without and with Passport.
+  { name: 'nest-axios', script: 'dist/nest-axios.js', about: 'reference: a Nest controller making the two calls on a tuned axios instance, no library' },
+  { name: 'nest-passport-axios', script: 'dist/nest-passport-axios.js', about: 'reference: a minimal passport-oauth2 strategy and AuthGuard in Nest, the two calls on the same axios instance, no library' },
   // What the Fastify adapter gives, for the targets the Express adapter cannot reach.
   { name: 'nest-wx-oauth-fastify', script: 'dist/nest-wx-oauth.js', about: 'our module as above, on Nest\'s Fastify adapter', state: true, env: { NEST_ADAPTER: 'fastify' } },
   { name: 'nest-plain-fastify', script: 'dist/nest-plain.js', about: 'reference: nest-plain on Nest\'s Fastify adapter', env: { NEST_ADAPTER: 'fastify' } },
+  { name: 'nest-axios-fastify', script: 'dist/nest-axios.js', about: 'reference: nest-axios on Nest\'s Fastify adapter', env: { NEST_ADAPTER: 'fastify' } },
+  { name: 'nest-passport-axios-fastify', script: 'dist/nest-passport-axios.js', about: 'reference: nest-passport-axios on Nest\'s Fastify adapter (passport redirects on reply.raw)', env: { NEST_ADAPTER: 'fastify' } },
 ];
 
 /** `sandbox` is given to WxSandbox.start; a new connection costs one round trip, as a TCP handshake does. */
@@ -38,7 +46,12 @@ const SCENARIOS = [
   { name: 'callback', kind: 'callback', about: 'fresh code: exchange + userinfo', sandbox: {} },
   { name: 'callback-20ms', kind: 'callback', about: '20 ms per upstream request and per new connection', sandbox: { latencyMs: 20, connectionLatencyMs: 20 } },
   { name: 'callback-tls', kind: 'callback', about: 'sandbox over HTTPS, certificate made at run time', sandbox: { tls: true } },
+  { name: 'callback-tls-20ms', kind: 'callback', about: 'HTTPS and 20 ms per upstream request and per new connection: what real WeChat costs', sandbox: { tls: true, latencyMs: 20, connectionLatencyMs: 20 } },
 ];
+
+/** Column widths of the console summary. */
+const PEER_WIDTH = Math.max(...PEERS.map((p) => p.name.length));
+const SCENARIO_WIDTH = Math.max(...SCENARIOS.map((s) => s.name.length));
 
 const USERS = ['alice', 'bob', 'carol'];
 /** Login states minted per second of warm-up: more than any peer serves callbacks on one core. */
@@ -56,6 +69,7 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'profile-only': { type: 'boolean', default: false },
     'keep-profiles': { type: 'string' },
+    out: { type: 'string' },
   },
 });
 const smoke = args.smoke;
@@ -65,7 +79,7 @@ const settings = {
   connections: Number(args.connections ?? (smoke ? 4 : 50)),
 };
 const profiling = !args['no-profile'] && !smoke;
-const writing = !args['no-write'] && !smoke && !args['profile-only'];
+const writing = !args['no-write'] && !args['profile-only'] && (args.out !== undefined || !smoke);
 const pick = (list, names) => (names ? names.split(',').map((name) => list.find((item) => item.name === name) ?? fail(`unknown: ${name}`)) : list);
 const peers = pick(PEERS, args.peers);
 const scenarios = pick(SCENARIOS, args.scenarios);
@@ -389,7 +403,7 @@ for (const scenario of args['profile-only'] ? [] : scenarios) {
     } catch (error) {
       failures++;
       results.push({ peer: peer.name, scenario: scenario.name, failed: error.message });
-      console.error(`${scenario.name.padEnd(14)} ${peer.name.padEnd(16)} FAILED: ${error.message}`);
+      console.error(`${scenario.name.padEnd(SCENARIO_WIDTH)} ${peer.name.padEnd(PEER_WIDTH)} FAILED: ${error.message}`);
     }
   }
 }
@@ -414,7 +428,7 @@ if (profiling && peers.some((p) => p.name === 'nest-wx-oauth')) {
 
 const seconds = Math.round((Date.now() - started) / 1000);
 if (writing) {
-  const file = join(BENCH, 'RESULTS.md');
+  const file = args.out ? resolve(args.out) : join(BENCH, 'RESULTS.md');
   // The hand-written notes between the markers survive a new run.
   const notes = existsSync(file) ? /<!-- notes -->[\s\S]*<!-- \/notes -->/.exec(readFileSync(file, 'utf8'))?.[0] : undefined;
   writeFileSync(file, writeResults({ results, peers, scenarios, settings, pinned, profiles, machine, seconds, notes }));
@@ -425,10 +439,10 @@ console.log(`bench: ${results.length} runs in ${seconds} s, ${failures} with err
 process.exit(failures ? 1 : 0);
 
 function summary(r) {
-  if (r.skipped) return `${r.scenario.padEnd(14)} ${r.peer.padEnd(16)} skipped: ${r.skipped}`;
+  if (r.skipped) return `${r.scenario.padEnd(SCENARIO_WIDTH)} ${r.peer.padEnd(PEER_WIDTH)} skipped: ${r.skipped}`;
   const conn = r.newConnPerUpstream === null ? '-' : r.newConnPerUpstream.toFixed(3);
   return (
-    `${r.scenario.padEnd(14)} ${r.peer.padEnd(16)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ` +
+    `${r.scenario.padEnd(SCENARIO_WIDTH)} ${r.peer.padEnd(PEER_WIDTH)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ` +
     `errors ${r.errors}  bad ${r.badStatus}  rss ${Math.round(r.peakRssKb / 1024)} MB  cpu ${Math.round(r.cpuPercent)}%  new conn/upstream ${conn}` +
     `  runner ${Math.round(r.runnerCpuPercent)}%` +
     (r.otherCpuPercent >= 10 ? `  OTHER PROCESSES ${Math.round(r.otherCpuPercent)}%` : '') +
