@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 export function machineInfo() {
-  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const model =
+    /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ??
+    cpus()[0]?.model ??
+    'unknown';
   return {
     nproc: execFileSync('nproc', { encoding: 'utf8' }).trim(),
     cpu: model.trim(),
@@ -19,8 +22,19 @@ const BASELINE = 'baseline';
 const OURS = 'nest-wx-oauth';
 const OURS_FASTIFY = 'nest-wx-oauth-fastify';
 
-export function writeResults({ results, peers, scenarios, settings, pinned, profiles, machine, seconds, notes }) {
-  const find = (scenario, peer) => results.find((r) => r.scenario === scenario && r.peer === peer && !r.failed && !r.skipped);
+export function writeResults({
+  results,
+  peers,
+  scenarios,
+  settings,
+  pinned,
+  profiles,
+  machine,
+  seconds,
+  notes,
+}) {
+  const find = (scenario, peer) =>
+    results.find((r) => r.scenario === scenario && r.peer === peer && !r.failed && !r.skipped);
   const lines = [
     '# Benchmark results',
     '',
@@ -42,10 +56,16 @@ export function writeResults({ results, peers, scenarios, settings, pinned, prof
       const r = results.find((x) => x.scenario === scenario.name && x.peer === peer.name);
       if (!r) continue;
       if (r.failed || r.skipped) {
-        lines.push(`| ${scenario.name} | ${peer.name} | ${r.failed ? `failed: ${oneLine(r.failed)}` : `skipped: ${r.skipped}`} ||||||||||||`);
+        lines.push(
+          `| ${scenario.name} | ${peer.name} | ${r.failed ? `failed: ${oneLine(r.failed)}` : `skipped: ${r.skipped}`} ||||||||||||`,
+        );
         continue;
       }
-      const label = peer.name.startsWith(OURS) ? `**${peer.name}**` : peer.about.startsWith('reference') ? `_${peer.name}_` : peer.name;
+      const label = peer.name.startsWith(OURS)
+        ? `**${peer.name}**`
+        : peer.about.startsWith('reference')
+          ? `_${peer.name}_`
+          : peer.name;
       lines.push(
         `| ${scenario.name} | ${label} | ${Math.round(r.rps)} | ${ratio(r.rps, base?.rps)} | ` +
           `${r.p50} | ${r.p99} | ${ratio(r.p99, base?.p99)} | ${r.errors} | ${r.badStatus}${r.stateExhausted ? ` (state pool dry ×${r.stateExhausted})` : ''} | ` +
@@ -55,8 +75,8 @@ export function writeResults({ results, peers, scenarios, settings, pinned, prof
   }
   lines.push(
     '',
-    'req/s is autocannon\'s mean of per-second counts; p50/p99 its latency percentiles; errors are connection errors and timeouts; ' +
-      'RSS start is VmRSS once listening, peak is VmHWM over the server\'s whole life (start-up and warm-up included; our module\'s login states are minted on a second instance); ' +
+    "req/s is autocannon's mean of per-second counts; p50/p99 its latency percentiles; errors are connection errors and timeouts; " +
+      "RSS start is VmRSS once listening, peak is VmHWM over the server's whole life (start-up and warm-up included; our module's login states are minted on a second instance); " +
       'peer CPU is its utime+stime over the measured window (100 = one core), load side CPU the same for the runner (sandbox + autocannon, the other core); the last column is TCP (or TLS) connections the sandbox ' +
       'accepted per `/sns` request during the window.',
     '',
@@ -77,7 +97,14 @@ export function writeResults({ results, peers, scenarios, settings, pinned, prof
       '',
     );
   }
-  const cpuBound = results.filter((r) => r.peer === BASELINE && !r.failed && !r.skipped && !r.scenario.includes('20ms') && r.cpuPercent < 90);
+  const cpuBound = results.filter(
+    (r) =>
+      r.peer === BASELINE &&
+      !r.failed &&
+      !r.skipped &&
+      !r.scenario.includes('20ms') &&
+      r.cpuPercent < 90,
+  );
   if (cpuBound.length) {
     lines.push(
       `Note: the baseline used less than 90% of its core in ${cpuBound.map((r) => `\`${r.scenario}\` (${Math.round(r.cpuPercent)}%)`).join(', ')}: ` +
@@ -111,14 +138,26 @@ function targets(find, scenarios, peer) {
   const rows = [];
   const ratio = (a, b, key = 'rps') => (a && b ? a[key] / b[key] : null);
   const row = (name, value, met, detail = '') =>
-    rows.push({ name, measured: value === null ? 'n/a' : `${value.toFixed(3)}×${detail}`, met: value === null ? null : met(value) });
+    rows.push({
+      name,
+      measured: value === null ? 'n/a' : `${value.toFixed(3)}×${detail}`,
+      met: value === null ? null : met(value),
+    });
   /** The faster of the two libraries users replace. */
   const bestPeer = (scenario) =>
-    ['passport-wechat', 'wechat-oauth'].map((p) => find(scenario, p)).filter(Boolean).sort((a, b) => b.rps - a.rps)[0];
+    ['passport-wechat', 'wechat-oauth']
+      .map((p) => find(scenario, p))
+      .filter(Boolean)
+      .sort((a, b) => b.rps - a.rps)[0];
   if (byName.has('callback')) {
     const ours = find('callback', peer);
     const ref = find('callback', axios);
-    row('callback: req/s ≥ 0.85× nest-axios on the same adapter', ratio(ours, ref), (v) => v >= 0.85, ours && ref ? ` (${Math.round(ours.rps)} vs ${Math.round(ref.rps)})` : '');
+    row(
+      'callback: req/s ≥ 0.85× nest-axios on the same adapter',
+      ratio(ours, ref),
+      (v) => v >= 0.85,
+      ours && ref ? ` (${Math.round(ours.rps)} vs ${Math.round(ref.rps)})` : '',
+    );
   }
   if (byName.has('callback-tls')) {
     const ours = find('callback-tls', peer);
@@ -134,25 +173,44 @@ function targets(find, scenarios, peer) {
     // The two round trips a login costs at WeChat: the exchange and the userinfo call, each latencyMs.
     const roundTrips = 2 * (byName.get('callback-tls-20ms').sandbox.latencyMs ?? 0);
     const ours = find('callback-tls-20ms', peer);
-    for (const [key, percent] of [['p50', 115], ['p99', 150]]) {
+    for (const [key, percent] of [
+      ['p50', 115],
+      ['p99', 150],
+    ]) {
       const limit = (roundTrips * percent) / 100; // in integers, so that no float rounding decides a limit
       rows.push({
         name: `callback-tls-20ms: ${key} ≤ ${percent / 100}× WeChat's two round trips, 2 × latencyMs (≤ ${limit} ms)`,
-        measured: ours && roundTrips ? `${ours[key]} ms (${(ours[key] / roundTrips).toFixed(2)}× ${roundTrips} ms)` : 'n/a',
+        measured:
+          ours && roundTrips
+            ? `${ours[key]} ms (${(ours[key] / roundTrips).toFixed(2)}× ${roundTrips} ms)`
+            : 'n/a',
         met: ours && roundTrips ? ours[key] <= limit : null,
       });
     }
   }
-  const rss = [...byName.keys()].map((s) => [find(s, peer), find(s, plain)]).filter(([a, b]) => a && b);
+  const rss = [...byName.keys()]
+    .map((s) => [find(s, peer), find(s, plain)])
+    .filter(([a, b]) => a && b);
   rows.push({
-    name: 'peak RSS ≤ 1.3× nest-plain\'s on the same adapter, per scenario',
-    measured: rss.length ? rss.map(([a, b]) => `${a.scenario} ${(a.peakRssKb / b.peakRssKb).toFixed(2)}× (${mb(a.peakRssKb)} vs ${mb(b.peakRssKb)} MB)`).join(', ') : 'n/a',
+    name: "peak RSS ≤ 1.3× nest-plain's on the same adapter, per scenario",
+    measured: rss.length
+      ? rss
+          .map(
+            ([a, b]) =>
+              `${a.scenario} ${(a.peakRssKb / b.peakRssKb).toFixed(2)}× (${mb(a.peakRssKb)} vs ${mb(b.peakRssKb)} MB)`,
+          )
+          .join(', ')
+      : 'n/a',
     met: rss.length ? rss.every(([a, b]) => a.peakRssKb <= 1.3 * b.peakRssKb) : null,
   });
-  const conns = [...byName.keys()].map((s) => find(s, peer)).filter((r) => r && r.newConnPerUpstream !== null);
+  const conns = [...byName.keys()]
+    .map((s) => find(s, peer))
+    .filter((r) => r && r.newConnPerUpstream !== null);
   rows.push({
     name: '≤ 0.01 new upstream connections per WeChat call',
-    measured: conns.length ? conns.map((r) => `${r.scenario} ${r.newConnPerUpstream.toFixed(3)}`).join(', ') : 'n/a',
+    measured: conns.length
+      ? conns.map((r) => `${r.scenario} ${r.newConnPerUpstream.toFixed(3)}`).join(', ')
+      : 'n/a',
     met: conns.length ? Math.max(...conns.map((r) => r.newConnPerUpstream)) <= 0.01 : null,
   });
   return rows;
@@ -176,11 +234,15 @@ function profileSection(profiles) {
       '',
       '| area | self % | on stack % |',
       '|---|--:|--:|',
-      ...s.areas.slice(0, 16).map((a) => `| ${a.area} | ${pct(a.self, s.busyMs)} | ${pct(a.onStack, s.busyMs)} |`),
+      ...s.areas
+        .slice(0, 16)
+        .map((a) => `| ${a.area} | ${pct(a.self, s.busyMs)} | ${pct(a.onStack, s.busyMs)} |`),
       '',
       '| top self-time functions | where | self % |',
       '|---|---|--:|',
-      ...s.functions.slice(0, 20).map((f) => `| \`${f.name}\` | ${f.where} | ${pct(f.self, s.busyMs)} |`),
+      ...s.functions
+        .slice(0, 20)
+        .map((f) => `| \`${f.name}\` | ${f.where} | ${pct(f.self, s.busyMs)} |`),
       '',
     );
   }
@@ -247,7 +309,12 @@ export function profileText(profile, top = 30) {
   return [
     `busy ${(s.busyMs / 1000).toFixed(1)} s of ${(s.totalMs / 1000).toFixed(1)} s`,
     'self %  on stack %  area',
-    ...s.areas.slice(0, 20).map((a) => `${pct(a.self, s.busyMs).padStart(6)}  ${pct(a.onStack, s.busyMs).padStart(9)}  ${a.area}`),
+    ...s.areas
+      .slice(0, 20)
+      .map(
+        (a) =>
+          `${pct(a.self, s.busyMs).padStart(6)}  ${pct(a.onStack, s.busyMs).padStart(9)}  ${a.area}`,
+      ),
     '',
     'self %  function (where)',
     ...s.functions.slice(0, top).map((f) => row(`${f.name} (${f.where})`, pct(f.self, s.busyMs))),
@@ -260,9 +327,11 @@ function areaOf({ url, functionName }) {
   if (url.startsWith('node:')) {
     const name = url.slice(5);
     if (/^(_http|http|internal\/http)/.test(name)) return 'node: http';
-    if (/^(net|internal\/stream|stream|internal\/streams|_stream)/.test(name)) return 'node: net + streams';
+    if (/^(net|internal\/stream|stream|internal\/streams|_stream)/.test(name))
+      return 'node: net + streams';
     if (/crypto/.test(name)) return 'node: crypto';
-    if (/^(internal\/)?(timers|process\/task_queues|internal\/async_hooks|async_hooks)/.test(name)) return 'node: timers, ticks, async hooks';
+    if (/^(internal\/)?(timers|process\/task_queues|internal\/async_hooks|async_hooks)/.test(name))
+      return 'node: timers, ticks, async hooks';
     if (/url|querystring/.test(name)) return 'node: url + querystring';
     if (/^(internal\/)?(tls|_tls)/.test(name)) return 'node: tls';
     return 'node: other';
@@ -276,7 +345,10 @@ function areaOf({ url, functionName }) {
 
 function whereOf({ url, lineNumber }) {
   if (!url) return '';
-  const short = url.replace(/^file:\/\/.*\/node_modules\//, '').replace(/^file:\/\/.*\/libs\/wx-oauth\/dist\//, 'nest-wx-oauth/dist/').replace(/^file:\/\/.*\/bench\//, 'bench/');
+  const short = url
+    .replace(/^file:\/\/.*\/node_modules\//, '')
+    .replace(/^file:\/\/.*\/libs\/wx-oauth\/dist\//, 'nest-wx-oauth/dist/')
+    .replace(/^file:\/\/.*\/bench\//, 'bench/');
   return `${short}:${lineNumber + 1}`;
 }
 
@@ -287,5 +359,6 @@ const oneLine = (text) => String(text).split('\n')[0].replace(/\|/g, '\\|').slic
 
 // `node bench/report.mjs file.cpuprofile`: the summary of a saved profile.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  for (const file of process.argv.slice(2)) console.log(`${file}\n${profileText(JSON.parse(readFileSync(file, 'utf8')), 40)}\n`);
+  for (const file of process.argv.slice(2))
+    console.log(`${file}\n${profileText(JSON.parse(readFileSync(file, 'utf8')), 40)}\n`);
 }

@@ -12,7 +12,15 @@
 // --out writes the report to that file instead of bench/RESULTS.md (also with --smoke),
 // to look at the tables of a short run without touching RESULTS.md.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,29 +32,93 @@ const ROOT = join(BENCH, '..');
 
 const PEERS = [
   { name: 'baseline', script: 'servers/baseline.mjs', about: 'node:http, one keep-alive agent' },
-  { name: 'nest-wx-oauth', script: 'dist/nest-wx-oauth.js', about: 'Nest 12 + Express, WxAuthGuard, state on', state: true },
+  {
+    name: 'nest-wx-oauth',
+    script: 'dist/nest-wx-oauth.js',
+    about: 'Nest 12 + Express, WxAuthGuard, state on',
+    state: true,
+  },
   { name: 'passport-wechat', script: 'servers/passport-wechat.mjs', about: 'express + passport' },
-  { name: 'wechat-oauth', script: 'servers/wechat-oauth.mjs', about: 'express, called in the handler' },
+  {
+    name: 'wechat-oauth',
+    script: 'servers/wechat-oauth.mjs',
+    about: 'express, called in the handler',
+  },
   // References, not competitors: the baseline's handlers on express, and in a Nest controller (no library, no state).
-  { name: 'express-plain', script: 'servers/express-plain.mjs', about: 'reference: the baseline\'s handlers on express' },
-  { name: 'nest-plain', script: 'dist/nest-plain.js', about: 'reference: the baseline\'s handlers in a Nest controller, no library' },
+  {
+    name: 'express-plain',
+    script: 'servers/express-plain.mjs',
+    about: "reference: the baseline's handlers on express",
+  },
+  {
+    name: 'nest-plain',
+    script: 'dist/nest-plain.js',
+    about: "reference: the baseline's handlers in a Nest controller, no library",
+  },
   // References for the login path, to tell framework cost from library cost: WeChat's two calls on a tuned axios instance, without and with Passport.
-  { name: 'nest-axios', script: 'dist/nest-axios.js', about: 'reference: a Nest controller making the two calls on a tuned axios instance, no library' },
-  { name: 'nest-passport-axios', script: 'dist/nest-passport-axios.js', about: 'reference: a minimal passport-oauth2 strategy and AuthGuard in Nest, the two calls on the same axios instance, no library' },
+  {
+    name: 'nest-axios',
+    script: 'dist/nest-axios.js',
+    about:
+      'reference: a Nest controller making the two calls on a tuned axios instance, no library',
+  },
+  {
+    name: 'nest-passport-axios',
+    script: 'dist/nest-passport-axios.js',
+    about:
+      'reference: a minimal passport-oauth2 strategy and AuthGuard in Nest, the two calls on the same axios instance, no library',
+  },
   // What the Fastify adapter gives, for the targets the Express adapter cannot reach.
-  { name: 'nest-wx-oauth-fastify', script: 'dist/nest-wx-oauth.js', about: 'our module as above, on Nest\'s Fastify adapter', state: true, env: { NEST_ADAPTER: 'fastify' } },
-  { name: 'nest-plain-fastify', script: 'dist/nest-plain.js', about: 'reference: nest-plain on Nest\'s Fastify adapter', env: { NEST_ADAPTER: 'fastify' } },
-  { name: 'nest-axios-fastify', script: 'dist/nest-axios.js', about: 'reference: nest-axios on Nest\'s Fastify adapter', env: { NEST_ADAPTER: 'fastify' } },
-  { name: 'nest-passport-axios-fastify', script: 'dist/nest-passport-axios.js', about: 'reference: nest-passport-axios on Nest\'s Fastify adapter (passport redirects on reply.raw)', env: { NEST_ADAPTER: 'fastify' } },
+  {
+    name: 'nest-wx-oauth-fastify',
+    script: 'dist/nest-wx-oauth.js',
+    about: "our module as above, on Nest's Fastify adapter",
+    state: true,
+    env: { NEST_ADAPTER: 'fastify' },
+  },
+  {
+    name: 'nest-plain-fastify',
+    script: 'dist/nest-plain.js',
+    about: "reference: nest-plain on Nest's Fastify adapter",
+    env: { NEST_ADAPTER: 'fastify' },
+  },
+  {
+    name: 'nest-axios-fastify',
+    script: 'dist/nest-axios.js',
+    about: "reference: nest-axios on Nest's Fastify adapter",
+    env: { NEST_ADAPTER: 'fastify' },
+  },
+  {
+    name: 'nest-passport-axios-fastify',
+    script: 'dist/nest-passport-axios.js',
+    about:
+      "reference: nest-passport-axios on Nest's Fastify adapter (passport redirects on reply.raw)",
+    env: { NEST_ADAPTER: 'fastify' },
+  },
 ];
 
 /** `sandbox` is given to WxSandbox.start; a new connection costs one round trip, as a TCP handshake does. */
 const SCENARIOS = [
   { name: 'redirect', kind: 'redirect', about: 'GET /auth/wechat', sandbox: {} },
   { name: 'callback', kind: 'callback', about: 'fresh code: exchange + userinfo', sandbox: {} },
-  { name: 'callback-20ms', kind: 'callback', about: '20 ms per upstream request and per new connection', sandbox: { latencyMs: 20, connectionLatencyMs: 20 } },
-  { name: 'callback-tls', kind: 'callback', about: 'sandbox over HTTPS, certificate made at run time', sandbox: { tls: true } },
-  { name: 'callback-tls-20ms', kind: 'callback', about: 'HTTPS and 20 ms per upstream request and per new connection: what real WeChat costs', sandbox: { tls: true, latencyMs: 20, connectionLatencyMs: 20 } },
+  {
+    name: 'callback-20ms',
+    kind: 'callback',
+    about: '20 ms per upstream request and per new connection',
+    sandbox: { latencyMs: 20, connectionLatencyMs: 20 },
+  },
+  {
+    name: 'callback-tls',
+    kind: 'callback',
+    about: 'sandbox over HTTPS, certificate made at run time',
+    sandbox: { tls: true },
+  },
+  {
+    name: 'callback-tls-20ms',
+    kind: 'callback',
+    about: 'HTTPS and 20 ms per upstream request and per new connection: what real WeChat costs',
+    sandbox: { tls: true, latencyMs: 20, connectionLatencyMs: 20 },
+  },
 ];
 
 /** Column widths of the console summary. */
@@ -80,7 +152,12 @@ const settings = {
 };
 const profiling = !args['no-profile'] && !smoke;
 const writing = !args['no-write'] && !args['profile-only'] && (args.out !== undefined || !smoke);
-const pick = (list, names) => (names ? names.split(',').map((name) => list.find((item) => item.name === name) ?? fail(`unknown: ${name}`)) : list);
+const pick = (list, names) =>
+  names
+    ? names
+        .split(',')
+        .map((name) => list.find((item) => item.name === name) ?? fail(`unknown: ${name}`))
+    : list;
 const peers = pick(PEERS, args.peers);
 const scenarios = pick(SCENARIOS, args.scenarios);
 
@@ -95,10 +172,18 @@ const lock = join(BENCH, 'package-lock.json');
 const installed = join(BENCH, 'node_modules/.package-lock.json');
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   console.log('bench: npm ci in bench/');
-  execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: BENCH, stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: BENCH,
+    stdio: 'inherit',
+  });
 }
-if (!existsSync(join(ROOT, 'libs/wx-oauth/dist/esm/index.js'))) fail('build the library first: npm run build');
-execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(BENCH, 'tsconfig.json')], { stdio: 'inherit' });
+if (!existsSync(join(ROOT, 'libs/wx-oauth/dist/esm/index.js')))
+  fail('build the library first: npm run build');
+execFileSync(
+  process.execPath,
+  [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(BENCH, 'tsconfig.json')],
+  { stdio: 'inherit' },
+);
 
 const { default: autocannon } = await import('autocannon');
 const { WxSandbox } = await import('nest-wx-oauth/testing');
@@ -108,7 +193,8 @@ const machine = machineInfo(); // before pinning: nproc counts the cores this pr
 const hasTaskset = commandExists('taskset');
 const cores = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
 const pinned = hasTaskset && cores >= 2;
-if (pinned) execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+if (pinned)
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 const work = mkdtempSync(join(tmpdir(), 'wx-bench-'));
@@ -119,8 +205,16 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 // ---- one peer, one scenario ----
 
 async function run(peer, scenario, { cpuProfDir } = {}) {
-  if (scenario.sandbox.tls && !tls) return { peer: peer.name, scenario: scenario.name, skipped: 'no openssl to make a certificate' };
-  const sandbox = await WxSandbox.start({ ...scenario.sandbox, tls: scenario.sandbox.tls ? tls.pem : undefined });
+  if (scenario.sandbox.tls && !tls)
+    return {
+      peer: peer.name,
+      scenario: scenario.name,
+      skipped: 'no openssl to make a certificate',
+    };
+  const sandbox = await WxSandbox.start({
+    ...scenario.sandbox,
+    tls: scenario.sandbox.tls ? tls.pem : undefined,
+  });
   const caFile = scenario.sandbox.tls ? tls.file : undefined;
   const needsStates = peer.state && scenario.kind === 'callback';
   let server;
@@ -148,7 +242,11 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
       // Enough valid states for the window: a warm-up still compiling runs at a fraction of the
       // window's rate, so three times its rate (at least 3000/s); running dry shows as 401s.
       states.length = 0;
-      await mintStates(minter.url, Math.ceil(Math.max(warmRate * 3, 3000) * settings.duration) + 1000, states);
+      await mintStates(
+        minter.url,
+        Math.ceil(Math.max(warmRate * 3, 3000) * settings.duration) + 1000,
+        states,
+      );
       exhausted = 0;
     }
 
@@ -160,9 +258,13 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
     const cpuSeconds = (cpuTicks(server.pid) - cpuBefore) / CLK_TCK;
     const runner = process.cpuUsage(runnerBefore);
     // CPU that neither the server nor this runner used: other processes on the machine skew a run.
-    const otherSeconds = (busyTicks() - busyBefore) / CLK_TCK - cpuSeconds - (runner.user + runner.system) / 1e6;
+    const otherSeconds =
+      (busyTicks() - busyBefore) / CLK_TCK - cpuSeconds - (runner.user + runner.system) / 1e6;
     const stats = sandbox.stats;
-    const upstream = ['access_token', 'refresh_token', 'auth', 'userinfo'].reduce((sum, key) => sum + stats.requests[key], 0);
+    const upstream = ['access_token', 'refresh_token', 'auth', 'userinfo'].reduce(
+      (sum, key) => sum + stats.requests[key],
+      0,
+    );
     const badStatus = Object.entries(result.statusCodeStats ?? {})
       .filter(([code]) => Number(code) < 200 || Number(code) >= 400)
       .reduce((sum, [, { count }]) => sum + count, 0);
@@ -176,7 +278,9 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
       errors: result.errors,
       timeouts: result.timeouts,
       badStatus,
-      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count])),
+      statusCodes: Object.fromEntries(
+        Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+      ),
       startRssKb: server.startRssKb,
       peakRssKb: peakRssKb(server.pid),
       cpuPercent: (100 * cpuSeconds) / result.duration,
@@ -201,13 +305,18 @@ function requestFor(peer, scenario, sandbox, states, onExhausted) {
   let i = 0;
   return () => {
     const code = sandbox.issueCode(USERS[i++ % USERS.length], 'snsapi_userinfo');
-    if (!peer.state) return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=STATE` };
+    if (!peer.state)
+      return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=STATE` };
     const login = states.pop();
     if (!login) {
       onExhausted();
       return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=${'0'.repeat(32)}` };
     }
-    return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=${login.state}`, headers: { cookie: login.cookie } };
+    return {
+      method: 'GET',
+      path: `/auth/wechat/callback?code=${code}&state=${login.state}`,
+      headers: { cookie: login.cookie },
+    };
   };
 }
 
@@ -216,7 +325,11 @@ function load(url, next, { duration }) {
     url,
     connections: settings.connections,
     duration,
-    requests: [typeof next === 'function' ? { setupRequest: (request) => ({ ...request, ...next() }) } : next],
+    requests: [
+      typeof next === 'function'
+        ? { setupRequest: (request) => ({ ...request, ...next() }) }
+        : next,
+    ],
   });
 }
 
@@ -232,7 +345,11 @@ async function mintStates(url, count, states) {
         method: 'GET',
         path: '/auth/wechat',
         onResponse: (status, _body, _context, headers) => {
-          const login = parseLogin(status, header(headers, 'location'), header(headers, 'set-cookie'));
+          const login = parseLogin(
+            status,
+            header(headers, 'location'),
+            header(headers, 'set-cookie'),
+          );
           if (login) states.push(login);
         },
       },
@@ -245,7 +362,10 @@ async function mintStates(url, count, states) {
 function parseLogin(status, location, setCookie) {
   if (status !== 302 || !location) return undefined;
   const state = new URL(location).searchParams.get('state');
-  const cookie = [setCookie ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+  const cookie = [setCookie ?? []]
+    .flat()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return state && cookie ? { state, cookie } : undefined;
 }
 
@@ -258,13 +378,22 @@ function header(headers, name) {
 async function sanityCheck(peer, scenario, sandbox, base) {
   const start = await fetch(`${base}/auth/wechat`, { redirect: 'manual' });
   const location = start.headers.get('location') ?? '';
-  if (start.status !== 302 || !location.startsWith(`${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`)) {
-    throw new Error(`${peer.name}: GET /auth/wechat answered ${start.status} to ${location || 'nowhere'}`);
+  if (
+    start.status !== 302 ||
+    !location.startsWith(`${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`)
+  ) {
+    throw new Error(
+      `${peer.name}: GET /auth/wechat answered ${start.status} to ${location || 'nowhere'}`,
+    );
   }
   if (scenario.kind !== 'callback') return;
-  const login = peer.state ? parseLogin(start.status, location, start.headers.getSetCookie()) : { state: 'STATE' };
+  const login = peer.state
+    ? parseLogin(start.status, location, start.headers.getSetCookie())
+    : { state: 'STATE' };
   const code = sandbox.issueCode('bob', 'snsapi_userinfo');
-  const res = await fetch(`${base}/auth/wechat/callback?code=${code}&state=${login.state}`, { headers: login.cookie ? { cookie: login.cookie } : {} });
+  const res = await fetch(`${base}/auth/wechat/callback?code=${code}&state=${login.state}`, {
+    headers: login.cookie ? { cookie: login.cookie } : {},
+  });
   const text = await res.text();
   const bob = sandbox.users.find((user) => user.key === 'bob');
   const body = res.status === 200 ? JSON.parse(text) : {};
@@ -277,8 +406,13 @@ async function sanityCheck(peer, scenario, sandbox, base) {
 
 async function startServer(peer, sandbox, { cpuProfDir, caFile }) {
   const port = await freePort();
-  const node = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), resolve(BENCH, peer.script)];
-  const [command, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
+  const node = [
+    ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
+    resolve(BENCH, peer.script),
+  ];
+  const [command, argv] = pinned
+    ? ['taskset', ['-c', '0', process.execPath, ...node]]
+    : [process.execPath, node];
   const child = spawn(command, argv, {
     cwd: BENCH,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -295,9 +429,14 @@ async function startServer(peer, sandbox, { cpuProfDir, caFile }) {
     },
   });
   let output = '';
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${peer.name} did not start in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${peer.name} did not start in 30 s:\n${output}`)),
+      30_000,
+    );
     child.stdout.on('data', (chunk) => {
       output = (output + chunk).slice(-65536);
       if (/^listening \d+$/m.test(output)) {
@@ -337,7 +476,12 @@ function cpuTicks(pid) {
 
 /** Busy ticks of all CPUs (everything but idle and iowait) from /proc/stat. */
 function busyTicks() {
-  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return user + nice + system + irq + softirq + steal;
 }
 
@@ -346,7 +490,9 @@ function peakRssKb(pid) {
 }
 
 function procStatus(pid, field) {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  );
   return match ? Number(match[1]) : null;
 }
 
@@ -376,8 +522,25 @@ function makeCertificate(dir) {
   const file = join(dir, 'sandbox-cert.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', file],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      keyFile,
+      '-out',
+      file,
+    ],
     { stdio: 'ignore' },
   );
   return { file, pem: { key: readFileSync(keyFile), cert: readFileSync(file) } };
@@ -398,12 +561,17 @@ for (const scenario of args['profile-only'] ? [] : scenarios) {
       const result = await run(peer, scenario);
       results.push(result);
       console.log(summary(result));
-      if (result.serverLog) console.log(`  status codes ${JSON.stringify(result.statusCodes)}; the server's last output:\n${result.serverLog}`);
+      if (result.serverLog)
+        console.log(
+          `  status codes ${JSON.stringify(result.statusCodes)}; the server's last output:\n${result.serverLog}`,
+        );
       if (result.errors || result.badStatus || result.stateExhausted) failures++;
     } catch (error) {
       failures++;
       results.push({ peer: peer.name, scenario: scenario.name, failed: error.message });
-      console.error(`${scenario.name.padEnd(SCENARIO_WIDTH)} ${peer.name.padEnd(PEER_WIDTH)} FAILED: ${error.message}`);
+      console.error(
+        `${scenario.name.padEnd(SCENARIO_WIDTH)} ${peer.name.padEnd(PEER_WIDTH)} FAILED: ${error.message}`,
+      );
     }
   }
 }
@@ -417,8 +585,14 @@ if (profiling && peers.some((p) => p.name === 'nest-wx-oauth')) {
       const result = await run(peer, scenario, { cpuProfDir: dir });
       const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
       if (!file) throw new Error('no .cpuprofile written');
-      profiles.push({ scenario: scenario.name, rps: result.rps, profile: JSON.parse(readFileSync(join(dir, file), 'utf8')) });
-      console.log(`profiled ${scenario.name} (${Math.round(result.rps)} req/s under --cpu-prof${args['keep-profiles'] ? `, kept in ${dir}` : ''})`);
+      profiles.push({
+        scenario: scenario.name,
+        rps: result.rps,
+        profile: JSON.parse(readFileSync(join(dir, file), 'utf8')),
+      });
+      console.log(
+        `profiled ${scenario.name} (${Math.round(result.rps)} req/s under --cpu-prof${args['keep-profiles'] ? `, kept in ${dir}` : ''})`,
+      );
     } catch (error) {
       failures++;
       console.error(`profile ${scenario.name} FAILED: ${error.message}`);
@@ -430,16 +604,33 @@ const seconds = Math.round((Date.now() - started) / 1000);
 if (writing) {
   const file = args.out ? resolve(args.out) : join(BENCH, 'RESULTS.md');
   // The hand-written notes between the markers survive a new run.
-  const notes = existsSync(file) ? /<!-- notes -->[\s\S]*<!-- \/notes -->/.exec(readFileSync(file, 'utf8'))?.[0] : undefined;
-  writeFileSync(file, writeResults({ results, peers, scenarios, settings, pinned, profiles, machine, seconds, notes }));
+  const notes = existsSync(file)
+    ? /<!-- notes -->[\s\S]*<!-- \/notes -->/.exec(readFileSync(file, 'utf8'))?.[0]
+    : undefined;
+  writeFileSync(
+    file,
+    writeResults({
+      results,
+      peers,
+      scenarios,
+      settings,
+      pinned,
+      profiles,
+      machine,
+      seconds,
+      notes,
+    }),
+  );
   console.log(`bench: wrote ${file}`);
 }
-if (args['profile-only']) for (const p of profiles) console.log(`\n${p.scenario}\n${profileText(p.profile)}`);
+if (args['profile-only'])
+  for (const p of profiles) console.log(`\n${p.scenario}\n${profileText(p.profile)}`);
 console.log(`bench: ${results.length} runs in ${seconds} s, ${failures} with errors`);
 process.exit(failures ? 1 : 0);
 
 function summary(r) {
-  if (r.skipped) return `${r.scenario.padEnd(SCENARIO_WIDTH)} ${r.peer.padEnd(PEER_WIDTH)} skipped: ${r.skipped}`;
+  if (r.skipped)
+    return `${r.scenario.padEnd(SCENARIO_WIDTH)} ${r.peer.padEnd(PEER_WIDTH)} skipped: ${r.skipped}`;
   const conn = r.newConnPerUpstream === null ? '-' : r.newConnPerUpstream.toFixed(3);
   return (
     `${r.scenario.padEnd(SCENARIO_WIDTH)} ${r.peer.padEnd(PEER_WIDTH)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  ` +

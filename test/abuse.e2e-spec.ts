@@ -28,7 +28,11 @@ describe('the demo under abuse', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    const env = { PORT: String(port), HOST: '127.0.0.1', WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback` };
+    const env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+    };
     demo = await startDemo(env, logger);
     sandbox = demo.sandbox!;
   });
@@ -52,7 +56,11 @@ describe('the demo under abuse', () => {
     async visit(path: string, init: { method?: string; cookie?: string } = {}): Promise<Visit> {
       const url = path.startsWith('http') ? path : `${demo.url}${path}`;
       const cookie = init.cookie ?? this.jar.header();
-      const res = await fetch(url, { method: init.method ?? 'GET', redirect: 'manual', headers: cookie ? { cookie } : {} });
+      const res = await fetch(url, {
+        method: init.method ?? 'GET',
+        redirect: 'manual',
+        headers: cookie ? { cookie } : {},
+      });
       this.jar.apply(res.headers.getSetCookie());
       const text = await res.text();
       seen.push(JSON.stringify([...res.headers]) + text);
@@ -62,7 +70,8 @@ describe('the demo under abuse', () => {
     /** Starts a login: the authorize URL the demo sends the browser to. */
     async start(path = LOGIN): Promise<string> {
       const res = await this.visit(path);
-      if (res.status !== 302 || !res.location) throw new Error(`login start answered ${res.status}`);
+      if (res.status !== 302 || !res.location)
+        throw new Error(`login start answered ${res.status}`);
       return res.location;
     }
 
@@ -73,12 +82,15 @@ describe('the demo under abuse', () => {
 
   /** Approves the authorize URL as `user` in the sandbox: the callback path WeChat sends the browser to, with a new code each time. */
   async function approve(authorizeUrl: string, user = 'alice'): Promise<string> {
-    const res = await fetch(decideUrl(authorizeUrl, sandbox.url, user, 'approve'), { redirect: 'manual' });
+    const res = await fetch(decideUrl(authorizeUrl, sandbox.url, user, 'approve'), {
+      redirect: 'manual',
+    });
     const location = new URL(res.headers.get('location')!);
     return location.pathname + location.search;
   }
 
-  const stateOf = (url: string) => new URL(url.replace(/#.*$/, ''), demo.url).searchParams.get('state')!;
+  const stateOf = (url: string) =>
+    new URL(url.replace(/#.*$/, ''), demo.url).searchParams.get('state')!;
   const user = (key: string) => sandbox.users.find((u) => u.key === key)!;
 
   /** The profile page shows who is logged in. */
@@ -117,7 +129,8 @@ describe('the demo under abuse', () => {
       const returnTo = `/profile?${'x'.repeat(2039)}`;
       expect(Buffer.byteLength(returnTo)).toBe(2048);
       let last = '';
-      for (let i = 0; i < 100; i++) last = await browser.start(`${LOGIN}?returnTo=${encodeURIComponent(returnTo)}`);
+      for (let i = 0; i < 100; i++)
+        last = await browser.start(`${LOGIN}?returnTo=${encodeURIComponent(returnTo)}`);
       expect(browser.jar.header().length).toBeLessThan(7 * 1024);
       expect((await browser.visit('/')).status).toBe(200);
       const landed = await browser.visit(await approve(last));
@@ -127,8 +140,17 @@ describe('the demo under abuse', () => {
     it('lets the newest four logins, started one after another, all finish', async () => {
       const browser = new Browser();
       for (let i = 0; i < 10; i++) await browser.start();
-      const tabs = [await browser.start(), await browser.start(), await browser.start(), await browser.start()];
-      for (const tab of tabs) expect(await browser.visit(await approve(tab))).toMatchObject({ status: 302, location: '/profile' });
+      const tabs = [
+        await browser.start(),
+        await browser.start(),
+        await browser.start(),
+        await browser.start(),
+      ];
+      for (const tab of tabs)
+        expect(await browser.visit(await approve(tab))).toMatchObject({
+          status: 302,
+          location: '/profile',
+        });
       expect(browser.stateCookies()).toEqual([]);
     });
   });
@@ -139,7 +161,10 @@ describe('the demo under abuse', () => {
       const callback = await approve(await browser.start());
       const cookie = browser.jar.header();
       sandbox.resetStats();
-      const [a, b] = await Promise.all([browser.visit(callback, { cookie }), browser.visit(callback, { cookie })]);
+      const [a, b] = await Promise.all([
+        browser.visit(callback, { cookie }),
+        browser.visit(callback, { cookie }),
+      ]);
       expect([a.location, b.location]).toEqual(['/profile', '/profile']);
       expect(sandbox.stats.requests.access_token).toBe(1);
       await loggedInAs(browser, 'alice');
@@ -150,7 +175,9 @@ describe('the demo under abuse', () => {
       const authorizeUrl = await browser.start();
       const first = await approve(authorizeUrl);
       const second = await approve(authorizeUrl);
-      expect(new URLSearchParams(second.split('?')[1]).get('code')).not.toBe(new URLSearchParams(first.split('?')[1]).get('code'));
+      expect(new URLSearchParams(second.split('?')[1]).get('code')).not.toBe(
+        new URLSearchParams(first.split('?')[1]).get('code'),
+      );
       // The browser never applied the first answer (its session, the expired state cookie): it sends the old cookies.
       const cookie = browser.jar.header();
       const firstAnswer = await browser.visit(first, { cookie });
@@ -212,28 +239,42 @@ describe('the demo under abuse', () => {
         expect(res.location).toBeNull();
       }
       // A URL past the server's header limit is refused before the app sees it.
-      expect((await browser.visit(`/auth/wechat/callback?code=${'c'.repeat(20_000)}&state=${state}`)).status).toBe(431);
+      expect(
+        (await browser.visit(`/auth/wechat/callback?code=${'c'.repeat(20_000)}&state=${state}`))
+          .status,
+      ).toBe(431);
       expect(sandbox.stats.requests.access_token).toBe(0);
 
       // The login they tried to disturb is intact.
-      expect(await browser.visit(`/auth/wechat/callback?code=${code}&state=${state}`)).toMatchObject({ status: 302, location: '/profile' });
+      expect(
+        await browser.visit(`/auth/wechat/callback?code=${code}&state=${state}`),
+      ).toMatchObject({ status: 302, location: '/profile' });
     });
 
-    it.each(['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])('answers %s on the login routes with a 4xx, spending no code', async (method) => {
-      const browser = new Browser();
-      const { state, code } = await live(browser);
-      sandbox.resetStats();
-      const cookiesBefore = browser.stateCookies();
-      for (const path of [LOGIN, '/auth/wechat/qr', `/auth/wechat/callback?code=${code}&state=${state}`]) {
-        const res = await browser.visit(path, { method });
-        expect(res.status).toBeGreaterThanOrEqual(400);
-        expect(res.status).toBeLessThan(500);
-        expect(res.location).toBeNull();
-      }
-      expect(sandbox.stats.requests.access_token).toBe(0);
-      expect(browser.stateCookies()).toEqual(cookiesBefore);
-      expect(await browser.visit(`/auth/wechat/callback?code=${code}&state=${state}`)).toMatchObject({ status: 302, location: '/profile' });
-    });
+    it.each(['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])(
+      'answers %s on the login routes with a 4xx, spending no code',
+      async (method) => {
+        const browser = new Browser();
+        const { state, code } = await live(browser);
+        sandbox.resetStats();
+        const cookiesBefore = browser.stateCookies();
+        for (const path of [
+          LOGIN,
+          '/auth/wechat/qr',
+          `/auth/wechat/callback?code=${code}&state=${state}`,
+        ]) {
+          const res = await browser.visit(path, { method });
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+          expect(res.location).toBeNull();
+        }
+        expect(sandbox.stats.requests.access_token).toBe(0);
+        expect(browser.stateCookies()).toEqual(cookiesBefore);
+        expect(
+          await browser.visit(`/auth/wechat/callback?code=${code}&state=${state}`),
+        ).toMatchObject({ status: 302, location: '/profile' });
+      },
+    );
   });
 
   describe('many logins at once', () => {
@@ -254,7 +295,8 @@ describe('the demo under abuse', () => {
       const tabs = await Promise.all(Array.from({ length: 4 }, () => browser.start()));
       const callbacks = await Promise.all(tabs.map((tab) => approve(tab)));
       const answers = await Promise.all(callbacks.map((callback) => browser.visit(callback)));
-      for (const answer of answers) expect(answer).toMatchObject({ status: 302, location: '/profile' });
+      for (const answer of answers)
+        expect(answer).toMatchObject({ status: 302, location: '/profile' });
       await loggedInAs(browser, 'alice');
     });
   });

@@ -59,7 +59,9 @@ describe('configuration from WX_* keys through @nestjs/config', () => {
     });
 
   const start = async (module: unknown = AppModule): Promise<INestApplication> => {
-    const moduleRef = await Test.createTestingModule({ imports: [module as typeof AppModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [module as typeof AppModule],
+    }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     return app;
   };
@@ -69,10 +71,15 @@ describe('configuration from WX_* keys through @nestjs/config', () => {
     configure(port);
     await (await start()).listen(port, '127.0.0.1');
     const { started, callback } = await login(`http://127.0.0.1:${port}`);
-    expect(started.authorizeUrl).toContain(`${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`);
+    expect(started.authorizeUrl).toContain(
+      `${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`,
+    );
     expect(started.authorizeUrl).toContain('&scope=snsapi_userinfo&');
     expect(callback.status).toBe(200);
-    expect(callback.body).toMatchObject({ openid: sandbox.users[0].openid, nickname: sandbox.users[0].nickname });
+    expect(callback.body).toMatchObject({
+      openid: sandbox.users[0].openid,
+      nickname: sandbox.users[0].nickname,
+    });
   });
 
   it('takes the options that are not strings beside the keys', async () => {
@@ -81,13 +88,17 @@ describe('configuration from WX_* keys through @nestjs/config', () => {
     @Module({
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
-        WxOAuthModule.forRootAsync(wxOAuthFromConfig({ validate: (profile) => ({ member: profile.openid }) })),
+        WxOAuthModule.forRootAsync(
+          wxOAuthFromConfig({ validate: (profile) => ({ member: profile.openid }) }),
+        ),
       ],
       controllers: [AuthController],
     })
     class MappingModule {}
     await (await start(MappingModule)).listen(port, '127.0.0.1');
-    expect((await login(`http://127.0.0.1:${port}`)).callback.body).toEqual({ member: sandbox.users[0].openid });
+    expect((await login(`http://127.0.0.1:${port}`)).callback.body).toEqual({
+      member: sandbox.users[0].openid,
+    });
   });
 
   it('reads the keys from a ConfigModule load as well as the environment', async () => {
@@ -96,7 +107,14 @@ describe('configuration from WX_* keys through @nestjs/config', () => {
         ConfigModule.forRoot({
           ignoreEnvFile: true,
           ignoreEnvVars: true,
-          load: [() => ({ WX_APPID: sandbox.appid, WX_SECRET: sandbox.secret, WX_CALLBACK_URL: 'http://127.0.0.1:1/cb', WX_API_BASE_URL: sandbox.url })],
+          load: [
+            () => ({
+              WX_APPID: sandbox.appid,
+              WX_SECRET: sandbox.secret,
+              WX_CALLBACK_URL: 'http://127.0.0.1:1/cb',
+              WX_API_BASE_URL: sandbox.url,
+            }),
+          ],
         }),
         WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
       ],

@@ -33,7 +33,10 @@ async function dockerfileCommand(): Promise<string[]> {
 /** Compose's `${VAR:-default}` as compose resolves it with VAR unset. */
 function resolveDefaults(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [key, String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1')]),
+    Object.entries(env).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1'),
+    ]),
   );
 }
 
@@ -47,8 +50,11 @@ describe('the demo as docker-compose wires it', () => {
 
   beforeAll(async () => {
     // `merge`: the compose file shares the sandbox's apps between two services with `<<: *sandbox-apps`.
-    services = (parse(await readFile(`${repo}/docker-compose.yml`, 'utf8'), { merge: true }) as { services: Record<string, ComposeService> })
-      .services;
+    services = (
+      parse(await readFile(`${repo}/docker-compose.yml`, 'utf8'), { merge: true }) as {
+        services: Record<string, ComposeService>;
+      }
+    ).services;
     redis = await RedisServer.start();
     const [sandboxPort, demoPort] = [await freePort(), await freePort()];
     sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
@@ -81,7 +87,10 @@ describe('the demo as docker-compose wires it', () => {
   afterAll(async () => {
     const [demoEnd, sandboxEnd] = await Promise.all([demo?.stop(), sandbox?.stop()]);
     // A clean stop on SIGTERM, as `docker compose down` sends it.
-    expect([demoEnd, sandboxEnd]).toEqual([{ code: null, signal: 'SIGTERM' }, { code: 0, signal: null }]);
+    expect([demoEnd, sandboxEnd]).toEqual([
+      { code: null, signal: 'SIGTERM' },
+      { code: 0, signal: null },
+    ]);
     await redis.stop();
     const { WX_SANDBOX_MP_SECRET, WX_SANDBOX_WEB_SECRET } = services.demo.environment;
     for (const secret of [WX_SANDBOX_MP_SECRET, WX_SANDBOX_WEB_SECRET]) {
@@ -92,7 +101,9 @@ describe('the demo as docker-compose wires it', () => {
 
   it('is a valid compose file', async () => {
     // Debian's docker-compose validates it; scripts/setup-test-deps.sh installs it.
-    await expect(promisify(execFile)('docker-compose', ['config', '-q'], { cwd: repo })).resolves.toBeDefined();
+    await expect(
+      promisify(execFile)('docker-compose', ['config', '-q'], { cwd: repo }),
+    ).resolves.toBeDefined();
   });
 
   it('answers the container health check', async () => {
@@ -107,7 +118,10 @@ describe('the demo as docker-compose wires it', () => {
     const start = await fetch(`${demoUrl}/auth/wechat/mp`, { redirect: 'manual' });
     const authorize = new URL(start.headers.get('location')!.replace(/#.*$/, ''));
     expect(authorize.origin).toBe(sandboxUrl);
-    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = start.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
 
     // What the consent form submits when alice approves.
     const decide = decideUrl(authorize.toString(), sandboxUrl, 'alice', 'approve');
@@ -117,7 +131,10 @@ describe('the demo as docker-compose wires it', () => {
     const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
     expect(landed.status).toBe(302);
     expect(landed.headers.get('location')).toBe('/profile');
-    const session = landed.headers.getSetCookie().find((c) => c.startsWith('demo_session='))!.split(';')[0];
+    const session = landed.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('demo_session='))!
+      .split(';')[0];
     const profile = await fetch(`${demoUrl}/profile`, { headers: { cookie: session } });
     expect(profile.status).toBe(200);
     expect(await profile.text()).toContain('<h1 id="nickname">Alice</h1>');
@@ -127,9 +144,18 @@ describe('the demo as docker-compose wires it', () => {
     const start = await fetch(`${demoUrl}/auth/wechat`, { redirect: 'manual' });
     const authorize = new URL(start.headers.get('location')!.replace(/#.*$/, ''));
     expect(authorize.pathname).toBe('/connect/qrconnect');
-    expect(authorize.searchParams.get('appid')).toBe(services.demo.environment.WX_SANDBOX_WEB_APPID);
-    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const callback = (await fetch(decideUrl(authorize.toString(), sandboxUrl, 'alice', 'approve'), { redirect: 'manual' })).headers.get('location')!;
+    expect(authorize.searchParams.get('appid')).toBe(
+      services.demo.environment.WX_SANDBOX_WEB_APPID,
+    );
+    const cookie = start.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const callback = (
+      await fetch(decideUrl(authorize.toString(), sandboxUrl, 'alice', 'approve'), {
+        redirect: 'manual',
+      })
+    ).headers.get('location')!;
     const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
     expect(landed.headers.get('location')).toBe('/profile');
   });

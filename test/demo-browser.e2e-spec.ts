@@ -16,7 +16,13 @@ const WECHAT_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x18003233) NetType/WIFI Language/zh_CN';
 
 // Without these Chromium keeps calling home, which this network refuses.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 jest.setTimeout(30_000);
 
@@ -31,7 +37,11 @@ describe('the demo in Chromium', () => {
     await mkdir(artifacts, { recursive: true });
     const port = await freePort();
     // The callback's host must be the one the browser uses, or the state cookie stays behind.
-    const env = { PORT: String(port), HOST: '127.0.0.1', WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback` };
+    const env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+    };
     demo = await startDemo(env, logger);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -57,7 +67,8 @@ describe('the demo in Chromium', () => {
   const user = (key: string) => demo.sandbox!.users.find((u) => u.key === key)!;
   const [officialAccount, website] = [0, 1].map((i) => () => demo.sandbox!.apps[i].appid);
   const openidOf = (key: string, appid: string) => demo.sandbox!.openidOf(key, appid);
-  const shot = (name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
+  const shot = (name: string) =>
+    page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
 
   /** Home, the login button, WeChat's QR page (the login page's fallback link), "simulate scan", the consent page. */
   async function openConsentFromDesktop(): Promise<void> {
@@ -96,7 +107,9 @@ describe('the demo in Chromium', () => {
       page.waitForRequest((r) => r.url().includes('/auth/wechat/callback')),
       frame.locator('#simulate-scan').click(),
     ]);
-    expect(new URL(callback.url()).searchParams.get('state')).toBe(states[0].name.slice('wx_oauth_'.length));
+    expect(new URL(callback.url()).searchParams.get('state')).toBe(
+      states[0].name.slice('wx_oauth_'.length),
+    );
     await page.waitForURL(`${demo.url}/profile`);
     expect(await page.textContent('#appid')).toBe(website());
     expect(await page.textContent('#openid')).toBe(openidOf('carol', website()));
@@ -112,7 +125,12 @@ describe('the demo in Chromium', () => {
     expect(await page.textContent('#scope')).toBe('snsapi_login');
     expect(await page.textContent('#is-snapshot')).toBe('no');
     // The avatar comes from the sandbox and loads.
-    expect(await page.$eval('img.avatar', (img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    expect(
+      await page.$eval(
+        'img.avatar',
+        (img) => (img as unknown as { naturalWidth: number }).naturalWidth,
+      ),
+    ).toBeGreaterThan(0);
     await shot('profile');
   });
 
@@ -132,7 +150,11 @@ describe('the demo in Chromium', () => {
 
   it('takes the official-account route inside WeChat', async () => {
     await context.close();
-    context = await browser.newContext({ userAgent: WECHAT_UA, viewport: { width: 390, height: 844 }, isMobile: true });
+    context = await browser.newContext({
+      userAgent: WECHAT_UA,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+    });
     page = await context.newPage();
     await page.goto(`${demo.url}/`);
     await page.click('#login');
@@ -147,7 +169,11 @@ describe('the demo in Chromium', () => {
   });
 
   it('is one user with both openids after logging in on the phone and on the desktop (unionid)', async () => {
-    const phone = await browser.newContext({ userAgent: WECHAT_UA, viewport: { width: 390, height: 844 }, isMobile: true });
+    const phone = await browser.newContext({
+      userAgent: WECHAT_UA,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+    });
     const onPhone = await phone.newPage();
     await onPhone.goto(`${demo.url}/login`);
     await onPhone.waitForURL(/\/connect\/oauth2\/authorize\?/);
@@ -158,9 +184,14 @@ describe('the demo in Chromium', () => {
 
     await loginFromDesktop('bob');
     expect(await page.textContent('#unionid')).toBe(user('bob').unionid);
-    const openids = await page.$$eval('#openids .openid', (rows) => rows.map((row) => row.textContent));
+    const openids = await page.$$eval('#openids .openid', (rows) =>
+      rows.map((row) => row.textContent),
+    );
     expect(openids.sort()).toEqual(
-      [`${officialAccount()}: ${openidOf('bob', officialAccount())}`, `${website()}: ${openidOf('bob', website())}`].sort(),
+      [
+        `${officialAccount()}: ${openidOf('bob', officialAccount())}`,
+        `${website()}: ${openidOf('bob', website())}`,
+      ].sort(),
     );
     expect(openidOf('bob', officialAccount())).not.toBe(openidOf('bob', website()));
     await shot('profile-linked');
@@ -196,7 +227,10 @@ describe('the demo in Chromium', () => {
 
 describe('the demo with an official account only, in Chromium', () => {
   it('tells a desktop visitor to open the page in WeChat, with a QR code of the page, and logs in inside WeChat', async () => {
-    const sandbox = await WxSandbox.start({ apps: [{ appid: 'wx0only0official', kind: 'official-account' }], autoApprove: 'alice' });
+    const sandbox = await WxSandbox.start({
+      apps: [{ appid: 'wx0only0official', kind: 'official-account' }],
+      autoApprove: 'alice',
+    });
     const port = await freePort();
     const demo = await startDemo({
       PORT: String(port),
@@ -206,7 +240,10 @@ describe('the demo with an official account only, in Chromium', () => {
       WX_SANDBOX_MP_APPID: 'wx0only0official',
       WX_SANDBOX_MP_SECRET: sandbox.app('wx0only0official').secret,
     });
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    });
     try {
       const page = await (await browser.newContext()).newPage();
       await page.goto(`${demo.url}/`);
@@ -221,7 +258,9 @@ describe('the demo with an official account only, in Chromium', () => {
       expect(qr?.status()).toBe(400);
       expect(await page.textContent('#open-in-wechat')).toBe('Open this page in WeChat');
 
-      const phone = await (await browser.newContext({ userAgent: WECHAT_UA, isMobile: true })).newPage();
+      const phone = await (
+        await browser.newContext({ userAgent: WECHAT_UA, isMobile: true })
+      ).newPage();
       await phone.goto(`${demo.url}/login`);
       // goto follows the redirects: the official account's login, approved at once, then the profile
       // (with #wechat_redirect: a browser keeps the fragment across redirects that carry none).

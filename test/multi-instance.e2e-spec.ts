@@ -42,7 +42,11 @@ describe('several instances sharing Redis', () => {
         REDIS_URL: redisServer.url,
         SESSION_SECRET: 'multi-instance-session-secret-0123456789',
       };
-      const running = await startProcess(['node', 'dist/apps/demo/main.js'], { cwd: repo, env, ready: /Demo on .*tokens in Redis/ });
+      const running = await startProcess(['node', 'dist/apps/demo/main.js'], {
+        cwd: repo,
+        env,
+        ready: /Demo on .*tokens in Redis/,
+      });
       instances.push({ url: `http://127.0.0.1:${port}`, process: running });
     }
   }, 30_000);
@@ -59,19 +63,32 @@ describe('several instances sharing Redis', () => {
   const tokenKey = () => `wx-oauth:token:${sandbox.appid}:${alice().openid}`;
 
   /** Starts on `startOn`, approves as alice in the sandbox, lands on the callback URL (instance B). */
-  async function login(startOn: string): Promise<{ session: string; state: string; cookie: string }> {
+  async function login(
+    startOn: string,
+  ): Promise<{ session: string; state: string; cookie: string }> {
     const start = await fetch(`${startOn}/auth/wechat/mp`, { redirect: 'manual' });
     const authorize = new URL(start.headers.get('location')!.replace(/#.*$/, ''));
-    const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const callback = (await fetch(decideUrl(authorize.toString(), sandbox.url, 'alice', 'approve'), { redirect: 'manual' })).headers.get('location')!;
+    const cookie = start.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const callback = (
+      await fetch(decideUrl(authorize.toString(), sandbox.url, 'alice', 'approve'), {
+        redirect: 'manual',
+      })
+    ).headers.get('location')!;
     expect(callback.startsWith(`${b}/auth/wechat/callback?`)).toBe(true);
     const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
     expect(landed.status).toBe(302);
-    const session = landed.headers.getSetCookie().find((c) => c.startsWith('demo_session='))!.split(';')[0];
+    const session = landed.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('demo_session='))!
+      .split(';')[0];
     return { session, state: authorize.searchParams.get('state')!, cookie };
   }
 
-  const userinfo = (url: string, session: string) => fetch(`${url}/api/wechat/userinfo`, { headers: { cookie: session } });
+  const userinfo = (url: string, session: string) =>
+    fetch(`${url}/api/wechat/userinfo`, { headers: { cookie: session } });
 
   /** Makes the saved access token expired for the app (in Redis) and for WeChat (the sandbox clock). */
   async function expireAccessToken(): Promise<void> {
@@ -84,13 +101,21 @@ describe('several instances sharing Redis', () => {
   it('finishes on B a login started on A, saves the tokens in Redis, and refuses the state past its second callback', async () => {
     const { session, state, cookie } = await login(a);
     const saved = JSON.parse((await redis.get(tokenKey()))!);
-    expect(saved).toMatchObject({ openid: alice().openid, scope: 'snsapi_userinfo', accessToken: expect.any(String) });
+    expect(saved).toMatchObject({
+      openid: alice().openid,
+      scope: 'snsapi_userinfo',
+      accessToken: expect.any(String),
+    });
     expect(saved.refreshTokenExpiresAt - Date.now()).toBeGreaterThan(29 * DAY);
     expect((await userinfo(a, session)).status).toBe(200);
 
     // The single-use record is in Redis: instance A knows B used this state. WeChat's second
     // callback with a new code, from the same browser right after, logs in there too; a third code is refused.
-    const callbackOnA = (code: string) => fetch(`${a}/auth/wechat/callback?code=${code}&state=${state}`, { redirect: 'manual', headers: { cookie } });
+    const callbackOnA = (code: string) =>
+      fetch(`${a}/auth/wechat/callback?code=${code}&state=${state}`, {
+        redirect: 'manual',
+        headers: { cookie },
+      });
     const second = await callbackOnA(sandbox.issueCode('alice', 'snsapi_userinfo'));
     expect(second.status).toBe(302);
     expect(second.headers.get('location')).toBe('/profile');
@@ -101,7 +126,9 @@ describe('several instances sharing Redis', () => {
     const { session } = await login(a);
     await expireAccessToken();
     sandbox.resetStats();
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => userinfo(i % 2 ? a : b, session)));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => userinfo(i % 2 ? a : b, session)),
+    );
     expect(answers.map((r) => r.status)).toEqual(Array(50).fill(200));
     const profiles = (await Promise.all(answers.map((r) => r.json()))) as { openid: string }[];
     expect(new Set(profiles.map((p) => p.openid))).toEqual(new Set([alice().openid]));
@@ -131,7 +158,10 @@ describe('several instances sharing Redis', () => {
       const started = Date.now();
       const res = await userinfo(a, session);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ kind: 'store_unavailable', message: expect.stringContaining('token store') });
+      expect(await res.json()).toMatchObject({
+        kind: 'store_unavailable',
+        message: expect.stringContaining('token store'),
+      });
       expect(Date.now() - started).toBeLessThan(3000);
 
       // Starting a login, the home page and health need no store.
@@ -145,7 +175,10 @@ describe('several instances sharing Redis', () => {
     let status = 0;
     for (let i = 0; i < 40 && status !== 200; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      status = await login(a).then(({ session: s }) => userinfo(b, s).then((r) => r.status), () => 0);
+      status = await login(a).then(
+        ({ session: s }) => userinfo(b, s).then((r) => r.status),
+        () => 0,
+      );
     }
     expect(status).toBe(200);
   }, 30_000);

@@ -21,19 +21,37 @@ const consumers = join(repo, 'test/consumers');
 const MINUTE = 60_000;
 
 /** The env of child processes, without what `npm test` at the root adds, so each sees only its own package. */
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(package|lifecycle)_/.test(key)));
+const childEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^npm_(package|lifecycle)_/.test(key)),
+);
 
 /** Runs a command without a shell; rejects with its output when it fails or times out. */
-function run(command: string, args: string[], cwd: string, timeout = 2 * MINUTE): Promise<{ stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeout = 2 * MINUTE,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, timeout, env: childEnv, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        const how = error.killed ? `killed after ${timeout} ms` : `exit code ${String(error.code)}`;
-        reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed, ${how}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-      } else {
-        resolve({ stdout, stderr });
-      }
-    });
+    execFile(
+      command,
+      args,
+      { cwd, timeout, env: childEnv, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const how = error.killed
+            ? `killed after ${timeout} ms`
+            : `exit code ${String(error.code)}`;
+          reject(
+            new Error(
+              `${command} ${args.join(' ')} (in ${cwd}) failed, ${how}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`,
+            ),
+          );
+        } else {
+          resolve({ stdout, stderr });
+        }
+      },
+    );
   });
 }
 
@@ -52,7 +70,13 @@ interface PackageJson {
 interface LockFile {
   packages: Record<
     string,
-    { version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }
+    {
+      version?: string;
+      resolved?: string;
+      integrity?: string;
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    }
   >;
 }
 
@@ -74,7 +98,10 @@ describe('the packed nest-wx-oauth package', () => {
     // Every app's package.json names ../nest-wx-oauth.tgz, so it sits next to the copies.
     await run('npm', ['run', 'build'], lib, 3 * MINUTE);
     const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], lib);
-    const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const [packed] = JSON.parse(stdout) as Array<{
+      filename: string;
+      files: Array<{ path: string }>;
+    }>;
     files = packed.files.map((file) => file.path);
     tarball = join(work, 'nest-wx-oauth.tgz');
     await rename(join(work, packed.filename), tarball);
@@ -87,18 +114,38 @@ describe('the packed nest-wx-oauth package', () => {
 
   it('carries the README, the LICENSE, both module formats with their types and the sandbox command, and nothing else', async () => {
     const perEntry = ENTRIES.flatMap((entry) =>
-      ['esm', 'cjs'].flatMap((format) => [`dist/${format}/${entryDir(entry)}index.js`, `dist/${format}/${entryDir(entry)}index.d.ts`]),
+      ['esm', 'cjs'].flatMap((format) => [
+        `dist/${format}/${entryDir(entry)}index.js`,
+        `dist/${format}/${entryDir(entry)}index.d.ts`,
+      ]),
     );
     expect(files).toEqual(
-      expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/cjs/package.json', 'dist/cjs/bin/nest-wx-oauth-sandbox.js', ...perEntry]),
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/cjs/package.json',
+        'dist/cjs/bin/nest-wx-oauth-sandbox.js',
+        ...perEntry,
+      ]),
     );
-    expect(files.filter((path) => path.startsWith('src/') || /\.spec\.|\.tsbuildinfo$|\.map$/.test(path))).toEqual([]);
+    expect(
+      files.filter(
+        (path) => path.startsWith('src/') || /\.spec\.|\.tsbuildinfo$|\.map$/.test(path),
+      ),
+    ).toEqual([]);
 
     const pkg = await readJson<PackageJson>(join(lib, 'package.json'));
     for (const entry of ENTRIES) {
       expect(pkg.exports[entry]).toEqual({
-        import: { types: `./dist/esm/${entryDir(entry)}index.d.ts`, default: `./dist/esm/${entryDir(entry)}index.js` },
-        require: { types: `./dist/cjs/${entryDir(entry)}index.d.ts`, default: `./dist/cjs/${entryDir(entry)}index.js` },
+        import: {
+          types: `./dist/esm/${entryDir(entry)}index.d.ts`,
+          default: `./dist/esm/${entryDir(entry)}index.js`,
+        },
+        require: {
+          types: `./dist/cjs/${entryDir(entry)}index.d.ts`,
+          default: `./dist/cjs/${entryDir(entry)}index.js`,
+        },
       });
     }
     expect(pkg.bin).toEqual({ 'nest-wx-oauth-sandbox': './dist/cjs/bin/nest-wx-oauth-sandbox.js' });
@@ -107,7 +154,11 @@ describe('the packed nest-wx-oauth package', () => {
       expect(pkg.peerDependencies?.[name]).toBe('^11.0.0 || ^12.0.0');
     }
     expect(pkg.peerDependencies?.passport).toBeDefined();
-    expect(Object.keys(pkg.dependencies ?? {}).filter((name) => name.startsWith('@nestjs/') || name === 'passport')).toEqual([]);
+    expect(
+      Object.keys(pkg.dependencies ?? {}).filter(
+        (name) => name.startsWith('@nestjs/') || name === 'passport',
+      ),
+    ).toEqual([]);
   });
 
   describe.each(APPS)('in $app', ({ app, nest, runner }) => {
@@ -130,27 +181,44 @@ describe('the packed nest-wx-oauth package', () => {
       expect(locked).toMatchObject({ resolved: 'file:../nest-wx-oauth.tgz', version: pkg.version });
       expect(locked.integrity).toBeUndefined();
       // The library's dependencies and peers are locked too; after changing them, run `npm run consumers:lock`.
-      expect({ dependencies: locked.dependencies ?? {}, peerDependencies: locked.peerDependencies ?? {} }).toEqual({
+      expect({
+        dependencies: locked.dependencies ?? {},
+        peerDependencies: locked.peerDependencies ?? {},
+      }).toEqual({
         dependencies: pkg.dependencies ?? {},
         peerDependencies: pkg.peerDependencies ?? {},
       });
 
       const installed = join(dir(), 'node_modules/nest-wx-oauth');
       expect(await readJson(join(installed, 'package.json'))).toEqual(pkg);
-      for (const file of ['dist/cjs/index.js', 'dist/esm/index.js', 'dist/cjs/testing/index.d.ts']) {
-        expect(await readFile(join(installed, file), 'utf8')).toBe(await readFile(join(lib, file), 'utf8'));
+      for (const file of [
+        'dist/cjs/index.js',
+        'dist/esm/index.js',
+        'dist/cjs/testing/index.d.ts',
+      ]) {
+        expect(await readFile(join(installed, file), 'utf8')).toBe(
+          await readFile(join(lib, file), 'utf8'),
+        );
       }
-      const core = await readJson<PackageJson>(join(dir(), 'node_modules/@nestjs/core/package.json'));
+      const core = await readJson<PackageJson>(
+        join(dir(), 'node_modules/@nestjs/core/package.json'),
+      );
       expect(core.version.split('.')[0]).toBe(nest);
     });
 
-    it(`passes its own ${runner} tests: a login through the sandbox`, async () => {
-      const { stdout, stderr } = await run('npm', ['test'], dir(), 4 * MINUTE);
-      // Without colour codes, which a runner adds when it thinks it runs in CI.
-      // eslint-disable-next-line no-control-regex -- the escape character starts them
-      const output = `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
-      expect(output).toMatch(runner === 'jest' ? /Tests:\s+4 passed, 4 total/ : /Tests\s+4 passed \(4\)/);
-    }, 5 * MINUTE);
+    it(
+      `passes its own ${runner} tests: a login through the sandbox`,
+      async () => {
+        const { stdout, stderr } = await run('npm', ['test'], dir(), 4 * MINUTE);
+        // Without colour codes, which a runner adds when it thinks it runs in CI.
+        // eslint-disable-next-line no-control-regex -- the escape character starts them
+        const output = `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
+        expect(output).toMatch(
+          runner === 'jest' ? /Tests:\s+4 passed, 4 total/ : /Tests\s+4 passed \(4\)/,
+        );
+      },
+      5 * MINUTE,
+    );
 
     it('holds one copy of the library whether it is imported or required', async () => {
       const script = `
@@ -169,65 +237,92 @@ describe('the packed nest-wx-oauth package', () => {
           sandbox: esmTesting.WxSandbox === cjsTesting.WxSandbox,
         }));`;
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], dir());
-      expect(JSON.parse(stdout)).toEqual({ names: true, module: true, guard: true, error: true, sandbox: true });
+      expect(JSON.parse(stdout)).toEqual({
+        names: true,
+        module: true,
+        guard: true,
+        error: true,
+        sandbox: true,
+      });
     });
   });
 
-  it('runs the sandbox as a command that prints what to configure', async () => {
-    const bin = join(work, APPS[0].app, 'node_modules/.bin/nest-wx-oauth-sandbox');
-    expect((await run(bin, ['--help'], work)).stdout).toMatch(/--port <n>/);
+  it(
+    'runs the sandbox as a command that prints what to configure',
+    async () => {
+      const bin = join(work, APPS[0].app, 'node_modules/.bin/nest-wx-oauth-sandbox');
+      expect((await run(bin, ['--help'], work)).stdout).toMatch(/--port <n>/);
 
-    const child = spawn(bin, ['--port', '0'], { cwd: work, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      let output = '';
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no banner in time:\n${output}`)), 20_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          if (/Press Ctrl\+C/.test(output)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+      const child = spawn(bin, ['--port', '0'], {
+        cwd: work,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      const value = (name: string): string => output.match(new RegExp(`^  ${name}=(\\S+)$`, 'm'))?.[1] ?? '';
-      const url = value('WX_API_BASE_URL');
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(value('WX_OPEN_BASE_URL')).toBe(url);
-      expect(value('WX_SECRET')).toMatch(/^[0-9a-f]{32}$/);
+      try {
+        let output = '';
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`no banner in time:\n${output}`)),
+            20_000,
+          );
+          child.stdout.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            if (/Press Ctrl\+C/.test(output)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+          child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+        });
+        const value = (name: string): string =>
+          output.match(new RegExp(`^  ${name}=(\\S+)$`, 'm'))?.[1] ?? '';
+        const url = value('WX_API_BASE_URL');
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(value('WX_OPEN_BASE_URL')).toBe(url);
+        expect(value('WX_SECRET')).toMatch(/^[0-9a-f]{32}$/);
 
-      // Its consent and QR pages, for this appid, and its API, for this secret.
-      const authorize = (path: string, scope: string): Promise<Response> =>
-        fetch(
-          `${url}${path}?${new URLSearchParams([
-            ['appid', value('WX_APPID')],
-            ['redirect_uri', 'http://localhost:3000/auth/wechat/callback'],
-            ['response_type', 'code'],
-            ['scope', scope],
-            ['state', 'abc'],
-          ])}`,
+        // Its consent and QR pages, for this appid, and its API, for this secret.
+        const authorize = (path: string, scope: string): Promise<Response> =>
+          fetch(
+            `${url}${path}?${new URLSearchParams([
+              ['appid', value('WX_APPID')],
+              ['redirect_uri', 'http://localhost:3000/auth/wechat/callback'],
+              ['response_type', 'code'],
+              ['scope', scope],
+              ['state', 'abc'],
+            ])}`,
+          );
+        const consent = await authorize('/connect/oauth2/authorize', 'snsapi_userinfo');
+        expect(consent.status).toBe(200);
+        expect(await consent.text()).toContain('/connect/sandbox/decide');
+        const qr = await authorize('/connect/qrconnect', 'snsapi_login');
+        expect(qr.status).toBe(200);
+        expect(await qr.text()).toContain('<svg');
+        const token = await fetch(
+          `${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: value('WX_APPID'), secret: value('WX_SECRET'), code: 'bad', grant_type: 'authorization_code' })}`,
         );
-      const consent = await authorize('/connect/oauth2/authorize', 'snsapi_userinfo');
-      expect(consent.status).toBe(200);
-      expect(await consent.text()).toContain('/connect/sandbox/decide');
-      const qr = await authorize('/connect/qrconnect', 'snsapi_login');
-      expect(qr.status).toBe(200);
-      expect(await qr.text()).toContain('<svg');
-      const token = await fetch(
-        `${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: value('WX_APPID'), secret: value('WX_SECRET'), code: 'bad', grant_type: 'authorization_code' })}`,
-      );
-      expect(await token.json()).toMatchObject({ errcode: 40029 });
-    } finally {
-      child.kill('SIGTERM');
-    }
-  }, MINUTE);
+        expect(await token.json()).toMatchObject({ errcode: 40029 });
+      } finally {
+        child.kill('SIGTERM');
+      }
+    },
+    MINUTE,
+  );
 
-  it("shows in the package README the e2e test the consumer apps run", async () => {
+  it('shows in the package README the e2e test the consumer apps run', async () => {
     const readme = await readFile(join(lib, 'README.md'), 'utf8');
-    const jestSpec = await readFile(join(consumers, 'nest11-cjs-jest/test/wechat-login.e2e-spec.ts'), 'utf8');
-    const vitestSpec = await readFile(join(consumers, 'nest12-esm-vitest/test/wechat-login.e2e-spec.ts'), 'utf8');
-    const controller = await readFile(join(consumers, 'nest11-cjs-jest/src/auth/auth.controller.ts'), 'utf8');
+    const jestSpec = await readFile(
+      join(consumers, 'nest11-cjs-jest/test/wechat-login.e2e-spec.ts'),
+      'utf8',
+    );
+    const vitestSpec = await readFile(
+      join(consumers, 'nest12-esm-vitest/test/wechat-login.e2e-spec.ts'),
+      'utf8',
+    );
+    const controller = await readFile(
+      join(consumers, 'nest11-cjs-jest/src/auth/auth.controller.ts'),
+      'utf8',
+    );
     expect(readme).toContain(jestSpec);
     expect(readme).toContain(controller);
     // The ES module app's copy differs only by the `.js` of its relative imports.

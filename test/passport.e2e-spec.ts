@@ -42,7 +42,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const seen = [...recordedResponses().map((r) => JSON.stringify(r.headers) + r.text), ...loggers.flatMap((l) => l.lines)];
+  const seen = [
+    ...recordedResponses().map((r) => JSON.stringify(r.headers) + r.text),
+    ...loggers.flatMap((l) => l.lines),
+  ];
   for (const text of seen) expect(text).not.toContain(sandbox.secret);
   await Promise.all(apps.map((app) => app.close()));
   await sandbox.close();
@@ -62,12 +65,18 @@ function wxOptions(url: string, extra: Partial<WxOAuthModuleOptions> = {}): WxOA
 }
 
 /** Compiles `metadata` into an app listening on `port`; `setup` runs before it listens (middleware). */
-async function listen(port: number, metadata: ModuleMetadata, setup?: (app: INestApplication) => void): Promise<string> {
+async function listen(
+  port: number,
+  metadata: ModuleMetadata,
+  setup?: (app: INestApplication) => void,
+): Promise<string> {
   @Module(metadata)
   class AppModule {}
   const logger = new CaptureLogger();
   loggers.push(logger);
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).setLogger(logger).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .setLogger(logger)
+    .compile();
   const app = moduleRef.createNestApplication({ logger });
   apps.push(app);
   setup?.(app);
@@ -102,7 +111,11 @@ describe('a WxAuthGuard subclass', () => {
 
     override getAuthenticateOptions(_context: ExecutionContext): WxAuthenticateOptions {
       calls.push('getAuthenticateOptions');
-      return { scope: 'snsapi_userinfo', returnTo: '/welcome', callbackURL: `${url}/signup/wechat/done` };
+      return {
+        scope: 'snsapi_userinfo',
+        returnTo: '/welcome',
+        callbackURL: `${url}/signup/wechat/done`,
+      };
     }
 
     override handleRequest<TUser>(err: unknown, user: TUser): TUser {
@@ -121,14 +134,20 @@ describe('a WxAuthGuard subclass', () => {
     @Get('done')
     @UseGuards(AppGuard)
     done(@Req() req: Request): unknown {
-      return { user: req.user, returnTo: (req.authInfo as { state: { returnTo?: string } }).state.returnTo };
+      return {
+        user: req.user,
+        returnTo: (req.authInfo as { state: { returnTo?: string } }).state.returnTo,
+      };
     }
   }
 
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    await listen(port, { imports: [WxOAuthModule.forRoot(wxOptions(url))], controllers: [SignupController] });
+    await listen(port, {
+      imports: [WxOAuthModule.forRoot(wxOptions(url))],
+      controllers: [SignupController],
+    });
   });
 
   beforeEach(() => {
@@ -186,12 +205,21 @@ describe('Passport sessions', () => {
     url = await listen(
       port,
       {
-        imports: [PassportModule.register({ session: true }), WxOAuthModule.forRoot(wxOptions(`http://127.0.0.1:${port}`))],
+        imports: [
+          PassportModule.register({ session: true }),
+          WxOAuthModule.forRoot(wxOptions(`http://127.0.0.1:${port}`)),
+        ],
         controllers: [LoginController, MeController],
         providers: [SessionSerializer],
       },
       (app) => {
-        app.use(session({ secret: 'a-test-only-session-secret', resave: false, saveUninitialized: false }));
+        app.use(
+          session({
+            secret: 'a-test-only-session-secret',
+            resave: false,
+            saveUninitialized: false,
+          }),
+        );
         app.use(passport.initialize());
         app.use(passport.session());
       },
@@ -201,7 +229,9 @@ describe('Passport sessions', () => {
   it('logs the user into the session on the callback, so the next request has req.user', async () => {
     const { callback } = await login(url);
     expect(callback.status).toBe(200);
-    const sessionCookie = ([] as string[]).concat(callback.headers['set-cookie'] ?? []).find((c) => c.startsWith('connect.sid='));
+    const sessionCookie = ([] as string[])
+      .concat(callback.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('connect.sid='));
     expect(sessionCookie).toBeDefined();
     const me = await get(url, '/me', sessionCookie!.split(';')[0]);
     expect(me.body).toEqual({ authenticated: true, user: { openid: alice().openid } });
@@ -216,22 +246,30 @@ describe('WxAuthGuard in a feature module', () => {
   @Module({ controllers: [LoginController] })
   class AuthFeatureModule {}
 
-  it.each([false, true])('logs in with WxOAuthModule registered once in AppModule (isGlobal: %s)', async (isGlobal) => {
-    const port = await freePort();
-    const url = await listen(port, {
-      imports: [WxOAuthModule.forRoot({ ...wxOptions(`http://127.0.0.1:${port}`), isGlobal }), AuthFeatureModule],
-    });
-    const { callback } = await login(url);
-    expect(callback.status).toBe(200);
-    expect(callback.body).toMatchObject({ user: { openid: alice().openid } });
-  });
+  it.each([false, true])(
+    'logs in with WxOAuthModule registered once in AppModule (isGlobal: %s)',
+    async (isGlobal) => {
+      const port = await freePort();
+      const url = await listen(port, {
+        imports: [
+          WxOAuthModule.forRoot({ ...wxOptions(`http://127.0.0.1:${port}`), isGlobal }),
+          AuthFeatureModule,
+        ],
+      });
+      const { callback } = await login(url);
+      expect(callback.status).toBe(200);
+      expect(callback.body).toMatchObject({ user: { openid: alice().openid } });
+    },
+  );
 
   it('fails at start-up, naming WxOAuthModule, when the module is not registered', async () => {
     // Passport's strategy registry is global: forget the earlier apps' strategy.
     passport.unuse(WX_OAUTH_STRATEGY);
     @Module({ imports: [AuthFeatureModule] })
     class AppModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).setLogger(new CaptureLogger()).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .setLogger(new CaptureLogger())
+      .compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await expect(app.init()).rejects.toThrow(/WxAuthGuard needs WxOAuthModule/);
     await app.close();
@@ -248,7 +286,11 @@ describe("the app's own axios instance", () => {
     });
     const port = await freePort();
     const url = await listen(port, {
-      imports: [WxOAuthModule.forRoot(wxOptions(`http://127.0.0.1:${port}`, { axios: instance, scope: 'snsapi_userinfo' }))],
+      imports: [
+        WxOAuthModule.forRoot(
+          wxOptions(`http://127.0.0.1:${port}`, { axios: instance, scope: 'snsapi_userinfo' }),
+        ),
+      ],
       controllers: [LoginController],
     });
     const { callback } = await login(url);
@@ -291,7 +333,10 @@ describe("the app's own axios instance", () => {
     });
     const { callback } = await login(url);
     expect(callback.status).toBe(502);
-    expect(callback.body).toMatchObject({ kind: 'network', message: 'WeChat /sns/oauth2/access_token could not be reached (unknown error)' });
+    expect(callback.body).toMatchObject({
+      kind: 'network',
+      message: 'WeChat /sns/oauth2/access_token could not be reached (unknown error)',
+    });
     expect(callback.text).not.toContain(sandbox.secret);
   });
 });

@@ -56,7 +56,9 @@ describe('stores', () => {
       const first = await store.lock('token:app:o3', 10_000);
       expect(first).toEqual(expect.any(String));
       expect(await store.lock('token:app:o3', 10_000)).toBeUndefined();
-      expect(await store.setIfLocked('token:app:o3', 'at-o3', 60_000, 'not-the-holder')).toBe(false);
+      expect(await store.setIfLocked('token:app:o3', 'at-o3', 60_000, 'not-the-holder')).toBe(
+        false,
+      );
       expect(await store.get('token:app:o3')).toBeUndefined();
       expect(await store.setIfLocked('token:app:o3', 'at-o3', 60_000, first!)).toBe(true);
       expect(await store.get('token:app:o3')).toBe('at-o3');
@@ -84,14 +86,20 @@ describe('stores', () => {
       const started = Date.now();
       const error = await store.get('token:app:o5').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WxOAuthError);
-      expect(error).toMatchObject({ kind: 'store_unavailable', message: expect.stringMatching(/^Store: Redis GET failed/) });
+      expect(error).toMatchObject({
+        kind: 'store_unavailable',
+        message: expect.stringMatching(/^Store: Redis GET failed/),
+      });
       expect(Date.now() - started).toBeLessThan(1500);
 
       await redis.restart();
       let value: unknown;
       for (let i = 0; i < 50 && value === undefined; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        value = await store.claim('after-restart', 'x', 10_000).then(() => 'ok', () => undefined);
+        value = await store.claim('after-restart', 'x', 10_000).then(
+          () => 'ok',
+          () => undefined,
+        );
       }
       expect(value).toBe('ok');
     });
@@ -104,7 +112,10 @@ describe('stores', () => {
       await client.connect();
       await client.call('CLIENT', 'PAUSE', '1000', 'ALL');
       const started = Date.now();
-      await expect(store.get('token:app:o6')).rejects.toMatchObject({ kind: 'store_unavailable', message: expect.stringContaining('no answer within 200 ms') });
+      await expect(store.get('token:app:o6')).rejects.toMatchObject({
+        kind: 'store_unavailable',
+        message: expect.stringContaining('no answer within 200 ms'),
+      });
       expect(Date.now() - started).toBeLessThan(800);
       await new Promise((r) => setTimeout(r, 900));
       await store.close(); // not its client: stays open

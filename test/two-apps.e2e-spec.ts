@@ -1,4 +1,13 @@
-import { Controller, Get, type INestApplication, Module, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  type INestApplication,
+  Module,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -46,8 +55,14 @@ interface Exchange {
 const seen: string[] = [];
 
 /** A browser's GET, without following redirects. */
-async function browse(url: string, { ua = DESKTOP_UA, cookie }: { ua?: string; cookie?: string } = {}): Promise<Exchange> {
-  const res = await fetch(url, { redirect: 'manual', headers: { 'user-agent': ua, ...(cookie ? { cookie } : {}) } });
+async function browse(
+  url: string,
+  { ua = DESKTOP_UA, cookie }: { ua?: string; cookie?: string } = {},
+): Promise<Exchange> {
+  const res = await fetch(url, {
+    redirect: 'manual',
+    headers: { 'user-agent': ua, ...(cookie ? { cookie } : {}) },
+  });
   const text = await res.text();
   let body: Record<string, any> = {};
   try {
@@ -55,7 +70,12 @@ async function browse(url: string, { ua = DESKTOP_UA, cookie }: { ua?: string; c
   } catch {
     // an HTML page
   }
-  const exchange = { status: res.status, location: res.headers.get('location'), setCookie: res.headers.getSetCookie(), text };
+  const exchange = {
+    status: res.status,
+    location: res.headers.get('location'),
+    setCookie: res.headers.getSetCookie(),
+    text,
+  };
   seen.push(JSON.stringify([...res.headers]) + text);
   return { ...exchange, body };
 }
@@ -94,7 +114,11 @@ class SiteController {
 
   /** The desktop login page's data: what it passes to `new WxLogin(...)`. */
   @Get('login/qr')
-  qrSettings(@Req() req: object, @Res({ passthrough: true }) res: object, @Query('selfRedirect') selfRedirect?: string): unknown {
+  qrSettings(
+    @Req() req: object,
+    @Res({ passthrough: true }) res: object,
+    @Query('selfRedirect') selfRedirect?: string,
+  ): unknown {
     try {
       return this.qr.settings(req, res, { selfRedirect: selfRedirect === 'true' });
     } catch (error) {
@@ -155,7 +179,9 @@ async function startSite(
   class AppModule {}
 
   const logger = new CaptureLogger();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).setLogger(logger).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .setLogger(logger)
+    .compile();
   const app =
     adapter === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
@@ -169,18 +195,28 @@ async function startSite(
 /** Starts a login on the site as this browser: a 302 to WeChat and the state cookie. */
 async function startLogin(site: Site, path: string, ua: string) {
   const res = await browse(site.url + path, { ua });
-  if (res.status !== 302 || !res.location) throw new Error(`login start answered ${res.status}: ${res.text}`);
+  if (res.status !== 302 || !res.location)
+    throw new Error(`login start answered ${res.status}: ${res.text}`);
   const authorizeUrl = new URL(res.location);
-  return { authorizeUrl, state: authorizeUrl.searchParams.get('state')!, cookie: cookieOf(res.setCookie), setCookie: res.setCookie };
+  return {
+    authorizeUrl,
+    state: authorizeUrl.searchParams.get('state')!,
+    cookie: cookieOf(res.setCookie),
+    setCookie: res.setCookie,
+  };
 }
 
 /** The whole dance: start, the sandbox approves, back on the callback with the state cookie. */
 async function logIn(site: Site, path: string, ua: string) {
   const started = await startLogin(site, path, ua);
   const approved = await browse(started.authorizeUrl.href.replace(/#.*$/, ''), { ua });
-  if (approved.status !== 302 || !approved.location) throw new Error(`sandbox answered ${approved.status}: ${approved.text}`);
+  if (approved.status !== 302 || !approved.location)
+    throw new Error(`sandbox answered ${approved.status}: ${approved.text}`);
   const callbackUrl = new URL(approved.location);
-  const callback = await browse(site.url + callbackUrl.pathname + callbackUrl.search, { ua, cookie: started.cookie });
+  const callback = await browse(site.url + callbackUrl.pathname + callbackUrl.search, {
+    ua,
+    cookie: started.cookie,
+  });
   return { started, callbackUrl, callback };
 }
 
@@ -190,7 +226,12 @@ beforeAll(async () => {
   sandbox = await WxSandbox.start({
     autoApprove: 'alice',
     apps: [
-      { appid: MP, kind: 'official-account', openPlatform: 'acme-open-platform', name: 'Acme 服务号' },
+      {
+        appid: MP,
+        kind: 'official-account',
+        openPlatform: 'acme-open-platform',
+        name: 'Acme 服务号',
+      },
       { appid: WEB, kind: 'website', openPlatform: 'acme-open-platform', name: 'Acme 网站' },
       { appid: LONE_WEB, kind: 'website', name: 'Unbound site' },
     ],
@@ -216,105 +257,127 @@ const bothApps = () => ({
   website: { appid: WEB, secret: sandbox.app(WEB).secret },
 });
 
-describe.each(['express', 'fastify'] as const)('both apps in one registration, on %s', (adapter) => {
-  let site: Site;
+describe.each(['express', 'fastify'] as const)(
+  'both apps in one registration, on %s',
+  (adapter) => {
+    let site: Site;
 
-  beforeAll(async () => {
-    site = await startSite(sandbox, bothApps(), adapter);
-  });
-
-  it('sends a desktop browser to the website QR login with the website appid, and logs it in as the website app', async () => {
-    const { started, callbackUrl, callback } = await logIn(site, '/auth/wechat', DESKTOP_UA);
-    expect(started.authorizeUrl.origin + started.authorizeUrl.pathname).toBe(`${sandbox.url}/connect/qrconnect`);
-    expect(started.authorizeUrl.searchParams.get('appid')).toBe(WEB);
-    expect(started.authorizeUrl.searchParams.get('scope')).toBe('snsapi_login');
-    expect(started.authorizeUrl.searchParams.get('redirect_uri')).toBe(`${site.url}/auth/wechat/callback`);
-    expect(started.setCookie).toHaveLength(1);
-    expect(started.setCookie[0]).toMatch(new RegExp(`^wx_oauth_${started.state}=`));
-    expect(callbackUrl.pathname).toBe('/auth/wechat/callback');
-    expect(callback.status).toBe(200);
-    expect(callback.body.user).toMatchObject({
-      provider: 'wechat',
-      appid: WEB,
-      openid: sandbox.openidOf('alice', WEB),
-      id: sandbox.openidOf('alice', WEB),
-      scope: ['snsapi_login'],
+    beforeAll(async () => {
+      site = await startSite(sandbox, bothApps(), adapter);
     });
-  });
 
-  it("sends WeChat's browser to the official account's login with its appid, and logs it in as the official account", async () => {
-    const { started, callbackUrl, callback } = await logIn(site, '/auth/wechat', WECHAT_UA);
-    expect(started.authorizeUrl.origin + started.authorizeUrl.pathname).toBe(`${sandbox.url}/connect/oauth2/authorize`);
-    expect(started.authorizeUrl.searchParams.get('appid')).toBe(MP);
-    expect(started.authorizeUrl.searchParams.get('scope')).toBe('snsapi_base');
-    expect(started.authorizeUrl.hash).toBe('#wechat_redirect');
-    // The one callback URL serves both apps.
-    expect(callbackUrl.pathname).toBe('/auth/wechat/callback');
-    expect(callback.status).toBe(200);
-    expect(callback.body.user).toMatchObject({
-      appid: MP,
-      openid: sandbox.openidOf('alice', MP),
-      id: sandbox.openidOf('alice', MP),
-      scope: ['snsapi_base'],
+    it('sends a desktop browser to the website QR login with the website appid, and logs it in as the website app', async () => {
+      const { started, callbackUrl, callback } = await logIn(site, '/auth/wechat', DESKTOP_UA);
+      expect(started.authorizeUrl.origin + started.authorizeUrl.pathname).toBe(
+        `${sandbox.url}/connect/qrconnect`,
+      );
+      expect(started.authorizeUrl.searchParams.get('appid')).toBe(WEB);
+      expect(started.authorizeUrl.searchParams.get('scope')).toBe('snsapi_login');
+      expect(started.authorizeUrl.searchParams.get('redirect_uri')).toBe(
+        `${site.url}/auth/wechat/callback`,
+      );
+      expect(started.setCookie).toHaveLength(1);
+      expect(started.setCookie[0]).toMatch(new RegExp(`^wx_oauth_${started.state}=`));
+      expect(callbackUrl.pathname).toBe('/auth/wechat/callback');
+      expect(callback.status).toBe(200);
+      expect(callback.body.user).toMatchObject({
+        provider: 'wechat',
+        appid: WEB,
+        openid: sandbox.openidOf('alice', WEB),
+        id: sandbox.openidOf('alice', WEB),
+        scope: ['snsapi_login'],
+      });
     });
-    expect(sandbox.openidOf('alice', MP)).not.toBe(sandbox.openidOf('alice', WEB));
-  });
 
-  it('lets @WxAuthScope pick the app whatever the User-Agent', async () => {
-    for (const ua of [DESKTOP_UA, WECHAT_UA]) {
-      const qr = await logIn(site, '/auth/wechat/qr', ua);
-      expect(qr.started.authorizeUrl.pathname).toBe('/connect/qrconnect');
-      expect(qr.started.authorizeUrl.searchParams.get('appid')).toBe(WEB);
-      expect(qr.callback.status).toBe(200);
-      expect(qr.callback.body.user).toMatchObject({ appid: WEB, openid: sandbox.openidOf('alice', WEB) });
-
-      const userinfo = await logIn(site, '/auth/wechat/userinfo', ua);
-      expect(userinfo.started.authorizeUrl.pathname).toBe('/connect/oauth2/authorize');
-      expect(userinfo.started.authorizeUrl.searchParams.get('appid')).toBe(MP);
-      expect(userinfo.started.authorizeUrl.searchParams.get('scope')).toBe('snsapi_userinfo');
-      expect(userinfo.callback.status).toBe(200);
-      expect(userinfo.callback.body.user).toMatchObject({ appid: MP, openid: sandbox.openidOf('alice', MP), scope: ['snsapi_userinfo'] });
-    }
-  });
-
-  it('serves the embedded QR login: WxQrLogin.settings() mints the state, the wxLogin.js frame comes back to the callback', async () => {
-    const page = await browse(`${site.url}/login/qr?selfRedirect=true`);
-    expect(page.status).toBe(200);
-    const settings = page.body;
-    expect(settings).toEqual({
-      appid: WEB,
-      scope: 'snsapi_login',
-      redirect_uri: encodeURIComponent(`${site.url}/auth/wechat/callback`),
-      state: expect.stringMatching(/^[0-9a-f]{32}$/),
-      self_redirect: true,
+    it("sends WeChat's browser to the official account's login with its appid, and logs it in as the official account", async () => {
+      const { started, callbackUrl, callback } = await logIn(site, '/auth/wechat', WECHAT_UA);
+      expect(started.authorizeUrl.origin + started.authorizeUrl.pathname).toBe(
+        `${sandbox.url}/connect/oauth2/authorize`,
+      );
+      expect(started.authorizeUrl.searchParams.get('appid')).toBe(MP);
+      expect(started.authorizeUrl.searchParams.get('scope')).toBe('snsapi_base');
+      expect(started.authorizeUrl.hash).toBe('#wechat_redirect');
+      // The one callback URL serves both apps.
+      expect(callbackUrl.pathname).toBe('/auth/wechat/callback');
+      expect(callback.status).toBe(200);
+      expect(callback.body.user).toMatchObject({
+        appid: MP,
+        openid: sandbox.openidOf('alice', MP),
+        id: sandbox.openidOf('alice', MP),
+        scope: ['snsapi_base'],
+      });
+      expect(sandbox.openidOf('alice', MP)).not.toBe(sandbox.openidOf('alice', WEB));
     });
-    expect(page.setCookie).toHaveLength(1);
-    expect(page.setCookie[0]).toMatch(new RegExp(`^wx_oauth_${settings.state}=[^;]+;.*HttpOnly`));
 
-    // The script the page loads, then the iframe URL it builds from the settings.
-    const script = await fetch(sandbox.wxLoginJsUrl);
-    expect(script.status).toBe(200);
-    expect(await script.text()).toContain('window.WxLogin');
-    const frame =
-      `${sandbox.url}/connect/qrconnect?appid=${settings.appid}&scope=${settings.scope}` +
-      `&redirect_uri=${settings.redirect_uri}&state=${settings.state}&login_type=jssdk&self_redirect=true` +
-      '&styletype=&sizetype=&bgcolor=&rst=';
-    const approved = await browse(frame);
-    expect(approved.status).toBe(302);
-    const callbackUrl = new URL(approved.location!);
-    expect(callbackUrl.origin + callbackUrl.pathname).toBe(`${site.url}/auth/wechat/callback`);
-    expect(callbackUrl.searchParams.get('state')).toBe(settings.state);
+    it('lets @WxAuthScope pick the app whatever the User-Agent', async () => {
+      for (const ua of [DESKTOP_UA, WECHAT_UA]) {
+        const qr = await logIn(site, '/auth/wechat/qr', ua);
+        expect(qr.started.authorizeUrl.pathname).toBe('/connect/qrconnect');
+        expect(qr.started.authorizeUrl.searchParams.get('appid')).toBe(WEB);
+        expect(qr.callback.status).toBe(200);
+        expect(qr.callback.body.user).toMatchObject({
+          appid: WEB,
+          openid: sandbox.openidOf('alice', WEB),
+        });
 
-    // Without the page's cookie, the state is not this browser's.
-    const stranger = await browse(site.url + callbackUrl.pathname + callbackUrl.search);
-    expect(stranger.status).toBe(401);
-    expect(stranger.body.kind).toBe('invalid_state');
+        const userinfo = await logIn(site, '/auth/wechat/userinfo', ua);
+        expect(userinfo.started.authorizeUrl.pathname).toBe('/connect/oauth2/authorize');
+        expect(userinfo.started.authorizeUrl.searchParams.get('appid')).toBe(MP);
+        expect(userinfo.started.authorizeUrl.searchParams.get('scope')).toBe('snsapi_userinfo');
+        expect(userinfo.callback.status).toBe(200);
+        expect(userinfo.callback.body.user).toMatchObject({
+          appid: MP,
+          openid: sandbox.openidOf('alice', MP),
+          scope: ['snsapi_userinfo'],
+        });
+      }
+    });
 
-    const callback = await browse(site.url + callbackUrl.pathname + callbackUrl.search, { cookie: cookieOf(page.setCookie) });
-    expect(callback.status).toBe(200);
-    expect(callback.body.user).toMatchObject({ appid: WEB, openid: sandbox.openidOf('alice', WEB), scope: ['snsapi_login'] });
-  });
-});
+    it('serves the embedded QR login: WxQrLogin.settings() mints the state, the wxLogin.js frame comes back to the callback', async () => {
+      const page = await browse(`${site.url}/login/qr?selfRedirect=true`);
+      expect(page.status).toBe(200);
+      const settings = page.body;
+      expect(settings).toEqual({
+        appid: WEB,
+        scope: 'snsapi_login',
+        redirect_uri: encodeURIComponent(`${site.url}/auth/wechat/callback`),
+        state: expect.stringMatching(/^[0-9a-f]{32}$/),
+        self_redirect: true,
+      });
+      expect(page.setCookie).toHaveLength(1);
+      expect(page.setCookie[0]).toMatch(new RegExp(`^wx_oauth_${settings.state}=[^;]+;.*HttpOnly`));
+
+      // The script the page loads, then the iframe URL it builds from the settings.
+      const script = await fetch(sandbox.wxLoginJsUrl);
+      expect(script.status).toBe(200);
+      expect(await script.text()).toContain('window.WxLogin');
+      const frame =
+        `${sandbox.url}/connect/qrconnect?appid=${settings.appid}&scope=${settings.scope}` +
+        `&redirect_uri=${settings.redirect_uri}&state=${settings.state}&login_type=jssdk&self_redirect=true` +
+        '&styletype=&sizetype=&bgcolor=&rst=';
+      const approved = await browse(frame);
+      expect(approved.status).toBe(302);
+      const callbackUrl = new URL(approved.location!);
+      expect(callbackUrl.origin + callbackUrl.pathname).toBe(`${site.url}/auth/wechat/callback`);
+      expect(callbackUrl.searchParams.get('state')).toBe(settings.state);
+
+      // Without the page's cookie, the state is not this browser's.
+      const stranger = await browse(site.url + callbackUrl.pathname + callbackUrl.search);
+      expect(stranger.status).toBe(401);
+      expect(stranger.body.kind).toBe('invalid_state');
+
+      const callback = await browse(site.url + callbackUrl.pathname + callbackUrl.search, {
+        cookie: cookieOf(page.setCookie),
+      });
+      expect(callback.status).toBe(200);
+      expect(callback.body.user).toMatchObject({
+        appid: WEB,
+        openid: sandbox.openidOf('alice', WEB),
+        scope: ['snsapi_login'],
+      });
+    });
+  },
+);
 
 describe('both apps: one person, apps and tokens', () => {
   let site: Site;
@@ -348,9 +411,12 @@ describe('both apps: one person, apps and tokens', () => {
     const started = await startLogin(site, '/auth/wechat', DESKTOP_UA);
     expect(started.authorizeUrl.searchParams.get('appid')).toBe(WEB);
     const code = sandbox.issueCode('alice', 'snsapi_base', MP);
-    const callback = await browse(`${site.url}/auth/wechat/callback?code=${code}&state=${started.state}`, {
-      cookie: started.cookie,
-    });
+    const callback = await browse(
+      `${site.url}/auth/wechat/callback?code=${code}&state=${started.state}`,
+      {
+        cookie: started.cookie,
+      },
+    );
     // The state says the website app started it: the code goes to the website app, whose WeChat does not know it.
     expect(callback.status).toBe(401);
     expect(callback.body).toMatchObject({ kind: 'invalid_code', errcode: 40029 });
@@ -358,10 +424,13 @@ describe('both apps: one person, apps and tokens', () => {
 
     // The same code, on a login the official account started, is good.
     const mpStarted = await startLogin(site, '/auth/wechat', WECHAT_UA);
-    const ok = await browse(`${site.url}/auth/wechat/callback?code=${code}&state=${mpStarted.state}`, {
-      ua: WECHAT_UA,
-      cookie: mpStarted.cookie,
-    });
+    const ok = await browse(
+      `${site.url}/auth/wechat/callback?code=${code}&state=${mpStarted.state}`,
+      {
+        ua: WECHAT_UA,
+        cookie: mpStarted.cookie,
+      },
+    );
     expect(ok.status).toBe(200);
     expect(ok.body.user).toMatchObject({ appid: MP, openid: sandbox.openidOf('alice', MP) });
   });
@@ -374,10 +443,16 @@ describe('both apps: one person, apps and tokens', () => {
 
     const webInfo = await browse(`${site.url}/me/userinfo?openid=${web.openid}&appid=${WEB}`);
     expect(webInfo.status).toBe(200);
-    expect(webInfo.body).toMatchObject({ openid: sandbox.openidOf('bob', WEB), nickname: bob.nickname });
+    expect(webInfo.body).toMatchObject({
+      openid: sandbox.openidOf('bob', WEB),
+      nickname: bob.nickname,
+    });
     const mpInfo = await browse(`${site.url}/me/userinfo?openid=${mp.openid}&appid=${MP}`);
     expect(mpInfo.status).toBe(200);
-    expect(mpInfo.body).toMatchObject({ openid: sandbox.openidOf('bob', MP), nickname: bob.nickname });
+    expect(mpInfo.body).toMatchObject({
+      openid: sandbox.openidOf('bob', MP),
+      nickname: bob.nickname,
+    });
 
     // An openid of one app has no token under the other.
     const crossed = await browse(`${site.url}/me/userinfo?openid=${web.openid}&appid=${MP}`);
@@ -394,10 +469,15 @@ describe('both apps: one person, apps and tokens', () => {
 
 describe('an app bound to no Open Platform account', () => {
   it('gives no unionid for an app bound to no Open Platform account', async () => {
-    const lone = await startSite(sandbox, { website: { appid: LONE_WEB, secret: sandbox.app(LONE_WEB).secret } });
+    const lone = await startSite(sandbox, {
+      website: { appid: LONE_WEB, secret: sandbox.app(LONE_WEB).secret },
+    });
     const { callback } = await logIn(lone, '/auth/wechat/qr', DESKTOP_UA);
     expect(callback.status).toBe(200);
-    expect(callback.body.user).toMatchObject({ appid: LONE_WEB, openid: sandbox.openidOf('alice', LONE_WEB) });
+    expect(callback.body.user).toMatchObject({
+      appid: LONE_WEB,
+      openid: sandbox.openidOf('alice', LONE_WEB),
+    });
     expect(callback.body.user.unionid).toBeUndefined();
     expect(sandbox.unionidOf('alice', LONE_WEB)).toBeUndefined();
   });
@@ -405,7 +485,9 @@ describe('an app bound to no Open Platform account', () => {
 
 describe('one app only', () => {
   it('official account only: logs in inside WeChat; a desktop gets 400 flow_unavailable and never goes to WeChat', async () => {
-    const site = await startSite(sandbox, { officialAccount: { appid: MP, secret: sandbox.app(MP).secret } });
+    const site = await startSite(sandbox, {
+      officialAccount: { appid: MP, secret: sandbox.app(MP).secret },
+    });
     const { started, callback } = await logIn(site, '/auth/wechat', WECHAT_UA);
     expect(started.authorizeUrl.searchParams.get('appid')).toBe(MP);
     expect(callback.status).toBe(200);
@@ -431,12 +513,17 @@ describe('one app only', () => {
   });
 
   it('website app only: the desktop QR login works; inside WeChat gets 400 flow_unavailable', async () => {
-    const site = await startSite(sandbox, { website: { appid: WEB, secret: sandbox.app(WEB).secret } });
+    const site = await startSite(sandbox, {
+      website: { appid: WEB, secret: sandbox.app(WEB).secret },
+    });
     const { started, callback } = await logIn(site, '/auth/wechat', DESKTOP_UA);
     expect(started.authorizeUrl.pathname).toBe('/connect/qrconnect');
     expect(started.authorizeUrl.searchParams.get('appid')).toBe(WEB);
     expect(callback.status).toBe(200);
-    expect(callback.body.user).toMatchObject({ appid: WEB, openid: sandbox.openidOf('alice', WEB) });
+    expect(callback.body.user).toMatchObject({
+      appid: WEB,
+      openid: sandbox.openidOf('alice', WEB),
+    });
 
     for (const path of ['/auth/wechat', '/auth/wechat/userinfo']) {
       const phone = await browse(site.url + path, { ua: WECHAT_UA });
@@ -447,7 +534,12 @@ describe('one app only', () => {
     }
 
     const clients = await browse(`${site.url}/clients`);
-    expect(clients.body).toEqual({ injected: WEB, website: WEB, officialAccount: null, same: false });
+    expect(clients.body).toEqual({
+      injected: WEB,
+      website: WEB,
+      officialAccount: null,
+      same: false,
+    });
   });
 
   it('one appid for every flow: both kinds inject that one client, and both flows use it', async () => {
@@ -455,7 +547,12 @@ describe('one app only', () => {
     try {
       const site = await startSite(single, { appid: single.appid, secret: single.secret });
       const clients = await browse(`${site.url}/clients`);
-      expect(clients.body).toEqual({ injected: single.appid, website: single.appid, officialAccount: single.appid, same: true });
+      expect(clients.body).toEqual({
+        injected: single.appid,
+        website: single.appid,
+        officialAccount: single.appid,
+        same: true,
+      });
       // A single app keeps the module's scope whatever the browser.
       const desk = await startLogin(site, '/auth/wechat', DESKTOP_UA);
       expect(desk.authorizeUrl.pathname).toBe('/connect/oauth2/authorize');
@@ -471,12 +568,19 @@ describe('one app only', () => {
 
 describe('the sandbox refuses the wrong kind of app, as WeChat does', () => {
   const client = (appid: string) =>
-    new WXOAuth({ appid, secret: sandbox.app(appid).secret, apiBaseUrl: sandbox.url, openBaseUrl: sandbox.url });
+    new WXOAuth({
+      appid,
+      secret: sandbox.app(appid).secret,
+      apiBaseUrl: sandbox.url,
+      openBaseUrl: sandbox.url,
+    });
 
   it("answers an official account's appid on qrconnect with its error page, no redirect", async () => {
     const wx = client(MP);
     try {
-      const url = wx.getAuthorizeUrl('http://127.0.0.1:1/auth/wechat/callback', 'snsapi_login', { state: 'abc123' });
+      const url = wx.getAuthorizeUrl('http://127.0.0.1:1/auth/wechat/callback', 'snsapi_login', {
+        state: 'abc123',
+      });
       expect(new URL(url).pathname).toBe('/connect/qrconnect');
       const res = await browse(url.replace(/#.*$/, ''));
       expect(res.status).toBe(400);
@@ -492,7 +596,9 @@ describe('the sandbox refuses the wrong kind of app, as WeChat does', () => {
     for (const scope of ['snsapi_base', 'snsapi_userinfo'] as const) {
       const wx = client(WEB);
       try {
-        const url = wx.getAuthorizeUrl('http://127.0.0.1:1/auth/wechat/callback', scope, { state: 'abc123' });
+        const url = wx.getAuthorizeUrl('http://127.0.0.1:1/auth/wechat/callback', scope, {
+          state: 'abc123',
+        });
         expect(new URL(url).pathname).toBe('/connect/oauth2/authorize');
         const res = await browse(url.replace(/#.*$/, ''), { ua: WECHAT_UA });
         expect(res.status).toBe(400);
@@ -512,7 +618,11 @@ describe('the sandbox refuses the wrong kind of app, as WeChat does', () => {
     ] as const) {
       const wx = client(appid);
       try {
-        const res = await browse(wx.getAuthorizeUrl('http://127.0.0.1:1/cb', scope, { state: 'abc123' }).replace(/#.*$/, ''));
+        const res = await browse(
+          wx
+            .getAuthorizeUrl('http://127.0.0.1:1/cb', scope, { state: 'abc123' })
+            .replace(/#.*$/, ''),
+        );
         expect(res.status).toBe(302);
         expect(res.location).toMatch(/^http:\/\/127\.0\.0\.1:1\/cb\?code=[^&]+&state=abc123$/);
       } finally {
@@ -550,7 +660,12 @@ describe("nest-wx-oauth/config's WX_MP_* and WX_WEB_* keys", () => {
   const startFromConfig = async (config: Record<string, string>): Promise<INestApplication> => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validatePredefined: false, load: [() => config] }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          validatePredefined: false,
+          load: [() => config],
+        }),
         WxOAuthModule.forRootAsync(wxOAuthFromConfig({}, { isGlobal: true })),
         Routes,
       ],
@@ -577,11 +692,17 @@ describe("nest-wx-oauth/config's WX_MP_* and WX_WEB_* keys", () => {
     const desk = await logIn(site, '/auth/wechat', DESKTOP_UA);
     expect(desk.started.authorizeUrl.searchParams.get('appid')).toBe(WEB);
     expect(desk.callback.status).toBe(200);
-    expect(desk.callback.body.user).toMatchObject({ appid: WEB, openid: sandbox.openidOf('alice', WEB) });
+    expect(desk.callback.body.user).toMatchObject({
+      appid: WEB,
+      openid: sandbox.openidOf('alice', WEB),
+    });
     const phone = await logIn(site, '/auth/wechat', WECHAT_UA);
     expect(phone.started.authorizeUrl.searchParams.get('appid')).toBe(MP);
     expect(phone.callback.status).toBe(200);
-    expect(phone.callback.body.user).toMatchObject({ appid: MP, openid: sandbox.openidOf('alice', MP) });
+    expect(phone.callback.body.user).toMatchObject({
+      appid: MP,
+      openid: sandbox.openidOf('alice', MP),
+    });
   });
 
   it('fails at start naming WX_WEB_SECRET when only WX_WEB_APPID is set', async () => {

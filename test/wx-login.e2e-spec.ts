@@ -2,7 +2,14 @@ import { jest } from '@jest/globals';
 import request from 'supertest';
 import { WxAuthGuard } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
-import { authorize, decideUrl, get, login, recordedResponses, startLogin } from './support/login-flow.js';
+import {
+  authorize,
+  decideUrl,
+  get,
+  login,
+  recordedResponses,
+  startLogin,
+} from './support/login-flow.js';
 import {
   MULTI_AUTH_GUARD,
   PLAIN_AUTH_GUARD,
@@ -63,14 +70,18 @@ describe.each<[string, TestAppSetup]>([
           `&response_type=code&scope=snsapi_base&state=${state}#wechat_redirect`,
       );
       expect(setCookie).toHaveLength(1);
-      expect(setCookie[0]).toMatch(new RegExp(`^wx_oauth_${state}=[^;]+; Path=/; Max-Age=600; HttpOnly; SameSite=Lax$`));
+      expect(setCookie[0]).toMatch(
+        new RegExp(`^wx_oauth_${state}=[^;]+; Path=/; Max-Age=600; HttpOnly; SameSite=Lax$`),
+      );
     });
 
     it('asks for the route scope given by @WxAuthScope, and snsapi_login uses the QR page', async () => {
       expect((await startLogin(app.url, '/auth/wechat/userinfo')).authorizeUrl).toContain(
         '/connect/oauth2/authorize?appid=',
       );
-      expect((await startLogin(app.url, '/auth/wechat/userinfo')).authorizeUrl).toContain('&scope=snsapi_userinfo&');
+      expect((await startLogin(app.url, '/auth/wechat/userinfo')).authorizeUrl).toContain(
+        '&scope=snsapi_userinfo&',
+      );
       const qr = await startLogin(app.url, '/auth/wechat/qr');
       expect(qr.authorizeUrl).toMatch(/\/connect\/qrconnect\?appid=.*&scope=snsapi_login&state=/);
     });
@@ -108,7 +119,9 @@ describe.each<[string, TestAppSetup]>([
       expect(sandbox.stats.requests.userinfo).toBe(0);
       expect(sandbox.stats.requests.access_token).toBe(1);
       // The used state's cookie is expired on the way out.
-      expect(callback.headers['set-cookie']).toEqual([`wx_oauth_${started.state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`]);
+      expect(callback.headers['set-cookie']).toEqual([
+        `wx_oauth_${started.state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`,
+      ]);
     });
 
     it('with snsapi_userinfo gives nickname, avatar and unionid, and no token', async () => {
@@ -130,7 +143,10 @@ describe.each<[string, TestAppSetup]>([
     it('with snsapi_login (website QR) logs in too', async () => {
       const { callback } = await login(app.url, '/auth/wechat/qr');
       expect(callback.status).toBe(200);
-      expect(callback.body.user).toMatchObject({ nickname: alice().nickname, scope: ['snsapi_login'] });
+      expect(callback.body.user).toMatchObject({
+        nickname: alice().nickname,
+        scope: ['snsapi_login'],
+      });
     });
 
     it('flags a snapshot-page user and asks WeChat for no profile', async () => {
@@ -143,9 +159,16 @@ describe.each<[string, TestAppSetup]>([
     });
 
     it('hands a safe returnTo back to the app', async () => {
-      const started = await startLogin(app.url, `/auth/wechat?returnTo=${encodeURIComponent('/orders/7?tab=paid')}`);
+      const started = await startLogin(
+        app.url,
+        `/auth/wechat?returnTo=${encodeURIComponent('/orders/7?tab=paid')}`,
+      );
       const callbackUrl = await authorize(started.authorizeUrl);
-      const callback = await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie);
+      const callback = await get(
+        app.url,
+        callbackUrl.pathname + callbackUrl.search,
+        started.cookie,
+      );
       expect(callback.body.returnTo).toBe('/orders/7?tab=paid');
     });
   });
@@ -163,7 +186,11 @@ describe.each<[string, TestAppSetup]>([
       expect(res.status).toBe(400);
       expect(res.headers.location).toBeUndefined();
       expect(res.headers['set-cookie']).toBeUndefined();
-      expect(res.body).toMatchObject({ statusCode: 400, kind: 'invalid_request', message: expect.stringContaining('returnTo') });
+      expect(res.body).toMatchObject({
+        statusCode: 400,
+        kind: 'invalid_request',
+        message: expect.stringContaining('returnTo'),
+      });
     });
   });
 
@@ -171,7 +198,9 @@ describe.each<[string, TestAppSetup]>([
     it('answers a denial (state, no code) with 401 denied', async () => {
       sandbox.setAutoApprove(false);
       const started = await startLogin(app.url);
-      const callbackUrl = await authorize(decideUrl(started.authorizeUrl, sandbox.url, 'alice', 'deny').toString());
+      const callbackUrl = await authorize(
+        decideUrl(started.authorizeUrl, sandbox.url, 'alice', 'deny').toString(),
+      );
       expect(callbackUrl.searchParams.has('code')).toBe(false);
       const res = await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie);
       expect(res.status).toBe(401);
@@ -182,7 +211,10 @@ describe.each<[string, TestAppSetup]>([
       const code = sandbox.issueCode('alice', 'snsapi_base');
       const res = await get(app.url, `/auth/wechat/callback?code=${code}`);
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('missing') });
+      expect(res.body).toMatchObject({
+        kind: 'invalid_state',
+        message: expect.stringContaining('missing'),
+      });
     });
 
     it('refuses a state started in another browser (no cookie)', async () => {
@@ -190,7 +222,10 @@ describe.each<[string, TestAppSetup]>([
       const callbackUrl = await authorize(started.authorizeUrl);
       const res = await get(app.url, callbackUrl.pathname + callbackUrl.search);
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('another browser') });
+      expect(res.body).toMatchObject({
+        kind: 'invalid_state',
+        message: expect.stringContaining('another browser'),
+      });
     });
 
     it('refuses a forged state cookie', async () => {
@@ -200,7 +235,10 @@ describe.each<[string, TestAppSetup]>([
       const forged = `${name}=${value.replace(/\.[^.]*$/, '.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')}`;
       const res = await get(app.url, callbackUrl.pathname + callbackUrl.search, forged);
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('forged') });
+      expect(res.body).toMatchObject({
+        kind: 'invalid_state',
+        message: expect.stringContaining('forged'),
+      });
     });
 
     it('refuses a returnTo swapped into a signed cookie', async () => {
@@ -220,7 +258,10 @@ describe.each<[string, TestAppSetup]>([
       jest.spyOn(Date, 'now').mockReturnValue(later);
       const res = await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie);
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('expired') });
+      expect(res.body).toMatchObject({
+        kind: 'invalid_state',
+        message: expect.stringContaining('expired'),
+      });
     });
 
     it('refuses a used state replayed with another code once the second-callback window has passed', async () => {
@@ -229,16 +270,26 @@ describe.each<[string, TestAppSetup]>([
       const otherCode = sandbox.issueCode('alice', 'snsapi_base');
       const later = Date.now() + 5_001;
       jest.spyOn(Date, 'now').mockReturnValue(later);
-      const res = await get(app.url, `/auth/wechat/callback?code=${otherCode}&state=${started.state}`, started.cookie);
+      const res = await get(
+        app.url,
+        `/auth/wechat/callback?code=${otherCode}&state=${started.state}`,
+        started.cookie,
+      );
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('already used') });
+      expect(res.body).toMatchObject({
+        kind: 'invalid_state',
+        message: expect.stringContaining('already used'),
+      });
     });
 
     it('refuses a used state with another code from a browser without its cookie', async () => {
       const { started, callback } = await login(app.url);
       expect(callback.status).toBe(200);
       const otherCode = sandbox.issueCode('alice', 'snsapi_base');
-      const res = await get(app.url, `/auth/wechat/callback?code=${otherCode}&state=${started.state}`);
+      const res = await get(
+        app.url,
+        `/auth/wechat/callback?code=${otherCode}&state=${started.state}`,
+      );
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ kind: 'invalid_state' });
     });
@@ -252,7 +303,11 @@ describe.each<[string, TestAppSetup]>([
     it('answers a repeated code parameter with 400 and asks WeChat nothing', async () => {
       const started = await startLogin(app.url);
       sandbox.resetStats();
-      const res = await get(app.url, `/auth/wechat/callback?code=a&code=b&state=${started.state}`, started.cookie);
+      const res = await get(
+        app.url,
+        `/auth/wechat/callback?code=a&code=b&state=${started.state}`,
+        started.cookie,
+      );
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ statusCode: 400, kind: 'invalid_request' });
       expect(sandbox.stats.requests.access_token).toBe(0);
@@ -260,9 +315,17 @@ describe.each<[string, TestAppSetup]>([
 
     it('answers an invalid code with 401 and WeChat errcode 40029', async () => {
       const started = await startLogin(app.url);
-      const res = await get(app.url, `/auth/wechat/callback?code=notacode&state=${started.state}`, started.cookie);
+      const res = await get(
+        app.url,
+        `/auth/wechat/callback?code=notacode&state=${started.state}`,
+        started.cookie,
+      );
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ kind: 'invalid_code', errcode: 40029, errmsg: 'invalid code' });
+      expect(res.body).toMatchObject({
+        kind: 'invalid_code',
+        errcode: 40029,
+        errmsg: 'invalid code',
+      });
     });
 
     it('does not let a code used by one login log in another (40163)', async () => {
@@ -270,7 +333,11 @@ describe.each<[string, TestAppSetup]>([
       expect(first.callback.status).toBe(200);
       const code = first.callbackUrl.searchParams.get('code');
       const second = await startLogin(app.url);
-      const res = await get(app.url, `/auth/wechat/callback?code=${code}&state=${second.state}`, second.cookie);
+      const res = await get(
+        app.url,
+        `/auth/wechat/callback?code=${code}&state=${second.state}`,
+        second.cookie,
+      );
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ kind: 'invalid_code', errcode: 40163 });
     });
@@ -282,7 +349,10 @@ describe.each<[string, TestAppSetup]>([
       const started = await startLogin(app.url);
       const callbackUrl = await authorize(started.authorizeUrl);
       const path = callbackUrl.pathname + callbackUrl.search;
-      const [a, b] = await Promise.all([get(app.url, path, started.cookie), get(app.url, path, started.cookie)]);
+      const [a, b] = await Promise.all([
+        get(app.url, path, started.cookie),
+        get(app.url, path, started.cookie),
+      ]);
       expect([a.status, b.status]).toEqual([200, 200]);
       expect(a.body.user).toEqual(b.body.user);
       expect(sandbox.stats.requests.access_token).toBe(1);
@@ -301,15 +371,22 @@ describe.each<[string, TestAppSetup]>([
       const b = await get(app.url, second.pathname + second.search, started.cookie);
       expect([a.status, b.status]).toEqual([200, 200]);
       expect(b.body.user).toEqual(a.body.user);
-      expect(b.headers['set-cookie']).toEqual([`wx_oauth_${started.state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`]);
+      expect(b.headers['set-cookie']).toEqual([
+        `wx_oauth_${started.state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`,
+      ]);
       expect(sandbox.stats.requests.access_token).toBe(2);
 
       // The second code again shares its exchange; a third code is a replay.
-      expect((await get(app.url, second.pathname + second.search, started.cookie)).status).toBe(200);
+      expect((await get(app.url, second.pathname + second.search, started.cookie)).status).toBe(
+        200,
+      );
       const third = await authorize(started.authorizeUrl);
       const c = await get(app.url, third.pathname + third.search, started.cookie);
       expect(c.status).toBe(401);
-      expect(c.body).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('already used') });
+      expect(c.body).toMatchObject({
+        kind: 'invalid_state',
+        message: expect.stringContaining('already used'),
+      });
       expect(sandbox.stats.requests.access_token).toBe(2);
     });
 
@@ -337,7 +414,9 @@ describe.each<[string, TestAppSetup]>([
       expect(res.status).toBe(302);
       const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
       const names = (cookies: string[]) => cookies.map((c) => c.split('=')[0]);
-      expect(names(setCookie.filter((c) => c.includes('Max-Age=0'))).sort()).toEqual(names(earlier.slice(0, 2)).sort());
+      expect(names(setCookie.filter((c) => c.includes('Max-Age=0'))).sort()).toEqual(
+        names(earlier.slice(0, 2)).sort(),
+      );
       expect(setCookie.filter((c) => c.includes('Max-Age=600'))).toHaveLength(1);
     });
 
@@ -348,18 +427,40 @@ describe.each<[string, TestAppSetup]>([
       clock.mockReturnValue(now);
       const live = await startLogin(app.url);
       const forged = `wx_oauth_${'0'.repeat(32)}=abc.def.ghi`;
-      const res = await get(app.url, '/auth/wechat', [forged, stale.cookie, live.cookie].join('; '));
-      const expired = ([] as string[]).concat(res.headers['set-cookie'] ?? []).filter((c) => c.includes('Max-Age=0'));
-      expect(expired.map((c) => c.split('=')[0]).sort()).toEqual([`wx_oauth_${'0'.repeat(32)}`, `wx_oauth_${stale.state}`].sort());
+      const res = await get(
+        app.url,
+        '/auth/wechat',
+        [forged, stale.cookie, live.cookie].join('; '),
+      );
+      const expired = ([] as string[])
+        .concat(res.headers['set-cookie'] ?? [])
+        .filter((c) => c.includes('Max-Age=0'));
+      expect(expired.map((c) => c.split('=')[0]).sort()).toEqual(
+        [`wx_oauth_${'0'.repeat(32)}`, `wx_oauth_${stale.state}`].sort(),
+      );
     });
   });
 
   describe('malformed requests', () => {
     it.each([
-      ['a repeated code', (code: string, state: string) => `/auth/wechat/callback?code=${code}&code=${code}&state=${state}`],
-      ['a bracketed code', (code: string, state: string) => `/auth/wechat/callback?code[]=${code}&state=${state}`],
-      ['a bracketed state', (code: string, state: string) => `/auth/wechat/callback?code=${code}&state[a]=${state}`],
-      ['an oversized code', (_code: string, state: string) => `/auth/wechat/callback?code=${'c'.repeat(3000)}&state=${state}`],
+      [
+        'a repeated code',
+        (code: string, state: string) =>
+          `/auth/wechat/callback?code=${code}&code=${code}&state=${state}`,
+      ],
+      [
+        'a bracketed code',
+        (code: string, state: string) => `/auth/wechat/callback?code[]=${code}&state=${state}`,
+      ],
+      [
+        'a bracketed state',
+        (code: string, state: string) => `/auth/wechat/callback?code=${code}&state[a]=${state}`,
+      ],
+      [
+        'an oversized code',
+        (_code: string, state: string) =>
+          `/auth/wechat/callback?code=${'c'.repeat(3000)}&state=${state}`,
+      ],
       ['a repeated returnTo on the login route', () => '/auth/wechat?returnTo=/a&returnTo=/b'],
     ])('answers %s with 400 and exchanges nothing', async (_name, path) => {
       const started = await startLogin(app.url);
@@ -372,7 +473,9 @@ describe.each<[string, TestAppSetup]>([
       expect(res.headers.location).toBeUndefined();
       expect(sandbox.stats.requests.access_token).toBe(0);
       // The login itself is intact.
-      expect((await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie)).status).toBe(200);
+      expect(
+        (await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie)).status,
+      ).toBe(200);
     });
 
     it('answers HEAD on the login and callback routes with 400, spending no code', async () => {
@@ -385,7 +488,9 @@ describe.each<[string, TestAppSetup]>([
         expect(res.headers['set-cookie']).toBeUndefined();
       }
       expect(sandbox.stats.requests.access_token).toBe(0);
-      expect((await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie)).status).toBe(200);
+      expect(
+        (await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie)).status,
+      ).toBe(200);
     });
   });
 
@@ -397,11 +502,19 @@ describe.each<[string, TestAppSetup]>([
     };
 
     it('answers errcode -1 with 502 and does not retry the exchange', async () => {
-      sandbox.inject({ type: 'errcode', errcode: -1, errmsg: 'system error' }, { endpoint: 'access_token' });
+      sandbox.inject(
+        { type: 'errcode', errcode: -1, errmsg: 'system error' },
+        { endpoint: 'access_token' },
+      );
       sandbox.resetStats();
       const res = await callbackWith();
       expect(res.status).toBe(502);
-      expect(res.body).toMatchObject({ statusCode: 502, kind: 'busy', errcode: -1, errmsg: 'system error' });
+      expect(res.body).toMatchObject({
+        statusCode: 502,
+        kind: 'busy',
+        errcode: -1,
+        errmsg: 'system error',
+      });
       expect(sandbox.stats.requests.access_token).toBe(1);
     });
 
@@ -423,7 +536,10 @@ describe.each<[string, TestAppSetup]>([
       const callbackUrl = await authorize(started.authorizeUrl);
       const res = await get(app.url, callbackUrl.pathname + callbackUrl.search, started.cookie);
       expect(res.status).toBe(502);
-      expect(res.body).toMatchObject({ kind: 'bad_response', message: expect.stringContaining('/sns/userinfo') });
+      expect(res.body).toMatchObject({
+        kind: 'bad_response',
+        message: expect.stringContaining('/sns/userinfo'),
+      });
     });
 
     it('answers no answer in time with 504, without hanging', async () => {
@@ -451,7 +567,10 @@ describe.each<[string, TestAppSetup]>([
       await gone.close();
       const res = await get(broken.url, callbackUrl.pathname + callbackUrl.search, started.cookie);
       expect(res.status).toBe(502);
-      expect(res.body).toMatchObject({ kind: 'network', message: expect.stringContaining('ECONNREFUSED') });
+      expect(res.body).toMatchObject({
+        kind: 'network',
+        message: expect.stringContaining('ECONNREFUSED'),
+      });
     });
   });
 
@@ -460,7 +579,12 @@ describe.each<[string, TestAppSetup]>([
     it('turns the profile and tokens into the user on req.user', async () => {
       const mapped = await startTestApp(
         sandbox,
-        { validate: (profile, tokens) => ({ userId: `u-${profile.openid}`, gotTokens: Boolean(tokens.access_token) }) },
+        {
+          validate: (profile, tokens) => ({
+            userId: `u-${profile.openid}`,
+            gotTokens: Boolean(tokens.access_token),
+          }),
+        },
         setup,
       );
       apps.push(mapped);

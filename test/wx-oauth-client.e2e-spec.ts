@@ -14,19 +14,31 @@ describe('WXOAuth against the sandbox', () => {
   const errors: unknown[] = [];
 
   const client = (options: Partial<ConstructorParameters<typeof WXOAuth>[0]> = {}) => {
-    const c = new WXOAuth({ appid: sandbox.appid, secret: sandbox.secret, apiBaseUrl: sandbox.url, openBaseUrl: sandbox.url, ...options });
+    const c = new WXOAuth({
+      appid: sandbox.appid,
+      secret: sandbox.secret,
+      apiBaseUrl: sandbox.url,
+      openBaseUrl: sandbox.url,
+      ...options,
+    });
     clients.push(c);
     return c;
   };
   /** The error a call rejects with, kept for the suite-wide secret check. */
   const failure = async (call: Promise<unknown>): Promise<WxOAuthError> => {
-    const error = await call.then(() => undefined, (e: unknown) => e);
+    const error = await call.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     errors.push(error);
-    if (!(error instanceof WxOAuthError)) throw new Error(`expected a WxOAuthError, got ${inspect(error)}`);
+    if (!(error instanceof WxOAuthError))
+      throw new Error(`expected a WxOAuthError, got ${inspect(error)}`);
     return error;
   };
-  const token = (user = 'alice', scope: 'snsapi_base' | 'snsapi_userinfo' = 'snsapi_userinfo'): Promise<WxAccessToken> =>
-    wx.getAccessToken(sandbox.issueCode(user, scope));
+  const token = (
+    user = 'alice',
+    scope: 'snsapi_base' | 'snsapi_userinfo' = 'snsapi_userinfo',
+  ): Promise<WxAccessToken> => wx.getAccessToken(sandbox.issueCode(user, scope));
 
   beforeAll(async () => {
     sandbox = await WxSandbox.start({ autoApprove: 'alice' });
@@ -48,7 +60,10 @@ describe('WXOAuth against the sandbox', () => {
   });
 
   it('builds an authorize URL the sandbox (strict about order) accepts', async () => {
-    const url = wx.getAuthorizeUrl('http://127.0.0.1:1/cb?x=1', 'snsapi_userinfo', { state: 'abc', forcePopup: true });
+    const url = wx.getAuthorizeUrl('http://127.0.0.1:1/cb?x=1', 'snsapi_userinfo', {
+      state: 'abc',
+      forcePopup: true,
+    });
     const callback = await authorize(url);
     expect(callback.origin + callback.pathname).toBe('http://127.0.0.1:1/cb');
     expect(callback.searchParams.get('x')).toBe('1');
@@ -77,8 +92,16 @@ describe('WXOAuth against the sandbox', () => {
     it('refuses a used code (40163) and an unknown one (40029)', async () => {
       const code = sandbox.issueCode('alice', 'snsapi_base');
       await wx.getAccessToken(code);
-      expect(await failure(wx.getAccessToken(code))).toMatchObject({ kind: 'invalid_code', errcode: 40163, rid: expect.any(String) });
-      expect(await failure(wx.getAccessToken('nope'))).toMatchObject({ kind: 'invalid_code', errcode: 40029, errmsg: 'invalid code' });
+      expect(await failure(wx.getAccessToken(code))).toMatchObject({
+        kind: 'invalid_code',
+        errcode: 40163,
+        rid: expect.any(String),
+      });
+      expect(await failure(wx.getAccessToken('nope'))).toMatchObject({
+        kind: 'invalid_code',
+        errcode: 40029,
+        errmsg: 'invalid code',
+      });
     });
 
     it('refuses a code past its five minutes', async () => {
@@ -95,7 +118,10 @@ describe('WXOAuth against the sandbox', () => {
     });
 
     it('refuses an empty code before calling WeChat', async () => {
-      expect(await failure(wx.getAccessToken(''))).toMatchObject({ kind: 'invalid_request', message: 'code must be a non-empty string' });
+      expect(await failure(wx.getAccessToken(''))).toMatchObject({
+        kind: 'invalid_request',
+        message: 'code must be a non-empty string',
+      });
     });
 
     it('is never retried', async () => {
@@ -110,7 +136,11 @@ describe('WXOAuth against the sandbox', () => {
     it('keeps a valid token and renews an expired one', async () => {
       const first = await token();
       const same = await wx.refreshToken(first.refresh_token);
-      expect(same).toMatchObject({ access_token: first.access_token, refresh_token: first.refresh_token, openid: first.openid });
+      expect(same).toMatchObject({
+        access_token: first.access_token,
+        refresh_token: first.refresh_token,
+        openid: first.openid,
+      });
       sandbox.advance(7201 * 1000);
       const renewed = await wx.refreshToken(first.refresh_token);
       expect(renewed.access_token).not.toBe(first.access_token);
@@ -120,13 +150,22 @@ describe('WXOAuth against the sandbox', () => {
     it('reports a refresh token past 30 days, and an unknown one, as refresh_expired', async () => {
       const first = await token();
       sandbox.advance(31 * DAY);
-      expect(await failure(wx.refreshToken(first.refresh_token))).toMatchObject({ kind: 'refresh_expired', errcode: 42002 });
-      expect(await failure(wx.refreshToken('unknown'))).toMatchObject({ kind: 'refresh_expired', errcode: 40030 });
+      expect(await failure(wx.refreshToken(first.refresh_token))).toMatchObject({
+        kind: 'refresh_expired',
+        errcode: 42002,
+      });
+      expect(await failure(wx.refreshToken('unknown'))).toMatchObject({
+        kind: 'refresh_expired',
+        errcode: 40030,
+      });
     });
 
     it('retries once after errcode -1', async () => {
       const first = await token();
-      sandbox.inject({ type: 'errcode', errcode: -1, errmsg: 'system error' }, { endpoint: 'refresh_token' });
+      sandbox.inject(
+        { type: 'errcode', errcode: -1, errmsg: 'system error' },
+        { endpoint: 'refresh_token' },
+      );
       expect((await wx.refreshToken(first.refresh_token)).access_token).toBe(first.access_token);
     });
   });
@@ -145,7 +184,9 @@ describe('WXOAuth against the sandbox', () => {
     it('throws when WeChat cannot answer', async () => {
       const t = await token();
       sandbox.inject({ type: 'http500' }, { endpoint: 'auth', times: 2 });
-      expect(await failure(wx.checkAccessToken(t.access_token, t.openid))).toMatchObject({ kind: 'bad_response' });
+      expect(await failure(wx.checkAccessToken(t.access_token, t.openid))).toMatchObject({
+        kind: 'bad_response',
+      });
     });
   });
 
@@ -169,7 +210,10 @@ describe('WXOAuth against the sandbox', () => {
 
     it('reports a snsapi_base token as unauthorized_scope (48001)', async () => {
       const t = await token('alice', 'snsapi_base');
-      expect(await failure(wx.getUserinfo(t.access_token, t.openid))).toMatchObject({ kind: 'unauthorized_scope', errcode: 48001 });
+      expect(await failure(wx.getUserinfo(t.access_token, t.openid))).toMatchObject({
+        kind: 'unauthorized_scope',
+        errcode: 48001,
+      });
     });
 
     it('retries once after a reset connection, and gives up after two', async () => {
@@ -177,14 +221,18 @@ describe('WXOAuth against the sandbox', () => {
       sandbox.inject({ type: 'reset' }, { endpoint: 'userinfo' });
       expect((await wx.getUserinfo(t.access_token, t.openid)).openid).toBe(t.openid);
       sandbox.inject({ type: 'reset' }, { endpoint: 'userinfo', times: 2 });
-      expect(await failure(wx.getUserinfo(t.access_token, t.openid))).toMatchObject({ kind: 'network' });
+      expect(await failure(wx.getUserinfo(t.access_token, t.openid))).toMatchObject({
+        kind: 'network',
+      });
     });
 
     it('does not retry when retry is off', async () => {
       const noRetry = client({ retry: false });
       const t = await token();
       sandbox.inject({ type: 'reset' }, { endpoint: 'userinfo' });
-      expect(await failure(noRetry.getUserinfo(t.access_token, t.openid))).toMatchObject({ kind: 'network' });
+      expect(await failure(noRetry.getUserinfo(t.access_token, t.openid))).toMatchObject({
+        kind: 'network',
+      });
     });
   });
 
@@ -203,12 +251,18 @@ describe('WXOAuth against the sandbox', () => {
     it('times out a WeChat that does not answer', async () => {
       const quick = client({ timeout: 200 });
       sandbox.inject({ type: 'delay', ms: 2000 }, { endpoint: 'auth', times: 2 });
-      expect(await failure(quick.checkAccessToken('t', 'o'))).toMatchObject({ kind: 'timeout', message: 'WeChat /sns/auth did not answer in time' });
+      expect(await failure(quick.checkAccessToken('t', 'o'))).toMatchObject({
+        kind: 'timeout',
+        message: 'WeChat /sns/auth did not answer in time',
+      });
     });
 
     it('reports a refused connection as network', async () => {
       const nowhere = client({ apiBaseUrl: 'http://127.0.0.1:9' });
-      expect(await failure(nowhere.checkAccessToken('t', 'o'))).toMatchObject({ kind: 'network', message: expect.stringContaining('ECONNREFUSED') });
+      expect(await failure(nowhere.checkAccessToken('t', 'o'))).toMatchObject({
+        kind: 'network',
+        message: expect.stringContaining('ECONNREFUSED'),
+      });
     });
 
     it('reuses one keep-alive connection', async () => {
@@ -220,7 +274,9 @@ describe('WXOAuth against the sandbox', () => {
     });
 
     it('sends GETs with query parameters, and no secret on refresh', async () => {
-      const server = await startRecordingServer({ body: '{"access_token":"a","refresh_token":"r","openid":"o","scope":"snsapi_base","expires_in":7200}' });
+      const server = await startRecordingServer({
+        body: '{"access_token":"a","refresh_token":"r","openid":"o","scope":"snsapi_base","expires_in":7200}',
+      });
       try {
         const recorded = client({ apiBaseUrl: server.url });
         await recorded.getAccessToken('c0de');
@@ -230,7 +286,10 @@ describe('WXOAuth against the sandbox', () => {
           method: 'GET',
           url: `/sns/oauth2/access_token?appid=${sandbox.appid}&secret=${sandbox.secret}&code=c0de&grant_type=authorization_code`,
         });
-        expect(refresh).toEqual({ method: 'GET', url: `/sns/oauth2/refresh_token?appid=${sandbox.appid}&grant_type=refresh_token&refresh_token=r` });
+        expect(refresh).toEqual({
+          method: 'GET',
+          url: `/sns/oauth2/refresh_token?appid=${sandbox.appid}&grant_type=refresh_token&refresh_token=r`,
+        });
       } finally {
         await server.close();
       }
@@ -239,7 +298,10 @@ describe('WXOAuth against the sandbox', () => {
     it.each(['text/html', 'application/json; encoding=utf-8', 'application/octet-stream'])(
       'parses JSON sent as %s',
       async (contentType) => {
-        const server = await startRecordingServer({ contentType, body: '{"errcode":0,"errmsg":"ok"}' });
+        const server = await startRecordingServer({
+          contentType,
+          body: '{"errcode":0,"errmsg":"ok"}',
+        });
         try {
           expect(await client({ apiBaseUrl: server.url }).checkAccessToken('t', 'o')).toBe(true);
         } finally {
@@ -251,7 +313,9 @@ describe('WXOAuth against the sandbox', () => {
     it('reports a JSON body that is not an object as bad_response', async () => {
       const server = await startRecordingServer({ body: '[1,2]' });
       try {
-        expect(await failure(client({ apiBaseUrl: server.url }).getUserinfo('t', 'o'))).toMatchObject({ kind: 'bad_response' });
+        expect(
+          await failure(client({ apiBaseUrl: server.url }).getUserinfo('t', 'o')),
+        ).toMatchObject({ kind: 'bad_response' });
       } finally {
         await server.close();
       }
@@ -260,7 +324,9 @@ describe('WXOAuth against the sandbox', () => {
     it('refuses an oversized body as bad_response instead of buffering it', async () => {
       const server = await startRecordingServer({ body: `{"nickname":"${'x'.repeat(200_000)}"}` });
       try {
-        expect(await failure(client({ apiBaseUrl: server.url }).getUserinfo('t', 'o'))).toMatchObject({
+        expect(
+          await failure(client({ apiBaseUrl: server.url }).getUserinfo('t', 'o')),
+        ).toMatchObject({
           kind: 'bad_response',
           message: 'WeChat /sns/userinfo answered an oversized body',
         });
@@ -280,8 +346,15 @@ describe('WXOAuth against the sandbox', () => {
         try {
           Object.assign(process.env, { HTTP_PROXY: proxy.url, NO_PROXY: '' });
           const viaProxy = client();
-          expect((await viaProxy.getAccessToken(sandbox.issueCode('alice', 'snsapi_base'))).openid).toBe(sandbox.users[0].openid);
-          expect(proxy.seen).toEqual([{ method: 'GET', target: expect.stringMatching(`^${sandbox.url}/sns/oauth2/access_token\\?`) }]);
+          expect(
+            (await viaProxy.getAccessToken(sandbox.issueCode('alice', 'snsapi_base'))).openid,
+          ).toBe(sandbox.users[0].openid);
+          expect(proxy.seen).toEqual([
+            {
+              method: 'GET',
+              target: expect.stringMatching(`^${sandbox.url}/sns/oauth2/access_token\\?`),
+            },
+          ]);
         } finally {
           await proxy.close();
         }
@@ -292,7 +365,11 @@ describe('WXOAuth against the sandbox', () => {
         try {
           Object.assign(process.env, { HTTPS_PROXY: proxy.url, NO_PROXY: '' });
           // Nothing listens at the far end: the proxy answers the CONNECT with 502, which the call reports.
-          expect(await failure(client({ apiBaseUrl: 'https://127.0.0.1:9', timeout: 2000 }).getAccessToken('c'))).toMatchObject({
+          expect(
+            await failure(
+              client({ apiBaseUrl: 'https://127.0.0.1:9', timeout: 2000 }).getAccessToken('c'),
+            ),
+          ).toMatchObject({
             kind: 'bad_response',
           });
           expect(proxy.seen).toEqual([{ method: 'CONNECT', target: '127.0.0.1:9' }]);

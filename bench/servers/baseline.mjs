@@ -12,11 +12,14 @@ const server = http.createServer((req, res) => {
     res.writeHead(302, { location }).end();
   } else if (url.pathname === '/auth/wechat/callback') {
     userByCode(url.searchParams.get('code') ?? '').then(
-      (user) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(user)),
+      (user) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(user)),
       (error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(error.message),
     );
   } else {
     res.writeHead(404).end();
   }
 });
-server.listen(port, '127.0.0.1', () => ready(() => new Promise((resolve) => server.close(resolve))));
+server.listen(port, '127.0.0.1', () =>
+  ready(() => new Promise((resolve) => server.close(resolve))),
+);

@@ -11,7 +11,14 @@ pointWechatOAuthAtSandbox(createRequire(require.resolve('passport-wechat'))('wec
 
 passport.use(
   new WechatStrategy(
-    { appID: appid, appSecret: secret, client: 'wechat', callbackURL, scope: 'snsapi_userinfo', lang: 'zh_CN' },
+    {
+      appID: appid,
+      appSecret: secret,
+      client: 'wechat',
+      callbackURL,
+      scope: 'snsapi_userinfo',
+      lang: 'zh_CN',
+    },
     (accessToken, refreshToken, profile, expiresIn, done) => done(null, profile),
   ),
 );
@@ -19,8 +26,14 @@ passport.use(
 const app = express();
 app.use(passport.initialize());
 app.get('/auth/wechat', passport.authenticate('wechat', { session: false }));
-app.get('/auth/wechat/callback', passport.authenticate('wechat', { session: false }), (req, res) => {
-  res.json({ openid: req.user.openid, nickname: req.user.nickname });
-});
+app.get(
+  '/auth/wechat/callback',
+  passport.authenticate('wechat', { session: false }),
+  (req, res) => {
+    res.json({ openid: req.user.openid, nickname: req.user.nickname });
+  },
+);
 
-const server = app.listen(port, '127.0.0.1', () => ready(() => new Promise((resolve) => server.close(resolve))));
+const server = app.listen(port, '127.0.0.1', () =>
+  ready(() => new Promise((resolve) => server.close(resolve))),
+);

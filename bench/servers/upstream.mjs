@@ -30,7 +30,16 @@ export function getJson(path, params) {
 
 /** The callback's two upstream calls: exchange the code, then fetch the profile. */
 export async function userByCode(code) {
-  const token = await getJson('/sns/oauth2/access_token', { appid, secret, code, grant_type: 'authorization_code' });
-  const user = await getJson('/sns/userinfo', { access_token: token.access_token, openid: token.openid, lang: 'zh_CN' });
+  const token = await getJson('/sns/oauth2/access_token', {
+    appid,
+    secret,
+    code,
+    grant_type: 'authorization_code',
+  });
+  const user = await getJson('/sns/userinfo', {
+    access_token: token.access_token,
+    openid: token.openid,
+    lang: 'zh_CN',
+  });
   return { openid: user.openid, nickname: user.nickname };
 }

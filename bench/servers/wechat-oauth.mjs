@@ -20,4 +20,6 @@ app.get('/auth/wechat/callback', (req, res, next) => {
   });
 });
 
-const server = app.listen(port, '127.0.0.1', () => ready(() => new Promise((resolve) => server.close(resolve))));
+const server = app.listen(port, '127.0.0.1', () =>
+  ready(() => new Promise((resolve) => server.close(resolve))),
+);

@@ -11,7 +11,8 @@ export class CaptureLogger extends ConsoleLogger {
 
   protected override printMessages(messages: unknown[], context = '', logLevel = 'log'): void {
     for (const message of messages) {
-      const text = message instanceof Error ? `${message.message}\n${message.stack}` : String(message);
+      const text =
+        message instanceof Error ? `${message.message}\n${message.stack}` : String(message);
       this.lines.push(`${logLevel} [${context}] ${text}`);
     }
   }

@@ -8,14 +8,22 @@ export interface ProxiedRequest {
 }
 
 /** A small forward proxy, as an outbound corporate one: absolute-form HTTP requests, and CONNECT tunnels for HTTPS. */
-export async function startForwardProxy(): Promise<{ url: string; seen: ProxiedRequest[]; close(): Promise<void> }> {
+export async function startForwardProxy(): Promise<{
+  url: string;
+  seen: ProxiedRequest[];
+  close(): Promise<void>;
+}> {
   const seen: ProxiedRequest[] = [];
   const server = createServer((req, res) => {
     seen.push({ method: req.method ?? '', target: req.url ?? '' });
-    const upstream = request(req.url ?? '', { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      req.url ?? '',
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });

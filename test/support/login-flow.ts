@@ -26,7 +26,12 @@ export function recordedResponses(): readonly Exchange[] {
 export async function get(appUrl: string, path: string, cookie?: string): Promise<Exchange> {
   const call = request(appUrl).get(path).redirects(0);
   const res = await (cookie ? call.set('Cookie', cookie) : call);
-  const exchange = { status: res.status, headers: res.headers, text: res.text, body: res.body as Record<string, unknown> };
+  const exchange = {
+    status: res.status,
+    headers: res.headers,
+    text: res.text,
+    body: res.body as Record<string, unknown>,
+  };
   responses.push(exchange);
   return exchange;
 }
@@ -46,21 +51,32 @@ export async function startLogin(appUrl: string, path = '/auth/wechat'): Promise
 export async function authorize(url: string): Promise<URL> {
   const res = await fetch(url.replace(/#.*$/, ''), { redirect: 'manual' });
   const location = res.headers.get('location');
-  if (res.status !== 302 || !location) throw new Error(`sandbox answered ${res.status}: ${await res.text()}`);
+  if (res.status !== 302 || !location)
+    throw new Error(`sandbox answered ${res.status}: ${await res.text()}`);
   return new URL(location);
 }
 
 /** The URL the sandbox's consent form submits for `user` and `decision`, from an authorize URL. */
-export function decideUrl(authorizeUrl: string, sandboxUrl: string, user: string, decision: 'approve' | 'deny'): URL {
+export function decideUrl(
+  authorizeUrl: string,
+  sandboxUrl: string,
+  user: string,
+  decision: 'approve' | 'deny',
+): URL {
   const decide = new URL('/connect/sandbox/decide', sandboxUrl);
-  new URL(authorizeUrl.replace(/#.*$/, '')).searchParams.forEach((value, key) => decide.searchParams.append(key, value));
+  new URL(authorizeUrl.replace(/#.*$/, '')).searchParams.forEach((value, key) =>
+    decide.searchParams.append(key, value),
+  );
   decide.searchParams.set('user', user);
   decide.searchParams.set('decision', decision);
   return decide;
 }
 
 /** Start, approve in the sandbox, and land on the callback: the whole redirect dance. */
-export async function login(appUrl: string, path?: string): Promise<{ started: StartedLogin; callback: Exchange; callbackUrl: URL }> {
+export async function login(
+  appUrl: string,
+  path?: string,
+): Promise<{ started: StartedLogin; callback: Exchange; callbackUrl: URL }> {
   const started = await startLogin(appUrl, path);
   const callbackUrl = await authorize(started.authorizeUrl);
   const callback = await get(appUrl, callbackUrl.pathname + callbackUrl.search, started.cookie);

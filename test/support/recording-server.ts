@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 /** A bare HTTP server that records each request and answers with a fixed body, to see exactly what the client sends. */
-export async function startRecordingServer(
-  answer: { status?: number; contentType?: string; body: string },
-): Promise<{ url: string; requests: IncomingMessage[]; close(): Promise<void> }> {
+export async function startRecordingServer(answer: {
+  status?: number;
+  contentType?: string;
+  body: string;
+}): Promise<{ url: string; requests: IncomingMessage[]; close(): Promise<void> }> {
   const requests: IncomingMessage[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req);
@@ -15,9 +17,10 @@ export async function startRecordingServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

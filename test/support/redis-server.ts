@@ -18,7 +18,16 @@ export class RedisServer {
   }
 
   async restart(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
     this.running = await startProcess(['redis-server', ...args], {
       cwd: process.cwd(),
       env: process.env,

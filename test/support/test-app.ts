@@ -39,7 +39,12 @@ function scopedAuthGuard(strategies: string | string[]): Type<CanActivate> {
     }
 
     override getAuthenticateOptions(context: ExecutionContext) {
-      return { scope: this.reflector.getAllAndOverride(WxAuthScope, [context.getHandler(), context.getClass()]) };
+      return {
+        scope: this.reflector.getAllAndOverride(WxAuthScope, [
+          context.getHandler(),
+          context.getClass(),
+        ]),
+      };
     }
   }
   return ScopedAuthGuard;
@@ -49,7 +54,10 @@ function scopedAuthGuard(strategies: string | string[]): Type<CanActivate> {
 @Injectable()
 export class JwtStrategy extends PassportStrategy(JwtPassportStrategy, 'jwt') {
   constructor() {
-    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: 'a-test-only-jwt-signing-key-0123456789' });
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: 'a-test-only-jwt-signing-key-0123456789',
+    });
   }
 
   validate(payload: unknown): unknown {
@@ -100,7 +108,11 @@ export interface TestAppSetup {
   adapter: 'express' | 'fastify';
 }
 
-export const WX_AUTH_GUARD: TestAppSetup = { guard: WxAuthGuard, scopedGuard: WxAuthGuard, adapter: 'express' };
+export const WX_AUTH_GUARD: TestAppSetup = {
+  guard: WxAuthGuard,
+  scopedGuard: WxAuthGuard,
+  adapter: 'express',
+};
 export const WX_AUTH_GUARD_FASTIFY: TestAppSetup = { ...WX_AUTH_GUARD, adapter: 'fastify' };
 /** Plain `AuthGuard('wechat')`, as @nestjs/passport users write it. */
 export const PLAIN_AUTH_GUARD: TestAppSetup = {

@@ -22,7 +22,8 @@ type DemoConfig = ConfigService<DemoEnv, true>;
 function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthModuleOptions {
   const redisUrl = config.get('REDIS_URL', { infer: true });
   const app = (kind: string) => sandbox?.apps.find((a) => a.kind === kind);
-  const credentials = (id?: string, secret?: string) => (id && secret ? { appid: id, secret } : undefined);
+  const credentials = (id?: string, secret?: string) =>
+    id && secret ? { appid: id, secret } : undefined;
   return {
     ...(sandbox
       ? {
@@ -32,8 +33,14 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
           openBaseUrl: sandbox.url,
         }
       : {
-          officialAccount: credentials(config.get('WX_MP_APPID', { infer: true }), config.get('WX_MP_SECRET', { infer: true })),
-          website: credentials(config.get('WX_WEB_APPID', { infer: true }), config.get('WX_WEB_SECRET', { infer: true })),
+          officialAccount: credentials(
+            config.get('WX_MP_APPID', { infer: true }),
+            config.get('WX_MP_SECRET', { infer: true }),
+          ),
+          website: credentials(
+            config.get('WX_WEB_APPID', { infer: true }),
+            config.get('WX_WEB_SECRET', { infer: true }),
+          ),
           apiBaseUrl: config.get('WX_API_BASE_URL', { infer: true }),
           openBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }),
         }),
@@ -59,7 +66,9 @@ export class AppModule {
           ignoreEnvFile: true,
           // What validateDemoEnv answers is the whole configuration: defaults filled, the sandbox resolved.
           skipProcessEnv: true,
-          ...(env ? { validatePredefined: false, validate: () => validateDemoEnv(env) } : { validate: validateDemoEnv }),
+          ...(env
+            ? { validatePredefined: false, validate: () => validateDemoEnv(env) }
+            : { validate: validateDemoEnv }),
         }),
         DemoSandboxModule,
         WxOAuthModule.forRootAsync({
@@ -69,7 +78,9 @@ export class AppModule {
         }),
         JwtModule.registerAsync({
           inject: [ConfigService],
-          useFactory: (config: DemoConfig) => ({ secret: config.get('SESSION_SECRET', { infer: true }) }),
+          useFactory: (config: DemoConfig) => ({
+            secret: config.get('SESSION_SECRET', { infer: true }),
+          }),
         }),
       ],
       controllers: [AuthController, LoginController, PagesController, WechatApiController],
@@ -82,7 +93,10 @@ export class AppModule {
           inject: [ConfigService, DemoSandbox],
           useFactory: (config: DemoConfig, { sandbox }: DemoSandbox): DemoOptions => ({
             secureCookies: config.get('WX_CALLBACK_URL', { infer: true }).startsWith('https:'),
-            banner: config.get('WX_TARGET', { infer: true }) === 'wechat' ? undefined : 'Sandbox: no real WeChat involved',
+            banner:
+              config.get('WX_TARGET', { infer: true }) === 'wechat'
+                ? undefined
+                : 'Sandbox: no real WeChat involved',
             // WeChat serves its script from res.wx.qq.com; a sandbox serves its own at the same path.
             wxLoginJsUrl: sandbox
               ? sandbox.wxLoginJsUrl

@@ -16,7 +16,10 @@ export interface DemoApp {
 }
 
 /** Builds and starts the demo from the environment, or from `env` (tests); with no WeChat configured it runs the sandbox itself. */
-export async function startDemo(env?: Record<string, string>, logger?: LoggerService): Promise<DemoApp> {
+export async function startDemo(
+  env?: Record<string, string>,
+  logger?: LoggerService,
+): Promise<DemoApp> {
   const app = await NestFactory.create(AppModule.forRoot(env), {
     logger: logger ?? ['log', 'warn', 'error', 'fatal'],
     // A bad variable is reported by main.ts and exits 1, rather than aborting the process.
@@ -29,11 +32,17 @@ export async function startDemo(env?: Record<string, string>, logger?: LoggerSer
 
   const { sandbox } = app.get(DemoSandbox);
   const log = new Logger('Demo');
-  if (config.get('SESSION_SECRET_GENERATED', { infer: true })) log.warn('SESSION_SECRET is not set: sessions end when the demo restarts');
+  if (config.get('SESSION_SECRET_GENERATED', { infer: true }))
+    log.warn('SESSION_SECRET is not set: sessions end when the demo restarts');
   const target = config.get('WX_TARGET', { infer: true });
-  const where = target === 'wechat' ? 'WeChat' : `the WeChat sandbox at ${sandbox?.url ?? config.get('WX_OPEN_BASE_URL', { infer: true })}`;
+  const where =
+    target === 'wechat'
+      ? 'WeChat'
+      : `the WeChat sandbox at ${sandbox?.url ?? config.get('WX_OPEN_BASE_URL', { infer: true })}`;
   const store = config.get('REDIS_URL', { infer: true }) ? 'tokens in Redis' : 'tokens in memory';
-  log.log(`Demo on http://localhost:${config.get('PORT', { infer: true })}, logging in through ${where}, ${store}`);
+  log.log(
+    `Demo on http://localhost:${config.get('PORT', { infer: true })}, logging in through ${where}, ${store}`,
+  );
 
   return {
     app,

@@ -19,6 +19,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`WeChat sandbox failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `WeChat sandbox failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -12,8 +12,18 @@ interface AppVariables {
 }
 
 const TWO_APPS: readonly AppVariables[] = [
-  { kind: 'official-account', label: 'official account', appid: 'WX_SANDBOX_MP_APPID', secret: 'WX_SANDBOX_MP_SECRET' },
-  { kind: 'website', label: 'website app', appid: 'WX_SANDBOX_WEB_APPID', secret: 'WX_SANDBOX_WEB_SECRET' },
+  {
+    kind: 'official-account',
+    label: 'official account',
+    appid: 'WX_SANDBOX_MP_APPID',
+    secret: 'WX_SANDBOX_MP_SECRET',
+  },
+  {
+    kind: 'website',
+    label: 'website app',
+    appid: 'WX_SANDBOX_WEB_APPID',
+    secret: 'WX_SANDBOX_WEB_SECRET',
+  },
 ];
 
 /** How the command was configured: the sandbox options, and what to say about each app's secret. */
@@ -40,14 +50,22 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv): SandboxCommandConf
   };
   const twoApps = TWO_APPS.some((app) => env[app.appid] || env[app.secret]);
   if (!twoApps) {
-    const source = env.WX_SANDBOX_SECRET ? 'secret from WX_SANDBOX_SECRET' : 'random secret: set WX_SANDBOX_SECRET to share one';
+    const source = env.WX_SANDBOX_SECRET
+      ? 'secret from WX_SANDBOX_SECRET'
+      : 'random secret: set WX_SANDBOX_SECRET to share one';
     return {
-      options: { ...options, appid: env.WX_SANDBOX_APPID || undefined, secret: env.WX_SANDBOX_SECRET || undefined },
+      options: {
+        ...options,
+        appid: env.WX_SANDBOX_APPID || undefined,
+        secret: env.WX_SANDBOX_SECRET || undefined,
+      },
       secretSources: new Map([[undefined, source]]),
     };
   }
   if (env.WX_SANDBOX_APPID || env.WX_SANDBOX_SECRET) {
-    throw new Error('set either WX_SANDBOX_APPID/WX_SANDBOX_SECRET (one app) or WX_SANDBOX_MP_*/WX_SANDBOX_WEB_* (two apps), not both');
+    throw new Error(
+      'set either WX_SANDBOX_APPID/WX_SANDBOX_SECRET (one app) or WX_SANDBOX_MP_*/WX_SANDBOX_WEB_* (two apps), not both',
+    );
   }
   const openPlatform = env.WX_SANDBOX_OPEN_PLATFORM || DEFAULT_OPEN_PLATFORM;
   const apps: WxSandboxApp[] = [];
@@ -59,7 +77,12 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv): SandboxCommandConf
       continue;
     }
     apps.push({ appid, secret: env[app.secret] || undefined, kind: app.kind, openPlatform });
-    secretSources.set(appid, env[app.secret] ? `secret from ${app.secret}` : `random secret: set ${app.secret} to share one`);
+    secretSources.set(
+      appid,
+      env[app.secret]
+        ? `secret from ${app.secret}`
+        : `random secret: set ${app.secret} to share one`,
+    );
   }
   return { options: { ...options, apps }, secretSources };
 }
@@ -75,6 +98,8 @@ export function describeSandbox(sandbox: WxSandbox, config: SandboxCommandConfig
     const kind = app.kind === 'official-account' ? 'official account' : 'website app';
     return `${kind} ${app.appid} (${config.secretSources.get(app.appid)})`;
   });
-  const binding = sandbox.apps[0].openPlatform ? `, bound to Open Platform account '${sandbox.apps[0].openPlatform}'` : '';
+  const binding = sandbox.apps[0].openPlatform
+    ? `, bound to Open Platform account '${sandbox.apps[0].openPlatform}'`
+    : '';
   return `WeChat sandbox listening on ${sandbox.url}${publicAt}: ${apps.join(', ')}${binding}; wxLogin.js at ${sandbox.wxLoginJsUrl}`;
 }

@@ -18,12 +18,17 @@ const require = createRequire(import.meta.url);
 const ENTRIES = ['', 'testing', 'redis', 'config'];
 
 // Node reads dist/cjs/*.js as CommonJS inside this "type": "module" package.
-await writeFile(join(dist, 'cjs/package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+await writeFile(
+  join(dist, 'cjs/package.json'),
+  `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`,
+);
 
 for (const entry of ENTRIES) {
   const cjsFile = join(dist, 'cjs', entry, 'index.js');
   const esmFile = join(dist, 'esm', entry, 'index.js');
-  const names = Object.keys(require(cjsFile)).filter((name) => name !== '__esModule' && name !== 'default');
+  const names = Object.keys(require(cjsFile)).filter(
+    (name) => name !== '__esModule' && name !== 'default',
+  );
   if (names.length === 0) throw new Error(`${cjsFile} exports nothing`);
   const from = relative(dirname(esmFile), cjsFile).replaceAll('\\', '/');
   const source = [

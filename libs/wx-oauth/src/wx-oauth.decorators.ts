@@ -19,7 +19,8 @@ export const WxAuthScope = Reflector.createDecorator<WxScope>();
  *
  * @publicApi
  */
-export const InjectWxOAuthOptions = (): PropertyDecorator & ParameterDecorator => Inject(WX_OAUTH_MODULE_OPTIONS);
+export const InjectWxOAuthOptions = (): PropertyDecorator & ParameterDecorator =>
+  Inject(WX_OAUTH_MODULE_OPTIONS);
 
 /**
  * Injects one app's `WXOAuth` in a registration with two apps:
@@ -29,4 +30,5 @@ export const InjectWxOAuthOptions = (): PropertyDecorator & ParameterDecorator =
  *
  * @publicApi
  */
-export const InjectWxOAuth = (kind: WxAppKind): PropertyDecorator & ParameterDecorator => Inject(WX_OAUTH_APP_CLIENT[kind]);
+export const InjectWxOAuth = (kind: WxAppKind): PropertyDecorator & ParameterDecorator =>
+  Inject(WX_OAUTH_APP_CLIENT[kind]);

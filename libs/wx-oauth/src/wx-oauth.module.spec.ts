@@ -3,7 +3,10 @@ import { Injectable, Logger, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { WXOAuth } from './client/wx-oauth.client.js';
 import { WxStrategy } from './passport/wx.strategy.js';
-import type { WxOAuthModuleOptions, WxOAuthOptionsFactory } from './interfaces/wx-oauth-module-options.interface.js';
+import type {
+  WxOAuthModuleOptions,
+  WxOAuthOptionsFactory,
+} from './interfaces/wx-oauth-module-options.interface.js';
 import { WxMemoryStore } from './store/wx-memory-store.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
 import { WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from './wx-oauth.constants.js';
@@ -42,10 +45,20 @@ describe('WxOAuthModule', () => {
 
   it.each([
     ['forRoot', () => WxOAuthModule.forRoot(options)],
-    ['forRootAsync with useFactory and inject', () =>
-      WxOAuthModule.forRootAsync({ imports: [WxConfigModule], inject: [WxConfig], useFactory: (c: WxConfig) => c.createWxOAuthOptions() })],
+    [
+      'forRootAsync with useFactory and inject',
+      () =>
+        WxOAuthModule.forRootAsync({
+          imports: [WxConfigModule],
+          inject: [WxConfig],
+          useFactory: (c: WxConfig) => c.createWxOAuthOptions(),
+        }),
+    ],
     ['forRootAsync with useClass', () => WxOAuthModule.forRootAsync({ useClass: WxConfig })],
-    ['forRootAsync with useExisting', () => WxOAuthModule.forRootAsync({ imports: [WxConfigModule], useExisting: WxConfig })],
+    [
+      'forRootAsync with useExisting',
+      () => WxOAuthModule.forRootAsync({ imports: [WxConfigModule], useExisting: WxConfig }),
+    ],
   ])('registers with %s', async (_name, register) => {
     const ref = await compile([register()]);
     const wx = ref.get(WXOAuth);
@@ -70,7 +83,10 @@ describe('WxOAuthModule', () => {
     @Module({ providers: [UsesClient] })
     class FeatureModule {}
 
-    const ref = await compile([WxOAuthModule.forRoot({ ...options, isGlobal: true }), FeatureModule]);
+    const ref = await compile([
+      WxOAuthModule.forRoot({ ...options, isGlobal: true }),
+      FeatureModule,
+    ]);
     expect(ref.get(UsesClient).wx).toBeInstanceOf(WXOAuth);
   });
 
@@ -82,7 +98,9 @@ describe('WxOAuthModule', () => {
     @Module({ providers: [UsesClient] })
     class FeatureModule {}
 
-    await expect(compile([WxOAuthModule.forRoot(options), FeatureModule])).rejects.toThrow(/WXOAuth/);
+    await expect(compile([WxOAuthModule.forRoot(options), FeatureModule])).rejects.toThrow(
+      /WXOAuth/,
+    );
   });
 
   it('refuses bad options at start-up, naming each one and never the secret', async () => {
@@ -118,11 +136,15 @@ describe('WxOAuthModule', () => {
 
   it('takes a store from an async factory', async () => {
     const store = new WxMemoryStore();
-    const ref = await compile([WxOAuthModule.forRootAsync({ useFactory: async () => ({ ...options, store }) })]);
+    const ref = await compile([
+      WxOAuthModule.forRootAsync({ useFactory: async () => ({ ...options, store }) }),
+    ]);
     expect(ref.get(WX_OAUTH_STORE)).toBe(store);
     await store.set('token:wxmodulespec:o1', savedToken('saved-token'), 3_600_000);
     expect(await ref.get(WxTokenService).getAccessTokenFor('o1')).toBe('saved-token');
-    await expect(ref.get(WxTokenService).getAccessTokenFor('o2')).rejects.toMatchObject({ kind: 'refresh_expired' });
+    await expect(ref.get(WxTokenService).getAccessTokenFor('o2')).rejects.toMatchObject({
+      kind: 'refresh_expired',
+    });
   });
 
   it('lets a test replace the store with overrideProvider, and closes it on shutdown', async () => {
@@ -140,7 +162,9 @@ describe('WxOAuthModule', () => {
   });
 
   it('refuses a store that is not one', async () => {
-    await expect(compile([WxOAuthModule.forRoot({ ...options, store: {} as never })])).rejects.toThrow(
+    await expect(
+      compile([WxOAuthModule.forRoot({ ...options, store: {} as never })]),
+    ).rejects.toThrow(
       /- store: must implement WxOAuthStore \(get, set, delete, claim, lock, setIfLocked, unlock\)/,
     );
   });
@@ -158,7 +182,10 @@ describe('WxOAuthModule', () => {
 
     @Module({ providers: [ShowsCallback] })
     class GlobalFeatureModule {}
-    const global = await compile([WxOAuthModule.forRoot({ ...options, isGlobal: true }), GlobalFeatureModule]);
+    const global = await compile([
+      WxOAuthModule.forRoot({ ...options, isGlobal: true }),
+      GlobalFeatureModule,
+    ]);
     expect(global.get(ShowsCallback).options.callbackURL).toBe(options.callbackURL);
   });
 
@@ -172,7 +199,9 @@ describe('WxOAuthModule', () => {
       await moduleRef!.close();
       await compile([WxOAuthModule.forRoot(options)]);
       await moduleRef!.init();
-      const warnings = warn.mock.calls.filter(([message]) => String(message).includes('WxMemoryStore'));
+      const warnings = warn.mock.calls.filter(([message]) =>
+        String(message).includes('WxMemoryStore'),
+      );
       expect(warnings).toHaveLength(1);
     } finally {
       process.env.NODE_ENV = env;
@@ -182,6 +211,8 @@ describe('WxOAuthModule', () => {
 
   it('requires the secret', async () => {
     const { secret: _secret, ...noSecret } = options;
-    await expect(compile([WxOAuthModule.forRoot(noSecret as WxOAuthModuleOptions)])).rejects.toThrow(/- secret: is required/);
+    await expect(
+      compile([WxOAuthModule.forRoot(noSecret as WxOAuthModuleOptions)]),
+    ).rejects.toThrow(/- secret: is required/);
   });
 });

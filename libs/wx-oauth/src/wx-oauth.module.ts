@@ -43,6 +43,13 @@ import {
     WxQrLogin,
   ],
   // WxAuthGuard needs none of these: passport finds the strategy by name, so the guard works in any module.
-  exports: [WXOAuth, ...Object.values(WX_OAUTH_APP_CLIENT), WX_OAUTH_STORE, WxTokenService, WxLogin, WxQrLogin],
+  exports: [
+    WXOAuth,
+    ...Object.values(WX_OAUTH_APP_CLIENT),
+    WX_OAUTH_STORE,
+    WxTokenService,
+    WxLogin,
+    WxQrLogin,
+  ],
 })
 export class WxOAuthModule extends ConfigurableModuleClass {}

@@ -1,7 +1,15 @@
 import { z } from 'zod';
-import { parseOptions, wxClientOptionsShape, type WxClientSettings } from './client/wx-oauth-client.options.js';
+import {
+  parseOptions,
+  wxClientOptionsShape,
+  type WxClientSettings,
+} from './client/wx-oauth-client.options.js';
 import { WX_SCOPES, type WxScope } from './client/wx-oauth.types.js';
-import type { WxAppCredentials, WxOAuthModuleOptions, WxValidate } from './interfaces/wx-oauth-module-options.interface.js';
+import type {
+  WxAppCredentials,
+  WxOAuthModuleOptions,
+  WxValidate,
+} from './interfaces/wx-oauth-module-options.interface.js';
 import type { WxIdField } from './login/wx-profile.js';
 import type { WxOAuthStore } from './store/wx-oauth-store.interface.js';
 
@@ -42,16 +50,22 @@ function optionsSchema(name: (path: string) => string) {
       website: credentials('website').optional(),
       callbackURL: z.url({
         protocol: /^https?$/,
-        error: (issue) => (issue.input === undefined ? 'is required' : 'must be an absolute http(s) URL'),
+        error: (issue) =>
+          issue.input === undefined ? 'is required' : 'must be an absolute http(s) URL',
       }),
       scope: z.enum(WX_SCOPES as [WxScope, ...WxScope[]]).default('snsapi_base'),
       idField: z.enum(['openid', 'unionid']).default('openid'),
       stateSecret: z.string().min(16, 'must be at least 16 characters').optional(),
       stateTtl: z.number().int().min(10_000).max(3_600_000).default(600_000),
-      validate: z.custom<WxValidate>((value) => typeof value === 'function', 'must be a function').optional(),
+      validate: z
+        .custom<WxValidate>((value) => typeof value === 'function', 'must be a function')
+        .optional(),
       store: z
         .custom<WxOAuthStore>(
-          (value) => STORE_METHODS.every((method) => typeof (value as Record<string, unknown> | null)?.[method] === 'function'),
+          (value) =>
+            STORE_METHODS.every(
+              (method) => typeof (value as Record<string, unknown> | null)?.[method] === 'function',
+            ),
           `must implement WxOAuthStore (${STORE_METHODS.join(', ')})`,
         )
         .optional(),
@@ -82,9 +96,12 @@ function checkPair(
   prefix: string,
   name: (path: string) => string,
 ): void {
-  const issue = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
-  if (app.appid === undefined && app.secret !== undefined) issue('appid', `is required with ${name(`${prefix}secret`)}`);
-  if (app.secret === undefined && app.appid !== undefined) issue('secret', `is required with ${name(`${prefix}appid`)}`);
+  const issue = (path: string, message: string) =>
+    context.addIssue({ code: 'custom', path: [path], message });
+  if (app.appid === undefined && app.secret !== undefined)
+    issue('appid', `is required with ${name(`${prefix}secret`)}`);
+  if (app.secret === undefined && app.appid !== undefined)
+    issue('secret', `is required with ${name(`${prefix}appid`)}`);
 }
 
 /**

@@ -73,7 +73,9 @@ export const wxStateStoreProvider: Provider = {
   provide: WxStateStore,
   useFactory: (settings: WxOAuthSettings, duplicates: DuplicateCallbacks, clock: WxClock) => {
     // A key derived from an app secret works across instances with no extra setting.
-    const secret = settings.stateSecret ?? (settings.secret ?? settings.officialAccount?.secret ?? settings.website?.secret)!;
+    const secret =
+      settings.stateSecret ??
+      (settings.secret ?? settings.officialAccount?.secret ?? settings.website?.secret)!;
     return new WxStateStore({
       key: stateKeyOf(secret),
       ttlMs: settings.stateTtl,

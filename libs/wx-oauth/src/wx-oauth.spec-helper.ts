@@ -25,7 +25,11 @@ export interface FakeExchange {
 }
 
 /** An Express-like request (its `query` parsed, `res` linked) with node's own response. */
-export function fakeRequest(url: string, headers: Record<string, string> = {}, method = 'GET'): FakeExchange {
+export function fakeRequest(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): FakeExchange {
   const incoming = new IncomingMessage(new Socket());
   const res = new ServerResponse(incoming);
   const parsed = new URL(url, 'http://app.test');

@@ -1,6 +1,12 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { WxAuthGuard, WxAuthScope, WxTokenService, type WxProfile, type WxStateInfo } from 'nest-wx-oauth';
+import {
+  WxAuthGuard,
+  WxAuthScope,
+  WxTokenService,
+  type WxProfile,
+  type WxStateInfo,
+} from 'nest-wx-oauth';
 import { DemoUsers } from './demo-users.service.js';
 import { InWeChatGuard } from './in-wechat.guard.js';
 import { SessionService } from './session.service.js';

@@ -30,6 +30,8 @@ export class DemoUsers {
   /** The user as now known (with the openids of logins since), or the session's copy. */
   current(sessionUser: DemoUser): DemoUser {
     const known = this.users.get(sessionUser.id);
-    return known ? { ...known, appid: sessionUser.appid, openid: sessionUser.openid, scope: sessionUser.scope } : sessionUser;
+    return known
+      ? { ...known, appid: sessionUser.appid, openid: sessionUser.openid, scope: sessionUser.scope }
+      : sessionUser;
   }
 }

@@ -15,8 +15,14 @@ export class SessionService {
   ) {}
 
   async start(res: Response, user: DemoUser): Promise<void> {
-    const token = await this.jwt.signAsync({ user }, { subject: user.id, expiresIn: `${SESSION_DAYS}d` });
-    res.cookie(SESSION_COOKIE, token, { ...this.cookieOptions(), maxAge: SESSION_DAYS * 24 * 3600 * 1000 });
+    const token = await this.jwt.signAsync(
+      { user },
+      { subject: user.id, expiresIn: `${SESSION_DAYS}d` },
+    );
+    res.cookie(SESSION_COOKIE, token, {
+      ...this.cookieOptions(),
+      maxAge: SESSION_DAYS * 24 * 3600 * 1000,
+    });
   }
 
   async read(req: Request): Promise<DemoUser | undefined> {
@@ -34,6 +40,11 @@ export class SessionService {
   }
 
   private cookieOptions() {
-    return { httpOnly: true, sameSite: 'lax' as const, secure: this.options.secureCookies, path: '/' };
+    return {
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: this.options.secureCookies,
+      path: '/',
+    };
   }
 }

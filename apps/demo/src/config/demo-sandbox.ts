@@ -13,7 +13,10 @@ export class DemoSandbox implements OnApplicationShutdown {
 }
 
 /** As a real site has them: an official account and a website app, bound to one Open Platform account. */
-export const DEMO_SANDBOX_APPS = { officialAccount: 'wx0demo0official', website: 'wx0demo0website' } as const;
+export const DEMO_SANDBOX_APPS = {
+  officialAccount: 'wx0demo0official',
+  website: 'wx0demo0website',
+} as const;
 
 export const demoSandboxProvider: Provider = {
   provide: DemoSandbox,
@@ -24,7 +27,11 @@ export const demoSandboxProvider: Provider = {
         ? await WxSandbox.start({
             appName: 'nest-wx-oauth demo',
             apps: [
-              { appid: DEMO_SANDBOX_APPS.officialAccount, kind: 'official-account', openPlatform: 'demo' },
+              {
+                appid: DEMO_SANDBOX_APPS.officialAccount,
+                kind: 'official-account',
+                openPlatform: 'demo',
+              },
               { appid: DEMO_SANDBOX_APPS.website, kind: 'website', openPlatform: 'demo' },
             ],
           })

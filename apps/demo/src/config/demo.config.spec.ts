@@ -15,14 +15,24 @@ describe('validateDemoEnv', () => {
   });
 
   it("takes the seed's WX_APPID and WX_SECRET as an official account", () => {
-    const env = validateDemoEnv({ WX_APPID: 'wx1', WX_SECRET: 's', WX_SANDBOX_URL: 'http://sandbox:3001', WX_SANDBOX_SECRET: 'x' });
+    const env = validateDemoEnv({
+      WX_APPID: 'wx1',
+      WX_SECRET: 's',
+      WX_SANDBOX_URL: 'http://sandbox:3001',
+      WX_SANDBOX_SECRET: 'x',
+    });
     expect(env).toMatchObject({ WX_TARGET: 'wechat', WX_MP_APPID: 'wx1', WX_MP_SECRET: 's' });
     expect(env.WX_WEB_APPID).toBeUndefined();
     expect(env.WX_API_BASE_URL).toBeUndefined();
   });
 
   it('takes an official account and a website app', () => {
-    const env = validateDemoEnv({ WX_MP_APPID: 'wxmp', WX_MP_SECRET: 'a', WX_WEB_APPID: 'wxweb', WX_WEB_SECRET: 'b' });
+    const env = validateDemoEnv({
+      WX_MP_APPID: 'wxmp',
+      WX_MP_SECRET: 'a',
+      WX_WEB_APPID: 'wxweb',
+      WX_WEB_SECRET: 'b',
+    });
     expect(env).toMatchObject({ WX_TARGET: 'wechat', WX_MP_APPID: 'wxmp', WX_WEB_APPID: 'wxweb' });
   });
 
@@ -49,7 +59,13 @@ describe('validateDemoEnv', () => {
 
   it('names every bad variable, and never a value', () => {
     const run = () =>
-      validateDemoEnv({ PORT: 'eighty', WX_APPID: 'wx1', WX_WEB_SECRET: 'web-secret-value', WX_CALLBACK_URL: 'callback', SESSION_SECRET: 'short-secret-value' });
+      validateDemoEnv({
+        PORT: 'eighty',
+        WX_APPID: 'wx1',
+        WX_WEB_SECRET: 'web-secret-value',
+        WX_CALLBACK_URL: 'callback',
+        SESSION_SECRET: 'short-secret-value',
+      });
     expect(run).toThrow(/Invalid environment for the demo:/);
     const message = (() => {
       try {
@@ -59,7 +75,8 @@ describe('validateDemoEnv', () => {
       }
       return '';
     })();
-    for (const name of ['PORT', 'WX_SECRET', 'WX_WEB_APPID', 'WX_CALLBACK_URL', 'SESSION_SECRET']) expect(message).toContain(`- ${name}: `);
+    for (const name of ['PORT', 'WX_SECRET', 'WX_WEB_APPID', 'WX_CALLBACK_URL', 'SESSION_SECRET'])
+      expect(message).toContain(`- ${name}: `);
     expect(message).not.toContain('short-secret-value');
     expect(message).not.toContain('web-secret-value');
   });

@@ -46,17 +46,23 @@ const envSchema = z
   })
   .superRefine(
     (env, context) => {
-      const issue = (key: string, message: string) => context.addIssue({ code: 'custom', path: [key], message });
+      const issue = (key: string, message: string) =>
+        context.addIssue({ code: 'custom', path: [key], message });
       for (const [id, key] of PAIRS) {
         if (env[id] && !env[key]) issue(key, `is required with ${id}`);
         if (!env[id] && env[key]) issue(id, `is required with ${key}`);
       }
-      if (env.WX_APPID && (env.WX_MP_APPID || env.WX_WEB_APPID)) issue('WX_APPID', 'set WX_APPID or WX_MP_APPID / WX_WEB_APPID, not both');
+      if (env.WX_APPID && (env.WX_MP_APPID || env.WX_WEB_APPID))
+        issue('WX_APPID', 'set WX_APPID or WX_MP_APPID / WX_WEB_APPID, not both');
       // The separate sandbox is used only while no real app is set.
       const realApp = env.WX_APPID || env.WX_MP_APPID || env.WX_WEB_APPID;
-      const sandboxApp = env.WX_SANDBOX_SECRET || env.WX_SANDBOX_MP_APPID || env.WX_SANDBOX_WEB_APPID;
+      const sandboxApp =
+        env.WX_SANDBOX_SECRET || env.WX_SANDBOX_MP_APPID || env.WX_SANDBOX_WEB_APPID;
       if (env.WX_SANDBOX_URL && !realApp && !sandboxApp) {
-        issue('WX_SANDBOX_SECRET', 'is required with WX_SANDBOX_URL (or WX_SANDBOX_MP_* / WX_SANDBOX_WEB_*)');
+        issue(
+          'WX_SANDBOX_SECRET',
+          'is required with WX_SANDBOX_URL (or WX_SANDBOX_MP_* / WX_SANDBOX_WEB_*)',
+        );
       }
     },
     // Reported with the other variables' problems, not after they are fixed.
@@ -90,11 +96,18 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
     Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
   );
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
+    const lines = parsed.error.issues.map(
+      (issue) => `  - ${issue.path.join('.')}: ${issue.message}`,
+    );
     throw new Error(`Invalid environment for the demo:\n${lines.join('\n')}`);
   }
   const { WX_APPID, WX_SECRET, ...e } = parsed.data;
-  const target: DemoTarget = WX_APPID || e.WX_MP_APPID || e.WX_WEB_APPID ? 'wechat' : e.WX_SANDBOX_URL ? 'sandbox' : 'in-process-sandbox';
+  const target: DemoTarget =
+    WX_APPID || e.WX_MP_APPID || e.WX_WEB_APPID
+      ? 'wechat'
+      : e.WX_SANDBOX_URL
+        ? 'sandbox'
+        : 'in-process-sandbox';
   return {
     ...e,
     // The seed's single app is an official account: the login inside WeChat.
@@ -102,7 +115,8 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
     ...(target === 'sandbox'
       ? {
           // Its single app (WX_SANDBOX_APPID), like the seed's, is taken as an official account.
-          WX_MP_APPID: e.WX_SANDBOX_MP_APPID ?? (e.WX_SANDBOX_SECRET ? e.WX_SANDBOX_APPID : undefined),
+          WX_MP_APPID:
+            e.WX_SANDBOX_MP_APPID ?? (e.WX_SANDBOX_SECRET ? e.WX_SANDBOX_APPID : undefined),
           WX_MP_SECRET: e.WX_SANDBOX_MP_SECRET ?? e.WX_SANDBOX_SECRET,
           WX_WEB_APPID: e.WX_SANDBOX_WEB_APPID,
           WX_WEB_SECRET: e.WX_SANDBOX_WEB_SECRET,

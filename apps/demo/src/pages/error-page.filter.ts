@@ -1,6 +1,17 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isWeChatBrowser, WxOAuthError, WxReauthorizationRequiredError, wxErrorStatus } from 'nest-wx-oauth';
+import {
+  isWeChatBrowser,
+  WxOAuthError,
+  WxReauthorizationRequiredError,
+  wxErrorStatus,
+} from 'nest-wx-oauth';
 import { loginPathFor } from '../auth/login-path.js';
 import { LoginRequiredException } from '../auth/login-required.exception.js';
 import { pageUrl } from './login.controller.js';
@@ -9,15 +20,33 @@ import { errorPage, type ErrorView, openInWeChatPage } from './views.js';
 /** What the user reads for each failure kind of nest-wx-oauth. */
 const TITLES: Record<string, [title: string, reason: string]> = {
   denied: ['Login cancelled', 'You did not allow the login in WeChat.'],
-  invalid_state: ['This login link has expired', 'The login took too long, was finished already, or was started in another browser.'],
-  invalid_code: ['This login was already used', 'WeChat\'s one-time login code was used or has expired.'],
+  invalid_state: [
+    'This login link has expired',
+    'The login took too long, was finished already, or was started in another browser.',
+  ],
+  invalid_code: [
+    'This login was already used',
+    "WeChat's one-time login code was used or has expired.",
+  ],
   invalid_request: ['That link is not valid', 'The login link carried something the app refuses.'],
-  flow_unavailable: ['Log in on a computer', 'This site logs in through its WeChat website app: open it in a browser on a computer.'],
-  timeout: ['WeChat is not answering', 'WeChat did not answer in time. Please try again in a moment.'],
-  store_unavailable: ['Temporarily unavailable', 'The app cannot reach its token store. Please try again in a moment.'],
+  flow_unavailable: [
+    'Log in on a computer',
+    'This site logs in through its WeChat website app: open it in a browser on a computer.',
+  ],
+  timeout: [
+    'WeChat is not answering',
+    'WeChat did not answer in time. Please try again in a moment.',
+  ],
+  store_unavailable: [
+    'Temporarily unavailable',
+    'The app cannot reach its token store. Please try again in a moment.',
+  ],
   refresh_expired: ['Please log in again', 'Your WeChat authorisation has expired.'],
 };
-const UPSTREAM: [string, string] = ['WeChat had a problem', 'WeChat answered with an error. Please try again in a moment.'];
+const UPSTREAM: [string, string] = [
+  'WeChat had a problem',
+  'WeChat answered with an error. Please try again in a moment.',
+];
 
 /**
  * Renders every error as a friendly page (JSON under /api) with the right
@@ -33,7 +62,9 @@ export class ErrorPageFilter implements ExceptionFilter {
     const retryPath = loginPathFor();
     const api = req.path.startsWith('/api/');
     // A page that needs a (new) login sends the browser to log in, and back here afterwards.
-    const needsLogin = exception instanceof LoginRequiredException || exception instanceof WxReauthorizationRequiredError;
+    const needsLogin =
+      exception instanceof LoginRequiredException ||
+      exception instanceof WxReauthorizationRequiredError;
     if (needsLogin && !api) {
       return res.redirect(loginPathFor(req.originalUrl));
     }
@@ -42,13 +73,23 @@ export class ErrorPageFilter implements ExceptionFilter {
     const view = toView(exception, retryPath);
     // A computer asking for the official account's login: the way in is WeChat itself.
     if (view.kind === 'flow_unavailable' && !api && !isWeChatBrowser(req.headers['user-agent'])) {
-      return void res.status(view.status).type('html').send(openInWeChatPage(pageUrl(req), undefined));
+      return void res
+        .status(view.status)
+        .type('html')
+        .send(openInWeChatPage(pageUrl(req), undefined));
     }
     if (view.status >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(exception instanceof Error ? exception.message : String(exception));
     }
     res.status(view.status);
-    if (api) res.json({ statusCode: view.status, kind: view.kind, message: view.reason, errcode: view.errcode, errmsg: view.errmsg });
+    if (api)
+      res.json({
+        statusCode: view.status,
+        kind: view.kind,
+        message: view.reason,
+        errcode: view.errcode,
+        errmsg: view.errmsg,
+      });
     else res.type('html').send(errorPage(view));
   }
 }
@@ -61,14 +102,33 @@ function toView(exception: unknown, retryPath: string): ErrorView & { kind?: str
     return { status: wxErrorStatus(kind), title, reason, errcode, errmsg, retryPath, kind };
   }
   if (!(exception instanceof HttpException)) {
-    return { status: 500, title: 'Something went wrong', reason: 'The demo hit an unexpected error.', retryPath };
+    return {
+      status: 500,
+      title: 'Something went wrong',
+      reason: 'The demo hit an unexpected error.',
+      retryPath,
+    };
   }
   const status = exception.getStatus();
-  const body = exception.getResponse() as { kind?: string; errcode?: number; errmsg?: string; message?: string } | string;
+  const body = exception.getResponse() as
+    { kind?: string; errcode?: number; errmsg?: string; message?: string } | string;
   if (typeof body === 'string' || !body.kind) {
     const message = typeof body === 'string' ? body : String(body.message ?? exception.message);
-    return { status, title: status === 404 ? 'Page not found' : 'Request failed', reason: message, retryPath };
+    return {
+      status,
+      title: status === 404 ? 'Page not found' : 'Request failed',
+      reason: message,
+      retryPath,
+    };
   }
   const [title, reason] = TITLES[body.kind] ?? UPSTREAM;
-  return { status, title, reason, errcode: body.errcode, errmsg: body.errmsg, retryPath, kind: body.kind };
+  return {
+    status,
+    title,
+    reason,
+    errcode: body.errcode,
+    errmsg: body.errmsg,
+    retryPath,
+    kind: body.kind,
+  };
 }

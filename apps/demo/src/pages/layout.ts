@@ -33,17 +33,19 @@ const STYLE_SHEET = new SafeHtml(STYLE);
 /** The page shell every demo page shares. */
 export function layout(title: string, body: SafeHtml, banner?: string): string {
   return html`<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>${title} · nest-wx-oauth demo</title>
-  <style>${STYLE_SHEET}</style>
-</head>
-<body>
-  <header><a href="/">nest-wx-oauth demo</a><span>${banner}</span></header>
-  <main>${body}</main>
-  <footer>WeChat login for NestJS · 微信登录</footer>
-</body>
-</html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · nest-wx-oauth demo</title>
+        <style>
+          ${STYLE_SHEET}
+        </style>
+      </head>
+      <body>
+        <header><a href="/">nest-wx-oauth demo</a><span>${banner}</span></header>
+        <main>${body}</main>
+        <footer>WeChat login for NestJS · 微信登录</footer>
+      </body>
+    </html>`.value;
 }

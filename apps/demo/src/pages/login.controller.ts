@@ -24,7 +24,14 @@ export class LoginController {
     res.set('Cache-Control', 'no-store').type('html');
     try {
       const settings = this.qrLogin.settings(req, res, { returnTo });
-      res.send(qrLoginPage(settings, this.options.wxLoginJsUrl, `/auth/wechat/qr${query}`, this.options.banner));
+      res.send(
+        qrLoginPage(
+          settings,
+          this.options.wxLoginJsUrl,
+          `/auth/wechat/qr${query}`,
+          this.options.banner,
+        ),
+      );
     } catch (error) {
       if (!(error instanceof WxOAuthError) || error.kind !== 'flow_unavailable') throw error;
       res.send(openInWeChatPage(pageUrl(req), this.options.banner));

@@ -4,16 +4,24 @@ import type { DemoUser } from '../auth/demo-user.js';
 import { html, SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
-export function homePage(loginPath: string, user: DemoUser | undefined, sandboxNote: string | undefined): string {
+export function homePage(
+  loginPath: string,
+  user: DemoUser | undefined,
+  sandboxNote: string | undefined,
+): string {
   const body = user
     ? html`<div class="card">
         <h1>Welcome back, ${user.nickname ?? user.openid}</h1>
         <p class="lead">You are logged in with WeChat.</p>
-        <a class="button" href="/profile">Your profile</a> <a class="button secondary" href="/logout">Log out</a>
+        <a class="button" href="/profile">Your profile</a>
+        <a class="button secondary" href="/logout">Log out</a>
       </div>`
     : html`<div class="card">
         <h1>nest-wx-oauth demo</h1>
-        <p class="lead">Log in with WeChat: the website QR login on a computer, the official-account login inside WeChat.</p>
+        <p class="lead">
+          Log in with WeChat: the website QR login on a computer, the official-account login inside
+          WeChat.
+        </p>
         <a class="button" id="login" href="${loginPath}">Log in with WeChat · 微信登录</a>
       </div>`;
   return layout('Home', body, sandboxNote);
@@ -21,18 +29,36 @@ export function homePage(loginPath: string, user: DemoUser | undefined, sandboxN
 
 export function profilePage(user: DemoUser, sandboxNote: string | undefined): string {
   const avatar = user.headimgurl
-    ? html`<img class="avatar" src="${user.headimgurl}" alt="avatar" referrerpolicy="no-referrer">`
+    ? html`<img
+        class="avatar"
+        src="${user.headimgurl}"
+        alt="avatar"
+        referrerpolicy="no-referrer"
+      />`
     : html`<div class="avatar" aria-label="no avatar">${[...(user.nickname ?? '?')][0]}</div>`;
   const body = html`<div class="card">
-    <div class="who">${avatar}<div><h1 id="nickname">${user.nickname ?? '(no nickname: snsapi_base)'}</h1>
-      ${user.isSnapshotUser ? html`<span class="badge" id="snapshot">snapshot-page user: ids are virtual</span>` : ''}</div></div>
+    <div class="who">
+      ${avatar}
+      <div>
+        <h1 id="nickname">${user.nickname ?? '(no nickname: snsapi_base)'}</h1>
+        ${user.isSnapshotUser ? html`<span class="badge" id="snapshot">snapshot-page user: ids are virtual</span>` : ''}
+      </div>
+    </div>
     <dl>
-      <dt>appid</dt><dd id="appid">${user.appid}</dd>
-      <dt>openid</dt><dd id="openid">${user.openid}</dd>
-      <dt>unionid</dt><dd id="unionid">${user.unionid ?? '—'}</dd>
-      <dt>openids</dt><dd id="openids">${user.openids.map((o) => html`<div class="openid" data-appid="${o.appid}">${o.appid}: ${o.openid}</div>`)}</dd>
-      <dt>scope</dt><dd id="scope">${user.scope.join(', ')}</dd>
-      <dt>snapshot user</dt><dd id="is-snapshot">${user.isSnapshotUser ? 'yes' : 'no'}</dd>
+      <dt>appid</dt>
+      <dd id="appid">${user.appid}</dd>
+      <dt>openid</dt>
+      <dd id="openid">${user.openid}</dd>
+      <dt>unionid</dt>
+      <dd id="unionid">${user.unionid ?? '—'}</dd>
+      <dt>openids</dt>
+      <dd id="openids">
+        ${user.openids.map((o) => html`<div class="openid" data-appid="${o.appid}">${o.appid}: ${o.openid}</div>`)}
+      </dd>
+      <dt>scope</dt>
+      <dd id="scope">${user.scope.join(', ')}</dd>
+      <dt>snapshot user</dt>
+      <dd id="is-snapshot">${user.isSnapshotUser ? 'yes' : 'no'}</dd>
     </dl>
     <a class="button secondary" id="logout" href="/logout">Log out</a>
   </div>`;
@@ -54,22 +80,32 @@ export function errorPage(view: ErrorView): string {
     <p class="lead" id="error-reason">${view.reason}</p>
     ${view.errcode !== undefined ? html`<p class="errcode" id="errcode">WeChat errcode ${view.errcode}${view.errmsg ? `: ${view.errmsg}` : ''}</p>` : ''}
     <p class="errcode">HTTP ${view.status}</p>
-    <a class="button" id="retry" href="${view.retryPath}">Try again</a> <a class="button secondary" href="/">Home</a>
+    <a class="button" id="retry" href="${view.retryPath}">Try again</a>
+    <a class="button secondary" href="/">Home</a>
   </div>`;
   return layout(view.title, body);
 }
 
 /** The desktop login: WeChat's QR code inside this page, through wxLogin.js, with the state this page minted. */
-export function qrLoginPage(settings: WxLoginSettings, wxLoginJsUrl: string, fallbackPath: string, banner: string | undefined): string {
+export function qrLoginPage(
+  settings: WxLoginSettings,
+  wxLoginJsUrl: string,
+  fallbackPath: string,
+  banner: string | undefined,
+): string {
   // JSON in a script: escape what could close the tag.
-  const options = new SafeHtml(JSON.stringify({ id: 'wx_qr', ...settings }).replace(/</g, '\\u003c'));
+  const options = new SafeHtml(
+    JSON.stringify({ id: 'wx_qr', ...settings }).replace(/</g, '\\u003c'),
+  );
   const body = html`<div class="card">
     <h1>Log in with WeChat · 微信登录</h1>
     <p class="lead">Scan the code with WeChat on your phone.</p>
     <div id="wx_qr" class="qr-frame"></div>
     <p><a id="full-page-qr" href="${fallbackPath}">No code showing? Log in on WeChat's page</a></p>
     <script src="${wxLoginJsUrl}"></script>
-    <script>new WxLogin(${options});</script>
+    <script>
+      new WxLogin(${options});
+    </script>
   </div>`;
   return layout('Log in', body, banner);
 }
@@ -78,8 +114,10 @@ export function qrLoginPage(settings: WxLoginSettings, wxLoginJsUrl: string, fal
 export function openInWeChatPage(pageUrl: string, banner: string | undefined): string {
   const body = html`<div class="card">
     <h1 id="open-in-wechat">Open this page in WeChat</h1>
-    <p class="lead">This site logs in through its WeChat official account, which works only inside WeChat.
-      Scan the code with WeChat on your phone to open this page there.</p>
+    <p class="lead">
+      This site logs in through its WeChat official account, which works only inside WeChat. Scan
+      the code with WeChat on your phone to open this page there.
+    </p>
     <div class="qr">${new SafeHtml(qrCodeSvg(pageUrl, 'this page in WeChat'))}</div>
     <p class="errcode" id="page-url">${pageUrl}</p>
   </div>`;

@@ -11,7 +11,10 @@ export type WxAppKind = 'officialAccount' | 'website';
 export const WX_APP_KINDS: readonly WxAppKind[] = ['officialAccount', 'website'];
 
 /** What a message calls each kind. */
-export const WX_APP_LABELS: Record<WxAppKind, string> = { officialAccount: 'official account', website: 'website app' };
+export const WX_APP_LABELS: Record<WxAppKind, string> = {
+  officialAccount: 'official account',
+  website: 'website app',
+};
 
 /** The app a scope needs: `snsapi_login` is the website app's, the others the official account's. */
 export function kindForScope(scope: WxScope): WxAppKind {

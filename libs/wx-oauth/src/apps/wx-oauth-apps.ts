@@ -57,8 +57,13 @@ export class WxOAuthApps implements OnApplicationShutdown {
    * registration by kind logs in by the browser: inside WeChat with `inWeChat`
    * (the module's scope), elsewhere with the website QR login.
    */
-  forLogin(userAgent: string | undefined, inWeChat: WxScope, routeScope?: WxScope): { scope: WxScope; app: WxApp } {
-    const scope = routeScope ?? (this.byKind && !isWeChatBrowser(userAgent) ? 'snsapi_login' : inWeChat);
+  forLogin(
+    userAgent: string | undefined,
+    inWeChat: WxScope,
+    routeScope?: WxScope,
+  ): { scope: WxScope; app: WxApp } {
+    const scope =
+      routeScope ?? (this.byKind && !isWeChatBrowser(userAgent) ? 'snsapi_login' : inWeChat);
     return { scope, app: this.forScope(scope) };
   }
 
@@ -67,8 +72,14 @@ export class WxOAuthApps implements OnApplicationShutdown {
     const kind = kindForScope(scope);
     const client = this.clients[kind];
     if (!client) {
-      const where = kind === 'website' ? 'inside WeChat: open this page in WeChat' : 'on a computer, or register the official account';
-      throw new WxOAuthError('flow_unavailable', `This site has no WeChat ${WX_APP_LABELS[kind]} for the ${scope} login; log in ${where}`);
+      const where =
+        kind === 'website'
+          ? 'inside WeChat: open this page in WeChat'
+          : 'on a computer, or register the official account';
+      throw new WxOAuthError(
+        'flow_unavailable',
+        `This site has no WeChat ${WX_APP_LABELS[kind]} for the ${scope} login; log in ${where}`,
+      );
     }
     return { kind, client };
   }

@@ -21,7 +21,8 @@ Options:
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0 to 65535, got '${value}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0 to 65535, got '${value}'`);
   return port;
 }
 
@@ -66,7 +67,9 @@ async function main(): Promise<void> {
       `    apiBaseUrl: '${sandbox.url}', openBaseUrl: '${sandbox.publicUrl}' })`,
       '',
       `Test users: ${sandbox.users.map((user) => user.key).join(', ')}` +
-        (values['auto-approve'] ? ` (approving as ${values['auto-approve']})` : ' (chosen on the consent page)'),
+        (values['auto-approve']
+          ? ` (approving as ${values['auto-approve']})`
+          : ' (chosen on the consent page)'),
       'Press Ctrl+C to stop.',
     ].join('\n'),
   );

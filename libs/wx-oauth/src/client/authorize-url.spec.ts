@@ -5,7 +5,11 @@ const OPEN = 'https://open.weixin.qq.com';
 
 describe('buildWxAuthorizeUrl', () => {
   it('puts the parameters in WeChat order and ends with #wechat_redirect', () => {
-    expect(buildWxAuthorizeUrl(OPEN, 'wx123', 'https://app.example.com/cb', 'snsapi_userinfo', { state: 'abc123' })).toBe(
+    expect(
+      buildWxAuthorizeUrl(OPEN, 'wx123', 'https://app.example.com/cb', 'snsapi_userinfo', {
+        state: 'abc123',
+      }),
+    ).toBe(
       'https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx123' +
         '&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code&scope=snsapi_userinfo' +
         '&state=abc123#wechat_redirect',
@@ -21,7 +25,12 @@ describe('buildWxAuthorizeUrl', () => {
   });
 
   it('encodes the redirect URI exactly once, keeping its own query', () => {
-    const url = buildWxAuthorizeUrl(OPEN, 'wx1', 'https://a.example.com/cb?next=/x&y=1', 'snsapi_base');
+    const url = buildWxAuthorizeUrl(
+      OPEN,
+      'wx1',
+      'https://a.example.com/cb?next=/x&y=1',
+      'snsapi_base',
+    );
     const query = new URL(url).searchParams;
     expect(query.get('redirect_uri')).toBe('https://a.example.com/cb?next=/x&y=1');
     expect(url).toContain('redirect_uri=https%3A%2F%2Fa.example.com%2Fcb%3Fnext%3D%2Fx%26y%3D1&');
@@ -34,7 +43,9 @@ describe('buildWxAuthorizeUrl', () => {
       forcePopup: true,
       forceSnapShot: false,
     });
-    expect(url).toMatch(/&scope=snsapi_base&state=s1&forcePopup=true&forceSnapShot=false#wechat_redirect$/);
+    expect(url).toMatch(
+      /&scope=snsapi_base&state=s1&forcePopup=true&forceSnapShot=false#wechat_redirect$/,
+    );
   });
 
   it('trims a trailing slash of the base URL', () => {
@@ -54,9 +65,9 @@ describe('buildWxAuthorizeUrl', () => {
   });
 
   it('accepts a 128-character state', () => {
-    expect(buildWxAuthorizeUrl(OPEN, 'wx1', 'https://a/cb', 'snsapi_base', { state: 'A'.repeat(128) })).toContain(
-      `state=${'A'.repeat(128)}#`,
-    );
+    expect(
+      buildWxAuthorizeUrl(OPEN, 'wx1', 'https://a/cb', 'snsapi_base', { state: 'A'.repeat(128) }),
+    ).toContain(`state=${'A'.repeat(128)}#`);
   });
 
   it.each(['/relative/cb', 'javascript:alert(1)', 'ftp://a.example.com/cb', 'not a url'])(
@@ -69,7 +80,9 @@ describe('buildWxAuthorizeUrl', () => {
   );
 
   it('refuses an unknown scope with the allowed ones in the message', () => {
-    expect(() => buildWxAuthorizeUrl(OPEN, 'wx1', 'https://a/cb', 'snsapi_privateinfo' as never)).toThrow(
+    expect(() =>
+      buildWxAuthorizeUrl(OPEN, 'wx1', 'https://a/cb', 'snsapi_privateinfo' as never),
+    ).toThrow(
       /Unknown scope "snsapi_privateinfo"; use one of snsapi_base, snsapi_userinfo, snsapi_login/,
     );
   });

@@ -18,7 +18,10 @@ export function buildWxAuthorizeUrl(
 ): string {
   assertAbsoluteHttpUrl(redirectUri);
   if (!WX_SCOPES.includes(scope)) {
-    throw new WxOAuthError('invalid_request', `Unknown scope "${String(scope)}"; use one of ${WX_SCOPES.join(', ')}`);
+    throw new WxOAuthError(
+      'invalid_request',
+      `Unknown scope "${String(scope)}"; use one of ${WX_SCOPES.join(', ')}`,
+    );
   }
   const { state, forcePopup, forceSnapShot } = params;
   if (state !== undefined && !STATE_PATTERN.test(state)) {

@@ -62,24 +62,35 @@ export class WxHttpClient {
     let status: number;
     let text: unknown;
     try {
-      ({ status, data: text } = await this.axios.get<unknown>(`${this.baseUrl}${path}?${toQuery(params)}`, {
-        ...this.callConfig,
-        // Bounds the whole call, connect to last byte.
-        signal: AbortSignal.timeout(this.options.timeout),
-      }));
+      ({ status, data: text } = await this.axios.get<unknown>(
+        `${this.baseUrl}${path}?${toQuery(params)}`,
+        {
+          ...this.callConfig,
+          // Bounds the whole call, connect to last byte.
+          signal: AbortSignal.timeout(this.options.timeout),
+        },
+      ));
     } catch (error) {
       throw callError(path, error);
     }
     if (status !== 200) {
-      throw new WxOAuthError('bad_response', `WeChat ${path} answered HTTP ${status}`, { endpoint: path });
+      throw new WxOAuthError('bad_response', `WeChat ${path} answered HTTP ${status}`, {
+        endpoint: path,
+      });
     }
     const body = parseJsonObject(text);
     if (!body) {
-      throw new WxOAuthError('bad_response', `WeChat ${path} answered a body that is not JSON`, { endpoint: path });
+      throw new WxOAuthError('bad_response', `WeChat ${path} answered a body that is not JSON`, {
+        endpoint: path,
+      });
     }
     const errcode = body.errcode;
     if (typeof errcode === 'number' && errcode !== 0) {
-      const error = WxOAuthError.fromErrcode(errcode, redact(String(body.errmsg ?? ''), params), path);
+      const error = WxOAuthError.fromErrcode(
+        errcode,
+        redact(String(body.errmsg ?? ''), params),
+        path,
+      );
       if (errcode === -1) RETRYABLE.add(error);
       throw error;
     }
@@ -99,11 +110,18 @@ function callError(path: string, error: unknown): WxOAuthError {
   }
   if (code === AxiosError.ERR_BAD_RESPONSE) {
     // axios's own wording tells the size cap from a body cut short.
-    const what = (error as Error).message.startsWith('maxContentLength') ? 'an oversized' : 'a broken';
-    return new WxOAuthError('bad_response', `WeChat ${path} answered ${what} body`, { endpoint: path });
+    const what = (error as Error).message.startsWith('maxContentLength')
+      ? 'an oversized'
+      : 'a broken';
+    return new WxOAuthError('bad_response', `WeChat ${path} answered ${what} body`, {
+      endpoint: path,
+    });
   }
-  const cause = (error as { cause?: { code?: string } } | null)?.cause?.code ?? code ?? 'unknown error';
-  const wxError = new WxOAuthError('network', `WeChat ${path} could not be reached (${cause})`, { endpoint: path });
+  const cause =
+    (error as { cause?: { code?: string } } | null)?.cause?.code ?? code ?? 'unknown error';
+  const wxError = new WxOAuthError('network', `WeChat ${path} could not be reached (${cause})`, {
+    endpoint: path,
+  });
   if (cause === 'ECONNRESET') RETRYABLE.add(wxError);
   return wxError;
 }

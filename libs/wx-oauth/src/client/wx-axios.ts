@@ -52,6 +52,13 @@ function toProxyConfig(url: URL): AxiosProxyConfig {
     protocol: url.protocol.slice(0, -1),
     host: url.hostname,
     port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-    ...(url.username ? { auth: { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } } : {}),
+    ...(url.username
+      ? {
+          auth: {
+            username: decodeURIComponent(url.username),
+            password: decodeURIComponent(url.password),
+          },
+        }
+      : {}),
   };
 }

@@ -42,12 +42,16 @@ export const wxClientOptionsShape = {
   lang: z.enum(WX_LANGS as [WxLang, ...WxLang[]]).default('zh_CN'),
   retry: z.boolean().default(true),
   axios: z
-    .custom<AxiosInstance>((value) => typeof (value as AxiosInstance | null)?.get === 'function', 'must be an axios instance')
+    .custom<AxiosInstance>(
+      (value) => typeof (value as AxiosInstance | null)?.get === 'function',
+      'must be an axios instance',
+    )
     .optional(),
 };
 
 /** @internal The client's options validated, with defaults applied. */
-export type WxClientSettings = Required<Omit<WXOAuthOptions, 'axios'>> & Pick<WXOAuthOptions, 'axios'>;
+export type WxClientSettings = Required<Omit<WXOAuthOptions, 'axios'>> &
+  Pick<WXOAuthOptions, 'axios'>;
 
 /**
  * Validates options and applies defaults. Throws one error naming every bad
@@ -61,7 +65,9 @@ export function parseOptions<T>(
 ): T {
   const result = schema.safeParse(options ?? {});
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  - ${nameOf(issue.path.join('.')) || '(options)'}: ${issue.message}`);
+  const lines = result.error.issues.map(
+    (issue) => `  - ${nameOf(issue.path.join('.')) || '(options)'}: ${issue.message}`,
+  );
   throw new TypeError(`Invalid ${subject} options:\n${lines.join('\n')}`);
 }
 

@@ -1,8 +1,19 @@
 import { buildWxAuthorizeUrl } from './authorize-url.js';
 import { WxHttpClient } from './http.js';
-import { resolveClientOptions, type WxClientSettings, type WXOAuthOptions } from './wx-oauth-client.options.js';
+import {
+  resolveClientOptions,
+  type WxClientSettings,
+  type WXOAuthOptions,
+} from './wx-oauth-client.options.js';
 import { WxOAuthError } from './wx-oauth.error.js';
-import type { WxAccessToken, WxAuthorizeParams, WxLang, WxScope, WxUserByCode, WxUserInfo } from './wx-oauth.types.js';
+import type {
+  WxAccessToken,
+  WxAuthorizeParams,
+  WxLang,
+  WxScope,
+  WxUserByCode,
+  WxUserInfo,
+} from './wx-oauth.types.js';
 
 /**
  * WeChat's web OAuth2 API: the authorize URL, the code exchange, refresh,
@@ -30,14 +41,23 @@ export class WXOAuth {
    * `snsapi_userinfo` (consent, profile) open inside WeChat; `snsapi_login` is
    * the website QR login.
    */
-  getAuthorizeUrl(redirectUri: string, scope: WxScope = 'snsapi_base', params?: WxAuthorizeParams): string {
+  getAuthorizeUrl(
+    redirectUri: string,
+    scope: WxScope = 'snsapi_base',
+    params?: WxAuthorizeParams,
+  ): string {
     return buildWxAuthorizeUrl(this.#options.openBaseUrl, this.appid, redirectUri, scope, params);
   }
 
   /** Exchanges the callback's code. Never retried: a code works once. */
   async getAccessToken(code: string): Promise<WxAccessToken> {
     assertPresent(code, 'code');
-    const params = { appid: this.appid, secret: this.#secret, code, grant_type: 'authorization_code' };
+    const params = {
+      appid: this.appid,
+      secret: this.#secret,
+      code,
+      grant_type: 'authorization_code',
+    };
     return this.#http.get<WxAccessToken>('/sns/oauth2/access_token', params, false);
   }
 
@@ -65,10 +85,18 @@ export class WXOAuth {
   }
 
   /** The user's profile. Needs a `snsapi_userinfo` or `snsapi_login` token (else 48001). */
-  async getUserinfo(accessToken: string, openid: string, lang: WxLang = this.#options.lang): Promise<WxUserInfo> {
+  async getUserinfo(
+    accessToken: string,
+    openid: string,
+    lang: WxLang = this.#options.lang,
+  ): Promise<WxUserInfo> {
     assertPresent(accessToken, 'accessToken');
     assertPresent(openid, 'openid');
-    return this.#http.get<WxUserInfo>('/sns/userinfo', { access_token: accessToken, openid, lang }, true);
+    return this.#http.get<WxUserInfo>(
+      '/sns/userinfo',
+      { access_token: accessToken, openid, lang },
+      true,
+    );
   }
 
   /** Exchanges the code, then fetches the profile when the granted scope allows it. */

@@ -2,13 +2,26 @@ import { WxOAuthError, wxErrorStatus } from './wx-oauth.error.js';
 
 describe('WxOAuthError', () => {
   it('splits the rid suffix off errmsg', () => {
-    const error = WxOAuthError.fromErrcode(40029, 'invalid code, rid: 6591cc06-7df4617f-64d2377a', '/sns/oauth2/access_token');
-    expect(error).toMatchObject({ kind: 'invalid_code', errcode: 40029, errmsg: 'invalid code', rid: '6591cc06-7df4617f-64d2377a' });
+    const error = WxOAuthError.fromErrcode(
+      40029,
+      'invalid code, rid: 6591cc06-7df4617f-64d2377a',
+      '/sns/oauth2/access_token',
+    );
+    expect(error).toMatchObject({
+      kind: 'invalid_code',
+      errcode: 40029,
+      errmsg: 'invalid code',
+      rid: '6591cc06-7df4617f-64d2377a',
+    });
     expect(error.message).toBe('WeChat /sns/oauth2/access_token failed: 40029 invalid code');
   });
 
   it('reads the older hints suffix', () => {
-    const error = WxOAuthError.fromErrcode(40163, 'code been used, hints: [ req_id: AbC-123 ]', '/x');
+    const error = WxOAuthError.fromErrcode(
+      40163,
+      'code been used, hints: [ req_id: AbC-123 ]',
+      '/x',
+    );
     expect(error).toMatchObject({ kind: 'invalid_code', errmsg: 'code been used', rid: 'AbC-123' });
   });
 
@@ -29,7 +42,13 @@ describe('WxOAuthError', () => {
 
   it('serialises without a stack and with its fields', () => {
     const json = JSON.parse(JSON.stringify(WxOAuthError.fromErrcode(40029, 'invalid code', '/x')));
-    expect(json).toEqual({ name: 'WxOAuthError', kind: 'invalid_code', message: 'WeChat /x failed: 40029 invalid code', errcode: 40029, errmsg: 'invalid code' });
+    expect(json).toEqual({
+      name: 'WxOAuthError',
+      kind: 'invalid_code',
+      message: 'WeChat /x failed: 40029 invalid code',
+      errcode: 40029,
+      errmsg: 'invalid code',
+    });
   });
 
   it.each([

@@ -123,12 +123,16 @@ export class WxReauthorizationRequiredError extends WxOAuthError {
     readonly openid: string,
     cause?: WxOAuthError,
   ) {
-    super('refresh_expired', `The WeChat user ${openid} must log in again: ${cause ? cause.message : 'no saved token'}`, {
-      errcode: cause?.errcode,
-      errmsg: cause?.errmsg,
-      rid: cause?.rid,
-      endpoint: cause?.endpoint,
-    });
+    super(
+      'refresh_expired',
+      `The WeChat user ${openid} must log in again: ${cause ? cause.message : 'no saved token'}`,
+      {
+        errcode: cause?.errcode,
+        errmsg: cause?.errmsg,
+        rid: cause?.rid,
+        endpoint: cause?.endpoint,
+      },
+    );
   }
 }
 
@@ -162,7 +166,9 @@ const ERRCODE_KINDS: Record<number, WxOAuthErrorKind> = {
 
 /** errmsg carries `, rid: …` (or the older `, hints: [ req_id: … ]`): never compare it whole. */
 function splitRid(errmsg: string): { errmsg: string; rid?: string } {
-  const match = /^(.*?)(?:,\s*rid:\s*([\w-]+)|,\s*hints:\s*\[\s*req_id:\s*([\w-]+)\s*\])\s*$/.exec(errmsg);
+  const match = /^(.*?)(?:,\s*rid:\s*([\w-]+)|,\s*hints:\s*\[\s*req_id:\s*([\w-]+)\s*\])\s*$/.exec(
+    errmsg,
+  );
   if (!match) return { errmsg };
   return { errmsg: match[1], rid: match[2] ?? match[3] };
 }

@@ -62,7 +62,8 @@ export function wxOAuthFromConfig(
 /** The options the keys set; an empty value (as docker-compose passes `${X:-}`) counts as unset. */
 function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
   const value = (key: WxConfigKey) => config.get<string>(key) || undefined;
-  const app = (appid?: string, secret?: string) => (appid || secret ? { appid, secret } : undefined);
+  const app = (appid?: string, secret?: string) =>
+    appid || secret ? { appid, secret } : undefined;
   const options = {
     appid: value('WX_APPID'),
     secret: value('WX_SECRET'),
@@ -74,5 +75,7 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
     openBaseUrl: value('WX_OPEN_BASE_URL'),
   };
   // Unset keys leave their options to the defaults; the validation reports what is missing.
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<WxOAuthModuleOptions>;
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<WxOAuthModuleOptions>;
 }

@@ -44,7 +44,10 @@ export class DuplicateCallbacks {
     const first = parseUse(await this.store.claim(key, use, ttlMs));
     if (!first || first.code === code) return;
     // Another code: only WeChat's re-request, soon after the first use, and only one other code.
-    const replay = new WxOAuthError('invalid_state', 'Login state was already used; please log in again');
+    const replay = new WxOAuthError(
+      'invalid_state',
+      'Login state was already used; please log in again',
+    );
     if (first.at === undefined || now - first.at > DUPLICATE_CALLBACK_WINDOW_MS) throw replay;
     const second = parseUse(await this.store.claim(`${key}:again`, use, ttlMs));
     if (second && second.code !== code) throw replay;

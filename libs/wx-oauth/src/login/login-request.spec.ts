@@ -9,9 +9,13 @@ const qsLike: Record<string, unknown> = {
 
 describe('readLoginQuery', () => {
   it('reads code, state and returnTo, and ignores what WeChat adds to its re-request', () => {
-    const query = parseSimple('code=0a1B&state=0123abcd&connect_redirect=1&uin=MTIz&key=k&pass_ticket=p');
+    const query = parseSimple(
+      'code=0a1B&state=0123abcd&connect_redirect=1&uin=MTIz&key=k&pass_ticket=p',
+    );
     expect(readLoginQuery(query)).toEqual({ code: '0a1B', state: '0123abcd' });
-    expect(readLoginQuery({ returnTo: '/orders/7?tab=paid' })).toEqual({ returnTo: '/orders/7?tab=paid' });
+    expect(readLoginQuery({ returnTo: '/orders/7?tab=paid' })).toEqual({
+      returnTo: '/orders/7?tab=paid',
+    });
   });
 
   it('answers nothing for no query, and keeps an empty code (a denial)', () => {
@@ -24,8 +28,8 @@ describe('readLoginQuery', () => {
     ['a repeated code', parseSimple('code=a&code=b&state=s')],
     ['a repeated state', parseSimple('code=a&state=s&state=t')],
     ['a repeated returnTo', parseSimple('returnTo=/a&returnTo=/b')],
-    ['code[] under node\'s parser', parseSimple('code[]=x&state=s')],
-    ['state[a] under node\'s parser', parseSimple('code=a&state[a]=x')],
+    ["code[] under node's parser", parseSimple('code[]=x&state=s')],
+    ["state[a] under node's parser", parseSimple('code=a&state[a]=x')],
     ['state.a', parseSimple('code=a&state.a=x')],
     ['code[] under qs', qsLike['code[]=x']],
     ['state[a] under qs', qsLike['state[a]=x']],
@@ -35,12 +39,16 @@ describe('readLoginQuery', () => {
     ['a returnTo past 2048 characters', { returnTo: `/${'r'.repeat(2048)}` }],
     ['a query that is not an object', 'code=a'],
   ])('refuses %s with invalid_request', (_name, query) => {
-    expect(() => readLoginQuery(query)).toThrow(expect.objectContaining({ name: 'WxOAuthError', kind: 'invalid_request' }));
+    expect(() => readLoginQuery(query)).toThrow(
+      expect.objectContaining({ name: 'WxOAuthError', kind: 'invalid_request' }),
+    );
   });
 
   it('quotes a bounded part of an odd key, never the whole', () => {
     const key = `code[${'x'.repeat(5000)}]`;
-    expect(() => readLoginQuery({ [key]: 'y' })).toThrow(/^The login parameter "code\[x{27}" must appear once/);
+    expect(() => readLoginQuery({ [key]: 'y' })).toThrow(
+      /^The login parameter "code\[x{27}" must appear once/,
+    );
   });
 });
 
@@ -49,7 +57,12 @@ describe('assertLoginMethod', () => {
     expect(() => assertLoginMethod('GET')).not.toThrow();
   });
 
-  it.each(['HEAD', 'POST', 'OPTIONS', 'PUT', 'DELETE'])('refuses %s with invalid_request', (method) => {
-    expect(() => assertLoginMethod(method)).toThrow(expect.objectContaining({ kind: 'invalid_request' }));
-  });
+  it.each(['HEAD', 'POST', 'OPTIONS', 'PUT', 'DELETE'])(
+    'refuses %s with invalid_request',
+    (method) => {
+      expect(() => assertLoginMethod(method)).toThrow(
+        expect.objectContaining({ kind: 'invalid_request' }),
+      );
+    },
+  );
 });

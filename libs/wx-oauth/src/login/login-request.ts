@@ -26,7 +26,12 @@ export interface WxLoginParams {
  * The longest value each parameter may have. WeChat's codes are 32 characters
  * and its state at most 128 bytes; `returnTo` is a path of at most 2048 bytes.
  */
-const MAX_LENGTH: Record<keyof WxLoginParams, number> = { code: 512, state: 128, returnTo: 2048, error: 256 };
+const MAX_LENGTH: Record<keyof WxLoginParams, number> = {
+  code: 512,
+  state: 128,
+  returnTo: 2048,
+  error: 256,
+};
 const NAMES = Object.keys(MAX_LENGTH) as (keyof WxLoginParams)[];
 // `code[]=x`, `state[a]=x` or `state.a=x`: an array or object under qs, a literal key under node's parser.
 const STRUCTURED_KEY = /^(code|state|returnTo|error)[[.]/;
@@ -48,7 +53,10 @@ export function readLoginQuery(query: unknown): WxLoginParams {
     if (!name || value === undefined) continue;
     if (typeof value !== 'string') throw malformed(name);
     if (value.length > MAX_LENGTH[name]) {
-      throw new WxOAuthError('invalid_request', `The login parameter ${name} is longer than ${MAX_LENGTH[name]} characters`);
+      throw new WxOAuthError(
+        'invalid_request',
+        `The login parameter ${name} is longer than ${MAX_LENGTH[name]} characters`,
+      );
     }
     params[name] = value;
   }
@@ -62,7 +70,10 @@ export function readLoginQuery(query: unknown): WxLoginParams {
  */
 export function assertLoginMethod(method: string | undefined): void {
   if (method !== undefined && method !== 'GET') {
-    throw new WxOAuthError('invalid_request', `The login routes answer GET only, not ${method.slice(0, 16)}`);
+    throw new WxOAuthError(
+      'invalid_request',
+      `The login routes answer GET only, not ${method.slice(0, 16)}`,
+    );
   }
 }
 
@@ -72,12 +83,16 @@ export function assertLoginMethod(method: string | undefined): void {
  * (`/api/auth/wechat/callback` reaching the app as `/auth/wechat/callback`)
  * still matches: the request path is then a suffix of the callback's.
  */
-export function isCallbackRoute(req: LoginRequest, callbackURL: string): boolean {
-  const callbackPath = trimSlash(new URL(callbackURL).pathname);
+export function isCallbackRoute(req: LoginRequest, callbackPath: string): boolean {
   const url = req.originalUrl ?? req.url ?? '';
   const query = url.indexOf('?');
   const path = trimSlash(query === -1 ? url : url.slice(0, query));
   return path === callbackPath || (path.length > 1 && callbackPath.endsWith(path));
+}
+
+/** The route of a callback URL, as `isCallbackRoute` compares it. */
+export function callbackPathOf(callbackURL: string): string {
+  return trimSlash(new URL(callbackURL).pathname);
 }
 
 /** Node's request: Express's is one; Fastify's wraps it as `raw`. */
@@ -96,12 +111,16 @@ export function nodeResponse(res: object): ServerResponse {
  * makes it before passport runs.
  */
 export function linkResponse(req: object, res: ServerResponse): void {
-  if (!(req as LoginRequest).res) Object.defineProperty(req, 'res', { value: res, configurable: true });
+  if (!(req as LoginRequest).res)
+    Object.defineProperty(req, 'res', { value: res, configurable: true });
 }
 
 /** The response linked to a login request; a plain `AuthGuard('wechat')` on Fastify has none. */
 export function responseOf(req: LoginRequest): ServerResponse {
-  if (!req.res) throw new Error("WxStrategy needs the response: on Fastify, guard the route with WxAuthGuard, not AuthGuard('wechat')");
+  if (!req.res)
+    throw new Error(
+      "WxStrategy needs the response: on Fastify, guard the route with WxAuthGuard, not AuthGuard('wechat')",
+    );
   return req.res;
 }
 
@@ -111,5 +130,8 @@ function trimSlash(path: string): string {
 
 function malformed(name: string): WxOAuthError {
   // The key is the caller's text: quote a bounded part of it only.
-  return new WxOAuthError('invalid_request', `The login parameter ${JSON.stringify(name.slice(0, 32))} must appear once, as plain text`);
+  return new WxOAuthError(
+    'invalid_request',
+    `The login parameter ${JSON.stringify(name.slice(0, 32))} must appear once, as plain text`,
+  );
 }

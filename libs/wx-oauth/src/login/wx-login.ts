@@ -50,13 +50,24 @@ export class WxLogin {
   private async exchangeWith(appid: string | undefined, code: string): Promise<WxLoginResult> {
     // A state signed by this app names an app of this registration, unless the registration changed since.
     const app = this.apps.byAppid(appid);
-    if (!app) throw new WxOAuthError('invalid_state', 'Login state names an app this site no longer has; please log in again');
+    if (!app)
+      throw new WxOAuthError(
+        'invalid_state',
+        'Login state names an app this site no longer has; please log in again',
+      );
     try {
-      return { ...(await app.client.getUserByCode(code, this.settings.lang)), appid: app.client.appid };
+      return {
+        ...(await app.client.getUserByCode(code, this.settings.lang)),
+        appid: app.client.appid,
+      };
     } catch (error) {
       // WeChat refusing the app itself: say which app, so that the misconfigured one is found.
       if (error instanceof WxOAuthError && error.kind === 'app_config') {
-        throw new WxOAuthError('app_config', `${error.message} (the ${this.apps.describe(app)})`, error);
+        throw new WxOAuthError(
+          'app_config',
+          `${error.message} (the ${this.apps.describe(app)})`,
+          error,
+        );
       }
       throw error;
     }

@@ -31,7 +31,11 @@ export interface WxProfile {
   };
 }
 
-export function toWxProfile({ token, userinfo }: WxUserByCode, idField: WxIdField, appid: string): WxProfile {
+export function toWxProfile(
+  { token, userinfo }: WxUserByCode,
+  idField: WxIdField,
+  appid: string,
+): WxProfile {
   const unionid = userinfo?.unionid ?? token.unionid;
   const id = idField === 'unionid' ? unionid : token.openid;
   if (!id) {
@@ -48,7 +52,9 @@ export function toWxProfile({ token, userinfo }: WxUserByCode, idField: WxIdFiel
     openid: token.openid,
     ...(unionid ? { unionid } : {}),
     ...(userinfo ? { nickname: userinfo.nickname, headimgurl: userinfo.headimgurl } : {}),
-    scope: String(token.scope ?? '').split(',').filter(Boolean),
+    scope: String(token.scope ?? '')
+      .split(',')
+      .filter(Boolean),
     isSnapshotUser: token.is_snapshotuser === 1,
     raw: { token: tokenFields, ...(userinfo ? { userinfo } : {}) },
   };

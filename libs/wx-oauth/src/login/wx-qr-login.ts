@@ -51,7 +51,12 @@ export class WxQrLogin {
    */
   settings(req: object, res: object, options: WxQrLoginOptions = {}): WxLoginSettings {
     const { client } = this.login.apps.forScope('snsapi_login');
-    const state = this.login.states.issue(nodeRequest(req), nodeResponse(res), client.appid, options.returnTo);
+    const state = this.login.states.issue(
+      nodeRequest(req),
+      nodeResponse(res),
+      client.appid,
+      options.returnTo,
+    );
     return {
       appid: client.appid,
       scope: 'snsapi_login',

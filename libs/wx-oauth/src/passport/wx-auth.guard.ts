@@ -45,7 +45,9 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
     try {
       this.moduleRef.get(WxLogin, { strict: false });
     } catch {
-      throw new Error('WxAuthGuard needs WxOAuthModule: add WxOAuthModule.forRoot(...) or forRootAsync(...) to the app');
+      throw new Error(
+        'WxAuthGuard needs WxOAuthModule: add WxOAuthModule.forRoot(...) or forRootAsync(...) to the app',
+      );
     }
   }
 
@@ -60,7 +62,10 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
 
   /** The route's `@WxAuthScope`, if any. */
   override getAuthenticateOptions(context: ExecutionContext): WxAuthenticateOptions | undefined {
-    const scope = this.reflector.getAllAndOverride(WxAuthScope, [context.getHandler(), context.getClass()]);
+    const scope = this.reflector.getAllAndOverride(WxAuthScope, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     return scope ? { scope } : undefined;
   }
 
@@ -70,8 +75,15 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
   }
 
   /** @nestjs/passport's hook, with its signature: what the strategy handed passport in, `req.user` out. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- @nestjs/passport's own signature, so that subclasses may declare it whole
-  override handleRequest<TUser = any>(err: any, user: any, _info: any, _context: ExecutionContext, _status?: any): TUser {
+  /* eslint-disable @typescript-eslint/no-explicit-any -- @nestjs/passport's own signature, so that subclasses may declare it whole */
+  override handleRequest<TUser = any>(
+    err: any,
+    user: any,
+    _info: any,
+    _context: ExecutionContext,
+    _status?: any,
+  ): TUser {
+    /* eslint-enable @typescript-eslint/no-explicit-any */
     if (err) {
       if (err instanceof HttpException && err.getStatus() >= 500) this.logger.warn(err.message);
       throw err;

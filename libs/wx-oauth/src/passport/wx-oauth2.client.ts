@@ -33,12 +33,20 @@ export class WxOAuth2Client extends OAuth2 {
     super(login.apps.primary.appid, '', '', undefined, tokenURL);
   }
 
-  override getOAuthAccessToken(code: string, params: WxTokenParams | oauth2tokenCallback, callback?: oauth2tokenCallback): void {
+  override getOAuthAccessToken(
+    code: string,
+    params: WxTokenParams | oauth2tokenCallback,
+    callback?: oauth2tokenCallback,
+  ): void {
     const done = (callback ?? params) as TokenCallback;
     const { appid, state = '' } = typeof params === 'function' ? {} : params;
     this.login.exchange(code, appid, state).then(
       (result) => done(null, result.token.access_token, result.token.refresh_token, result),
-      (error: Error) => done({ statusCode: error instanceof WxOAuthError ? wxErrorStatus(error.kind) : 500, data: error }),
+      (error: Error) =>
+        done({
+          statusCode: error instanceof WxOAuthError ? wxErrorStatus(error.kind) : 500,
+          data: error,
+        }),
     );
   }
 }

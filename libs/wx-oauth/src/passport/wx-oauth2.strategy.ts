@@ -1,7 +1,13 @@
 import { Strategy as OAuth2Strategy, type VerifyCallback } from 'passport-oauth2';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxAccessToken, WxAuthorizeParams, WxScope } from '../client/wx-oauth.types.js';
-import { assertLoginMethod, isCallbackRoute, type LoginRequest, readLoginQuery } from '../login/login-request.js';
+import {
+  assertLoginMethod,
+  callbackPathOf,
+  isCallbackRoute,
+  type LoginRequest,
+  readLoginQuery,
+} from '../login/login-request.js';
 import type { WxLogin, WxLoginResult } from '../login/wx-login.js';
 import type { WxProfile } from '../login/wx-profile.js';
 import type { WxStateMeta } from '../state/wx-state.store.js';
@@ -27,7 +33,11 @@ export interface WxAuthenticateOptions {
 }
 
 /** The strategy's verify callback: WeChat's profile and tokens in, the app's user out. */
-export type WxVerifyFunction = (profile: WxProfile, tokens: WxAccessToken, done: (err: unknown, user?: unknown) => void) => void;
+export type WxVerifyFunction = (
+  profile: WxProfile,
+  tokens: WxAccessToken,
+  done: (err: unknown, user?: unknown) => void,
+) => void;
 
 type PassportRequest = Parameters<OAuth2Strategy['authenticate']>[0];
 type CallbackOptions = WxAuthenticateOptions & { wxAppid?: string; wxState?: string };
@@ -46,6 +56,8 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
   // What passport gives the copy of the strategy each request runs on.
   declare error: (err: unknown) => void;
   declare redirect: (url: string, status?: number) => void;
+  /** The module's callback route, parsed once. */
+  private readonly callbackPath: string;
 
   constructor(
     protected readonly login: WxLogin,
@@ -66,18 +78,28 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
         skipUserProfile: true,
       },
       // Arity 5, so that passport-oauth2 hands over the token request's result.
-      (_accessToken: string, _refreshToken: string, result: WxLoginResult, _profile: unknown, verified: VerifyCallback) => {
+      (
+        _accessToken: string,
+        _refreshToken: string,
+        result: WxLoginResult,
+        _profile: unknown,
+        verified: VerifyCallback,
+      ) => {
         login.profileOf(result).then(
           (profile) =>
             verify(profile, result.token, (err, user) =>
               // A refusal as an error rather than passport's fail(), so that every guard answers the same 401 body.
-              verified(err ?? (user ? null : new WxOAuthError('denied', 'The login was refused')), user || undefined),
+              verified(
+                err ?? (user ? null : new WxOAuthError('denied', 'The login was refused')),
+                user || undefined,
+              ),
             ),
           (error: unknown) => verified(error),
         );
       },
     );
     this.name = WX_OAUTH_STRATEGY;
+    this.callbackPath = callbackPathOf(settings.callbackURL);
     this._oauth2 = new WxOAuth2Client(login, tokenURL);
   }
 
@@ -89,12 +111,21 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
       assertLoginMethod(req.method);
       const { code, state, returnTo, error } = readLoginQuery(req.query);
       const callbackURL = options.callbackURL ?? this.login.settings.callbackURL;
-      if (!isCallbackRoute(req, callbackURL) || (code === undefined && state === undefined)) {
+      const callbackPath = options.callbackURL
+        ? callbackPathOf(options.callbackURL)
+        : this.callbackPath;
+      if (!isCallbackRoute(req, callbackPath) || (code === undefined && state === undefined)) {
         return this.start(req, callbackURL, options.scope, options.returnTo ?? returnTo, options);
       }
       // WeChat's denial brings the browser back with the state and no code.
-      if (!code || error !== undefined) return this.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
-      const callbackOptions: CallbackOptions = { ...options, callbackURL, wxAppid: this.login.states.appidOf(req, state), wxState: state };
+      if (!code || error !== undefined)
+        return this.error(new WxOAuthError('denied', 'The login was not authorised in WeChat'));
+      const callbackOptions: CallbackOptions = {
+        ...options,
+        callbackURL,
+        wxAppid: this.login.states.appidOf(req, state),
+        wxState: state,
+      };
       super.authenticate(req, callbackOptions);
     } catch (error) {
       this.error(error);
@@ -135,7 +166,12 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
     };
     states.store(req, meta, (error: Error | null, state: string) => {
       if (error) return this.error(error);
-      this.redirect(app.client.getAuthorizeUrl(callbackURL, scope, { ...this.authorizationParams(options), state }));
+      this.redirect(
+        app.client.getAuthorizeUrl(callbackURL, scope, {
+          ...this.authorizationParams(options),
+          state,
+        }),
+      );
     });
   }
 }

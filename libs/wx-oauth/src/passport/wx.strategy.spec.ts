@@ -4,7 +4,12 @@ import type { WxOAuthModuleOptions } from '../interfaces/wx-oauth-module-options
 import { WxLogin } from '../login/wx-login.js';
 import { WxSandbox } from '../testing/index.js';
 import { WxTokenService } from '../tokens/wx-token.service.js';
-import { compileWxOAuth, cookieHeader, fakeRequest, type FakeExchange } from '../wx-oauth.spec-helper.js';
+import {
+  compileWxOAuth,
+  cookieHeader,
+  fakeRequest,
+  type FakeExchange,
+} from '../wx-oauth.spec-helper.js';
 import { WxStrategy } from './wx.strategy.js';
 import type { WxAuthenticateOptions } from './wx-oauth2.strategy.js';
 
@@ -15,7 +20,11 @@ type Outcome =
   | { fail: unknown; status?: number };
 
 /** Runs the strategy on one request as passport does: on a copy of it given passport's actions. */
-function run(strategy: WxStrategy, { req }: FakeExchange, options?: WxAuthenticateOptions): Promise<Outcome> {
+function run(
+  strategy: WxStrategy,
+  { req }: FakeExchange,
+  options?: WxAuthenticateOptions,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const copy = Object.assign(Object.create(strategy) as WxStrategy, {
       redirect: (url: string, status?: number) => resolve({ redirect: url, status }),
@@ -84,34 +93,60 @@ describe('WxStrategy', () => {
         }
       }
       const popup = new PopupStrategy(moduleRef.get(WxLogin));
-      const outcome = (await run(popup, fakeRequest('/auth/wechat'), { scope: 'snsapi_userinfo', callbackURL: 'https://app.example.com/done' })) as {
+      const outcome = (await run(popup, fakeRequest('/auth/wechat'), {
+        scope: 'snsapi_userinfo',
+        callbackURL: 'https://app.example.com/done',
+      })) as {
         redirect: string;
       };
-      expect(outcome.redirect).toMatch(/\?appid=[^&]+&redirect_uri=https%3A%2F%2Fapp\.example\.com%2Fdone&response_type=code&scope=snsapi_userinfo&state=[0-9a-f]{32}&forcePopup=true#wechat_redirect$/);
+      expect(outcome.redirect).toMatch(
+        /\?appid=[^&]+&redirect_uri=https%3A%2F%2Fapp\.example\.com%2Fdone&response_type=code&scope=snsapi_userinfo&state=[0-9a-f]{32}&forcePopup=true#wechat_redirect$/,
+      );
     });
 
-    it("starts a login on the login route whatever its own code and state, and on the callback route with neither", async () => {
-      expect(await run(strategy, fakeRequest('/auth/wechat?code=invite7&state=signup'))).toHaveProperty('redirect');
+    it('starts a login on the login route whatever its own code and state, and on the callback route with neither', async () => {
+      expect(
+        await run(strategy, fakeRequest('/auth/wechat?code=invite7&state=signup')),
+      ).toHaveProperty('redirect');
       expect(await run(strategy, fakeRequest('/auth/wechat/callback'))).toHaveProperty('redirect');
     });
 
     it('with two apps, logs in by the browser: the official account inside WeChat, the QR login elsewhere', async () => {
-      await compile({ appid: undefined, secret: undefined, officialAccount: { appid: 'wx0mp', secret: 's1' }, website: { appid: 'wx0web', secret: 's2' } });
-      const inWeChat = (await run(strategy, fakeRequest('/auth/wechat', { 'User-Agent': 'Mozilla/5.0 MicroMessenger/8.0' }))) as { redirect: string };
-      const desktop = (await run(strategy, fakeRequest('/auth/wechat', { 'User-Agent': 'Mozilla/5.0 Chrome/140' }))) as { redirect: string };
+      await compile({
+        appid: undefined,
+        secret: undefined,
+        officialAccount: { appid: 'wx0mp', secret: 's1' },
+        website: { appid: 'wx0web', secret: 's2' },
+      });
+      const inWeChat = (await run(
+        strategy,
+        fakeRequest('/auth/wechat', { 'User-Agent': 'Mozilla/5.0 MicroMessenger/8.0' }),
+      )) as { redirect: string };
+      const desktop = (await run(
+        strategy,
+        fakeRequest('/auth/wechat', { 'User-Agent': 'Mozilla/5.0 Chrome/140' }),
+      )) as { redirect: string };
       expect(inWeChat.redirect).toContain('/connect/oauth2/authorize?appid=wx0mp&');
       expect(desktop.redirect).toContain('/connect/qrconnect?appid=wx0web&');
     });
 
     it('refuses, before the browser leaves, a flow whose app is not registered', async () => {
-      await compile({ appid: undefined, secret: undefined, officialAccount: { appid: 'wx0mp', secret: 's1' } });
-      const outcome = (await run(strategy, fakeRequest('/auth/wechat'), { scope: 'snsapi_login' })) as { error: HttpException };
+      await compile({
+        appid: undefined,
+        secret: undefined,
+        officialAccount: { appid: 'wx0mp', secret: 's1' },
+      });
+      const outcome = (await run(strategy, fakeRequest('/auth/wechat'), {
+        scope: 'snsapi_login',
+      })) as { error: HttpException };
       expect(outcome.error.getStatus()).toBe(400);
       expect(outcome.error.getResponse()).toMatchObject({ kind: 'flow_unavailable' });
     });
 
     it.each(['HEAD', 'POST'])('answers %s with 400, starting nothing', async (method) => {
-      const outcome = (await run(strategy, fakeRequest('/auth/wechat', {}, method))) as { error: HttpException };
+      const outcome = (await run(strategy, fakeRequest('/auth/wechat', {}, method))) as {
+        error: HttpException;
+      };
       expect(outcome.error.getStatus()).toBe(400);
     });
   });
@@ -119,10 +154,19 @@ describe('WxStrategy', () => {
   describe('the callback', () => {
     it('exchanges the code, saves the tokens, and hands passport the profile with the state', async () => {
       const login = await startLogin('/auth/wechat?returnTo=/orders/7');
-      const outcome = (await run(strategy, login.callback())) as { success: { openid: string; appid: string }; info: unknown };
-      expect(outcome.success).toMatchObject({ provider: 'wechat', appid: sandbox.appid, openid: sandbox.openidOf('alice') });
+      const outcome = (await run(strategy, login.callback())) as {
+        success: { openid: string; appid: string };
+        info: unknown;
+      };
+      expect(outcome.success).toMatchObject({
+        provider: 'wechat',
+        appid: sandbox.appid,
+        openid: sandbox.openidOf('alice'),
+      });
       expect(outcome.info).toEqual({ state: { returnTo: '/orders/7', appid: sandbox.appid } });
-      expect(await moduleRef.get(WxTokenService).getAccessTokenFor(sandbox.openidOf('alice'))).toEqual(expect.any(String));
+      expect(
+        await moduleRef.get(WxTokenService).getAccessTokenFor(sandbox.openidOf('alice')),
+      ).toEqual(expect.any(String));
     });
 
     it('is known by its route, also when a proxy strips a path prefix', async () => {
@@ -135,7 +179,10 @@ describe('WxStrategy', () => {
       const login = await startLogin();
       const code = sandbox.issueCode('alice', 'snsapi_base');
       sandbox.resetStats();
-      const [a, b] = await Promise.all([run(strategy, login.callback(code)), run(strategy, login.callback(code))]);
+      const [a, b] = await Promise.all([
+        run(strategy, login.callback(code)),
+        run(strategy, login.callback(code)),
+      ]);
       expect([a, b].every((outcome) => 'success' in outcome)).toBe(true);
       expect(sandbox.stats.requests.access_token).toBe(1);
     });
@@ -152,23 +199,36 @@ describe('WxStrategy', () => {
 
     it('treats an OAuth2 error parameter as a denial', async () => {
       const login = await startLogin();
-      const outcome = (await run(strategy, login.callback(undefined, '&error=access_denied'))) as { error: HttpException };
+      const outcome = (await run(strategy, login.callback(undefined, '&error=access_denied'))) as {
+        error: HttpException;
+      };
       expect(outcome.error.getResponse()).toMatchObject({ statusCode: 401, kind: 'denied' });
     });
 
     it("answers WeChat's errcode with its status, errcode and errmsg", async () => {
       const login = await startLogin();
-      sandbox.inject({ type: 'errcode', errcode: -1, errmsg: 'system error' }, { endpoint: 'access_token' });
+      sandbox.inject(
+        { type: 'errcode', errcode: -1, errmsg: 'system error' },
+        { endpoint: 'access_token' },
+      );
       const outcome = (await run(strategy, login.callback())) as { error: HttpException };
       expect(outcome.error.getStatus()).toBe(502);
-      expect(outcome.error.getResponse()).toMatchObject({ kind: 'busy', errcode: -1, errmsg: 'system error' });
+      expect(outcome.error.getResponse()).toMatchObject({
+        kind: 'busy',
+        errcode: -1,
+        errmsg: 'system error',
+      });
     });
 
     it('refuses the login with 401 when validate answers null', async () => {
       await compile({ validate: () => null });
       const login = await startLogin();
       const outcome = (await run(strategy, login.callback())) as { error: HttpException };
-      expect(outcome.error.getResponse()).toMatchObject({ statusCode: 401, kind: 'denied', message: 'The login was refused' });
+      expect(outcome.error.getResponse()).toMatchObject({
+        statusCode: 401,
+        kind: 'denied',
+        message: 'The login was refused',
+      });
     });
 
     it("runs a subclass's validate with the profile and tokens", async () => {

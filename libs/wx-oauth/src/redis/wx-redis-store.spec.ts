@@ -35,13 +35,17 @@ describe('WxRedisStore (against a real redis-server)', () => {
   it('claims a key for one of many concurrent callers, on any connection', async () => {
     const other = new WxRedisStore({ url: server.url, prefix: 'spec:' });
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).claim('state:wx1:n1', `code${i}`, 10_000)),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? store : other).claim('state:wx1:n1', `code${i}`, 10_000),
+      ),
     );
     await other.close();
     const winners = answers.filter((answer) => answer === undefined);
     expect(winners).toHaveLength(1);
     const first = await redis.get('spec:state:wx1:n1');
-    expect(answers.filter((answer) => answer !== undefined).every((answer) => answer === first)).toBe(true);
+    expect(
+      answers.filter((answer) => answer !== undefined).every((answer) => answer === first),
+    ).toBe(true);
   });
 
   it('keeps leases apart from values, and writes a value only for the lease holder', async () => {
@@ -54,7 +58,7 @@ describe('WxRedisStore (against a real redis-server)', () => {
     expect(await redis.exists('spec:lease:token:wx1:o1')).toBe(0);
   });
 
-  it('closes the client it made, and never the app\'s own', async () => {
+  it("closes the client it made, and never the app's own", async () => {
     const client = new Redis(server.url);
     const borrowed = new WxRedisStore({ client });
     await borrowed.set('k', 'v', 1000);

@@ -74,19 +74,25 @@ export class WxRedisStore implements WxOAuthStore {
   }
 
   async claim(key: string, value: string, ttlMs: number): Promise<string | undefined> {
-    const earlier = await this.run('claim', () => this.redis.eval(CLAIM, 1, this.prefix + key, value, ttl(ttlMs)));
+    const earlier = await this.run('claim', () =>
+      this.redis.eval(CLAIM, 1, this.prefix + key, value, ttl(ttlMs)),
+    );
     return typeof earlier === 'string' ? earlier : undefined;
   }
 
   async lock(key: string, leaseMs: number): Promise<string | undefined> {
     const id = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}`;
-    const ok = await this.run('lock', () => this.redis.set(this.leaseKey(key), id, 'PX', ttl(leaseMs), 'NX'));
+    const ok = await this.run('lock', () =>
+      this.redis.set(this.leaseKey(key), id, 'PX', ttl(leaseMs), 'NX'),
+    );
     return ok === 'OK' ? id : undefined;
   }
 
   async setIfLocked(key: string, value: string, ttlMs: number, lockId: string): Promise<boolean> {
     const keys = [this.leaseKey(key), this.prefix + key];
-    const written = await this.run('fenced SET', () => this.redis.eval(SET_IF_LOCKED, 2, ...keys, lockId, value, ttl(ttlMs)));
+    const written = await this.run('fenced SET', () =>
+      this.redis.eval(SET_IF_LOCKED, 2, ...keys, lockId, value, ttl(ttlMs)),
+    );
     return written === 1;
   }
 
@@ -109,7 +115,8 @@ export class WxRedisStore implements WxOAuthStore {
    */
   private whenReady(): Promise<void> {
     if (this.redis.status === 'ready') return Promise.resolve();
-    if (this.redis.status === 'end' || this.redis.status === 'close') return Promise.reject(new Error('connection closed'));
+    if (this.redis.status === 'end' || this.redis.status === 'close')
+      return Promise.reject(new Error('connection closed'));
     this.ready ??= new Promise((resolve) =>
       this.redis.once('ready', () => {
         this.ready = undefined;
@@ -123,7 +130,10 @@ export class WxRedisStore implements WxOAuthStore {
   private async run<T>(command: string, op: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeout} ms`)), this.timeout);
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.timeout} ms`)),
+        this.timeout,
+      );
     });
     try {
       return await Promise.race([this.whenReady().then(op), timeout]);

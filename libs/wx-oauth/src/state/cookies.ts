@@ -1,12 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Reads one cookie from the request header; no cookie-parser needed. */
-export function readCookie(req: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
+export function readCookie(
+  req: Pick<IncomingMessage, 'headers'>,
+  name: string,
+): string | undefined {
   return readCookies(req, name).find(([cookieName]) => cookieName === name)?.[1];
 }
 
 /** Every cookie of the request whose name starts with `prefix`, as [name, value] pairs in header order. */
-export function readCookies(req: Pick<IncomingMessage, 'headers'>, prefix: string): [name: string, value: string][] {
+export function readCookies(
+  req: Pick<IncomingMessage, 'headers'>,
+  prefix: string,
+): [name: string, value: string][] {
   const header = req.headers.cookie;
   if (!header) return [];
   const found: [string, string][] = [];
@@ -25,7 +31,12 @@ export interface CookieAttributes {
 }
 
 /** Adds a Set-Cookie header, keeping any the app already set. */
-export function appendCookie(res: ServerResponse, name: string, value: string, attrs: CookieAttributes): void {
+export function appendCookie(
+  res: ServerResponse,
+  name: string,
+  value: string,
+  attrs: CookieAttributes,
+): void {
   const cookie = [
     `${name}=${value}`,
     'Path=/',
@@ -36,6 +47,7 @@ export function appendCookie(res: ServerResponse, name: string, value: string, a
     ...(attrs.secure ? ['Secure'] : []),
   ].join('; ');
   const previous = res.getHeader('Set-Cookie');
-  const list = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
+  const list =
+    previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
   res.setHeader('Set-Cookie', [...list, cookie]);
 }

@@ -1,7 +1,14 @@
 import { isSafeReturnTo } from './return-to.js';
 
 describe('isSafeReturnTo', () => {
-  it.each(['/', `/${'a'.repeat(2047)}`, '/profile', '/a/b?c=d&e=f#g', '/path%2F%2Fencoded', '/中文'])('accepts %s', (value) => {
+  it.each([
+    '/',
+    `/${'a'.repeat(2047)}`,
+    '/profile',
+    '/a/b?c=d&e=f#g',
+    '/path%2F%2Fencoded',
+    '/中文',
+  ])('accepts %s', (value) => {
     expect(isSafeReturnTo(value)).toBe(true);
   });
 

@@ -9,7 +9,8 @@ const MAX_BYTES = 2048;
  * (UTF-8), so that the state cookie carrying it stays within a browser's 4 KB.
  */
 export function isSafeReturnTo(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value) > MAX_BYTES) return false;
+  if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value) > MAX_BYTES)
+    return false;
   if (!value.startsWith('/') || value.startsWith('//')) return false;
   // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (value.includes('\\') || /[\u0000-\u001f\u007f]/.test(value)) return false;

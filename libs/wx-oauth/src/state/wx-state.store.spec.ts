@@ -3,7 +3,12 @@ import type { WxStateInfo } from '../interfaces/wx-auth-info.interface.js';
 import { DUPLICATE_CALLBACK_WINDOW_MS } from '../login/duplicate-callbacks.js';
 import type { ManualClock } from '../utils/manual-clock.spec-helper.js';
 import { compileWxOAuth, cookieHeader, fakeRequest, setCookies } from '../wx-oauth.spec-helper.js';
-import { MAX_STATE_COOKIE_BYTES, MAX_STATE_COOKIES, WxStateStore, type WxStateMeta } from './wx-state.store.js';
+import {
+  MAX_STATE_COOKIE_BYTES,
+  MAX_STATE_COOKIES,
+  WxStateStore,
+  type WxStateMeta,
+} from './wx-state.store.js';
 
 const APPID = 'wxstatespec';
 const meta = (returnTo?: string): WxStateMeta => ({
@@ -41,16 +46,31 @@ describe('WxStateStore', () => {
 
   /** A callback through passport-oauth2's verify(): what it handed back, and its response. */
   const callback = (state: string, code: string, cookie: string) =>
-    new Promise<{ ok: boolean; info?: WxStateInfo; error?: Error & { kind?: string }; setCookie: string[] }>((resolve) => {
-      const { req, res } = fakeRequest(`/auth/wechat/callback?code=${code}&state=${state}`, { cookie });
-      states.verify(req, state, meta(), (error, ok, info) => resolve({ ok, info, error: error ?? undefined, setCookie: setCookies(res) }));
+    new Promise<{
+      ok: boolean;
+      info?: WxStateInfo;
+      error?: Error & { kind?: string };
+      setCookie: string[];
+    }>((resolve) => {
+      const { req, res } = fakeRequest(`/auth/wechat/callback?code=${code}&state=${state}`, {
+        cookie,
+      });
+      states.verify(req, state, meta(), (error, ok, info) =>
+        resolve({ ok, info, error: error ?? undefined, setCookie: setCookies(res) }),
+      );
     });
 
   describe('store()', () => {
     it('mints a 32-hex state and sets its signed cookie, Secure on an https callback', () => {
       const { state, res } = start('/orders/7');
       expect(state).toMatch(/^[0-9a-f]{32}$/);
-      expect(setCookies(res)).toEqual([expect.stringMatching(new RegExp(`^wx_oauth_${state}=[^;]+; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$`))]);
+      expect(setCookies(res)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^wx_oauth_${state}=[^;]+; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$`,
+          ),
+        ),
+      ]);
     });
 
     it('refuses a returnTo that leaves the site', () => {
@@ -71,7 +91,9 @@ describe('WxStateStore', () => {
       const { state, cookie } = start('/orders/7');
       const result = await callback(state, 'code1', cookie);
       expect(result).toMatchObject({ ok: true, info: { returnTo: '/orders/7', appid: APPID } });
-      expect(result.setCookie).toEqual([`wx_oauth_${state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure`]);
+      expect(result.setCookie).toEqual([
+        `wx_oauth_${state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure`,
+      ]);
     });
 
     it.each([
@@ -79,12 +101,17 @@ describe('WxStateStore', () => {
       ['a state of the wrong shape', 'not-a-nonce', 'is missing or malformed'],
     ])('refuses %s', async (_name, state, reason) => {
       const { cookie } = start();
-      expect((await callback(state, 'code1', cookie)).error).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining(reason) });
+      expect((await callback(state, 'code1', cookie)).error).toMatchObject({
+        kind: 'invalid_state',
+        message: expect.stringContaining(reason),
+      });
     });
 
     it('refuses a state started in another browser (no cookie)', async () => {
       const { state } = start();
-      expect((await callback(state, 'code1', '')).error?.message).toContain('started in another browser');
+      expect((await callback(state, 'code1', '')).error?.message).toContain(
+        'started in another browser',
+      );
     });
 
     it('refuses a tampered cookie: a changed signature, returnTo or appid', async () => {
@@ -92,8 +119,14 @@ describe('WxStateStore', () => {
       const [name, value] = cookie.split('=');
       const [expires, , appid, signature] = value.split('.');
       const evil = Buffer.from('//evil.example.com').toString('base64url');
-      for (const forged of [`${expires}..${appid}.${'A'.repeat(43)}`, `${expires}.${evil}.${appid}.${signature}`, `${expires}..wxother.${signature}`]) {
-        expect((await callback(state, 'code1', `${name}=${forged}`)).error?.message).toContain('is forged');
+      for (const forged of [
+        `${expires}..${appid}.${'A'.repeat(43)}`,
+        `${expires}.${evil}.${appid}.${signature}`,
+        `${expires}..wxother.${signature}`,
+      ]) {
+        expect((await callback(state, 'code1', `${name}=${forged}`)).error?.message).toContain(
+          'is forged',
+        );
       }
     });
 
@@ -117,12 +150,16 @@ describe('WxStateStore', () => {
       const { state, cookie } = start();
       expect((await callback(state, 'code1', cookie)).ok).toBe(true);
       clock.advance(DUPLICATE_CALLBACK_WINDOW_MS + 1);
-      expect((await callback(state, 'code2', cookie)).error).toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('already used') });
+      expect((await callback(state, 'code2', cookie)).error).toMatchObject({
+        kind: 'invalid_state',
+        message: expect.stringContaining('already used'),
+      });
     });
   });
 
   describe('the cookie bounds', () => {
-    const expired = (setCookie: string[]) => setCookie.filter((c) => c.includes('Max-Age=0')).map((c) => c.split('=')[0]);
+    const expired = (setCookie: string[]) =>
+      setCookie.filter((c) => c.includes('Max-Age=0')).map((c) => c.split('=')[0]);
 
     it(`keeps a browser to ${MAX_STATE_COOKIES} state cookies, expiring the oldest first`, () => {
       const names: string[] = [];
@@ -155,7 +192,9 @@ describe('WxStateStore', () => {
       const live = start();
       const forged = `wx_oauth_${'0'.repeat(32)}=x.y.z.w`;
       const next = start(undefined, [stale.cookie, live.cookie, forged].join('; '));
-      expect(expired(setCookies(next.res)).sort()).toEqual([`wx_oauth_${'0'.repeat(32)}`, `wx_oauth_${stale.state}`].sort());
+      expect(expired(setCookies(next.res)).sort()).toEqual(
+        [`wx_oauth_${'0'.repeat(32)}`, `wx_oauth_${stale.state}`].sort(),
+      );
     });
   });
 });

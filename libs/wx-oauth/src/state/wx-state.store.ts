@@ -83,7 +83,12 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
   }
 
   /** passport-oauth2's `verify(req, state, meta, callback)`: checks the state against its cookie and uses it up. */
-  verify(req: LoginRequest, state: string, meta: OAuth2Strategy.Metadata | VerifyCallback, callback?: VerifyCallback): void {
+  verify(
+    req: LoginRequest,
+    state: string,
+    meta: OAuth2Strategy.Metadata | VerifyCallback,
+    callback?: VerifyCallback,
+  ): void {
     const done = callback ?? (meta as VerifyCallback);
     this.consume(req, state).then(
       (info) => done(null, true, info),
@@ -97,14 +102,18 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
    */
   issue(req: StateRequest, res: ServerResponse, appid: string, returnTo: unknown): string {
     if (returnTo !== undefined && !isSafeReturnTo(returnTo)) {
-      throw new WxOAuthError('invalid_request', 'returnTo must be a relative path on this site, like /profile');
+      throw new WxOAuthError(
+        'invalid_request',
+        'returnTo must be a relative path on this site, like /profile',
+      );
     }
     // A v4 UUID's 122 random bits, from node's pooled entropy, as 32 hex digits.
     const nonce = randomUUID().replaceAll('-', '');
     const expiresAt = this.options.clock.now() + this.options.ttlMs;
     const value = `${expiresAt.toString(36)}.${Buffer.from(returnTo ?? '').toString('base64url')}.${appid}`;
     const cookie = `${value}.${this.sign(nonce, value)}`;
-    for (const old of this.overflow(req, cookieBytes(COOKIE_PREFIX + nonce, cookie))) this.expire(res, old.name);
+    for (const old of this.overflow(req, cookieBytes(COOKIE_PREFIX + nonce, cookie)))
+      this.expire(res, old.name);
     appendCookie(res, COOKIE_PREFIX + nonce, cookie, {
       maxAgeSeconds: Math.ceil(this.options.ttlMs / 1000),
       secure: this.options.secure,
@@ -127,17 +136,25 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
    * the cookie. Throws `invalid_state` for a missing, forged, expired or used state.
    */
   private async consume(req: LoginRequest, state: unknown): Promise<WxStateInfo> {
-    const fail = (reason: string) => new WxOAuthError('invalid_state', `Login state ${reason}; please log in again`);
-    if (typeof state !== 'string' || !NONCE_PATTERN.test(state)) throw fail('is missing or malformed');
+    const fail = (reason: string) =>
+      new WxOAuthError('invalid_state', `Login state ${reason}; please log in again`);
+    if (typeof state !== 'string' || !NONCE_PATTERN.test(state))
+      throw fail('is missing or malformed');
 
     const value = readCookie(req, COOKIE_PREFIX + state);
-    if (!value) throw fail('was already used, replaced by newer logins, or started in another browser');
+    if (!value)
+      throw fail('was already used, replaced by newer logins, or started in another browser');
     const cookie = this.verifyCookie(COOKIE_PREFIX + state, value);
     if (!cookie) throw fail('is forged');
     const ttlMs = cookie.expiresAt - this.options.clock.now();
     if (ttlMs <= 0) throw fail('has expired');
 
-    await this.options.duplicates.admit(cookie.appid, state, readLoginQuery(req.query).code ?? '', ttlMs);
+    await this.options.duplicates.admit(
+      cookie.appid,
+      state,
+      readLoginQuery(req.query).code ?? '',
+      ttlMs,
+    );
     // Expire the cookie so that a reload of the used callback URL is refused.
     this.expire(responseOf(req), COOKIE_PREFIX + state);
     const returnTo = Buffer.from(cookie.returnTo64, 'base64url').toString();
@@ -155,7 +172,10 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     let count = 1;
     let bytes = newBytes;
     return cookies.filter((cookie) => {
-      const keep = cookie.expiresAt > now && count < MAX_STATE_COOKIES && bytes + cookie.bytes <= MAX_STATE_COOKIE_BYTES;
+      const keep =
+        cookie.expiresAt > now &&
+        count < MAX_STATE_COOKIES &&
+        bytes + cookie.bytes <= MAX_STATE_COOKIE_BYTES;
       if (keep) {
         count += 1;
         bytes += cookie.bytes;
@@ -170,8 +190,15 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     if (!NONCE_PATTERN.test(nonce)) return undefined;
     const [expires, returnTo64, appid, signature, extra] = value.split('.');
     if (!signature || extra !== undefined) return undefined;
-    if (!safeEqual(signature, this.sign(nonce, `${expires}.${returnTo64}.${appid}`))) return undefined;
-    return { name, expiresAt: parseInt(expires, 36), returnTo64, appid, bytes: cookieBytes(name, value) };
+    if (!safeEqual(signature, this.sign(nonce, `${expires}.${returnTo64}.${appid}`)))
+      return undefined;
+    return {
+      name,
+      expiresAt: parseInt(expires, 36),
+      returnTo64,
+      appid,
+      bytes: cookieBytes(name, value),
+    };
   }
 
   private expire(res: ServerResponse, name: string): void {

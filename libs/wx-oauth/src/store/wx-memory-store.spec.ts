@@ -6,7 +6,8 @@ describe('WxMemoryStore', () => {
 
   it('refuses a new single-use record rather than forget a live one, which could then be replayed', async () => {
     const store = new WxMemoryStore({ maxEntries: 1 }, clock); // room for 10 records
-    for (let i = 0; i < 10; i++) expect(await store.claim(`state${i}`, 'code', 60_000)).toBeUndefined();
+    for (let i = 0; i < 10; i++)
+      expect(await store.claim(`state${i}`, 'code', 60_000)).toBeUndefined();
     await expect(store.claim('state10', 'code', 60_000)).rejects.toMatchObject({
       kind: 'store_unavailable',
       message: expect.stringContaining('use WxRedisStore'),
@@ -23,7 +24,11 @@ describe('WxMemoryStore', () => {
     await store.set('a', '1', 1000);
     await store.set('b', '2', 1000);
     await store.set('c', '3', 50);
-    expect([await store.get('a'), await store.get('b'), await store.get('c')]).toEqual([undefined, '2', '3']);
+    expect([await store.get('a'), await store.get('b'), await store.get('c')]).toEqual([
+      undefined,
+      '2',
+      '3',
+    ]);
     now += 50;
     expect(await store.get('c')).toBeUndefined();
     expect(await store.get('b')).toBe('2');

@@ -45,7 +45,10 @@ export class WxMemoryStore implements WxOAuthStore {
   async claim(key: string, value: string, ttlMs: number): Promise<string | undefined> {
     const earlier = this.claims.get(key);
     if (earlier === undefined && !this.claims.set(key, value, ttlMs)) {
-      throw new WxOAuthError('store_unavailable', 'WxMemoryStore is full of unfinished logins; use WxRedisStore at this rate');
+      throw new WxOAuthError(
+        'store_unavailable',
+        'WxMemoryStore is full of unfinished logins; use WxRedisStore at this rate',
+      );
     }
     return earlier;
   }

@@ -1,4 +1,9 @@
-import { authorizeParams, callbackUrl, checkAuthorizeQuery, type AuthorizeRequest } from './authorize-request.js';
+import {
+  authorizeParams,
+  callbackUrl,
+  checkAuthorizeQuery,
+  type AuthorizeRequest,
+} from './authorize-request.js';
 import { consentPage } from './consent-page.js';
 import { errorPage } from './error-page.js';
 import { qrConnectPage } from './qr-connect-page.js';
@@ -27,12 +32,19 @@ export const SCAN_PATH = '/connect/sandbox/scan';
  * `/connect/oauth2/authorize`, `/connect/qrconnect` and `/connect/sandbox/scan`:
  * redirect at once when auto-approving, else ask (qrconnect asks through a QR code).
  */
-export function handleAuthorize(page: AuthorizePage, query: URLSearchParams, context: AuthorizeContext): SandboxResponse {
+export function handleAuthorize(
+  page: AuthorizePage,
+  query: URLSearchParams,
+  context: AuthorizeContext,
+): SandboxResponse {
   const check = checkAuthorizeQuery(page, query, appLookup(context));
   if (!check.ok) return htmlPage(400, errorPage(check.error));
   const { request } = check;
   const appName = appNameOf(context, request.appid);
-  const approver = context.autoApprove === false ? undefined : findUser(context, request.appid, context.autoApprove);
+  const approver =
+    context.autoApprove === false
+      ? undefined
+      : findUser(context, request.appid, context.autoApprove);
   if (approver) {
     const code = context.grants.issueCode(request.appid, approver, request.scope);
     return redirectTo(approvedUrl(request, code));
@@ -40,7 +52,10 @@ export function handleAuthorize(page: AuthorizePage, query: URLSearchParams, con
   if (page === 'qrconnect') {
     return htmlPage(200, qrConnectPage({ appName, scanUrl: scanUrl(context.publicUrl, request) }));
   }
-  return htmlPage(200, consentPage({ appName, endpoint: page, request, users: context.apps.usersOf(request.appid) }));
+  return htmlPage(
+    200,
+    consentPage({ appName, endpoint: page, request, users: context.apps.usersOf(request.appid) }),
+  );
 }
 
 /** `/connect/sandbox/decide`: the consent form's answer. A denial comes back with state only. */
@@ -49,8 +64,10 @@ export function handleDecide(query: URLSearchParams, context: AuthorizeContext):
   if (!check.ok) return htmlPage(400, errorPage(check.error));
   const { request } = check;
   const decision = query.get('decision');
-  if (decision === 'deny') return redirectTo(callbackUrl(request.redirectUri, withState([], request.state)));
-  if (decision !== 'approve') return htmlPage(400, errorPage({ message: 'decision 必须是 approve 或 deny' }));
+  if (decision === 'deny')
+    return redirectTo(callbackUrl(request.redirectUri, withState([], request.state)));
+  if (decision !== 'approve')
+    return htmlPage(400, errorPage({ message: 'decision 必须是 approve 或 deny' }));
   const user = findUser(context, request.appid, query.get('user') ?? '');
   if (!user) return htmlPage(400, errorPage({ message: '未知的测试用户' }));
   const code = context.grants.issueCode(request.appid, user, request.scope);
@@ -67,7 +84,9 @@ export function approvedUrl(request: AuthorizeRequest, code: string): string {
   return callbackUrl(request.redirectUri, withState([['code', code]], request.state));
 }
 
-export function appLookup(context: AuthorizeContext): (appid: string) => WxSandboxAppInfo | undefined {
+export function appLookup(
+  context: AuthorizeContext,
+): (appid: string) => WxSandboxAppInfo | undefined {
   return (appid) => context.apps.app(appid);
 }
 
@@ -75,10 +94,17 @@ export function appNameOf(context: AuthorizeContext, appid: string): string {
   return context.apps.app(appid)?.name ?? '';
 }
 
-export function findUser(context: AuthorizeContext, appid: string, key: string): WxSandboxUser | undefined {
+export function findUser(
+  context: AuthorizeContext,
+  appid: string,
+  key: string,
+): WxSandboxUser | undefined {
   return context.apps.user(appid, key);
 }
 
-function withState(params: Array<[string, string]>, state: string | undefined): Array<[string, string]> {
+function withState(
+  params: Array<[string, string]>,
+  state: string | undefined,
+): Array<[string, string]> {
   return state === undefined ? params : [...params, ['state', state]];
 }

@@ -20,7 +20,8 @@ export interface AuthorizePageError {
   message: string;
 }
 
-export type AuthorizeCheck = { ok: true; request: AuthorizeRequest } | { ok: false; error: AuthorizePageError };
+export type AuthorizeCheck =
+  { ok: true; request: AuthorizeRequest } | { ok: false; error: AuthorizePageError };
 
 /** WeChat matches the link with a strict regex: these must come first and in this order. */
 const PARAM_ORDER = ['appid', 'redirect_uri', 'response_type', 'scope', 'state'];
@@ -36,7 +37,8 @@ const ENDPOINT_SCOPES: Record<AuthorizeEndpoint, readonly WxSandboxScope[]> = {
 const STATE_PATTERN = /^[A-Za-z0-9]{0,128}$/;
 
 /** The registered apps by appid; a bare appid stands for one app that may use every scope. */
-export type AuthorizeApps = string | ((appid: string) => Pick<WxSandboxAppInfo, 'appid' | 'scopes'> | undefined);
+export type AuthorizeApps =
+  string | ((appid: string) => Pick<WxSandboxAppInfo, 'appid' | 'scopes'> | undefined);
 
 export interface AuthorizeCheckOptions {
   /**
@@ -53,11 +55,20 @@ export function checkAuthorizeQuery(
   apps: AuthorizeApps,
   options: AuthorizeCheckOptions = {},
 ): AuthorizeCheck {
-  const fail = (message: string, errcode?: number): AuthorizeCheck => ({ ok: false, error: { errcode, message } });
+  const fail = (message: string, errcode?: number): AuthorizeCheck => ({
+    ok: false,
+    error: { errcode, message },
+  });
 
-  if (!options.jssdk && !hasWeChatOrder([...query.keys()])) return fail('Scope 参数错误或没有 Scope 权限');
+  if (!options.jssdk && !hasWeChatOrder([...query.keys()]))
+    return fail('Scope 参数错误或没有 Scope 权限');
   const appid = query.get('appid') ?? '';
-  const app = typeof apps === 'string' ? (appid === apps ? { appid, scopes: ENDPOINT_SCOPES.decide } : undefined) : apps(appid);
+  const app =
+    typeof apps === 'string'
+      ? appid === apps
+        ? { appid, scopes: ENDPOINT_SCOPES.decide }
+        : undefined
+      : apps(appid);
   if (!appid || !app) return fail('appid 无效', 10016);
 
   const redirectUri = query.get('redirect_uri');
@@ -65,7 +76,8 @@ export function checkAuthorizeQuery(
   const redirect = parseHttpUrl(redirectUri);
   if (!redirect) return fail('redirect_uri 域名与后台配置不一致', 10003);
 
-  if (!options.jssdk && query.get('response_type') !== 'code') return fail('response_type 参数错误');
+  if (!options.jssdk && query.get('response_type') !== 'code')
+    return fail('response_type 参数错误');
 
   const scope = query.get('scope');
   if (!scope) return fail('scope不能为空', 10010);
@@ -74,11 +86,14 @@ export function checkAuthorizeQuery(
   // The wrong kind of app for the flow: an official account on qrconnect, a website app
   // on oauth2/authorize. WeChat shows its error page and never goes back to the site.
   if (!app.scopes.includes(allowed)) {
-    return allowed === 'snsapi_login' ? fail('Scope 参数错误或没有 Scope 权限', 10005) : fail('此公众号并没有这些scope的权限', 10005);
+    return allowed === 'snsapi_login'
+      ? fail('Scope 参数错误或没有 Scope 权限', 10005)
+      : fail('此公众号并没有这些scope的权限', 10005);
   }
 
   const state = query.get('state') ?? undefined;
-  if (state !== undefined && !STATE_PATTERN.test(state)) return fail('state 参数错误 (a-zA-Z0-9, 最多 128 字节)');
+  if (state !== undefined && !STATE_PATTERN.test(state))
+    return fail('state 参数错误 (a-zA-Z0-9, 最多 128 字节)');
 
   return { ok: true, request: { appid, redirectUri: redirect.href, scope: allowed, state } };
 }
@@ -109,7 +124,10 @@ export function hasWeChatOrder(keys: readonly string[]): boolean {
  * The callback WeChat redirects to: `code`/`state` appended to redirect_uri's own
  * query (with `&` when it has one), before any fragment.
  */
-export function callbackUrl(redirectUri: string, params: ReadonlyArray<readonly [string, string]>): string {
+export function callbackUrl(
+  redirectUri: string,
+  params: ReadonlyArray<readonly [string, string]>,
+): string {
   if (params.length === 0) return redirectUri;
   const hashAt = redirectUri.indexOf('#');
   const base = hashAt < 0 ? redirectUri : redirectUri.slice(0, hashAt);

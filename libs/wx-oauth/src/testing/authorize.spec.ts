@@ -22,7 +22,11 @@ describe('WxSandbox authorize pages', () => {
   const open = (path: string, params: Array<[string, string]>): Promise<Response> =>
     fetch(`${wx.url}${path}?${new URLSearchParams(params)}`, { redirect: 'manual' });
 
-  const authorize = (scope: string, extra: Array<[string, string]> = [], redirectUri = CALLBACK): Promise<Response> =>
+  const authorize = (
+    scope: string,
+    extra: Array<[string, string]> = [],
+    redirectUri = CALLBACK,
+  ): Promise<Response> =>
     open('/connect/oauth2/authorize', [
       ['appid', wx.appid],
       ['redirect_uri', redirectUri],
@@ -32,8 +36,16 @@ describe('WxSandbox authorize pages', () => {
     ]);
 
   const exchange = async (code: string): Promise<Record<string, unknown>> => {
-    const query = new URLSearchParams({ appid: wx.appid, secret: wx.secret, code, grant_type: 'authorization_code' });
-    return (await (await fetch(`${wx.url}/sns/oauth2/access_token?${query}`)).json()) as Record<string, unknown>;
+    const query = new URLSearchParams({
+      appid: wx.appid,
+      secret: wx.secret,
+      code,
+      grant_type: 'authorization_code',
+    });
+    return (await (await fetch(`${wx.url}/sns/oauth2/access_token?${query}`)).json()) as Record<
+      string,
+      unknown
+    >;
   };
 
   const location = (res: Response): URL => {
@@ -54,7 +66,11 @@ describe('WxSandbox authorize pages', () => {
 
     it("keeps redirect_uri's own query and appends with &", async () => {
       wx.setAutoApprove('alice');
-      const res = await authorize('snsapi_base', [['state', 's1']], `${CALLBACK}?from=menu&next=%2Fme`);
+      const res = await authorize(
+        'snsapi_base',
+        [['state', 's1']],
+        `${CALLBACK}?from=menu&next=%2Fme`,
+      );
       expect(res.headers.get('location')).toMatch(
         /^https:\/\/app\.test\/auth\/wechat\/callback\?from=menu&next=%2Fme&code=[A-Za-z0-9]{32}&state=s1$/,
       );
@@ -66,7 +82,9 @@ describe('WxSandbox authorize pages', () => {
         `${wx.url}/connect/oauth2/authorize?appid=${wx.appid}&redirect_uri=https://app.test/cb?from=menu&next=me&response_type=code&scope=snsapi_base`,
         { redirect: 'manual' },
       );
-      expect(res.headers.get('location')).toMatch(/^https:\/\/app\.test\/cb\?from=menu&code=[A-Za-z0-9]{32}$/);
+      expect(res.headers.get('location')).toMatch(
+        /^https:\/\/app\.test\/cb\?from=menu&code=[A-Za-z0-9]{32}$/,
+      );
     });
 
     it('sends no state when none was sent', async () => {
@@ -77,7 +95,11 @@ describe('WxSandbox authorize pages', () => {
 
     it('lets extra parameters follow the known ones', async () => {
       wx.setAutoApprove('alice');
-      const res = await authorize('snsapi_base', [['state', 'x'], ['forcePopup', 'true'], ['connect_redirect', '1']]);
+      const res = await authorize('snsapi_base', [
+        ['state', 'x'],
+        ['forcePopup', 'true'],
+        ['connect_redirect', '1'],
+      ]);
       expect(res.status).toBe(302);
     });
 
@@ -148,7 +170,10 @@ describe('WxSandbox authorize pages', () => {
     it('when redirect_uri is missing or not an absolute http(s) URL', async () => {
       await expectError(await authorize('snsapi_base', [], ''), '10011');
       await expectError(await authorize('snsapi_base', [], '/relative/cb'), '10003');
-      await expectError(await authorize('snsapi_base', [], 'javascript:alert(1)'), 'redirect_uri 域名与后台配置不一致');
+      await expectError(
+        await authorize('snsapi_base', [], 'javascript:alert(1)'),
+        'redirect_uri 域名与后台配置不一致',
+      );
     });
 
     it('when response_type is not code', async () => {
@@ -163,7 +188,10 @@ describe('WxSandbox authorize pages', () => {
 
     it('when state is not 0-128 alphanumerics', async () => {
       wx.setAutoApprove('alice');
-      await expectError(await authorize('snsapi_base', [['state', 'abc#wechat_redirect']]), 'state');
+      await expectError(
+        await authorize('snsapi_base', [['state', 'abc#wechat_redirect']]),
+        'state',
+      );
       await expectError(await authorize('snsapi_base', [['state', 'a'.repeat(129)]]), 'state');
       expect((await authorize('snsapi_base', [['state', 'a'.repeat(128)]])).status).toBe(302);
     });
@@ -171,14 +199,29 @@ describe('WxSandbox authorize pages', () => {
 
   describe('consent page', () => {
     const hiddenFields = (html: string): Array<[string, string]> =>
-      [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [
-        name,
-        value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
-      ]);
+      [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
+        ([, name, value]) => [
+          name,
+          value
+            .replace(/&quot;/g, '"')
+            .replace(/&#39;/g, "'")
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .replace(/&amp;/g, '&'),
+        ],
+      );
 
     /** Submits the consent form as a browser would: its hidden fields, then the user and the button. */
-    const submit = async (html: string, user: string, decision: 'approve' | 'deny'): Promise<Response> =>
-      open('/connect/sandbox/decide', [...hiddenFields(html), ['user', user], ['decision', decision]]);
+    const submit = async (
+      html: string,
+      user: string,
+      decision: 'approve' | 'deny',
+    ): Promise<Response> =>
+      open('/connect/sandbox/decide', [
+        ...hiddenFields(html),
+        ['user', user],
+        ['decision', decision],
+      ]);
 
     it('lists the users, the scope and the two buttons, first user checked', async () => {
       const res = await authorize('snsapi_userinfo', [['state', 'st']]);
@@ -209,8 +252,12 @@ describe('WxSandbox authorize pages', () => {
     });
 
     it('escapes everything it echoes', async () => {
-      const html = await (await authorize('snsapi_base', [], `${CALLBACK}?q="><script>alert(1)</script>`)).text();
-      expect(html).toContain('<title>微信网页授权 - Tom &amp; &quot;Jerry&quot; &lt;Shop&gt;</title>');
+      const html = await (
+        await authorize('snsapi_base', [], `${CALLBACK}?q="><script>alert(1)</script>`)
+      ).text();
+      expect(html).toContain(
+        '<title>微信网页授权 - Tom &amp; &quot;Jerry&quot; &lt;Shop&gt;</title>',
+      );
       expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
       expect(html).not.toContain('<img src=x');
       expect(html).not.toContain('<script>');
@@ -225,8 +272,12 @@ describe('WxSandbox authorize pages', () => {
     });
 
     it('deny redirects with the state only, or with nothing added when there was none', async () => {
-      const withState = await (await authorize('snsapi_userinfo', [['state', 'st43']], `${CALLBACK}?a=1`)).text();
-      expect((await submit(withState, 'alice', 'deny')).headers.get('location')).toBe(`${CALLBACK}?a=1&state=st43`);
+      const withState = await (
+        await authorize('snsapi_userinfo', [['state', 'st43']], `${CALLBACK}?a=1`)
+      ).text();
+      expect((await submit(withState, 'alice', 'deny')).headers.get('location')).toBe(
+        `${CALLBACK}?a=1&state=st43`,
+      );
       const without = await (await authorize('snsapi_userinfo')).text();
       expect((await submit(without, 'alice', 'deny')).headers.get('location')).toBe(CALLBACK);
     });
@@ -234,7 +285,11 @@ describe('WxSandbox authorize pages', () => {
     it('refuses an unknown user or decision', async () => {
       const html = await (await authorize('snsapi_userinfo')).text();
       expect((await submit(html, 'nobody', 'approve')).status).toBe(400);
-      const res = await open('/connect/sandbox/decide', [...hiddenFields(html), ['user', 'alice'], ['decision', 'maybe']]);
+      const res = await open('/connect/sandbox/decide', [
+        ...hiddenFields(html),
+        ['user', 'alice'],
+        ['decision', 'maybe'],
+      ]);
       expect(res.status).toBe(400);
     });
   });

@@ -50,19 +50,25 @@ describe('WxSandbox avatars', () => {
   });
 
   it('colours by key: stable across sandboxes, varied across users', async () => {
-    const fill = (body: string): string | undefined => /<rect [^>]*fill="(#[0-9A-F]{6})"/.exec(body)?.[1];
+    const fill = (body: string): string | undefined =>
+      /<rect [^>]*fill="(#[0-9A-F]{6})"/.exec(body)?.[1];
     const other = await WxSandbox.start();
     try {
-      expect(fill(await svg(other.users[0].headimgurl))).toBe(fill(await svg(user('alice').headimgurl)));
+      expect(fill(await svg(other.users[0].headimgurl))).toBe(
+        fill(await svg(user('alice').headimgurl)),
+      );
     } finally {
       await other.close();
     }
-    const fills = await Promise.all(['alice', 'bob', 'panda', 'x&y z'].map(async (key) => fill(await svg(avatarOf(key)))));
+    const fills = await Promise.all(
+      ['alice', 'bob', 'panda', 'x&y z'].map(async (key) => fill(await svg(avatarOf(key)))),
+    );
     expect(new Set(fills).size).toBeGreaterThan(1);
   });
 
   /** Any user's avatar route, even one whose headimgurl is set elsewhere. */
-  const avatarOf = (key: string): string => `${wx.url}/sandbox/avatar/${encodeURIComponent(key)}.svg`;
+  const avatarOf = (key: string): string =>
+    `${wx.url}/sandbox/avatar/${encodeURIComponent(key)}.svg`;
 
   it('serves every known user, 404 for anyone else, and counts as avatar', async () => {
     wx.resetStats();
@@ -77,8 +83,16 @@ describe('WxSandbox avatars', () => {
   it('userinfo gives the same headimgurl as sandbox.users', async () => {
     for (const key of ['alice', 'carol']) {
       const code = wx.issueCode(key, 'snsapi_userinfo');
-      const token = (await (await fetch(`${wx.url}/sns/oauth2/access_token?${new URLSearchParams({ appid: wx.appid, secret: wx.secret, code, grant_type: 'authorization_code' })}`)).json()) as Record<string, string>;
-      const info = (await (await fetch(`${wx.url}/sns/userinfo?${new URLSearchParams({ access_token: token.access_token, openid: token.openid })}`)).json()) as Record<string, string>;
+      const token = (await (
+        await fetch(
+          `${wx.url}/sns/oauth2/access_token?${new URLSearchParams({ appid: wx.appid, secret: wx.secret, code, grant_type: 'authorization_code' })}`,
+        )
+      ).json()) as Record<string, string>;
+      const info = (await (
+        await fetch(
+          `${wx.url}/sns/userinfo?${new URLSearchParams({ access_token: token.access_token, openid: token.openid })}`,
+        )
+      ).json()) as Record<string, string>;
       expect(info.headimgurl).toBe(user(key).headimgurl);
     }
   });
@@ -91,7 +105,11 @@ describe('WxSandbox avatars', () => {
         expect(mapped.url).not.toBe(mapped.publicUrl);
         expect(mapped.users[0].headimgurl).toBe('http://localhost:8080/sandbox/avatar/alice.svg');
         expect(mapped.users.find((candidate) => candidate.key === 'carol')?.headimgurl).toBe('');
-        const page = await (await fetch(`${mapped.url}/connect/oauth2/authorize?appid=${mapped.appid}&redirect_uri=https%3A%2F%2Fa.test%2F&response_type=code&scope=snsapi_userinfo`)).text();
+        const page = await (
+          await fetch(
+            `${mapped.url}/connect/oauth2/authorize?appid=${mapped.appid}&redirect_uri=https%3A%2F%2Fa.test%2F&response_type=code&scope=snsapi_userinfo`,
+          )
+        ).text();
         expect(page).toContain('src="http://localhost:8080/sandbox/avatar/alice.svg"');
         // The avatar is still served under its path on the real address.
         expect(await svg(`${mapped.url}/sandbox/avatar/alice.svg`)).toContain('>A</text>');
@@ -109,8 +127,11 @@ describe('WxSandbox avatars', () => {
       }
     });
 
-    it.each(['localhost:8080', 'ftp://files.test', '/relative', 'http://a.test/?x=1', ''])('refuses %j', async (publicUrl) => {
-      await expect(WxSandbox.start({ publicUrl })).rejects.toThrow(/publicUrl/);
-    });
+    it.each(['localhost:8080', 'ftp://files.test', '/relative', 'http://a.test/?x=1', ''])(
+      'refuses %j',
+      async (publicUrl) => {
+        await expect(WxSandbox.start({ publicUrl })).rejects.toThrow(/publicUrl/);
+      },
+    );
   });
 });

@@ -14,7 +14,9 @@ export function avatarUrl(publicUrl: string, key: string): string {
 export function avatarKey(pathname: string): string | undefined {
   if (!pathname.startsWith(AVATAR_PREFIX) || !pathname.endsWith(AVATAR_SUFFIX)) return undefined;
   try {
-    return decodeURIComponent(pathname.slice(AVATAR_PREFIX.length, -AVATAR_SUFFIX.length)) || undefined;
+    return (
+      decodeURIComponent(pathname.slice(AVATAR_PREFIX.length, -AVATAR_SUFFIX.length)) || undefined
+    );
   } catch {
     return undefined;
   }
@@ -32,5 +34,9 @@ export function avatarSvg(user: Pick<WxSandboxUser, 'key' | 'nickname'>): string
 
 export function avatarResponse(user: Pick<WxSandboxUser, 'key' | 'nickname'>): SandboxResponse {
   // no-cache: a later sandbox on the same port may give the same key another nickname.
-  return { status: 200, headers: { 'content-type': 'image/svg+xml', 'cache-control': 'no-cache' }, body: avatarSvg(user) };
+  return {
+    status: 200,
+    headers: { 'content-type': 'image/svg+xml', 'cache-control': 'no-cache' },
+    body: avatarSvg(user),
+  };
 }

@@ -5,7 +5,10 @@ import type { WxSandboxScope, WxSandboxUser } from './wx-sandbox.types.js';
 /** What each scope shares, in WeChat's words, with an English gloss. */
 const SCOPE_TEXT: Record<WxSandboxScope, { zh: string; en: string }> = {
   snsapi_base: { zh: '获得你的公开信息（openid）', en: 'Your public info (openid)' },
-  snsapi_userinfo: { zh: '获得你的公开信息（昵称、头像等）', en: 'Your public profile (nickname, avatar, etc.)' },
+  snsapi_userinfo: {
+    zh: '获得你的公开信息（昵称、头像等）',
+    en: 'Your public profile (nickname, avatar, etc.)',
+  },
   snsapi_login: { zh: '获得你的昵称、头像', en: 'Your nickname and avatar' },
 };
 
@@ -79,6 +82,7 @@ function userItem(user: WxSandboxUser, index: number): string {
 
 /** The user's headimgurl; WeChat's grey placeholder (with the initial) when they have none. */
 function avatarImage(user: WxSandboxUser): string {
-  if (!user.headimgurl) return `<span class="avatar blank" aria-hidden="true">${escapeHtml(initialOf(user.nickname))}</span>`;
+  if (!user.headimgurl)
+    return `<span class="avatar blank" aria-hidden="true">${escapeHtml(initialOf(user.nickname))}</span>`;
   return `<img class="avatar" src="${escapeHtml(user.headimgurl)}" alt="" width="44" height="44">`;
 }

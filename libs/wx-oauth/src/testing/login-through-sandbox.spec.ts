@@ -19,17 +19,32 @@ function fakeApp(sandbox: WxSandbox, callbackURL: string): Server {
         ['scope', url.searchParams.get('scope') ?? 'snsapi_userinfo'],
         ['state', 'abc123'],
       ]);
-      if (!url.searchParams.has('noCookie')) res.setHeader('Set-Cookie', 'wx_state_abc123=signed; Path=/; HttpOnly');
-      res.writeHead(302, { location: `${sandbox.url}/connect/oauth2/authorize?${authorize}#wechat_redirect` }).end();
+      if (!url.searchParams.has('noCookie'))
+        res.setHeader('Set-Cookie', 'wx_state_abc123=signed; Path=/; HttpOnly');
+      res
+        .writeHead(302, {
+          location: `${sandbox.url}/connect/oauth2/authorize?${authorize}#wechat_redirect`,
+        })
+        .end();
     } else if (url.pathname === '/elsewhere') {
-      res.writeHead(302, { location: 'https://open.weixin.qq.com/connect/oauth2/authorize?appid=x' }).end();
+      res
+        .writeHead(302, { location: 'https://open.weixin.qq.com/connect/oauth2/authorize?appid=x' })
+        .end();
     } else if (url.pathname === '/callback') {
-      if (!req.headers.cookie?.includes('wx_state_abc123=signed') || url.searchParams.get('state') !== 'abc123') {
+      if (
+        !req.headers.cookie?.includes('wx_state_abc123=signed') ||
+        url.searchParams.get('state') !== 'abc123'
+      ) {
         res.writeHead(401).end('invalid_state');
         return;
       }
-      res.setHeader('Set-Cookie', ['wx_state_abc123=; Path=/; Max-Age=0', 'session=s1; Path=/; HttpOnly']);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: url.searchParams.get('code') }));
+      res.setHeader('Set-Cookie', [
+        'wx_state_abc123=; Path=/; Max-Age=0',
+        'session=s1; Path=/; HttpOnly',
+      ]);
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: url.searchParams.get('code') }));
     } else {
       res.writeHead(404).end();
     }
@@ -47,8 +62,15 @@ describe('loginThroughSandbox', () => {
 
   /** Exchanges the code the app received, to learn which test user approved. */
   const approverOf = async (code: string): Promise<string | undefined> => {
-    const query = new URLSearchParams({ appid: sandbox.appid, secret: sandbox.secret, code, grant_type: 'authorization_code' });
-    const token = (await (await fetch(`${sandbox.url}/sns/oauth2/access_token?${query}`)).json()) as { openid?: string };
+    const query = new URLSearchParams({
+      appid: sandbox.appid,
+      secret: sandbox.secret,
+      code,
+      grant_type: 'authorization_code',
+    });
+    const token = (await (
+      await fetch(`${sandbox.url}/sns/oauth2/access_token?${query}`)
+    ).json()) as { openid?: string };
     return sandbox.users.find((user) => user.openid === token.openid)?.key;
   };
 
@@ -60,7 +82,9 @@ describe('loginThroughSandbox', () => {
     const login = await loginThroughSandbox<{ code: string }>(server, { sandbox, path: '/login' });
 
     expect(login.status).toBe(200);
-    expect(login.callbackUrl).toMatch(/^https:\/\/www\.example\.com\/callback\?code=\w+&state=abc123$/);
+    expect(login.callbackUrl).toMatch(
+      /^https:\/\/www\.example\.com\/callback\?code=\w+&state=abc123$/,
+    );
     expect(await approverOf(login.body?.code ?? '')).toBe('bob');
     // The expired state cookie is gone, the session stays for the next requests.
     expect(login.cookie).toBe('session=s1');
@@ -95,7 +119,12 @@ describe('loginThroughSandbox', () => {
     // Without the state cookie of its login, the callback is refused.
     const refused = await loginThroughSandbox(server, { sandbox, path: '/login?noCookie=1' });
 
-    expect(refused).toMatchObject({ status: 401, text: 'invalid_state', body: undefined, cookie: '' });
+    expect(refused).toMatchObject({
+      status: 401,
+      text: 'invalid_state',
+      body: undefined,
+      cookie: '',
+    });
   });
 
   it('says what is wrong when the login does not go through the sandbox', async () => {
@@ -107,9 +136,11 @@ describe('loginThroughSandbox', () => {
       /no autoApprove\? pass `user`\) answered 200 where a redirect was expected/,
     );
     sandbox.setAutoApprove('alice');
-    await expect(loginThroughSandbox(server, { sandbox, path: '/login', user: 'bob' })).rejects.toThrow(
-      /with autoApprove, leave out `user`/,
+    await expect(
+      loginThroughSandbox(server, { sandbox, path: '/login', user: 'bob' }),
+    ).rejects.toThrow(/with autoApprove, leave out `user`/);
+    await expect(loginThroughSandbox(server, { sandbox, path: '/missing' })).rejects.toThrow(
+      /GET \/missing answered 404/,
     );
-    await expect(loginThroughSandbox(server, { sandbox, path: '/missing' })).rejects.toThrow(/GET \/missing answered 404/);
   });
 });

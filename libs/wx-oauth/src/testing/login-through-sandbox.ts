@@ -49,7 +49,8 @@ export async function loginThroughSandbox<TBody = unknown>(
   options: LoginThroughSandboxOptions,
 ): Promise<SandboxLogin<TBody>> {
   const { sandbox, path = '/auth/wechat', user } = options;
-  const target = typeof app === 'string' ? { url: app, close: async () => {} } : await listening(app);
+  const target =
+    typeof app === 'string' ? { url: app, close: async () => {} } : await listening(app);
   const jar = new CookieJar(options.cookie);
   try {
     // 1. The guarded route redirects to WeChat's authorize page and sets the state cookie.
@@ -57,7 +58,9 @@ export async function loginThroughSandbox<TBody = unknown>(
     jar.apply(start.headers.getSetCookie());
     const authorizeUrl = redirectTarget(start, `GET ${path}`).replace(/#.*$/, '');
     if (![sandbox.url, sandbox.publicUrl].some((base) => authorizeUrl.startsWith(`${base}/`))) {
-      throw new Error(`GET ${path} redirected to ${authorizeUrl}, not to the sandbox: set openBaseUrl to sandbox.url`);
+      throw new Error(
+        `GET ${path} redirected to ${authorizeUrl}, not to the sandbox: set openBaseUrl to sandbox.url`,
+      );
     }
 
     // 2. The sandbox approves at once (autoApprove), or `user` approves on its consent page.
@@ -72,12 +75,17 @@ export async function loginThroughSandbox<TBody = unknown>(
       decide.searchParams.append('user', user);
       callbackUrl = redirectTarget(await get(decide), `the sandbox's consent for '${user}'`);
     } else {
-      throw new Error(`the sandbox answered ${authorize.status} instead of its consent page; with autoApprove, leave out \`user\``);
+      throw new Error(
+        `the sandbox answered ${authorize.status} instead of its consent page; with autoApprove, leave out \`user\``,
+      );
     }
 
     // 3. The callback, on the app under test, with the cookies of step 1.
     const callback = new URL(callbackUrl);
-    const response = await get(new URL(callback.pathname + callback.search, target.url), jar.header());
+    const response = await get(
+      new URL(callback.pathname + callback.search, target.url),
+      jar.header(),
+    );
     jar.apply(response.headers.getSetCookie());
     const text = await response.text();
     const json = /\bjson\b/.test(response.headers.get('content-type') ?? '');
@@ -119,9 +127,17 @@ async function listening(server: Server): Promise<{ url: string; close: () => Pr
     });
   }
   const { address, family, port } = server.address() as AddressInfo;
-  const host = family === 'IPv6' ? (address === '::' ? '[::1]' : `[${address}]`) : address === '0.0.0.0' ? '127.0.0.1' : address;
+  const host =
+    family === 'IPv6'
+      ? address === '::'
+        ? '[::1]'
+        : `[${address}]`
+      : address === '0.0.0.0'
+        ? '127.0.0.1'
+        : address;
   return {
     url: `http://${host}:${port}`,
-    close: () => (started ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve()),
+    close: () =>
+      started ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve(),
   };
 }

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for HTML and XML, in content and in quoted attributes alike. */
 export function escapeHtml(value: string): string {
@@ -16,7 +22,18 @@ export function initialOf(text: string, fallback = '?'): string {
 }
 
 /** Calm, saturated colours that keep white text readable. */
-const PALETTE = ['#07C160', '#10AEFF', '#FA9D3B', '#FA5151', '#6467F0', '#1485EE', '#2BA245', '#D15FEE', '#13A8A8', '#E5843F'];
+const PALETTE = [
+  '#07C160',
+  '#10AEFF',
+  '#FA9D3B',
+  '#FA5151',
+  '#6467F0',
+  '#1485EE',
+  '#2BA245',
+  '#D15FEE',
+  '#13A8A8',
+  '#E5843F',
+];
 
 /** A stable colour for a seed (a user key, an app name), so the same avatar looks the same on every run. */
 export function colourFor(seed: string): string {
@@ -111,4 +128,5 @@ export function renderPage(title: string, main: string): string {
 }
 
 /** The footnote that tells a reader this is not the real WeChat. */
-export const SANDBOX_TAG = '<p class="sandbox-tag">WxSandbox 测试环境，非微信官方页面<br>Test environment, not the real WeChat</p>';
+export const SANDBOX_TAG =
+  '<p class="sandbox-tag">WxSandbox 测试环境，非微信官方页面<br>Test environment, not the real WeChat</p>';

@@ -3,7 +3,12 @@ import { WxSandbox } from './wx-sandbox.js';
 const CALLBACK = 'https://app.test/auth/wechat/callback';
 
 const unescape = (value: string): string =>
-  value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 describe('WxSandbox QR login', () => {
   let wx: WxSandbox;
@@ -16,7 +21,10 @@ describe('WxSandbox QR login', () => {
 
   const open = (url: string): Promise<Response> => fetch(url, { redirect: 'manual' });
   const query = (params: Array<[string, string]>): string => new URLSearchParams(params).toString();
-  const loginParams = (state?: string, extra: Array<[string, string]> = []): Array<[string, string]> => [
+  const loginParams = (
+    state?: string,
+    extra: Array<[string, string]> = [],
+  ): Array<[string, string]> => [
     ['appid', wx.appid],
     ['redirect_uri', CALLBACK],
     ['response_type', 'code'],
@@ -28,17 +36,30 @@ describe('WxSandbox QR login', () => {
     open(`${sandbox.url}/connect/qrconnect?${query(params)}`);
 
   const simulateScanHref = (html: string): string => {
-    const href = /<a id="simulate-scan"[^>]* href="([^"]+)"[^>]*>模拟扫码 \/ Simulate scan<\/a>/.exec(html)?.[1];
+    const href =
+      /<a id="simulate-scan"[^>]* href="([^"]+)"[^>]*>模拟扫码 \/ Simulate scan<\/a>/.exec(
+        html,
+      )?.[1];
     expect(href).toBeDefined();
     return unescape(href ?? '');
   };
 
   const hiddenFields = (html: string): Array<[string, string]> =>
-    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(([, name, value]) => [name, unescape(value)]);
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
+      ([, name, value]) => [name, unescape(value)],
+    );
 
   const exchange = async (code: string): Promise<Record<string, unknown>> => {
-    const params = query([['appid', wx.appid], ['secret', wx.secret], ['code', code], ['grant_type', 'authorization_code']]);
-    return (await (await fetch(`${wx.url}/sns/oauth2/access_token?${params}`)).json()) as Record<string, unknown>;
+    const params = query([
+      ['appid', wx.appid],
+      ['secret', wx.secret],
+      ['code', code],
+      ['grant_type', 'authorization_code'],
+    ]);
+    return (await (await fetch(`${wx.url}/sns/oauth2/access_token?${params}`)).json()) as Record<
+      string,
+      unknown
+    >;
   };
 
   describe('qrconnect page', () => {
@@ -50,7 +71,9 @@ describe('WxSandbox QR login', () => {
       expect(html).toContain('<meta name="viewport"');
       expect(html).toContain('<h1>微信登录</h1>');
       expect(html).toContain('使用微信扫一扫登录');
-      expect(html).toContain('Scan with WeChat to log in to Tom &amp; &quot;Jerry&quot; &lt;Shop&gt;');
+      expect(html).toContain(
+        'Scan with WeChat to log in to Tom &amp; &quot;Jerry&quot; &lt;Shop&gt;',
+      );
       const svg = /<svg [^>]*viewBox="0 0 (\d+) \1"[^>]*>.*?<\/svg>/s.exec(html);
       expect(svg).not.toBeNull();
       // A QR code of version 1..40 (21..177 modules) plus its quiet zone, drawn as unit squares.
@@ -63,7 +86,13 @@ describe('WxSandbox QR login', () => {
       const html = await (await qrconnect(loginParams('qr2', [['forcePopup', 'true']]))).text();
       const href = simulateScanHref(html);
       expect(href).toBe(`${wx.url}/connect/sandbox/scan?${query(loginParams('qr2'))}`);
-      expect([...new URL(href).searchParams.keys()]).toEqual(['appid', 'redirect_uri', 'response_type', 'scope', 'state']);
+      expect([...new URL(href).searchParams.keys()]).toEqual([
+        'appid',
+        'redirect_uri',
+        'response_type',
+        'scope',
+        'state',
+      ]);
       expect(new URL(href).searchParams.get('redirect_uri')).toBe(CALLBACK);
     });
 
@@ -82,7 +111,10 @@ describe('WxSandbox QR login', () => {
     it('points the scan URL at publicUrl', async () => {
       const mapped = await WxSandbox.start({ publicUrl: 'http://192.168.1.20:3001' });
       try {
-        const params: Array<[string, string]> = [['appid', mapped.appid], ...loginParams('m1').slice(1)];
+        const params: Array<[string, string]> = [
+          ['appid', mapped.appid],
+          ...loginParams('m1').slice(1),
+        ];
         const href = simulateScanHref(await (await qrconnect(params, mapped)).text());
         expect(href).toBe(`http://192.168.1.20:3001/connect/sandbox/scan?${query(params)}`);
       } finally {
@@ -105,7 +137,9 @@ describe('WxSandbox QR login', () => {
       return res.text();
     };
     const decide = (html: string, user: string, decision: 'approve' | 'deny'): Promise<Response> =>
-      open(`${wx.url}/connect/sandbox/decide?${query([...hiddenFields(html), ['user', user], ['decision', decision]])}`);
+      open(
+        `${wx.url}/connect/sandbox/decide?${query([...hiddenFields(html), ['user', user], ['decision', decision]])}`,
+      );
 
     it('asks for consent as the phone would, listing the users', async () => {
       const html = await scanPage('s1');
@@ -135,14 +169,19 @@ describe('WxSandbox QR login', () => {
     });
 
     it('validates its parameters as qrconnect does', async () => {
-      const scan = (params: Array<[string, string]>): Promise<Response> => open(`${wx.url}/connect/sandbox/scan?${query(params)}`);
+      const scan = (params: Array<[string, string]>): Promise<Response> =>
+        open(`${wx.url}/connect/sandbox/scan?${query(params)}`);
       const wrongScope = await scan([...loginParams().slice(0, 3), ['scope', 'snsapi_userinfo']]);
       expect(wrongScope.status).toBe(400);
-      expect(await wrongScope.text()).toMatch(/<main id="wx-error" class="error-page" data-errcode="10005">/);
+      expect(await wrongScope.text()).toMatch(
+        /<main id="wx-error" class="error-page" data-errcode="10005">/,
+      );
       const outOfOrder = loginParams();
       [outOfOrder[1], outOfOrder[3]] = [outOfOrder[3], outOfOrder[1]];
       expect((await scan(outOfOrder)).status).toBe(400);
-      expect((await scan([['appid', 'wxsomeoneelse'], ...loginParams().slice(1)])).status).toBe(400);
+      expect((await scan([['appid', 'wxsomeoneelse'], ...loginParams().slice(1)])).status).toBe(
+        400,
+      );
     });
 
     it('counts as scan', async () => {

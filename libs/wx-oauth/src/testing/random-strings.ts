@@ -23,7 +23,9 @@ export function randomToken(): string {
 
 /** WeChat's request id: the time in hex seconds, then two random 32-bit words. */
 export function randomRid(nowMs: number): string {
-  const seconds = Math.floor(nowMs / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0');
   const words = randomBytes(8).toString('hex');
   return `${seconds}-${words.slice(0, 8)}-${words.slice(8)}`;
 }

@@ -11,11 +11,20 @@ export class SandboxAppUsers {
   private readonly apps = new Map<string, WxSandboxAppInfo>();
   private readonly users = new Map<string, readonly WxSandboxUser[]>();
 
-  constructor(apps: readonly WxSandboxAppInfo[], seeds: readonly WxSandboxUserSeed[], publicUrl: string) {
+  constructor(
+    apps: readonly WxSandboxAppInfo[],
+    seeds: readonly WxSandboxUserSeed[],
+    publicUrl: string,
+  ) {
     const firstPlatform = platformOf(apps[0]);
     apps.forEach((app, index) => {
       const sharesUnionid = platformOf(app) === firstPlatform;
-      const ownSeeds = index === 0 ? seeds : seeds.map(({ openid: _openid, unionid, ...seed }) => (sharesUnionid ? { ...seed, unionid } : seed));
+      const ownSeeds =
+        index === 0
+          ? seeds
+          : seeds.map(({ openid: _openid, unionid, ...seed }) =>
+              sharesUnionid ? { ...seed, unionid } : seed,
+            );
       const users = buildSandboxUsers(app.appid, ownSeeds, publicUrl, platformOf(app));
       this.apps.set(app.appid, app);
       this.users.set(app.appid, Object.freeze(users.map((user) => Object.freeze(user))));

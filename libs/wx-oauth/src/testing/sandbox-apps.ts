@@ -60,16 +60,32 @@ export function describeKind(kind: WxSandboxAppInfo['kind']): string {
 }
 
 /** The app of the single-app form: `appid`, `secret`, `unionid` and `appName`. */
-export function singleApp(appid: string, secret: string, unionid: boolean, name: string): WxSandboxAppInfo {
-  return freezeApp({ appid, secret, kind: 'both', openPlatform: unionid ? DEFAULT_OPEN_PLATFORM : undefined, name });
+export function singleApp(
+  appid: string,
+  secret: string,
+  unionid: boolean,
+  name: string,
+): WxSandboxAppInfo {
+  return freezeApp({
+    appid,
+    secret,
+    kind: 'both',
+    openPlatform: unionid ? DEFAULT_OPEN_PLATFORM : undefined,
+    name,
+  });
 }
 
 /** Validates the `apps` option; appids must be unique, the list not empty. */
-export function resolveApps(apps: readonly WxSandboxApp[], defaultName: string): WxSandboxAppInfo[] {
-  if (!Array.isArray(apps) || apps.length === 0) throw new Error('WxSandbox: apps must not be empty');
+export function resolveApps(
+  apps: readonly WxSandboxApp[],
+  defaultName: string,
+): WxSandboxAppInfo[] {
+  if (!Array.isArray(apps) || apps.length === 0)
+    throw new Error('WxSandbox: apps must not be empty');
   const seen = new Set<string>();
   return apps.map((app) => {
-    if (!app || typeof app.appid !== 'string' || !app.appid) throw new Error('WxSandbox: every app needs an appid');
+    if (!app || typeof app.appid !== 'string' || !app.appid)
+      throw new Error('WxSandbox: every app needs an appid');
     if (seen.has(app.appid)) throw new Error(`WxSandbox: duplicate appid '${app.appid}'`);
     seen.add(app.appid);
     if (app.kind !== 'official-account' && app.kind !== 'website') {
@@ -78,7 +94,10 @@ export function resolveApps(apps: readonly WxSandboxApp[], defaultName: string):
     if (app.secret !== undefined && (typeof app.secret !== 'string' || !app.secret)) {
       throw new Error(`WxSandbox: app '${app.appid}' has an empty secret`);
     }
-    if (app.openPlatform !== undefined && (typeof app.openPlatform !== 'string' || !app.openPlatform)) {
+    if (
+      app.openPlatform !== undefined &&
+      (typeof app.openPlatform !== 'string' || !app.openPlatform)
+    ) {
       throw new Error(`WxSandbox: app '${app.appid}' has an empty openPlatform`);
     }
     return freezeApp({

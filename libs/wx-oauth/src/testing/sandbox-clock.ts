@@ -7,7 +7,8 @@ export class SandboxClock {
   }
 
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new Error('WxSandbox: advance() takes a number of ms >= 0');
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new Error('WxSandbox: advance() takes a number of ms >= 0');
     this.offsetMs += ms;
   }
 }

@@ -12,7 +12,8 @@ export class SandboxFaults {
   private queue: QueuedFault[] = [];
 
   add(fault: WxSandboxFault, endpoint: WxSandboxEndpoint | undefined, times: number): void {
-    if (!Number.isInteger(times) || times < 1) throw new Error('WxSandbox: inject() times must be an integer >= 1');
+    if (!Number.isInteger(times) || times < 1)
+      throw new Error('WxSandbox: inject() times must be an integer >= 1');
     if (fault.type === 'delay' && (!Number.isFinite(fault.ms) || fault.ms < 0)) {
       throw new Error('WxSandbox: a delay fault needs ms >= 0');
     }
@@ -21,7 +22,9 @@ export class SandboxFaults {
 
   /** The fault for this request, if one is queued for its endpoint. */
   take(endpoint: WxSandboxEndpoint): WxSandboxFault | undefined {
-    const index = this.queue.findIndex((queued) => queued.endpoint === undefined || queued.endpoint === endpoint);
+    const index = this.queue.findIndex(
+      (queued) => queued.endpoint === undefined || queued.endpoint === endpoint,
+    );
     if (index < 0) return undefined;
     const queued = this.queue[index];
     if (--queued.remaining === 0) this.queue.splice(index, 1);

@@ -48,7 +48,13 @@ export class SandboxGrants {
 
   issueCode(appid: string, user: WxSandboxUser, scope: WxSandboxScope): string {
     const code = randomAlnum(32);
-    this.codes.set(code, { appid, user, scope, expiresAt: this.clock.now() + this.options.codeTtlMs, used: false });
+    this.codes.set(code, {
+      appid,
+      user,
+      scope,
+      expiresAt: this.clock.now() + this.options.codeTtlMs,
+      used: false,
+    });
     if (this.codes.size > MAX_ENTRIES) this.codes.delete(this.codes.keys().next().value as string);
     return code;
   }
@@ -75,7 +81,8 @@ export class SandboxGrants {
     };
     this.byRefreshToken.set(grant.refreshToken, grant);
     this.byAccessToken.set(grant.accessToken, grant);
-    if (this.byRefreshToken.size > MAX_ENTRIES) this.forget(this.byRefreshToken.values().next().value as SandboxGrant);
+    if (this.byRefreshToken.size > MAX_ENTRIES)
+      this.forget(this.byRefreshToken.values().next().value as SandboxGrant);
     return grant;
   }
 

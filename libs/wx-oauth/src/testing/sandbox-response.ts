@@ -11,12 +11,23 @@ export function wxJson(body: object): SandboxResponse {
 }
 
 export function htmlPage(status: number, body: string): SandboxResponse {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body };
+  return {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body,
+  };
 }
 
 /** A script, as res.wx.qq.com serves wxLogin.js. */
 export function javascript(body: string): SandboxResponse {
-  return { status: 200, headers: { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'no-cache' }, body };
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/javascript; charset=utf-8',
+      'cache-control': 'no-cache',
+    },
+    body,
+  };
 }
 
 export function plainText(status: number, body: string): SandboxResponse {

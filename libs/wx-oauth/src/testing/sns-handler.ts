@@ -19,7 +19,11 @@ const LANGS = new Set(['zh_CN', 'zh_TW', 'en']);
  * body are not read, so they end in 41002 as on WeChat. Errors never echo a
  * parameter, so the secret and tokens cannot leak through them.
  */
-export function handleSns(endpoint: WxSandboxEndpoint, query: URLSearchParams, context: SnsContext): object {
+export function handleSns(
+  endpoint: WxSandboxEndpoint,
+  query: URLSearchParams,
+  context: SnsContext,
+): object {
   const fail = (errcode: WxErrcode): WxErrorBody => wxErrorBody(errcode, context.rid());
   const param = (name: string): string => query.get(name) ?? '';
 
@@ -36,7 +40,9 @@ export function handleSns(endpoint: WxSandboxEndpoint, query: URLSearchParams, c
       if (typeof grant === 'number') return fail(grant);
       return {
         ...tokenBody(grant, context),
-        ...(isBound(grant, context) && grant.scope !== 'snsapi_base' ? { unionid: grant.user.unionid } : {}),
+        ...(isBound(grant, context) && grant.scope !== 'snsapi_base'
+          ? { unionid: grant.user.unionid }
+          : {}),
         ...(grant.user.snapshot ? { is_snapshotuser: 1 } : {}),
       };
     }
@@ -91,7 +97,10 @@ function tokenBody(grant: SandboxGrant, context: SnsContext): object {
 }
 
 /** The grant behind `access_token`, if it is live and belongs to `openid`. */
-function grantFor(query: URLSearchParams, grants: SandboxGrants): SandboxGrant | 41001 | 41009 | 40001 | 42001 | 40003 {
+function grantFor(
+  query: URLSearchParams,
+  grants: SandboxGrants,
+): SandboxGrant | 41001 | 41009 | 40001 | 42001 | 40003 {
   const accessToken = query.get('access_token');
   const openid = query.get('openid');
   if (!accessToken) return 41001;

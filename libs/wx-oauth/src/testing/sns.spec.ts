@@ -25,21 +25,49 @@ describe('WxSandbox /sns API', () => {
   };
 
   const exchange = (code: string, sandbox = wx): Promise<Body> =>
-    sns('/sns/oauth2/access_token', { appid: sandbox.appid, secret: sandbox.secret, code, grant_type: 'authorization_code' }, sandbox);
+    sns(
+      '/sns/oauth2/access_token',
+      { appid: sandbox.appid, secret: sandbox.secret, code, grant_type: 'authorization_code' },
+      sandbox,
+    );
   const refresh = (refreshToken: string): Promise<Body> =>
-    sns('/sns/oauth2/refresh_token', { appid: wx.appid, grant_type: 'refresh_token', refresh_token: refreshToken });
-  const auth = (accessToken: string, openid: string): Promise<Body> => sns('/sns/auth', { access_token: accessToken, openid });
-  const userinfo = (accessToken: string, openid: string, lang?: string, sandbox = wx): Promise<Body> =>
+    sns('/sns/oauth2/refresh_token', {
+      appid: wx.appid,
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+    });
+  const auth = (accessToken: string, openid: string): Promise<Body> =>
+    sns('/sns/auth', { access_token: accessToken, openid });
+  const userinfo = (
+    accessToken: string,
+    openid: string,
+    lang?: string,
+    sandbox = wx,
+  ): Promise<Body> =>
     sns('/sns/userinfo', { access_token: accessToken, openid, ...(lang ? { lang } : {}) }, sandbox);
 
-  const login = async (key: string, scope: 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login'): Promise<Body> =>
-    exchange(wx.issueCode(key, scope));
+  const login = async (
+    key: string,
+    scope: 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login',
+  ): Promise<Body> => exchange(wx.issueCode(key, scope));
 
   describe('oauth2/access_token', () => {
     it('answers the token fields with unionid for snsapi_userinfo', async () => {
       const token = await login('alice', 'snsapi_userinfo');
-      expect(Object.keys(token).sort()).toEqual(['access_token', 'expires_in', 'openid', 'refresh_token', 'scope', 'unionid']);
-      expect(token).toMatchObject({ expires_in: 7200, openid: user('alice').openid, scope: 'snsapi_userinfo', unionid: user('alice').unionid });
+      expect(Object.keys(token).sort()).toEqual([
+        'access_token',
+        'expires_in',
+        'openid',
+        'refresh_token',
+        'scope',
+        'unionid',
+      ]);
+      expect(token).toMatchObject({
+        expires_in: 7200,
+        openid: user('alice').openid,
+        scope: 'snsapi_userinfo',
+        unionid: user('alice').unionid,
+      });
       expect(token.access_token).toMatch(/^[A-Za-z0-9_-]{80,}$/);
       expect(token.refresh_token).toMatch(/^[A-Za-z0-9_-]{80,}$/);
       expect(token.refresh_token).not.toBe(token.access_token);
@@ -56,7 +84,12 @@ describe('WxSandbox /sns API', () => {
         const token = await exchange(unbound.issueCode('bob', 'snsapi_userinfo'), unbound);
         expect(token).toHaveProperty('openid');
         expect(token).not.toHaveProperty('unionid');
-        const info = await userinfo(token.access_token as string, token.openid as string, undefined, unbound);
+        const info = await userinfo(
+          token.access_token as string,
+          token.openid as string,
+          undefined,
+          unbound,
+        );
         expect(info).toHaveProperty('nickname', '小明 🐼');
         expect(info).not.toHaveProperty('unionid');
       } finally {
@@ -90,13 +123,28 @@ describe('WxSandbox /sns API', () => {
 
     it.each([
       ['appid missing', { secret: 's', code: 'c', grant_type: 'authorization_code' }, 41002],
-      ['unknown appid', { appid: 'wxother', secret: 's', code: 'c', grant_type: 'authorization_code' }, 40013],
+      [
+        'unknown appid',
+        { appid: 'wxother', secret: 's', code: 'c', grant_type: 'authorization_code' },
+        40013,
+      ],
       ['secret missing', { appid: 'APPID', code: 'c', grant_type: 'authorization_code' }, 41004],
-      ['code missing', { appid: 'APPID', secret: 'SECRET', grant_type: 'authorization_code' }, 41008],
-      ['bad grant_type', { appid: 'APPID', secret: 'SECRET', code: 'c', grant_type: 'client_credentials' }, 40002],
+      [
+        'code missing',
+        { appid: 'APPID', secret: 'SECRET', grant_type: 'authorization_code' },
+        41008,
+      ],
+      [
+        'bad grant_type',
+        { appid: 'APPID', secret: 'SECRET', code: 'c', grant_type: 'client_credentials' },
+        40002,
+      ],
     ])('answers %s with %i', async (_, params: Record<string, string>, errcode) => {
       const filled = Object.fromEntries(
-        Object.entries(params).map(([key, value]) => [key, value === 'APPID' ? wx.appid : value === 'SECRET' ? wx.secret : value]),
+        Object.entries(params).map(([key, value]) => [
+          key,
+          value === 'APPID' ? wx.appid : value === 'SECRET' ? wx.secret : value,
+        ]),
       );
       const body = await sns('/sns/oauth2/access_token', filled);
       expect(body.errcode).toBe(errcode);
@@ -117,7 +165,12 @@ describe('WxSandbox /sns API', () => {
       const res = await fetch(`${wx.url}/sns/oauth2/access_token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ appid: wx.appid, secret: wx.secret, code: wx.issueCode('alice', 'snsapi_base'), grant_type: 'authorization_code' }),
+        body: new URLSearchParams({
+          appid: wx.appid,
+          secret: wx.secret,
+          code: wx.issueCode('alice', 'snsapi_base'),
+          grant_type: 'authorization_code',
+        }),
       });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/plain');
@@ -139,7 +192,10 @@ describe('WxSandbox /sns API', () => {
       });
       // Past the first expiry (2 h after issue), within the extended one.
       wx.advance(2 * HOUR - 1000);
-      expect(await auth(token.access_token as string, token.openid as string)).toEqual({ errcode: 0, errmsg: 'ok' });
+      expect(await auth(token.access_token as string, token.openid as string)).toEqual({
+        errcode: 0,
+        errmsg: 'ok',
+      });
     });
 
     it('replaces an expired access token and retires the old one', async () => {
@@ -149,8 +205,12 @@ describe('WxSandbox /sns API', () => {
       expect(refreshed.access_token).toMatch(/^[A-Za-z0-9_-]{80,}$/);
       expect(refreshed.access_token).not.toBe(token.access_token);
       expect(refreshed.refresh_token).toBe(token.refresh_token);
-      expect(await auth(refreshed.access_token as string, token.openid as string)).toMatchObject({ errcode: 0 });
-      expect(await auth(token.access_token as string, token.openid as string)).toMatchObject({ errcode: 40001 });
+      expect(await auth(refreshed.access_token as string, token.openid as string)).toMatchObject({
+        errcode: 0,
+      });
+      expect(await auth(token.access_token as string, token.openid as string)).toMatchObject({
+        errcode: 40001,
+      });
     });
 
     it('expires the refresh token 30 days after issue, however often it was used (42002)', async () => {
@@ -168,9 +228,23 @@ describe('WxSandbox /sns API', () => {
       expect(await refresh('')).toMatchObject({ errcode: 41003 });
       const token = await login('alice', 'snsapi_base');
       const rt = token.refresh_token as string;
-      expect(await sns('/sns/oauth2/refresh_token', { appid: wx.appid, grant_type: 'authorization_code', refresh_token: rt })).toMatchObject({ errcode: 40002 });
-      expect(await sns('/sns/oauth2/refresh_token', { appid: 'wxother', grant_type: 'refresh_token', refresh_token: rt })).toMatchObject({ errcode: 40013 });
-      expect(await sns('/sns/oauth2/refresh_token', { grant_type: 'refresh_token', refresh_token: rt })).toMatchObject({ errcode: 41002 });
+      expect(
+        await sns('/sns/oauth2/refresh_token', {
+          appid: wx.appid,
+          grant_type: 'authorization_code',
+          refresh_token: rt,
+        }),
+      ).toMatchObject({ errcode: 40002 });
+      expect(
+        await sns('/sns/oauth2/refresh_token', {
+          appid: 'wxother',
+          grant_type: 'refresh_token',
+          refresh_token: rt,
+        }),
+      ).toMatchObject({ errcode: 40013 });
+      expect(
+        await sns('/sns/oauth2/refresh_token', { grant_type: 'refresh_token', refresh_token: rt }),
+      ).toMatchObject({ errcode: 41002 });
     });
   });
 
@@ -191,7 +265,7 @@ describe('WxSandbox /sns API', () => {
   });
 
   describe('userinfo', () => {
-    it("answers the profile as WeChat does since 2021: no gender, no region", async () => {
+    it('answers the profile as WeChat does since 2021: no gender, no region', async () => {
       const token = await login('bob', 'snsapi_userinfo');
       expect(await userinfo(token.access_token as string, user('bob').openid)).toEqual({
         openid: user('bob').openid,
@@ -209,9 +283,15 @@ describe('WxSandbox /sns API', () => {
 
     it('gives an empty headimgurl for a user without avatar, in any supported lang', async () => {
       const token = await login('carol', 'snsapi_login');
-      expect(await userinfo(token.access_token as string, user('carol').openid, 'en')).toHaveProperty('headimgurl', '');
-      expect(await userinfo(token.access_token as string, user('carol').openid, 'zh_TW')).toHaveProperty('nickname', 'Carol');
-      expect(await userinfo(token.access_token as string, user('carol').openid, 'fr')).toMatchObject({ errcode: 40006 });
+      expect(
+        await userinfo(token.access_token as string, user('carol').openid, 'en'),
+      ).toHaveProperty('headimgurl', '');
+      expect(
+        await userinfo(token.access_token as string, user('carol').openid, 'zh_TW'),
+      ).toHaveProperty('nickname', 'Carol');
+      expect(
+        await userinfo(token.access_token as string, user('carol').openid, 'fr'),
+      ).toMatchObject({ errcode: 40006 });
     });
 
     it('refuses a snsapi_base token with 48001', async () => {

@@ -24,8 +24,24 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
 
 /** The codes the sandbox answers by itself (faults may inject any other). */
 export type WxErrcode =
-  | 40001 | 40002 | 40003 | 40006 | 40013 | 40029 | 40030 | 40125 | 40163
-  | 41001 | 41002 | 41003 | 41004 | 41008 | 41009 | 42001 | 42002 | 48001;
+  | 40001
+  | 40002
+  | 40003
+  | 40006
+  | 40013
+  | 40029
+  | 40030
+  | 40125
+  | 40163
+  | 41001
+  | 41002
+  | 41003
+  | 41004
+  | 41008
+  | 41009
+  | 42001
+  | 42002
+  | 48001;
 
 export interface WxErrorBody {
   errcode: number;

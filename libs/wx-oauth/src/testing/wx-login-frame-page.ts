@@ -53,7 +53,10 @@ export function wxLoginFramePage(input: WxLoginFramePageInput): string {
     .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
     .join('\n        ');
   const options = users
-    .map((user) => `<option value="${escapeHtml(user.key)}">${escapeHtml(user.nickname)} (${escapeHtml(user.key)})</option>`)
+    .map(
+      (user) =>
+        `<option value="${escapeHtml(user.key)}">${escapeHtml(user.nickname)} (${escapeHtml(user.key)})</option>`,
+    )
     .join('');
   const stylesheet = look.href ? `<link rel="stylesheet" href="${escapeHtml(look.href)}">` : '';
   return framePage(

@@ -1,4 +1,11 @@
-import { appLookup, appNameOf, approvedUrl, findUser, scanUrl, type AuthorizeContext } from './authorize-handler.js';
+import {
+  appLookup,
+  appNameOf,
+  approvedUrl,
+  findUser,
+  scanUrl,
+  type AuthorizeContext,
+} from './authorize-handler.js';
 import { checkAuthorizeQuery } from './authorize-request.js';
 import { errorPage } from './error-page.js';
 import { htmlPage, redirectTo, type SandboxResponse } from './sandbox-response.js';
@@ -10,14 +17,23 @@ import { wxLoginFramePage, type WxLoginFrameLook } from './wx-login-frame-page.j
  * then a compact QR code whose approval lands on `redirect_uri?code=…&state=…` in the
  * iframe (`self_redirect=true`) or in the top window (otherwise), as WeChat does.
  */
-export function handleWxLoginFrame(query: URLSearchParams, context: AuthorizeContext): SandboxResponse {
+export function handleWxLoginFrame(
+  query: URLSearchParams,
+  context: AuthorizeContext,
+): SandboxResponse {
   const check = checkAuthorizeQuery('qrconnect', query, appLookup(context), { jssdk: true });
   if (!check.ok) return htmlPage(400, errorPage(check.error));
   const { request } = check;
   const selfRedirect = query.get('self_redirect') === 'true';
-  const approver = context.autoApprove === false ? undefined : findUser(context, request.appid, context.autoApprove);
+  const approver =
+    context.autoApprove === false
+      ? undefined
+      : findUser(context, request.appid, context.autoApprove);
   if (approver) {
-    const callback = approvedUrl(request, context.grants.issueCode(request.appid, approver, request.scope));
+    const callback = approvedUrl(
+      request,
+      context.grants.issueCode(request.appid, approver, request.scope),
+    );
     // In the iframe a redirect is the iframe's; only the page itself can move the top window.
     if (selfRedirect) return redirectTo(callback);
     return htmlPage(200, wxLoginFramePage({ kind: 'approved', callback }));
@@ -39,7 +55,11 @@ export function handleWxLoginFrame(query: URLSearchParams, context: AuthorizeCon
 /** `style`, and `href` unless `stylelite=1` asks for the new look, which ignores it. */
 function lookOf(query: URLSearchParams): WxLoginFrameLook {
   const lite = query.get('stylelite') === '1';
-  return { style: query.get('style') === 'white' ? 'white' : 'black', lite, href: lite ? undefined : stylesheetHref(query.get('href')) };
+  return {
+    style: query.get('style') === 'white' ? 'white' : 'black',
+    lite,
+    href: lite ? undefined : stylesheetHref(query.get('href')),
+  };
 }
 
 /**

@@ -20,13 +20,17 @@ describe('wxLogin.js in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    wx = await WxSandbox.start({ apps: [{ appid: WEB, kind: 'website', openPlatform: 'acme', name: 'Acme Web' }] });
+    wx = await WxSandbox.start({
+      apps: [{ appid: WEB, kind: 'website', openPlatform: 'acme', name: 'Acme Web' }],
+    });
     // The site: a login page embedding the QR code, and a callback that shows what it got.
     site = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://site.invalid');
       res.setHeader('content-type', 'text/html; charset=utf-8');
       if (url.pathname === '/callback') {
-        res.end(`<p id="got">${url.searchParams.get('code') ? 'code' : 'none'} ${url.searchParams.get('state')}</p>`);
+        res.end(
+          `<p id="got">${url.searchParams.get('code') ? 'code' : 'none'} ${url.searchParams.get('state')}</p>`,
+        );
         return;
       }
       const settings = {
@@ -46,7 +50,13 @@ describe('wxLogin.js in Chromium', () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       // Without these Chromium keeps calling home, which this network refuses.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -76,9 +86,19 @@ describe('wxLogin.js in Chromium', () => {
     const callback = new URL(page.url());
     expect(callback.searchParams.get('state')).toBe('browser1');
     expect(await page.locator('#got').textContent()).toBe('code browser1');
-    const query = new URLSearchParams({ appid: WEB, secret: wx.secret, code: callback.searchParams.get('code') ?? '', grant_type: 'authorization_code' });
-    const token = (await (await fetch(`${wx.url}/sns/oauth2/access_token?${query}`)).json()) as Record<string, unknown>;
-    expect(token).toMatchObject({ openid: wx.openidOf('bob', WEB), unionid: wx.unionidOf('bob', WEB) });
+    const query = new URLSearchParams({
+      appid: WEB,
+      secret: wx.secret,
+      code: callback.searchParams.get('code') ?? '',
+      grant_type: 'authorization_code',
+    });
+    const token = (await (
+      await fetch(`${wx.url}/sns/oauth2/access_token?${query}`)
+    ).json()) as Record<string, unknown>;
+    expect(token).toMatchObject({
+      openid: wx.openidOf('bob', WEB),
+      unionid: wx.unionidOf('bob', WEB),
+    });
   });
 
   it('keeps the site page and lands in the iframe with self_redirect: true', async () => {

@@ -10,14 +10,31 @@ const LONE = 'wx0unbound0account';
 const OTHER_WEB = 'wx0other0platform0site';
 
 const APPS: WxSandboxApp[] = [
-  { appid: MP, secret: 'mp-secret-0123456789abcdef', kind: 'official-account', openPlatform: 'acme', name: 'Acme 服务号' },
-  { appid: WEB, secret: 'web-secret-0123456789abcdef', kind: 'website', openPlatform: 'acme', name: 'Acme Website' },
+  {
+    appid: MP,
+    secret: 'mp-secret-0123456789abcdef',
+    kind: 'official-account',
+    openPlatform: 'acme',
+    name: 'Acme 服务号',
+  },
+  {
+    appid: WEB,
+    secret: 'web-secret-0123456789abcdef',
+    kind: 'website',
+    openPlatform: 'acme',
+    name: 'Acme Website',
+  },
   { appid: LONE, kind: 'official-account' },
   { appid: OTHER_WEB, kind: 'website', openPlatform: 'someone-else' },
 ];
 
 const unescape = (value: string): string =>
-  value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 describe('WxSandbox apps', () => {
   let wx: WxSandbox;
@@ -46,7 +63,10 @@ describe('WxSandbox apps', () => {
   const exchange = (code: string, appid: string, secret = secretOf(appid)): Promise<Body> =>
     sns('/sns/oauth2/access_token', { appid, secret, code, grant_type: 'authorization_code' });
   const userinfo = (token: Body): Promise<Body> =>
-    sns('/sns/userinfo', { access_token: String(token.access_token), openid: String(token.openid) });
+    sns('/sns/userinfo', {
+      access_token: String(token.access_token),
+      openid: String(token.openid),
+    });
   const codeFrom = (res: Response): string => {
     expect(res.status).toBe(302);
     const url = new URL(res.headers.get('location') ?? 'missing:');
@@ -56,11 +76,33 @@ describe('WxSandbox apps', () => {
 
   describe('the model', () => {
     it('lists the apps with their kinds and the scopes each kind has; the first is appid/secret', () => {
-      expect(wx.apps.map(({ appid, kind, openPlatform, scopes }) => ({ appid, kind, openPlatform, scopes }))).toEqual([
-        { appid: MP, kind: 'official-account', openPlatform: 'acme', scopes: ['snsapi_base', 'snsapi_userinfo'] },
+      expect(
+        wx.apps.map(({ appid, kind, openPlatform, scopes }) => ({
+          appid,
+          kind,
+          openPlatform,
+          scopes,
+        })),
+      ).toEqual([
+        {
+          appid: MP,
+          kind: 'official-account',
+          openPlatform: 'acme',
+          scopes: ['snsapi_base', 'snsapi_userinfo'],
+        },
         { appid: WEB, kind: 'website', openPlatform: 'acme', scopes: ['snsapi_login'] },
-        { appid: LONE, kind: 'official-account', openPlatform: undefined, scopes: ['snsapi_base', 'snsapi_userinfo'] },
-        { appid: OTHER_WEB, kind: 'website', openPlatform: 'someone-else', scopes: ['snsapi_login'] },
+        {
+          appid: LONE,
+          kind: 'official-account',
+          openPlatform: undefined,
+          scopes: ['snsapi_base', 'snsapi_userinfo'],
+        },
+        {
+          appid: OTHER_WEB,
+          kind: 'website',
+          openPlatform: 'someone-else',
+          scopes: ['snsapi_login'],
+        },
       ]);
       expect(wx.appid).toBe(MP);
       expect(wx.secret).toBe('mp-secret-0123456789abcdef');
@@ -99,7 +141,10 @@ describe('WxSandbox apps', () => {
     });
 
     it("uses a seed's own ids in the first app, and its unionid across that app's Open Platform account", async () => {
-      const seeded = await WxSandbox.start({ apps: APPS, users: [{ key: 'dave', nickname: 'D', openid: 'oDave', unionid: 'uDave' }] });
+      const seeded = await WxSandbox.start({
+        apps: APPS,
+        users: [{ key: 'dave', nickname: 'D', openid: 'oDave', unionid: 'uDave' }],
+      });
       try {
         expect(seeded.openidOf('dave', MP)).toBe('oDave');
         expect(seeded.openidOf('dave', WEB)).not.toBe('oDave');
@@ -114,28 +159,55 @@ describe('WxSandbox apps', () => {
   describe('one person across two apps, over HTTP', () => {
     it('logs in through the official account and the website app: two openids, one unionid', async () => {
       wx.setAutoApprove('alice');
-      const mpToken = await exchange(codeFrom(await open('/connect/oauth2/authorize', linkParams(MP, 'snsapi_userinfo'))), MP);
-      expect(mpToken).toMatchObject({ openid: wx.openidOf('alice', MP), scope: 'snsapi_userinfo', unionid: wx.unionidOf('alice', MP) });
-      expect(await userinfo(mpToken)).toMatchObject({ openid: wx.openidOf('alice', MP), nickname: 'Alice', unionid: wx.unionidOf('alice') });
+      const mpToken = await exchange(
+        codeFrom(await open('/connect/oauth2/authorize', linkParams(MP, 'snsapi_userinfo'))),
+        MP,
+      );
+      expect(mpToken).toMatchObject({
+        openid: wx.openidOf('alice', MP),
+        scope: 'snsapi_userinfo',
+        unionid: wx.unionidOf('alice', MP),
+      });
+      expect(await userinfo(mpToken)).toMatchObject({
+        openid: wx.openidOf('alice', MP),
+        nickname: 'Alice',
+        unionid: wx.unionidOf('alice'),
+      });
 
-      const webToken = await exchange(codeFrom(await open('/connect/qrconnect', linkParams(WEB, 'snsapi_login'))), WEB);
-      expect(webToken).toMatchObject({ openid: wx.openidOf('alice', WEB), scope: 'snsapi_login', unionid: mpToken.unionid });
+      const webToken = await exchange(
+        codeFrom(await open('/connect/qrconnect', linkParams(WEB, 'snsapi_login'))),
+        WEB,
+      );
+      expect(webToken).toMatchObject({
+        openid: wx.openidOf('alice', WEB),
+        scope: 'snsapi_login',
+        unionid: mpToken.unionid,
+      });
       expect(webToken.openid).not.toBe(mpToken.openid);
-      expect(await userinfo(webToken)).toMatchObject({ openid: wx.openidOf('alice', WEB), unionid: mpToken.unionid });
+      expect(await userinfo(webToken)).toMatchObject({
+        openid: wx.openidOf('alice', WEB),
+        unionid: mpToken.unionid,
+      });
     });
 
     it('shows the app its own name and approves through the scan page for the website app', async () => {
-      const qr = await (await open('/connect/qrconnect', linkParams(WEB, 'snsapi_login', 'w1'))).text();
+      const qr = await (
+        await open('/connect/qrconnect', linkParams(WEB, 'snsapi_login', 'w1'))
+      ).text();
       expect(qr).toContain('Scan with WeChat to log in to Acme Website');
       const scanHref = unescape(/<a id="simulate-scan"[^>]* href="([^"]+)"/.exec(qr)?.[1] ?? '');
       const consent = await (await fetch(scanHref)).text();
       expect(consent).toContain('<h1 id="app-name">Acme Website</h1>');
       const decide = new URL('/connect/sandbox/decide', wx.url);
-      for (const [name, value] of linkParams(WEB, 'snsapi_login', 'w1')) decide.searchParams.append(name, value);
+      for (const [name, value] of linkParams(WEB, 'snsapi_login', 'w1'))
+        decide.searchParams.append(name, value);
       decide.searchParams.append('user', 'bob');
       decide.searchParams.append('decision', 'approve');
       const token = await exchange(codeFrom(await fetch(decide, { redirect: 'manual' })), WEB);
-      expect(token).toMatchObject({ openid: wx.openidOf('bob', WEB), unionid: wx.unionidOf('bob', MP) });
+      expect(token).toMatchObject({
+        openid: wx.openidOf('bob', WEB),
+        unionid: wx.unionidOf('bob', MP),
+      });
     });
 
     it('sends no unionid from an unbound app, in the token or in userinfo', async () => {
@@ -162,27 +234,52 @@ describe('WxSandbox apps', () => {
     beforeEach(() => wx.setAutoApprove('alice'));
 
     it("an official account's appid on qrconnect and on its scan page", async () => {
-      await expectErrorPage(await open('/connect/qrconnect', linkParams(MP, 'snsapi_login')), 'Scope 参数错误或没有 Scope 权限');
-      await expectErrorPage(await open('/connect/sandbox/scan', linkParams(LONE, 'snsapi_login')), 'Scope 参数错误或没有 Scope 权限');
+      await expectErrorPage(
+        await open('/connect/qrconnect', linkParams(MP, 'snsapi_login')),
+        'Scope 参数错误或没有 Scope 权限',
+      );
+      await expectErrorPage(
+        await open('/connect/sandbox/scan', linkParams(LONE, 'snsapi_login')),
+        'Scope 参数错误或没有 Scope 权限',
+      );
     });
 
     it("a website app's appid on oauth2/authorize, whatever the scope", async () => {
-      await expectErrorPage(await open('/connect/oauth2/authorize', linkParams(WEB, 'snsapi_base')), '此公众号并没有这些scope的权限');
-      await expectErrorPage(await open('/connect/oauth2/authorize', linkParams(WEB, 'snsapi_userinfo')), '此公众号并没有这些scope的权限');
-      await expectErrorPage(await open('/connect/oauth2/authorize', linkParams(WEB, 'snsapi_login')), '此公众号并没有这些scope的权限');
+      await expectErrorPage(
+        await open('/connect/oauth2/authorize', linkParams(WEB, 'snsapi_base')),
+        '此公众号并没有这些scope的权限',
+      );
+      await expectErrorPage(
+        await open('/connect/oauth2/authorize', linkParams(WEB, 'snsapi_userinfo')),
+        '此公众号并没有这些scope的权限',
+      );
+      await expectErrorPage(
+        await open('/connect/oauth2/authorize', linkParams(WEB, 'snsapi_login')),
+        '此公众号并没有这些scope的权限',
+      );
     });
 
     it('a consent answer for a scope the app does not have', async () => {
       const decide = (appid: string, scope: string): Promise<Response> =>
-        open('/connect/sandbox/decide', [...linkParams(appid, scope), ['user', 'alice'], ['decision', 'approve']]);
+        open('/connect/sandbox/decide', [
+          ...linkParams(appid, scope),
+          ['user', 'alice'],
+          ['decision', 'approve'],
+        ]);
       await expectErrorPage(await decide(MP, 'snsapi_login'), 'Scope 参数错误或没有 Scope 权限');
       await expectErrorPage(await decide(WEB, 'snsapi_userinfo'), '此公众号并没有这些scope的权限');
     });
 
     it('refuses to mint such a code in a test, too', () => {
-      expect(() => wx.issueCode('alice', 'snsapi_login', MP)).toThrow(`WxSandbox: app '${MP}' (official account) has no scope 'snsapi_login'`);
-      expect(() => wx.issueCode('alice', 'snsapi_base', WEB)).toThrow("(website app) has no scope 'snsapi_base'");
-      expect(() => wx.issueCode('alice', 'snsapi_base', 'wx0nobody')).toThrow("no app with appid 'wx0nobody'");
+      expect(() => wx.issueCode('alice', 'snsapi_login', MP)).toThrow(
+        `WxSandbox: app '${MP}' (official account) has no scope 'snsapi_login'`,
+      );
+      expect(() => wx.issueCode('alice', 'snsapi_base', WEB)).toThrow(
+        "(website app) has no scope 'snsapi_base'",
+      );
+      expect(() => wx.issueCode('alice', 'snsapi_base', 'wx0nobody')).toThrow(
+        "no app with appid 'wx0nobody'",
+      );
     });
   });
 
@@ -205,14 +302,24 @@ describe('WxSandbox apps', () => {
     it("refuses to refresh one app's token under another appid (40030)", async () => {
       const token = await exchange(wx.issueCode('bob', 'snsapi_login', WEB), WEB);
       const refresh = (appid: string): Promise<Body> =>
-        sns('/sns/oauth2/refresh_token', { appid, grant_type: 'refresh_token', refresh_token: String(token.refresh_token) });
+        sns('/sns/oauth2/refresh_token', {
+          appid,
+          grant_type: 'refresh_token',
+          refresh_token: String(token.refresh_token),
+        });
       expect(await refresh(MP)).toMatchObject({ errcode: 40030 });
-      expect(await refresh(WEB)).toMatchObject({ openid: wx.openidOf('bob', WEB), access_token: token.access_token });
+      expect(await refresh(WEB)).toMatchObject({
+        openid: wx.openidOf('bob', WEB),
+        access_token: token.access_token,
+      });
     });
 
     it("refuses one app's openid with another app's token (40003)", async () => {
       const token = await exchange(wx.issueCode('bob', 'snsapi_login', WEB), WEB);
-      const check = await sns('/sns/auth', { access_token: String(token.access_token), openid: wx.openidOf('bob', MP) });
+      const check = await sns('/sns/auth', {
+        access_token: String(token.access_token),
+        openid: wx.openidOf('bob', MP),
+      });
       expect(check).toMatchObject({ errcode: 40003 });
     });
   });
@@ -220,20 +327,47 @@ describe('WxSandbox apps', () => {
   it('counts requests per endpoint across apps', async () => {
     wx.resetStats();
     wx.setAutoApprove('carol');
-    await exchange(codeFrom(await open('/connect/oauth2/authorize', linkParams(MP, 'snsapi_base'))), MP);
-    await exchange(codeFrom(await open('/connect/qrconnect', linkParams(WEB, 'snsapi_login'))), WEB);
+    await exchange(
+      codeFrom(await open('/connect/oauth2/authorize', linkParams(MP, 'snsapi_base'))),
+      MP,
+    );
+    await exchange(
+      codeFrom(await open('/connect/qrconnect', linkParams(WEB, 'snsapi_login'))),
+      WEB,
+    );
     await open('/connect/qrconnect', linkParams(MP, 'snsapi_login'));
-    expect(wx.stats.requests).toMatchObject({ authorize: 1, qrconnect: 2, access_token: 2, scan: 0 });
+    expect(wx.stats.requests).toMatchObject({
+      authorize: 1,
+      qrconnect: 2,
+      access_token: 2,
+      scan: 0,
+    });
   });
 
   describe('options', () => {
     it.each<[string, Parameters<typeof WxSandbox.start>[0], string]>([
       ['empty apps', { apps: [] }, 'apps must not be empty'],
-      ['a duplicate appid', { apps: [APPS[0], { ...APPS[1], appid: MP }] }, `duplicate appid '${MP}'`],
-      ['a missing kind', { apps: [{ appid: 'wx1' } as WxSandboxApp] }, "needs kind 'official-account' or 'website'"],
+      [
+        'a duplicate appid',
+        { apps: [APPS[0], { ...APPS[1], appid: MP }] },
+        `duplicate appid '${MP}'`,
+      ],
+      [
+        'a missing kind',
+        { apps: [{ appid: 'wx1' } as WxSandboxApp] },
+        "needs kind 'official-account' or 'website'",
+      ],
       ['an empty secret', { apps: [{ ...APPS[0], secret: '' }] }, 'has an empty secret'],
-      ['apps with the single-app appid', { apps: APPS, appid: 'wx1' }, "'appid' describes the single app"],
-      ['apps with the single-app unionid', { apps: APPS, unionid: false }, "'unionid' describes the single app"],
+      [
+        'apps with the single-app appid',
+        { apps: APPS, appid: 'wx1' },
+        "'appid' describes the single app",
+      ],
+      [
+        'apps with the single-app unionid',
+        { apps: APPS, unionid: false },
+        "'unionid' describes the single app",
+      ],
     ])('refuses %s', async (_, options, message) => {
       await expect(WxSandbox.start(options)).rejects.toThrow(message);
     });
@@ -241,7 +375,10 @@ describe('WxSandbox apps', () => {
 
   describe('without the apps option', () => {
     it('holds one app that takes both flows, bound unless unionid is false', async () => {
-      const [bound, unbound] = await Promise.all([WxSandbox.start({ appid: 'wx0single', secret: 's3cret' }), WxSandbox.start({ unionid: false })]);
+      const [bound, unbound] = await Promise.all([
+        WxSandbox.start({ appid: 'wx0single', secret: 's3cret' }),
+        WxSandbox.start({ unionid: false }),
+      ]);
       try {
         expect(bound.apps).toEqual([
           {
@@ -257,8 +394,14 @@ describe('WxSandbox apps', () => {
         expect(bound.openidOf('alice')).toBe(bound.users[0].openid);
         expect(unbound.unionidOf('alice')).toBeUndefined();
         bound.setAutoApprove('alice');
-        const base = await fetch(`${bound.url}/connect/oauth2/authorize?${new URLSearchParams(linkParams('wx0single', 'snsapi_base'))}`, { redirect: 'manual' });
-        const login = await fetch(`${bound.url}/connect/qrconnect?${new URLSearchParams(linkParams('wx0single', 'snsapi_login'))}`, { redirect: 'manual' });
+        const base = await fetch(
+          `${bound.url}/connect/oauth2/authorize?${new URLSearchParams(linkParams('wx0single', 'snsapi_base'))}`,
+          { redirect: 'manual' },
+        );
+        const login = await fetch(
+          `${bound.url}/connect/qrconnect?${new URLSearchParams(linkParams('wx0single', 'snsapi_login'))}`,
+          { redirect: 'manual' },
+        );
         expect([base.status, login.status]).toEqual([302, 302]);
       } finally {
         await Promise.all([bound.close(), unbound.close()]);

@@ -11,12 +11,31 @@ function makeCertificate(): { key: string; cert: string } | undefined {
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
       { stdio: 'ignore' },
     );
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+    return {
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
   } catch {
     return undefined; // no openssl CLI here
   } finally {
@@ -27,7 +46,11 @@ function makeCertificate(): { key: string; cert: string } | undefined {
 const pem = makeCertificate();
 const withOpenssl = pem ? describe : describe.skip;
 
-const request = (url: string, agent: Agent | false, ca?: string): Promise<{ status: number; body: string }> =>
+const request = (
+  url: string,
+  agent: Agent | false,
+  ca?: string,
+): Promise<{ status: number; body: string }> =>
   new Promise((resolve, reject) => {
     httpsGet(url, { agent, ca }, (res) => {
       let body = '';
@@ -51,12 +74,22 @@ describe('WxSandbox over TLS', () => {
       try {
         expect(wx.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
         expect(wx.users[0].headimgurl).toBe(`${wx.url}/sandbox/avatar/alice.svg`);
-        await expect(request(`${wx.url}/sns/auth`, false)).rejects.toThrow(/self-signed|certificate/i);
+        await expect(request(`${wx.url}/sns/auth`, false)).rejects.toThrow(
+          /self-signed|certificate/i,
+        );
         const code = wx.issueCode('alice', 'snsapi_userinfo');
-        const query = new URLSearchParams({ appid: wx.appid, secret: wx.secret, code, grant_type: 'authorization_code' });
+        const query = new URLSearchParams({
+          appid: wx.appid,
+          secret: wx.secret,
+          code,
+          grant_type: 'authorization_code',
+        });
         const res = await request(`${wx.url}/sns/oauth2/access_token?${query}`, false, cert);
         expect(res.status).toBe(200);
-        expect(JSON.parse(res.body)).toMatchObject({ openid: wx.users[0].openid, scope: 'snsapi_userinfo' });
+        expect(JSON.parse(res.body)).toMatchObject({
+          openid: wx.users[0].openid,
+          scope: 'snsapi_userinfo',
+        });
       } finally {
         await wx.close();
       }

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { resolveApps, singleApp, type WxSandboxApp, type WxSandboxAppInfo } from './sandbox-apps.js';
+import {
+  resolveApps,
+  singleApp,
+  type WxSandboxApp,
+  type WxSandboxAppInfo,
+} from './sandbox-apps.js';
 import type { WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 export interface WxSandboxOptions {
@@ -99,7 +104,9 @@ export interface WxSandboxTlsOptions {
   cert: string | Buffer;
 }
 
-export type ResolvedWxSandboxOptions = Required<Omit<WxSandboxOptions, 'apps' | 'users' | 'publicUrl' | 'tls'>> & {
+export type ResolvedWxSandboxOptions = Required<
+  Omit<WxSandboxOptions, 'apps' | 'users' | 'publicUrl' | 'tls'>
+> & {
   /** Never empty; `appid` and `secret` are the first one's. */
   apps: WxSandboxAppInfo[];
   users: WxSandboxUserSeed[] | undefined;
@@ -116,14 +123,20 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
   const appName = options.appName ?? 'Sandbox App';
   if (options.apps !== undefined) {
     for (const key of ['appid', 'secret', 'unionid'] as const) {
-      if (options[key] !== undefined) throw new Error(`WxSandbox: '${key}' describes the single app; with 'apps' set it on each app`);
+      if (options[key] !== undefined)
+        throw new Error(
+          `WxSandbox: '${key}' describes the single app; with 'apps' set it on each app`,
+        );
     }
   }
   const appid = options.appid ?? DEFAULT_SANDBOX_APPID;
   const secret = options.secret ?? randomBytes(16).toString('hex');
   if (!appid) throw new Error('WxSandbox: appid must not be empty');
   if (!secret) throw new Error('WxSandbox: secret must not be empty');
-  const apps = options.apps === undefined ? [singleApp(appid, secret, options.unionid ?? true, appName)] : resolveApps(options.apps, appName);
+  const apps =
+    options.apps === undefined
+      ? [singleApp(appid, secret, options.unionid ?? true, appName)]
+      : resolveApps(options.apps, appName);
   const resolved: ResolvedWxSandboxOptions = {
     apps,
     appid: apps[0].appid,
@@ -142,7 +155,13 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     connectionLatencyMs: options.connectionLatencyMs ?? 0,
     tls: options.tls === undefined ? undefined : checkTls(options.tls),
   };
-  for (const key of ['codeTtlMs', 'refreshTokenTtlMs', 'accessTokenTtlSeconds', 'latencyMs', 'connectionLatencyMs'] as const) {
+  for (const key of [
+    'codeTtlMs',
+    'refreshTokenTtlMs',
+    'accessTokenTtlSeconds',
+    'latencyMs',
+    'connectionLatencyMs',
+  ] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
       throw new Error(`WxSandbox: ${key} must be a number >= 0`);
     }
@@ -154,13 +173,16 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
 function checkPublicUrl(value: string): string {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-    throw new Error(`WxSandbox: publicUrl must be an absolute http(s) URL without query, got '${value}'`);
+    throw new Error(
+      `WxSandbox: publicUrl must be an absolute http(s) URL without query, got '${value}'`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }
 
 function checkTls(tls: WxSandboxTlsOptions): WxSandboxTlsOptions {
-  const isPem = (value: unknown) => (typeof value === 'string' || Buffer.isBuffer(value)) && value.length > 0;
+  const isPem = (value: unknown) =>
+    (typeof value === 'string' || Buffer.isBuffer(value)) && value.length > 0;
   if (!tls || !isPem(tls.key) || !isPem(tls.cert)) {
     throw new Error('WxSandbox: tls needs a PEM key and cert');
   }

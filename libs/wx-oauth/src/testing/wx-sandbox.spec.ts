@@ -29,13 +29,16 @@ describe('WxSandbox', () => {
         expect(one.secret).toMatch(/^[0-9a-f]{32}$/);
         expect(one.secret).not.toBe(two.secret);
         expect(one.users.map((user) => user.key)).toEqual(['alice', 'bob', 'carol', 'snap']);
-        expect(one.users.find((user) => user.key === 'bob')?.nickname).toMatch(/\p{Extended_Pictographic}/u);
+        expect(one.users.find((user) => user.key === 'bob')?.nickname).toMatch(
+          /\p{Extended_Pictographic}/u,
+        );
         expect(one.users.find((user) => user.key === 'carol')?.headimgurl).toBe('');
         expect(one.users[0].headimgurl).toBe(`${one.url}/sandbox/avatar/alice.svg`);
         expect(one.users.find((user) => user.key === 'snap')?.snapshot).toBe(true);
         expect(one.users.filter((user) => user.snapshot)).toHaveLength(1);
         // Same app and user, same ids: tests can rely on them across runs (avatars differ only by port).
-        const portless = (wx: WxSandbox) => wx.users.map((user) => ({ ...user, headimgurl: user.headimgurl.replace(wx.url, '') }));
+        const portless = (wx: WxSandbox) =>
+          wx.users.map((user) => ({ ...user, headimgurl: user.headimgurl.replace(wx.url, '') }));
         expect(portless(one)).toEqual(portless(two));
       } finally {
         await Promise.all([one.close(), two.close()]);
@@ -45,7 +48,10 @@ describe('WxSandbox', () => {
     it('derives openid per app and unionid per user, unless the seed gives them', async () => {
       const other = await WxSandbox.start({
         appid: 'wx0other0app',
-        users: [{ key: 'alice', nickname: 'A' }, { key: 'dave', nickname: 'D', openid: 'oDave', unionid: 'uDave' }],
+        users: [
+          { key: 'alice', nickname: 'A' },
+          { key: 'dave', nickname: 'D', openid: 'oDave', unionid: 'uDave' },
+        ],
       });
       const main = await WxSandbox.start();
       try {
@@ -62,7 +68,14 @@ describe('WxSandbox', () => {
     });
 
     it('refuses duplicate users and an unknown autoApprove user', async () => {
-      await expect(WxSandbox.start({ users: [{ key: 'a', nickname: 'A' }, { key: 'a', nickname: 'B' }] })).rejects.toThrow(/duplicate/);
+      await expect(
+        WxSandbox.start({
+          users: [
+            { key: 'a', nickname: 'A' },
+            { key: 'a', nickname: 'B' },
+          ],
+        }),
+      ).rejects.toThrow(/duplicate/);
       await expect(WxSandbox.start({ autoApprove: 'nobody' })).rejects.toThrow(/nobody/);
     });
   });
@@ -76,10 +89,17 @@ describe('WxSandbox', () => {
     afterAll(() => wx.close());
     afterEach(() => wx.clearFaults());
 
-    const sns = (path: string, params: Record<string, string>, init?: RequestInit): Promise<Response> =>
-      fetch(`${wx.url}${path}?${new URLSearchParams(params)}`, init);
+    const sns = (
+      path: string,
+      params: Record<string, string>,
+      init?: RequestInit,
+    ): Promise<Response> => fetch(`${wx.url}${path}?${new URLSearchParams(params)}`, init);
     const exchange = (code: string, init?: RequestInit): Promise<Response> =>
-      sns('/sns/oauth2/access_token', { appid: wx.appid, secret: wx.secret, code, grant_type: 'authorization_code' }, init);
+      sns(
+        '/sns/oauth2/access_token',
+        { appid: wx.appid, secret: wx.secret, code, grant_type: 'authorization_code' },
+        init,
+      );
     const authCheck = (): Promise<Response> => sns('/sns/auth', { access_token: 'x', openid: 'y' });
 
     it('moves its clock only forward, on top of real time', () => {
@@ -127,8 +147,14 @@ describe('WxSandbox', () => {
         const code = wx.issueCode('alice', 'snsapi_base');
         const busy = await exchange(code);
         expect(busy.headers.get('content-type')).toBe('text/plain');
-        expect(await busy.json()).toEqual({ errcode: -1, errmsg: expect.stringMatching(/^system error, rid: [0-9a-f-]{26}$/) });
-        expect(await (await exchange(code)).json()).toMatchObject({ errcode: 45011, errmsg: expect.stringMatching(/^quota, slow down, rid: /) });
+        expect(await busy.json()).toEqual({
+          errcode: -1,
+          errmsg: expect.stringMatching(/^system error, rid: [0-9a-f-]{26}$/),
+        });
+        expect(await (await exchange(code)).json()).toMatchObject({
+          errcode: 45011,
+          errmsg: expect.stringMatching(/^quota, slow down, rid: /),
+        });
         // The faulted requests were never handled, so the code is still good.
         expect(await (await exchange(code)).json()).toHaveProperty('access_token');
       });
@@ -151,7 +177,8 @@ describe('WxSandbox', () => {
       it('targets one endpoint, counts times, and clears', async () => {
         wx.inject({ type: 'http500' }, { endpoint: 'userinfo', times: 2 });
         expect((await authCheck()).status).toBe(200);
-        const userinfo = (): Promise<Response> => sns('/sns/userinfo', { access_token: 'x', openid: 'y' });
+        const userinfo = (): Promise<Response> =>
+          sns('/sns/userinfo', { access_token: 'x', openid: 'y' });
         expect((await userinfo()).status).toBe(500);
         expect((await userinfo()).status).toBe(500);
         expect((await userinfo()).status).toBe(200);
@@ -162,7 +189,9 @@ describe('WxSandbox', () => {
 
       it('leaves the authorize pages alone', async () => {
         wx.inject({ type: 'http500' });
-        const page = await fetch(`${wx.url}/connect/oauth2/authorize?appid=${wx.appid}&redirect_uri=https%3A%2F%2Fa.test%2F&response_type=code&scope=snsapi_base`);
+        const page = await fetch(
+          `${wx.url}/connect/oauth2/authorize?appid=${wx.appid}&redirect_uri=https%3A%2F%2Fa.test%2F&response_type=code&scope=snsapi_base`,
+        );
         expect(page.status).toBe(200);
         expect((await authCheck()).status).toBe(500);
       });
@@ -183,7 +212,15 @@ describe('WxSandbox', () => {
         await fetch(`${wx.url}/connect/qrconnect`);
         await fetch(`${wx.url}/nowhere`);
         const { requests } = wx.stats;
-        expect(requests).toMatchObject({ access_token: 2, auth: 1, userinfo: 0, refresh_token: 0, qrconnect: 1, authorize: 0, not_found: 1 });
+        expect(requests).toMatchObject({
+          access_token: 2,
+          auth: 1,
+          userinfo: 0,
+          refresh_token: 0,
+          qrconnect: 1,
+          authorize: 0,
+          not_found: 1,
+        });
         wx.resetStats();
         expect(wx.stats.requests.access_token).toBe(0);
       });
@@ -192,7 +229,8 @@ describe('WxSandbox', () => {
         const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
         try {
           wx.resetStats();
-          for (let i = 0; i < 3; i++) expect((await request(`${wx.url}/sns/auth`, keepAlive)).status).toBe(200);
+          for (let i = 0; i < 3; i++)
+            expect((await request(`${wx.url}/sns/auth`, keepAlive)).status).toBe(200);
           expect(wx.stats).toMatchObject({ connections: 1, requests: { auth: 3 } });
           await request(`${wx.url}/sns/auth`, false);
           await request(`${wx.url}/sns/auth`, false);
@@ -208,8 +246,12 @@ describe('WxSandbox', () => {
     it('delays every /sns answer by latencyMs, not the pages', async () => {
       const wx = await WxSandbox.start({ latencyMs: 150 });
       try {
-        expect(await elapsed(() => fetch(`${wx.url}/sns/auth`).then((res) => res.text()))).toBeGreaterThanOrEqual(140);
-        expect(await elapsed(() => fetch(`${wx.url}/connect/qrconnect`).then((res) => res.text()))).toBeLessThan(140);
+        expect(
+          await elapsed(() => fetch(`${wx.url}/sns/auth`).then((res) => res.text())),
+        ).toBeGreaterThanOrEqual(140);
+        expect(
+          await elapsed(() => fetch(`${wx.url}/connect/qrconnect`).then((res) => res.text())),
+        ).toBeLessThan(140);
       } finally {
         await wx.close();
       }
@@ -219,9 +261,13 @@ describe('WxSandbox', () => {
       const wx = await WxSandbox.start({ connectionLatencyMs: 150 });
       const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
       try {
-        expect(await elapsed(() => request(`${wx.url}/sns/auth`, keepAlive))).toBeGreaterThanOrEqual(140);
+        expect(
+          await elapsed(() => request(`${wx.url}/sns/auth`, keepAlive)),
+        ).toBeGreaterThanOrEqual(140);
         expect(await elapsed(() => request(`${wx.url}/sns/auth`, keepAlive))).toBeLessThan(140);
-        expect(await elapsed(() => request(`${wx.url}/sns/auth`, false))).toBeGreaterThanOrEqual(140);
+        expect(await elapsed(() => request(`${wx.url}/sns/auth`, false))).toBeGreaterThanOrEqual(
+          140,
+        );
       } finally {
         keepAlive.destroy();
         await wx.close();

@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { SCAN_PATH, handleAuthorize, handleDecide, type AuthorizeContext } from './authorize-handler.js';
+import {
+  SCAN_PATH,
+  handleAuthorize,
+  handleDecide,
+  type AuthorizeContext,
+} from './authorize-handler.js';
 import { avatarKey, avatarResponse } from './avatar.js';
 import { randomRid } from './random-strings.js';
 import { SandboxAppUsers } from './sandbox-app-users.js';
@@ -9,13 +14,23 @@ import { describeKind, type WxSandboxAppInfo } from './sandbox-apps.js';
 import { SandboxClock } from './sandbox-clock.js';
 import { SandboxFaults } from './sandbox-faults.js';
 import { SandboxGrants } from './sandbox-grants.js';
-import { htmlPage, javascript, plainText, wxJson, type SandboxResponse } from './sandbox-response.js';
+import {
+  htmlPage,
+  javascript,
+  plainText,
+  wxJson,
+  type SandboxResponse,
+} from './sandbox-response.js';
 import { DEFAULT_SANDBOX_USERS } from './sandbox-users.js';
 import { handleSns, type SnsContext } from './sns-handler.js';
 import { wxErrorBody } from './wx-errors.js';
 import { handleWxLoginFrame } from './wx-login-frame.js';
 import { WX_LOGIN_JS_PATH, WX_LOGIN_JS_SHORT_PATH, wxLoginScript } from './wx-login-script.js';
-import { resolveSandboxOptions, type ResolvedWxSandboxOptions, type WxSandboxOptions } from './wx-sandbox.options.js';
+import {
+  resolveSandboxOptions,
+  type ResolvedWxSandboxOptions,
+  type WxSandboxOptions,
+} from './wx-sandbox.options.js';
 import type {
   WxSandboxEndpoint,
   WxSandboxFault,
@@ -41,8 +56,17 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
 ]);
 
 const ALL_ROUTES: readonly Route[] = [...new Set(ROUTES.values()), 'avatar', 'not_found'];
-const SNS_ENDPOINTS: ReadonlySet<Route> = new Set<Route>(['access_token', 'refresh_token', 'auth', 'userinfo']);
-const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>(['snsapi_base', 'snsapi_userinfo', 'snsapi_login']);
+const SNS_ENDPOINTS: ReadonlySet<Route> = new Set<Route>([
+  'access_token',
+  'refresh_token',
+  'auth',
+  'userinfo',
+]);
+const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
+  'snsapi_base',
+  'snsapi_userinfo',
+  'snsapi_login',
+]);
 
 /**
  * A local WeChat: the authorize pages of open.weixin.qq.com and the `/sns` API of
@@ -105,7 +129,9 @@ export class WxSandbox {
   /** Starts a sandbox and resolves once it listens. */
   static async start(options?: WxSandboxOptions): Promise<WxSandbox> {
     const resolved = resolveSandboxOptions(options);
-    const server = resolved.tls ? createHttpsServer({ key: resolved.tls.key, cert: resolved.tls.cert }) : createServer();
+    const server = resolved.tls
+      ? createHttpsServer({ key: resolved.tls.key, cert: resolved.tls.cert })
+      : createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(resolved.port, resolved.host, () => {
@@ -127,12 +153,20 @@ export class WxSandbox {
   ) {
     this.appid = options.appid;
     this.secret = options.secret;
-    this.url = baseUrl(server.address() as AddressInfo, options.host, options.tls ? 'https' : 'http');
+    this.url = baseUrl(
+      server.address() as AddressInfo,
+      options.host,
+      options.tls ? 'https' : 'http',
+    );
     this.publicUrl = options.publicUrl ?? this.url;
     this.wxLoginJsUrl = `${this.publicUrl}${WX_LOGIN_JS_PATH}`;
     this.apps = Object.freeze([...options.apps]);
     // Built once listening: default avatars are served here, so their URLs need the port.
-    this.directory = new SandboxAppUsers(options.apps, options.users ?? DEFAULT_SANDBOX_USERS, this.publicUrl);
+    this.directory = new SandboxAppUsers(
+      options.apps,
+      options.users ?? DEFAULT_SANDBOX_USERS,
+      this.publicUrl,
+    );
     this.users = this.directory.usersOf(this.appid);
     this.grants = new SandboxGrants(this.clock, options);
     this.autoApprove = false;
@@ -183,7 +217,9 @@ export class WxSandbox {
     if (!SCOPES.has(scope)) throw new Error(`WxSandbox: unknown scope '${String(scope)}'`);
     const app = this.app(appid);
     if (!app.scopes.includes(scope)) {
-      throw new Error(`WxSandbox: app '${appid}' (${describeKind(app.kind)}) has no scope '${scope}'`);
+      throw new Error(
+        `WxSandbox: app '${appid}' (${describeKind(app.kind)}) has no scope '${scope}'`,
+      );
     }
     return this.grants.issueCode(appid, this.appUser(appid, userKey), scope);
   }
@@ -259,13 +295,18 @@ export class WxSandbox {
     delayMs += this.options.latencyMs;
     const fault = this.faults.take(route);
     if (fault?.type === 'delay') delayMs += fault.ms;
-    const response = fault && fault.type !== 'delay' ? this.faultResponse(fault) : this.answerSns(route, query);
+    const response =
+      fault && fault.type !== 'delay' ? this.faultResponse(fault) : this.answerSns(route, query);
     await this.sleep(delayMs);
     if (response === 'reset') req.socket.destroy();
     else this.write(res, response);
   }
 
-  private answerFront(route: FrontRoute | 'not_found', pathname: string, query: URLSearchParams): SandboxResponse {
+  private answerFront(
+    route: FrontRoute | 'not_found',
+    pathname: string,
+    query: URLSearchParams,
+  ): SandboxResponse {
     const context: AuthorizeContext = {
       apps: this.directory,
       publicUrl: this.publicUrl,
@@ -304,12 +345,17 @@ export class WxSandbox {
     return wxJson(handleSns(endpoint, query, context));
   }
 
-  private faultResponse(fault: Exclude<WxSandboxFault, { type: 'delay' }>): SandboxResponse | 'reset' {
+  private faultResponse(
+    fault: Exclude<WxSandboxFault, { type: 'delay' }>,
+  ): SandboxResponse | 'reset' {
     switch (fault.type) {
       case 'http500':
         return plainText(500, 'Internal Server Error');
       case 'nonJson':
-        return htmlPage(200, '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>');
+        return htmlPage(
+          200,
+          '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
+        );
       case 'reset':
         return 'reset';
       case 'errcode':
@@ -319,7 +365,10 @@ export class WxSandbox {
 
   private write(res: ServerResponse, response: SandboxResponse): void {
     if (res.destroyed || res.headersSent) return;
-    res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+    res.writeHead(response.status, {
+      ...response.headers,
+      'content-length': Buffer.byteLength(response.body),
+    });
     res.end(response.body);
   }
 

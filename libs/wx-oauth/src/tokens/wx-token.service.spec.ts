@@ -32,7 +32,9 @@ describe('WxTokenService', () => {
     }));
     tokens = moduleRef.get(WxTokenService);
     store = moduleRef.get(WX_OAUTH_STORE);
-    const token = await moduleRef.get(WXOAuth).getAccessToken(sandbox.issueCode('alice', 'snsapi_userinfo'));
+    const token = await moduleRef
+      .get(WXOAuth)
+      .getAccessToken(sandbox.issueCode('alice', 'snsapi_userinfo'));
     ({ openid, access_token: accessToken } = token);
     await tokens.save(token);
     sandbox.resetStats();
@@ -40,7 +42,7 @@ describe('WxTokenService', () => {
   afterEach(() => moduleRef.close());
   afterAll(() => sandbox.close());
 
-  it("answers the saved token while it is fresh, and refreshes it once it is within the margin of its expiry", async () => {
+  it('answers the saved token while it is fresh, and refreshes it once it is within the margin of its expiry', async () => {
     expect(await tokens.getAccessTokenFor(openid)).toBe(accessToken);
     clock.advance(TWO_HOURS - 300_000);
     expect(await tokens.getAccessTokenFor(openid)).toEqual(expect.any(String));
@@ -49,7 +51,9 @@ describe('WxTokenService', () => {
 
   it('shares one refresh among concurrent callers', async () => {
     clock.advance(TWO_HOURS);
-    const answers = await Promise.all(Array.from({ length: 50 }, () => tokens.getAccessTokenFor(openid)));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => tokens.getAccessTokenFor(openid)),
+    );
     expect(new Set(answers).size).toBe(1);
     expect(sandbox.stats.requests.refresh_token).toBe(1);
   });
@@ -60,7 +64,16 @@ describe('WxTokenService', () => {
     const lease = await store.lock(key, 10_000);
     const waiting = tokens.getAccessTokenFor(openid);
     const written = JSON.parse((await store.get(key))!);
-    await store.setIfLocked(key, JSON.stringify({ ...written, accessToken: 'from-the-other-instance', accessTokenExpiresAt: clock.now() + TWO_HOURS }), TWO_HOURS, lease!);
+    await store.setIfLocked(
+      key,
+      JSON.stringify({
+        ...written,
+        accessToken: 'from-the-other-instance',
+        accessTokenExpiresAt: clock.now() + TWO_HOURS,
+      }),
+      TWO_HOURS,
+      lease!,
+    );
     expect(await waiting).toBe('from-the-other-instance');
     expect(sandbox.stats.requests.refresh_token ?? 0).toBe(0);
   });
@@ -88,6 +101,8 @@ describe('WxTokenService', () => {
   });
 
   it('refuses an appid the module does not have', async () => {
-    await expect(tokens.getAccessTokenFor(openid, 'wxnotregistered')).rejects.toMatchObject({ kind: 'invalid_request' });
+    await expect(tokens.getAccessTokenFor(openid, 'wxnotregistered')).rejects.toMatchObject({
+      kind: 'invalid_request',
+    });
   });
 });

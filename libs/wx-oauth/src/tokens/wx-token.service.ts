@@ -35,7 +35,10 @@ export class WxTokenService {
   ) {}
 
   /** Saves a login's tokens with their absolute expiry times; a login starts a new refresh token's 30 days. */
-  async save(token: WxAccessToken, appid: string = this.apps.primary.appid): Promise<WxStoredToken> {
+  async save(
+    token: WxAccessToken,
+    appid: string = this.apps.primary.appid,
+  ): Promise<WxStoredToken> {
     const stored = this.toStored(token, undefined);
     await this.store.set(tokenKey(appid, token.openid), JSON.stringify(stored), this.ttlOf(stored));
     return stored;
@@ -56,7 +59,10 @@ export class WxTokenService {
   }
 
   /** The user's profile, with a valid token. */
-  async getUserinfoFor(openid: string, options: { appid?: string; lang?: WxLang } = {}): Promise<WxUserInfo> {
+  async getUserinfoFor(
+    openid: string,
+    options: { appid?: string; lang?: WxLang } = {},
+  ): Promise<WxUserInfo> {
     const wx = this.client(options.appid);
     return wx.getUserinfo(await this.getAccessTokenFor(openid, wx.appid), openid, options.lang);
   }
@@ -75,7 +81,8 @@ export class WxTokenService {
   private client(appid: string | undefined): WXOAuth {
     if (appid === undefined) return this.apps.primary;
     const app = this.apps.byAppid(appid);
-    if (!app) throw new WxOAuthError('invalid_request', `No app ${appid} is registered with WxOAuthModule`);
+    if (!app)
+      throw new WxOAuthError('invalid_request', `No app ${appid} is registered with WxOAuthModule`);
     return app.client;
   }
 
@@ -98,28 +105,43 @@ export class WxTokenService {
       const stored = await this.load(wx, openid);
       if (this.isFresh(stored)) return stored;
       if (this.clock.now() > deadline) {
-        throw new WxOAuthError('store_unavailable', 'Store: gave up waiting for another instance to refresh the token');
+        throw new WxOAuthError(
+          'store_unavailable',
+          'Store: gave up waiting for another instance to refresh the token',
+        );
       }
     }
   }
 
-  private async refreshHolding(wx: WXOAuth, openid: string, lockId: string): Promise<WxStoredToken> {
+  private async refreshHolding(
+    wx: WXOAuth,
+    openid: string,
+    lockId: string,
+  ): Promise<WxStoredToken> {
     const current = await this.load(wx, openid);
     if (this.isFresh(current)) return current; // refreshed by another instance meanwhile
     let token: WxAccessToken;
     try {
-      if (current.refreshTokenExpiresAt <= this.clock.now()) throw new WxReauthorizationRequiredError(openid);
+      if (current.refreshTokenExpiresAt <= this.clock.now())
+        throw new WxReauthorizationRequiredError(openid);
       token = await wx.refreshToken(current.refreshToken);
     } catch (error) {
       if (error instanceof WxOAuthError && error.kind === 'refresh_expired') {
         await this.store.delete(tokenKey(wx.appid, openid));
-        throw error instanceof WxReauthorizationRequiredError ? error : new WxReauthorizationRequiredError(openid, error);
+        throw error instanceof WxReauthorizationRequiredError
+          ? error
+          : new WxReauthorizationRequiredError(openid, error);
       }
       throw error;
     }
     const next = this.toStored(token, current);
     // A holder whose lease ran out leaves the store to the newer holder; its token is still valid to use.
-    await this.store.setIfLocked(tokenKey(wx.appid, openid), JSON.stringify(next), this.ttlOf(next), lockId);
+    await this.store.setIfLocked(
+      tokenKey(wx.appid, openid),
+      JSON.stringify(next),
+      this.ttlOf(next),
+      lockId,
+    );
     return next;
   }
 
@@ -149,7 +171,9 @@ export class WxTokenService {
       accessToken: token.access_token,
       refreshToken: token.refresh_token,
       accessTokenExpiresAt: now + token.expires_in * 1000,
-      refreshTokenExpiresAt: sameRefreshToken ? previous.refreshTokenExpiresAt : now + REFRESH_TOKEN_LIFETIME_MS,
+      refreshTokenExpiresAt: sameRefreshToken
+        ? previous.refreshTokenExpiresAt
+        : now + REFRESH_TOKEN_LIFETIME_MS,
     };
   }
 }

@@ -38,21 +38,32 @@ describe('WeChat login (e2e)', () => {
   it('sends the browser to WeChat with a state cookie', async () => {
     const res = await request(app.getHttpServer()).get('/auth/wechat').expect(302);
 
-    expect(res.headers.location).toMatch(`${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`);
+    expect(res.headers.location).toMatch(
+      `${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`,
+    );
     expect(res.headers['set-cookie']).toBeDefined();
   });
 
   it('logs alice in through the sandbox', async () => {
-    const login = await loginThroughSandbox<WxProfile>(app.getHttpServer(), { sandbox, path: '/auth/wechat' });
+    const login = await loginThroughSandbox<WxProfile>(app.getHttpServer(), {
+      sandbox,
+      path: '/auth/wechat',
+    });
 
     const alice = sandbox.users.find((user) => user.key === 'alice')!;
     expect(login.status).toBe(200);
-    expect(login.body).toMatchObject({ provider: 'wechat', openid: alice.openid, nickname: alice.nickname });
+    expect(login.body).toMatchObject({
+      provider: 'wechat',
+      openid: alice.openid,
+      nickname: alice.nickname,
+    });
   });
 
   it('refuses a callback that does not carry the state cookie of its login', async () => {
     const code = sandbox.issueCode('alice', 'snsapi_userinfo');
 
-    await request(app.getHttpServer()).get(`/auth/wechat/callback?code=${code}&state=abc123`).expect(401);
+    await request(app.getHttpServer())
+      .get(`/auth/wechat/callback?code=${code}&state=abc123`)
+      .expect(401);
   });
 });

@@ -32,7 +32,10 @@ describe('AppModule configured from WX_* variables', () => {
   });
 
   it('logs alice in with her profile', async () => {
-    const login = await loginThroughSandbox<WxProfile>(app.getHttpServer(), { sandbox, path: '/auth/wechat' });
+    const login = await loginThroughSandbox<WxProfile>(app.getHttpServer(), {
+      sandbox,
+      path: '/auth/wechat',
+    });
 
     expect(login.status).toBe(200);
     expect(login.body).toMatchObject({ nickname: 'Alice', scope: ['snsapi_userinfo'] });
