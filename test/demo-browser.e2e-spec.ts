@@ -228,7 +228,7 @@ describe('the demo in Chromium', () => {
 describe('the demo with an official account only, in Chromium', () => {
   it('tells a desktop visitor to open the page in WeChat, with a QR code of the page, and logs in inside WeChat', async () => {
     const sandbox = await WxSandbox.start({
-      apps: [{ appid: 'wx0only0official', kind: 'official-account' }],
+      apps: [{ appid: 'wx0only0official', kind: 'officialAccount' }],
       autoApprove: 'alice',
     });
     const port = await freePort();

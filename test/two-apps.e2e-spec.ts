@@ -228,7 +228,7 @@ beforeAll(async () => {
     apps: [
       {
         appid: MP,
-        kind: 'official-account',
+        kind: 'officialAccount',
         openPlatform: 'acme-open-platform',
         name: 'Acme 服务号',
       },

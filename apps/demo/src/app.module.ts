@@ -27,7 +27,7 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
   return {
     ...(sandbox
       ? {
-          officialAccount: app('official-account'),
+          officialAccount: app('officialAccount'),
           website: app('website'),
           apiBaseUrl: sandbox.url,
           openBaseUrl: sandbox.url,

@@ -77,7 +77,7 @@ describe('the sandbox command', () => {
       );
       for (const app of sandbox.apps) expect(line).not.toContain(app.secret);
       expect(sandbox.apps.map(({ appid, kind }) => [appid, kind])).toEqual([
-        ['wx0mp', 'official-account'],
+        ['wx0mp', 'officialAccount'],
         ['wx0web', 'website'],
       ]);
       expect(sandbox.unionidOf('bob', 'wx0web')).toBe(sandbox.unionidOf('bob', 'wx0mp'));

@@ -13,7 +13,7 @@ interface AppVariables {
 
 const TWO_APPS: readonly AppVariables[] = [
   {
-    kind: 'official-account',
+    kind: 'officialAccount',
     label: 'official account',
     appid: 'WX_SANDBOX_MP_APPID',
     secret: 'WX_SANDBOX_MP_SECRET',
@@ -95,7 +95,7 @@ export function describeSandbox(sandbox: WxSandbox, config: SandboxCommandConfig
     return `WeChat sandbox listening on ${sandbox.url}${publicAt} (appid ${sandbox.appid}, ${single})`;
   }
   const apps = sandbox.apps.map((app) => {
-    const kind = app.kind === 'official-account' ? 'official account' : 'website app';
+    const kind = app.kind === 'officialAccount' ? 'official account' : 'website app';
     return `${kind} ${app.appid} (${config.secretSources.get(app.appid)})`;
   });
   const binding = sandbox.apps[0].openPlatform

@@ -29,7 +29,7 @@ export const demoSandboxProvider: Provider = {
             apps: [
               {
                 appid: DEMO_SANDBOX_APPS.officialAccount,
-                kind: 'official-account',
+                kind: 'officialAccount',
                 openPlatform: 'demo',
               },
               { appid: DEMO_SANDBOX_APPS.website, kind: 'website', openPlatform: 'demo' },

@@ -1,6 +1,6 @@
 export { WxSandbox } from './wx-sandbox.js';
 export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
-export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './sandbox-apps.js';
+export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './model/sandbox-apps.js';
 export type {
   WxSandboxEndpoint,
   WxSandboxFault,
@@ -13,6 +13,6 @@ export {
   loginThroughSandbox,
   type LoginThroughSandboxOptions,
   type SandboxLogin,
-} from './login-through-sandbox.js';
-export { qrCodeSvg } from './qr-code-svg.js';
-export { CookieJar } from './cookie-jar.js';
+} from './helpers/login-through-sandbox.js';
+export { qrCodeSvg } from './pages/qr-code-svg.js';
+export { CookieJar } from './helpers/cookie-jar.js';

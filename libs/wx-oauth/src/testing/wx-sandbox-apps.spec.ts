@@ -1,5 +1,5 @@
 import { WxSandbox } from './wx-sandbox.js';
-import type { WxSandboxApp } from './sandbox-apps.js';
+import type { WxSandboxApp } from './model/sandbox-apps.js';
 
 type Body = Record<string, unknown>;
 
@@ -13,7 +13,7 @@ const APPS: WxSandboxApp[] = [
   {
     appid: MP,
     secret: 'mp-secret-0123456789abcdef',
-    kind: 'official-account',
+    kind: 'officialAccount',
     openPlatform: 'acme',
     name: 'Acme 服务号',
   },
@@ -24,7 +24,7 @@ const APPS: WxSandboxApp[] = [
     openPlatform: 'acme',
     name: 'Acme Website',
   },
-  { appid: LONE, kind: 'official-account' },
+  { appid: LONE, kind: 'officialAccount' },
   { appid: OTHER_WEB, kind: 'website', openPlatform: 'someone-else' },
 ];
 
@@ -86,14 +86,14 @@ describe('WxSandbox apps', () => {
       ).toEqual([
         {
           appid: MP,
-          kind: 'official-account',
+          kind: 'officialAccount',
           openPlatform: 'acme',
           scopes: ['snsapi_base', 'snsapi_userinfo'],
         },
         { appid: WEB, kind: 'website', openPlatform: 'acme', scopes: ['snsapi_login'] },
         {
           appid: LONE,
-          kind: 'official-account',
+          kind: 'officialAccount',
           openPlatform: undefined,
           scopes: ['snsapi_base', 'snsapi_userinfo'],
         },
@@ -355,7 +355,7 @@ describe('WxSandbox apps', () => {
       [
         'a missing kind',
         { apps: [{ appid: 'wx1' } as WxSandboxApp] },
-        "needs kind 'official-account' or 'website'",
+        "needs kind 'officialAccount' or 'website'",
       ],
       ['an empty secret', { apps: [{ ...APPS[0], secret: '' }] }, 'has an empty secret'],
       [

@@ -4,7 +4,7 @@ import {
   singleApp,
   type WxSandboxApp,
   type WxSandboxAppInfo,
-} from './sandbox-apps.js';
+} from './model/sandbox-apps.js';
 import type { WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 export interface WxSandboxOptions {

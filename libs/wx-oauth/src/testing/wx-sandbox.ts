@@ -6,26 +6,30 @@ import {
   handleAuthorize,
   handleDecide,
   type AuthorizeContext,
-} from './authorize-handler.js';
-import { avatarKey, avatarResponse } from './avatar.js';
-import { randomRid } from './random-strings.js';
-import { SandboxAppUsers } from './sandbox-app-users.js';
-import { describeKind, type WxSandboxAppInfo } from './sandbox-apps.js';
-import { SandboxClock } from './sandbox-clock.js';
-import { SandboxFaults } from './sandbox-faults.js';
-import { SandboxGrants } from './sandbox-grants.js';
+} from './handlers/authorize-handler.js';
+import { avatarKey, avatarResponse } from './handlers/avatar.js';
+import { randomRid } from './model/random-strings.js';
+import { SandboxAppUsers } from './model/sandbox-app-users.js';
+import { describeKind, type WxSandboxAppInfo } from './model/sandbox-apps.js';
+import { SandboxClock } from './model/sandbox-clock.js';
+import { SandboxFaults } from './model/sandbox-faults.js';
+import { SandboxGrants } from './model/sandbox-grants.js';
 import {
   htmlPage,
   javascript,
   plainText,
   wxJson,
   type SandboxResponse,
-} from './sandbox-response.js';
-import { DEFAULT_SANDBOX_USERS } from './sandbox-users.js';
-import { handleSns, type SnsContext } from './sns-handler.js';
-import { wxErrorBody } from './wx-errors.js';
-import { handleWxLoginFrame } from './wx-login-frame.js';
-import { WX_LOGIN_JS_PATH, WX_LOGIN_JS_SHORT_PATH, wxLoginScript } from './wx-login-script.js';
+} from './handlers/sandbox-response.js';
+import { DEFAULT_SANDBOX_USERS } from './model/sandbox-users.js';
+import { handleSns, type SnsContext } from './handlers/sns-handler.js';
+import { wxErrorBody } from './model/wx-errors.js';
+import { handleWxLoginFrame } from './handlers/wx-login-frame.js';
+import {
+  WX_LOGIN_JS_PATH,
+  WX_LOGIN_JS_SHORT_PATH,
+  wxLoginScript,
+} from './handlers/wx-login-script.js';
 import {
   resolveSandboxOptions,
   type ResolvedWxSandboxOptions,
@@ -89,7 +93,7 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  *
  * @example
  * const wx = await WxSandbox.start({ apps: [
- *   { appid: 'wx0mp', kind: 'official-account', openPlatform: 'acme' },
+ *   { appid: 'wx0mp', kind: 'officialAccount', openPlatform: 'acme' },
  *   { appid: 'wx0web', kind: 'website', openPlatform: 'acme' },
  * ] });
  * wx.app('wx0web').secret; wx.openidOf('alice', 'wx0web'); wx.unionidOf('alice', 'wx0mp');

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { WxSandboxScope } from './wx-sandbox.types.js';
+import type { WxSandboxScope } from '../wx-sandbox.types.js';
 
 /**
  * The two kinds of WeChat app a browser login can use: an official account (公众号/服务号)
  * logs in inside WeChat through `/connect/oauth2/authorize`; a website app (网站应用) of
  * the Open Platform logs in on a desktop through `/connect/qrconnect`.
  */
-export type WxSandboxAppKind = 'official-account' | 'website';
+export type WxSandboxAppKind = 'officialAccount' | 'website';
 
 /** An app to register with `WxSandbox.start({ apps })`. */
 export interface WxSandboxApp {
@@ -43,13 +43,13 @@ export interface WxSandboxAppInfo {
 export const DEFAULT_OPEN_PLATFORM = 'sandbox-open-platform';
 
 const KIND_SCOPES: Record<WxSandboxAppInfo['kind'], readonly WxSandboxScope[]> = {
-  'official-account': ['snsapi_base', 'snsapi_userinfo'],
+  officialAccount: ['snsapi_base', 'snsapi_userinfo'],
   website: ['snsapi_login'],
   both: ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'],
 };
 
 const KIND_NAMES: Record<WxSandboxAppInfo['kind'], string> = {
-  'official-account': 'official account',
+  officialAccount: 'official account',
   website: 'website app',
   both: 'sandbox app (both flows)',
 };
@@ -88,8 +88,8 @@ export function resolveApps(
       throw new Error('WxSandbox: every app needs an appid');
     if (seen.has(app.appid)) throw new Error(`WxSandbox: duplicate appid '${app.appid}'`);
     seen.add(app.appid);
-    if (app.kind !== 'official-account' && app.kind !== 'website') {
-      throw new Error(`WxSandbox: app '${app.appid}' needs kind 'official-account' or 'website'`);
+    if (app.kind !== 'officialAccount' && app.kind !== 'website') {
+      throw new Error(`WxSandbox: app '${app.appid}' needs kind 'officialAccount' or 'website'`);
     }
     if (app.secret !== undefined && (typeof app.secret !== 'string' || !app.secret)) {
       throw new Error(`WxSandbox: app '${app.appid}' has an empty secret`);

@@ -3,15 +3,15 @@ import {
   callbackUrl,
   checkAuthorizeQuery,
   type AuthorizeRequest,
-} from './authorize-request.js';
-import { consentPage } from './consent-page.js';
-import { errorPage } from './error-page.js';
-import { qrConnectPage } from './qr-connect-page.js';
-import type { SandboxAppUsers } from './sandbox-app-users.js';
-import type { WxSandboxAppInfo } from './sandbox-apps.js';
-import type { SandboxGrants } from './sandbox-grants.js';
+} from '../model/authorize-request.js';
+import { consentPage } from '../pages/consent-page.js';
+import { errorPage } from '../pages/error-page.js';
+import { qrConnectPage } from '../pages/qr-connect-page.js';
+import type { SandboxAppUsers } from '../model/sandbox-app-users.js';
+import type { WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import type { SandboxGrants } from '../model/sandbox-grants.js';
 import { htmlPage, redirectTo, type SandboxResponse } from './sandbox-response.js';
-import type { WxSandboxUser } from './wx-sandbox.types.js';
+import type { WxSandboxUser } from '../wx-sandbox.types.js';
 
 export interface AuthorizeContext {
   /** The registered apps, and the users as each app sees them. */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loginThroughSandbox } from './login-through-sandbox.js';
-import { WxSandbox } from './wx-sandbox.js';
+import { WxSandbox } from '../wx-sandbox.js';
 
 /**
  * A stand-in for a guarded Nest app: `/login` sets a state cookie and redirects to the

@@ -1,6 +1,6 @@
-import { colourFor, escapeHtml, initialOf } from './page-shell.js';
+import { colourFor, escapeHtml, initialOf } from '../pages/page-shell.js';
 import type { SandboxResponse } from './sandbox-response.js';
-import type { WxSandboxUser } from './wx-sandbox.types.js';
+import type { WxSandboxUser } from '../wx-sandbox.types.js';
 
 const AVATAR_PREFIX = '/sandbox/avatar/';
 const AVATAR_SUFFIX = '.svg';

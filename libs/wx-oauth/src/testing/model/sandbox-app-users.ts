@@ -1,6 +1,6 @@
 import { DEFAULT_OPEN_PLATFORM, type WxSandboxAppInfo } from './sandbox-apps.js';
 import { buildSandboxUsers } from './sandbox-users.js';
-import type { WxSandboxUser, WxSandboxUserSeed } from './wx-sandbox.types.js';
+import type { WxSandboxUser, WxSandboxUserSeed } from '../wx-sandbox.types.js';
 
 /**
  * The apps and each app's view of the same people: an openid per app, a unionid per

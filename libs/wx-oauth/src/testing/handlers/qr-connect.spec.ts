@@ -1,4 +1,4 @@
-import { WxSandbox } from './wx-sandbox.js';
+import { WxSandbox } from '../wx-sandbox.js';
 
 const CALLBACK = 'https://app.test/auth/wechat/callback';
 

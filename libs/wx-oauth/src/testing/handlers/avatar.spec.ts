@@ -1,4 +1,4 @@
-import { WxSandbox } from './wx-sandbox.js';
+import { WxSandbox } from '../wx-sandbox.js';
 
 describe('WxSandbox avatars', () => {
   let wx: WxSandbox;

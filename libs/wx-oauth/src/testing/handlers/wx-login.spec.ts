@@ -1,5 +1,5 @@
 import { runInNewContext } from 'node:vm';
-import { WxSandbox } from './wx-sandbox.js';
+import { WxSandbox } from '../wx-sandbox.js';
 
 type Body = Record<string, unknown>;
 
@@ -53,7 +53,7 @@ describe('WxSandbox wxLogin.js', () => {
   beforeAll(async () => {
     wx = await WxSandbox.start({
       apps: [
-        { appid: MP, kind: 'official-account', openPlatform: 'acme' },
+        { appid: MP, kind: 'officialAccount', openPlatform: 'acme' },
         { appid: WEB, kind: 'website', openPlatform: 'acme', name: 'Acme <Web>' },
       ],
     });

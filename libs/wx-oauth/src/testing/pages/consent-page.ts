@@ -1,6 +1,6 @@
-import { authorizeParams, type AuthorizeRequest } from './authorize-request.js';
+import { authorizeParams, type AuthorizeRequest } from '../model/authorize-request.js';
 import { SANDBOX_TAG, colourFor, escapeHtml, initialOf, renderPage } from './page-shell.js';
-import type { WxSandboxScope, WxSandboxUser } from './wx-sandbox.types.js';
+import type { WxSandboxScope, WxSandboxUser } from '../wx-sandbox.types.js';
 
 /** What each scope shares, in WeChat's words, with an English gloss. */
 const SCOPE_TEXT: Record<WxSandboxScope, { zh: string; en: string }> = {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CookieJar } from './cookie-jar.js';
-import type { WxSandbox } from './wx-sandbox.js';
+import type { WxSandbox } from '../wx-sandbox.js';
 
 export interface LoginThroughSandboxOptions {
   /** The sandbox the app under test is configured with (`apiBaseUrl` and `openBaseUrl`). */

@@ -6,7 +6,7 @@ import { jest } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { WxSandbox } from './wx-sandbox.js';
+import { WxSandbox } from '../wx-sandbox.js';
 
 jest.setTimeout(30_000);
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { avatarUrl } from './avatar.js';
+import { avatarUrl } from '../handlers/avatar.js';
 import { DEFAULT_OPEN_PLATFORM } from './sandbox-apps.js';
-import type { WxSandboxUser, WxSandboxUserSeed } from './wx-sandbox.types.js';
+import type { WxSandboxUser, WxSandboxUserSeed } from '../wx-sandbox.types.js';
 
 /** The built-in users: one plain, one with an emoji nickname, one without an avatar, one snapshot user. */
 export const DEFAULT_SANDBOX_USERS: readonly WxSandboxUserSeed[] = [

@@ -1,4 +1,4 @@
-import type { AuthorizePageError } from './authorize-request.js';
+import type { AuthorizePageError } from '../model/authorize-request.js';
 import { SANDBOX_TAG, escapeHtml, renderPage } from './page-shell.js';
 
 /** WeChat answers a bad authorize link with a page, never a redirect. */

@@ -1,7 +1,7 @@
-import type { WxSandboxAppInfo } from './sandbox-apps.js';
-import type { SandboxGrant, SandboxGrants } from './sandbox-grants.js';
-import { wxErrorBody, type WxErrcode, type WxErrorBody } from './wx-errors.js';
-import type { WxSandboxEndpoint } from './wx-sandbox.types.js';
+import type { WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import type { SandboxGrant, SandboxGrants } from '../model/sandbox-grants.js';
+import { wxErrorBody, type WxErrcode, type WxErrorBody } from '../model/wx-errors.js';
+import type { WxSandboxEndpoint } from '../wx-sandbox.types.js';
 
 export interface SnsContext {
   /** The registered app with this appid, if any. */

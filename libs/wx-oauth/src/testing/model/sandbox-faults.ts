@@ -1,4 +1,4 @@
-import type { WxSandboxEndpoint, WxSandboxFault } from './wx-sandbox.types.js';
+import type { WxSandboxEndpoint, WxSandboxFault } from '../wx-sandbox.types.js';
 
 interface QueuedFault {
   readonly fault: WxSandboxFault;

@@ -6,10 +6,10 @@ import {
   scanUrl,
   type AuthorizeContext,
 } from './authorize-handler.js';
-import { checkAuthorizeQuery } from './authorize-request.js';
-import { errorPage } from './error-page.js';
+import { checkAuthorizeQuery } from '../model/authorize-request.js';
+import { errorPage } from '../pages/error-page.js';
 import { htmlPage, redirectTo, type SandboxResponse } from './sandbox-response.js';
-import { wxLoginFramePage, type WxLoginFrameLook } from './wx-login-frame-page.js';
+import { wxLoginFramePage, type WxLoginFrameLook } from '../pages/wx-login-frame-page.js';
 
 /**
  * `/connect/qrconnect?…&login_type=jssdk`: the iframe that wxLogin.js puts into the

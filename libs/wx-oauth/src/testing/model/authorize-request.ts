@@ -1,5 +1,5 @@
 import type { WxSandboxAppInfo } from './sandbox-apps.js';
-import type { WxSandboxScope } from './wx-sandbox.types.js';
+import type { WxSandboxScope } from '../wx-sandbox.types.js';
 
 /** The two authorize pages, plus the sandbox's own scan page and consent form target. */
 export type AuthorizeEndpoint = 'authorize' | 'qrconnect' | 'scan' | 'decide';

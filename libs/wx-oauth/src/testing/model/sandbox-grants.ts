@@ -1,6 +1,6 @@
 import type { SandboxClock } from './sandbox-clock.js';
 import { randomAlnum, randomToken } from './random-strings.js';
-import type { WxSandboxScope, WxSandboxUser } from './wx-sandbox.types.js';
+import type { WxSandboxScope, WxSandboxUser } from '../wx-sandbox.types.js';
 
 /** What a user approved, as the tokens of one authorization carry it. */
 export interface SandboxGrant {

@@ -1,7 +1,7 @@
-import { authorizeParams, type AuthorizeRequest } from './authorize-request.js';
+import { authorizeParams, type AuthorizeRequest } from '../model/authorize-request.js';
 import { escapeHtml } from './page-shell.js';
 import { qrCodeSvg } from './qr-code-svg.js';
-import type { WxSandboxUser } from './wx-sandbox.types.js';
+import type { WxSandboxUser } from '../wx-sandbox.types.js';
 
 /** How the site asked the QR code to look. */
 export interface WxLoginFrameLook {
