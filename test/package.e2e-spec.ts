@@ -112,7 +112,7 @@ describe('the packed nest-wx-oauth package', () => {
     if (work) await rm(work, { recursive: true, force: true });
   }, MINUTE);
 
-  it('carries the README, the LICENSE, both module formats with their types and the sandbox command, and nothing else', async () => {
+  it('carries the README, the LICENSE, the CHANGELOG, both module formats with their types and the sandbox command, and nothing else', async () => {
     const perEntry = ENTRIES.flatMap((entry) =>
       ['esm', 'cjs'].flatMap((format) => [
         `dist/${format}/${entryDir(entry)}index.js`,
@@ -124,6 +124,7 @@ describe('the packed nest-wx-oauth package', () => {
         'package.json',
         'README.md',
         'LICENSE',
+        'CHANGELOG.md',
         'dist/cjs/package.json',
         'dist/cjs/bin/nest-wx-oauth-sandbox.js',
         ...perEntry,

@@ -5,7 +5,7 @@ import {
   WxAuthScope,
   WxTokenService,
   type WxProfile,
-  type WxStateInfo,
+  type WxAuthInfo,
 } from 'nest-wx-oauth';
 import { DemoUsers } from './demo-users.service.js';
 import { InWeChatGuard } from './in-wechat.guard.js';
@@ -41,7 +41,7 @@ export class AuthController {
   @UseGuards(WxAuthGuard)
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.sessions.start(res, this.users.logIn(req.user as WxProfile));
-    const { returnTo } = (req.authInfo as { state?: WxStateInfo } | undefined)?.state ?? {};
+    const { returnTo } = (req.authInfo as WxAuthInfo).state;
     res.redirect(returnTo ?? '/profile');
   }
 
