@@ -35,20 +35,22 @@ export class DuplicateCallbacks {
 
   /**
    * Uses up `appid`'s `state` with `code`, for `ttlMs` (the state's remaining
-   * life); throws `invalid_state` when the state was used otherwise.
+   * life); throws `invalid_state` when the state was used otherwise, or with
+   * the same code after the window.
    */
   async admit(appid: string, state: string, code: string, ttlMs: number): Promise<void> {
     const now = this.clock.now();
     const key = `state:${appid}:${state}`;
     const use = `${now.toString(36)}:${code}`;
     const first = parseUse(await this.store.claim(key, use, ttlMs));
-    if (!first || first.code === code) return;
-    // Another code: only WeChat's re-request, soon after the first use, and only one other code.
+    if (!first) return;
+    // Only WeChat's repeats, soon after the first use: the same code, or one other code.
     const replay = new WxOAuthError(
       'invalid_state',
       'Login state was already used; please log in again',
     );
     if (first.at === undefined || now - first.at > DUPLICATE_CALLBACK_WINDOW_MS) throw replay;
+    if (first.code === code) return;
     const second = parseUse(await this.store.claim(`${key}:again`, use, ttlMs));
     if (second && second.code !== code) throw replay;
   }
