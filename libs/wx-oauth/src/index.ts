@@ -32,11 +32,14 @@ export { isWeChatBrowser } from './apps/wx-user-agent.js';
 export { WxAuthGuard } from './passport/wx-auth.guard.js';
 export { WxStrategy } from './passport/wx.strategy.js';
 export type { WxAuthenticateOptions } from './passport/wx-oauth2.strategy.js';
-export { wxHttpException } from './passport/wx-http-exception.js';
 export { WxLogin } from './login/wx-login.js';
 export type { WxIdField, WxProfile } from './login/wx-profile.js';
 export { WxQrLogin, type WxLoginSettings, type WxQrLoginOptions } from './login/wx-qr-login.js';
 export { isSafeReturnTo } from './state/return-to.js';
+
+// WeChat's failures as HTTP errors.
+export { wxHttpException } from './errors/wx-http-exception.js';
+export { WxOAuthExceptionFilter } from './errors/wx-oauth-exception.filter.js';
 
 // Where tokens and login records live.
 export type { WxOAuthStore } from './store/wx-oauth-store.interface.js';

@@ -6,7 +6,7 @@ import { WxAuthScope } from '../wx-oauth.decorators.js';
 import { WxOAuthModule } from '../wx-oauth.module.js';
 import { fakeRequest } from '../wx-oauth.spec-helper.js';
 import { WxAuthGuard } from './wx-auth.guard.js';
-import { wxHttpException } from './wx-http-exception.js';
+import { wxHttpException } from '../errors/wx-http-exception.js';
 
 @Controller()
 @WxAuthScope('snsapi_userinfo')

@@ -15,7 +15,7 @@ import { linkResponse, nodeResponse } from '../login/login-request.js';
 import { WxLogin } from '../login/wx-login.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import { WxAuthScope } from '../wx-oauth.decorators.js';
-import { wxHttpException } from './wx-http-exception.js';
+import { wxHttpException } from '../errors/wx-http-exception.js';
 import type { WxAuthenticateOptions } from './wx-oauth2.strategy.js';
 
 /**

@@ -12,7 +12,7 @@ import type { WxLogin, WxLoginResult } from '../login/wx-login.js';
 import type { WxProfile } from '../login/wx-profile.js';
 import type { WxStateMeta } from '../state/wx-state.store.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
-import { wxHttpException } from './wx-http-exception.js';
+import { wxHttpException } from '../errors/wx-http-exception.js';
 import { WxOAuth2Client, type WxTokenParams } from './wx-oauth2.client.js';
 
 /**
