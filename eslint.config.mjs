@@ -24,5 +24,11 @@ export default tseslint.config(
     // Tests read the apps' JSON answers as loosely as supertest types them.
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // CommonJS entry points load the build with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );

@@ -74,7 +74,13 @@ describe('the demo as docker-compose wires it', () => {
 
     sandbox = await startProcess(services.sandbox.command!, {
       cwd: repo,
-      env: { ...base, ...wire(services.sandbox.environment), PORT: String(sandboxPort) },
+      // Loopback here: the compose file opens the sandbox to its container's network.
+      env: {
+        ...base,
+        ...wire(services.sandbox.environment),
+        PORT: String(sandboxPort),
+        HOST: '127.0.0.1',
+      },
       ready: /listening on/,
     });
     demo = await startProcess(await dockerfileCommand(), {

@@ -126,6 +126,7 @@ describe('the packed nest-wx-oauth package', () => {
         'LICENSE',
         'CHANGELOG.md',
         'dist/cjs/package.json',
+        'bin/nest-wx-oauth-sandbox.cjs',
         'dist/cjs/bin/nest-wx-oauth-sandbox.js',
         ...perEntry,
       ]),
@@ -149,7 +150,7 @@ describe('the packed nest-wx-oauth package', () => {
         },
       });
     }
-    expect(pkg.bin).toEqual({ 'nest-wx-oauth-sandbox': './dist/cjs/bin/nest-wx-oauth-sandbox.js' });
+    expect(pkg.bin).toEqual({ 'nest-wx-oauth-sandbox': './bin/nest-wx-oauth-sandbox.cjs' });
     // Nest and Passport are the app's: peers admitting both majors, never dependencies.
     for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/passport']) {
       expect(pkg.peerDependencies?.[name]).toBe('^11.0.0 || ^12.0.0');
@@ -252,7 +253,7 @@ describe('the packed nest-wx-oauth package', () => {
     'runs the sandbox as a command that prints what to configure',
     async () => {
       const bin = join(work, APPS[0].app, 'node_modules/.bin/nest-wx-oauth-sandbox');
-      expect((await run(bin, ['--help'], work)).stdout).toMatch(/--port <n>/);
+      expect((await run(bin, ['--help'], work)).stdout).toMatch(/--mp-appid <appid>/);
 
       const child = spawn(bin, ['--port', '0'], {
         cwd: work,
@@ -280,27 +281,32 @@ describe('the packed nest-wx-oauth package', () => {
         const url = value('WX_API_BASE_URL');
         expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         expect(value('WX_OPEN_BASE_URL')).toBe(url);
-        expect(value('WX_SECRET')).toMatch(/^[0-9a-f]{32}$/);
+        expect(value('WX_MP_SECRET')).toMatch(/^[0-9a-f]{32}$/);
+        expect(value('WX_CALLBACK_URL')).toBe('http://localhost:3000/auth/wechat/callback');
 
-        // Its consent and QR pages, for this appid, and its API, for this secret.
-        const authorize = (path: string, scope: string): Promise<Response> =>
+        // The official account's consent page, the website app's QR page, and the API for the printed secret.
+        const authorize = (path: string, appid: string, scope: string): Promise<Response> =>
           fetch(
             `${url}${path}?${new URLSearchParams([
-              ['appid', value('WX_APPID')],
+              ['appid', appid],
               ['redirect_uri', 'http://localhost:3000/auth/wechat/callback'],
               ['response_type', 'code'],
               ['scope', scope],
               ['state', 'abc'],
             ])}`,
           );
-        const consent = await authorize('/connect/oauth2/authorize', 'snsapi_userinfo');
+        const consent = await authorize(
+          '/connect/oauth2/authorize',
+          value('WX_MP_APPID'),
+          'snsapi_userinfo',
+        );
         expect(consent.status).toBe(200);
         expect(await consent.text()).toContain('/connect/sandbox/decide');
-        const qr = await authorize('/connect/qrconnect', 'snsapi_login');
+        const qr = await authorize('/connect/qrconnect', value('WX_WEB_APPID'), 'snsapi_login');
         expect(qr.status).toBe(200);
         expect(await qr.text()).toContain('<svg');
         const token = await fetch(
-          `${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: value('WX_APPID'), secret: value('WX_SECRET'), code: 'bad', grant_type: 'authorization_code' })}`,
+          `${url}/sns/oauth2/access_token?${new URLSearchParams({ appid: value('WX_MP_APPID'), secret: value('WX_MP_SECRET'), code: 'bad', grant_type: 'authorization_code' })}`,
         );
         expect(await token.json()).toMatchObject({ errcode: 40029 });
       } finally {

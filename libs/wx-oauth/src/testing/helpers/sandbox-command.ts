@@ -1,0 +1,223 @@
+import { parseArgs } from 'node:util';
+import type { WxSandboxApp } from '../model/sandbox-apps.js';
+import { WxSandbox } from '../wx-sandbox.js';
+import type { WxSandboxOptions } from '../wx-sandbox.options.js';
+
+/** Each option of the command, its flag and the environment variable that also sets it. */
+const OPTIONS = {
+  port: { flag: 'port', env: 'PORT' },
+  host: { flag: 'host', env: 'HOST' },
+  appid: { flag: 'appid', env: 'WX_SANDBOX_APPID' },
+  secret: { flag: 'secret', env: 'WX_SANDBOX_SECRET' },
+  mpAppid: { flag: 'mp-appid', env: 'WX_SANDBOX_MP_APPID' },
+  mpSecret: { flag: 'mp-secret', env: 'WX_SANDBOX_MP_SECRET' },
+  webAppid: { flag: 'web-appid', env: 'WX_SANDBOX_WEB_APPID' },
+  webSecret: { flag: 'web-secret', env: 'WX_SANDBOX_WEB_SECRET' },
+  openPlatform: { flag: 'open-platform', env: 'WX_SANDBOX_OPEN_PLATFORM' },
+  autoApprove: { flag: 'auto-approve', env: 'WX_SANDBOX_AUTO_APPROVE' },
+  publicUrl: { flag: 'public-url', env: 'WX_SANDBOX_PUBLIC_URL' },
+  callbackUrl: { flag: 'callback-url', env: 'WX_CALLBACK_URL' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** The two apps a site has by default, bound to one Open Platform account, as on WeChat. */
+export const DEFAULT_SANDBOX_APPS = {
+  officialAccount: 'wx0sandbox0official',
+  website: 'wx0sandbox0website',
+  openPlatform: 'sandbox-open-platform',
+} as const;
+
+const DEFAULT_CALLBACK_URL = 'http://localhost:3000/auth/wechat/callback';
+
+export const SANDBOX_COMMAND_USAGE = `Usage: nest-wx-oauth-sandbox [options]
+
+Runs a local WeChat (authorize, consent and QR pages, wxLogin.js and the /sns API) for
+development, and prints the variables your app needs. Each option can also be set by the
+environment variable in brackets; a flag wins.
+
+By default: an official account and a website app bound to one Open Platform account, as a
+site that logs in both inside WeChat and on a computer has them. --appid alone runs one app
+that serves both flows.
+
+Options:
+  --port <n>              [PORT] port to listen on (default 3001; 0 picks a free one)
+  --host <host>           [HOST] interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+  --mp-appid <appid>      [WX_SANDBOX_MP_APPID] the official account (default ${DEFAULT_SANDBOX_APPS.officialAccount})
+  --mp-secret <secret>    [WX_SANDBOX_MP_SECRET] its secret (default: random, printed)
+  --web-appid <appid>     [WX_SANDBOX_WEB_APPID] the website app (default ${DEFAULT_SANDBOX_APPS.website})
+  --web-secret <secret>   [WX_SANDBOX_WEB_SECRET] its secret (default: random, printed)
+  --open-platform <name>  [WX_SANDBOX_OPEN_PLATFORM] the Open Platform account both are bound to
+  --appid <appid>         [WX_SANDBOX_APPID] one app for both flows instead of the two
+  --secret <secret>       [WX_SANDBOX_SECRET] its secret (default: random, printed)
+  --auto-approve <key>    [WX_SANDBOX_AUTO_APPROVE] approve at once as this test user (alice, bob, carol, snap)
+  --public-url <url>      [WX_SANDBOX_PUBLIC_URL] where browsers reach the sandbox, e.g. behind a port mapping
+  --callback-url <url>    [WX_CALLBACK_URL] your app's callback, printed back (default ${DEFAULT_CALLBACK_URL})
+  -h, --help              show this help`;
+
+/** What the command was asked for: the sandbox's options, and what to print. */
+export interface SandboxCommandConfig {
+  options: WxSandboxOptions;
+  callbackUrl: string;
+  /** Per appid, how to print its secret when it was given rather than generated. */
+  givenSecrets: ReadonlyMap<string | undefined, string>;
+  help: boolean;
+}
+
+/**
+ * The command's flags over its environment. One form or the other: `--appid`
+ * (one app for every flow), or the two apps, each of which may be left out by
+ * naming only the other.
+ */
+export function sandboxCommandConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): SandboxCommandConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      ...Object.fromEntries(
+        Object.values(OPTIONS).map(({ flag }) => [flag, { type: 'string' as const }]),
+      ),
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const given = (name: OptionName): { value: string; from: string } | undefined => {
+    const { flag, env: variable } = OPTIONS[name];
+    const flagValue = (values as Record<string, string | undefined>)[flag];
+    if (flagValue) return { value: flagValue, from: `--${flag}` };
+    return env[variable] ? { value: env[variable], from: `$${variable}` } : undefined;
+  };
+  const value = (name: OptionName) => given(name)?.value;
+
+  const options: WxSandboxOptions = {
+    port: parsePort(value('port') ?? '3001'),
+    host: value('host') ?? '127.0.0.1',
+    autoApprove: value('autoApprove') ?? false,
+    publicUrl: value('publicUrl'),
+  };
+  const givenSecrets = new Map<string | undefined, string>();
+  const single = given('appid') ?? given('secret');
+  const pair = [given('mpAppid'), given('mpSecret'), given('webAppid'), given('webSecret')];
+  if (single) {
+    const clash = pair.find(Boolean);
+    if (clash)
+      throw new Error(`${single.from} (one app) and ${clash.from} (two apps) do not go together`);
+    const secret = given('secret');
+    if (secret) givenSecrets.set(undefined, secret.from);
+    Object.assign(options, { appid: value('appid'), secret: secret?.value });
+  } else {
+    const openPlatform = value('openPlatform') ?? DEFAULT_SANDBOX_APPS.openPlatform;
+    const named = pair.some(Boolean);
+    const apps: WxSandboxApp[] = [];
+    for (const [kind, appidOption, secretOption, fallback] of [
+      ['officialAccount', 'mpAppid', 'mpSecret', DEFAULT_SANDBOX_APPS.officialAccount],
+      ['website', 'webAppid', 'webSecret', DEFAULT_SANDBOX_APPS.website],
+    ] as const) {
+      const secret = given(secretOption);
+      const appid = value(appidOption) ?? (named ? undefined : fallback);
+      if (!appid) {
+        if (secret) throw new Error(`${secret.from} is set but ${OPTIONS[appidOption].env} is not`);
+        continue;
+      }
+      if (secret) givenSecrets.set(appid, secret.from);
+      apps.push({ appid, secret: secret?.value, kind, openPlatform });
+    }
+    options.apps = apps;
+  }
+  return {
+    options,
+    callbackUrl: value('callbackUrl') ?? DEFAULT_CALLBACK_URL,
+    givenSecrets,
+    help: values.help === true,
+  };
+}
+
+/**
+ * What the command prints once listening: every variable the app needs, in the
+ * keys `nest-wx-oauth/config` reads. A secret the sandbox made up is printed (it
+ * is good for this sandbox only); one that was given is named, never shown.
+ */
+export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxCommandConfig): string {
+  const secretOf = (appid: string | undefined, secret: string) => {
+    const from = config.givenSecrets.get(appid);
+    if (from === undefined) return secret;
+    return from.startsWith('$') ? from : `<the ${from} you gave>`;
+  };
+  const apps = config.options.apps;
+  const variables: [string, string][] = apps
+    ? sandbox.apps.flatMap((app) => {
+        const prefix = app.kind === 'officialAccount' ? 'WX_MP' : 'WX_WEB';
+        return [
+          [`${prefix}_APPID`, app.appid],
+          [`${prefix}_SECRET`, secretOf(app.appid, app.secret)],
+        ] as [string, string][];
+      })
+    : [
+        ['WX_APPID', sandbox.appid],
+        ['WX_SECRET', secretOf(undefined, sandbox.secret)],
+      ];
+  variables.push(
+    ['WX_CALLBACK_URL', config.callbackUrl],
+    ['WX_API_BASE_URL', sandbox.url],
+    ['WX_OPEN_BASE_URL', sandbox.publicUrl],
+  );
+  const kinds = sandbox.apps.map((app) =>
+    app.kind === 'officialAccount' ? 'an official account' : 'a website app',
+  );
+  const binding = sandbox.apps[0].openPlatform
+    ? `, bound to Open Platform account '${sandbox.apps[0].openPlatform}'`
+    : '';
+  const autoApprove = config.options.autoApprove;
+  return [
+    `WeChat sandbox listening on ${sandbox.url}` +
+      (sandbox.publicUrl === sandbox.url ? '' : ` (browsers use ${sandbox.publicUrl})`),
+    apps
+      ? `Apps: ${kinds.join(' and ')}${binding}.`
+      : 'One app for every flow (a convenience of the sandbox: WeChat has an app per flow).',
+    '',
+    'Configure your app with:',
+    ...variables.map(([name, value]) => `  ${name}=${value}`),
+    '',
+    `wxLogin.js: ${sandbox.wxLoginJsUrl}`,
+    `Test users: ${sandbox.users.map((user) => user.key).join(', ')}` +
+      (autoApprove ? ` (approving as ${autoApprove})` : ' (chosen on the consent page)'),
+    'Press Ctrl+C to stop.',
+  ].join('\n');
+}
+
+/**
+ * `nest-wx-oauth-sandbox`: starts the sandbox from flags and environment,
+ * prints what to configure, and closes it on SIGINT/SIGTERM. Answers undefined
+ * for `--help`.
+ *
+ * @publicApi
+ */
+export async function runSandboxCommand(
+  argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<WxSandbox | undefined> {
+  const config = sandboxCommandConfig(argv, env);
+  if (config.help) {
+    console.log(SANDBOX_COMMAND_USAGE);
+    return undefined;
+  }
+  const sandbox = await WxSandbox.start(config.options);
+  console.log(describeSandboxCommand(sandbox, config));
+  const shutdown = (): void => {
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return sandbox;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0 to 65535, got '${value}'`);
+  return port;
+}
