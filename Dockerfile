@@ -18,7 +18,9 @@ COPY --from=build --chown=node:node /app/libs/wx-oauth/package.json libs/wx-oaut
 COPY --from=build --chown=node:node /app/libs/wx-oauth/dist libs/wx-oauth/dist
 COPY --from=build --chown=node:node /app/dist dist
 USER node
-ENV PORT=3000
+# Inside the container only: reachable through the port mapping and by the other services.
+# Outside a container, the demo and the sandbox listen on 127.0.0.1.
+ENV PORT=3000 HOST=0.0.0.0
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -74,13 +74,7 @@ describe('the demo as docker-compose wires it', () => {
 
     sandbox = await startProcess(services.sandbox.command!, {
       cwd: repo,
-      // Loopback here: the compose file opens the sandbox to its container's network.
-      env: {
-        ...base,
-        ...wire(services.sandbox.environment),
-        PORT: String(sandboxPort),
-        HOST: '127.0.0.1',
-      },
+      env: { ...base, ...wire(services.sandbox.environment), PORT: String(sandboxPort) },
       ready: /listening on/,
     });
     demo = await startProcess(await dockerfileCommand(), {
@@ -103,6 +97,14 @@ describe('the demo as docker-compose wires it', () => {
       expect(secret).toBeTruthy();
       expect(`${demo?.output()}${sandbox?.output()}`).not.toContain(secret);
     }
+  });
+
+  it('listens on loopback outside a container; only the image opens it (HOST=0.0.0.0)', async () => {
+    expect(sandbox?.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(demo?.output()).toContain('(listening on 127.0.0.1)');
+    expect(await readFile(`${repo}/Dockerfile`, 'utf8')).toMatch(
+      /^ENV PORT=3000 HOST=0\.0\.0\.0$/m,
+    );
   });
 
   it('is a valid compose file', async () => {

@@ -41,7 +41,7 @@ export async function startDemo(
       : `the WeChat sandbox at ${sandbox?.url ?? config.get('WX_OPEN_BASE_URL', { infer: true })}`;
   const store = config.get('REDIS_URL', { infer: true }) ? 'tokens in Redis' : 'tokens in memory';
   log.log(
-    `Demo on http://localhost:${config.get('PORT', { infer: true })}, logging in through ${where}, ${store}`,
+    `Demo on http://localhost:${config.get('PORT', { infer: true })} (listening on ${config.get('HOST', { infer: true })}), logging in through ${where}, ${store}`,
   );
 
   return {

@@ -18,7 +18,8 @@ const PAIRS = [
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-    HOST: z.string().default('0.0.0.0'),
+    // Loopback unless told otherwise: the container image sets 0.0.0.0, inside the container only.
+    HOST: z.string().default('127.0.0.1'),
     /** Real WeChat: one official account (the seed's names), or an official account and a website app. */
     WX_APPID: appid,
     WX_SECRET: secret,
