@@ -30,12 +30,12 @@ async function dockerfileCommand(): Promise<string[]> {
   return JSON.parse(cmd[1]) as string[];
 }
 
-/** Compose's `${VAR:-default}` as compose resolves it with VAR unset. */
+/** Compose's `${VAR:-default}` and `${VAR-default}` as compose resolves them with VAR unset. */
 function resolveDefaults(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).map(([key, value]) => [
       key,
-      String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1'),
+      String(value).replace(/\$\{\w+:?-([^}]*)\}/g, '$1'),
     ]),
   );
 }

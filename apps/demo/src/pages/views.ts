@@ -36,11 +36,15 @@ export function profilePage(user: DemoUser, sandboxNote: string | undefined): st
         referrerpolicy="no-referrer"
       />`
     : html`<div class="avatar" aria-label="no avatar">${[...(user.nickname ?? '?')][0]}</div>`;
+  // WeChat gives no profile for snsapi_base, nor to a snapshot-page user whatever the scope.
+  const nickname =
+    user.nickname ??
+    (user.isSnapshotUser ? '(no nickname: a snapshot-page user)' : '(no nickname: snsapi_base)');
   const body = html`<div class="card">
     <div class="who">
       ${avatar}
       <div>
-        <h1 id="nickname">${user.nickname ?? '(no nickname: snsapi_base)'}</h1>
+        <h1 id="nickname">${nickname}</h1>
         ${user.isSnapshotUser ? html`<span class="badge" id="snapshot">snapshot-page user: ids are virtual</span>` : ''}
       </div>
     </div>
