@@ -213,11 +213,17 @@ describe('the demo in Chromium', () => {
     expect(await page.textContent('#nickname')).toBe(user('alice').nickname);
   });
 
-  it('ends the session on logout', async () => {
+  it('ends the session on logout, on the server too', async () => {
     await loginFromDesktop('alice');
+    const session = (await context.cookies()).find((c) => c.name === 'demo_session')!;
     await page.click('#logout');
     await page.waitForURL(`${demo.url}/`);
     expect(await page.isVisible('#login')).toBe(true);
+    // A copy of the old cookie, put back, is refused: the session was revoked, not just forgotten.
+    await context.addCookies([session]);
+    await page.goto(`${demo.url}/profile`);
+    await page.waitForURL(`${demo.url}/login?returnTo=%2Fprofile`);
+    await context.clearCookies({ name: 'demo_session' });
     // /profile now sends the browser to log in, back to /profile afterwards.
     await page.goto(`${demo.url}/profile`);
     await page.waitForURL(`${demo.url}/login?returnTo=%2Fprofile`);

@@ -151,6 +151,24 @@ describe('several instances sharing Redis', () => {
     expect(page.status).toBe(302);
   });
 
+  it('refuses a session logged out on A on both instances, a copy of its cookie included', async () => {
+    const { session } = await login(a);
+    const profile = (url: string) =>
+      fetch(`${url}/profile`, { redirect: 'manual', headers: { cookie: session } });
+    expect((await profile(b)).status).toBe(200);
+
+    const logout = await fetch(`${a}/logout`, { redirect: 'manual', headers: { cookie: session } });
+    expect(logout.status).toBe(302);
+    expect(logout.headers.getSetCookie().join()).toMatch(/demo_session=;/);
+
+    for (const url of [a, b]) {
+      const res = await profile(url);
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe('/login?returnTo=%2Fprofile');
+      expect((await userinfo(url, session)).status).toBe(401);
+    }
+  });
+
   it('fails fast and clearly while Redis is down, keeps what needs no store, and recovers', async () => {
     const { session } = await login(a);
     await redisServer.stop();

@@ -47,10 +47,10 @@ export class AuthController {
 
   @Get('logout')
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const user = await this.sessions.read(req);
-    // Logging out also drops the saved WeChat tokens; a store that is down must not keep the user logged in.
+    // A store that is down must not keep the user logged in: the cookie goes whatever it answers.
+    const user = await this.sessions.end(req, res);
+    // Logging out also drops the saved WeChat tokens.
     if (user) await this.tokens.forget(user.openid, user.appid).catch(() => undefined);
-    this.sessions.end(res);
     res.redirect('/');
   }
 }

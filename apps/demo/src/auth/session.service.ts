@@ -1,23 +1,40 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Request, Response } from 'express';
+import { WX_OAUTH_STORE, type WxOAuthStore } from 'nest-wx-oauth';
 import { DEMO_OPTIONS, SESSION_COOKIE, type DemoOptions } from '../demo.constants.js';
 import type { DemoUser } from './demo-user.js';
 
 const SESSION_DAYS = 7;
 
-/** The demo's own session: a signed JWT in an HttpOnly cookie, so no server-side store. */
+interface SessionClaims {
+  user: DemoUser;
+  /** The session's id, which logout revokes. */
+  jti?: string;
+  /** Its expiry, in seconds since the epoch. */
+  exp?: number;
+}
+
+/**
+ * The demo's own session: a signed JWT in an HttpOnly cookie. Logout revokes its id in the
+ * module's store (`WX_OAUTH_STORE`: Redis when `REDIS_URL` is set), until the token would
+ * have expired, so that a copy of the cookie is refused afterwards on every instance.
+ */
 @Injectable()
 export class SessionService {
+  private readonly logger = new Logger(SessionService.name);
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(DEMO_OPTIONS) private readonly options: DemoOptions,
+    @Inject(WX_OAUTH_STORE) private readonly store: WxOAuthStore,
   ) {}
 
   async start(res: Response, user: DemoUser): Promise<void> {
     const token = await this.jwt.signAsync(
       { user },
-      { subject: user.id, expiresIn: `${SESSION_DAYS}d` },
+      { subject: user.id, jwtid: randomUUID(), expiresIn: `${SESSION_DAYS}d` },
     );
     res.cookie(SESSION_COOKIE, token, {
       ...this.cookieOptions(),
@@ -25,18 +42,35 @@ export class SessionService {
     });
   }
 
+  /** The session's user; undefined when there is none, it expired, or it was logged out. */
   async read(req: Request): Promise<DemoUser | undefined> {
+    const claims = await this.claims(req);
+    if (!claims?.jti) return claims?.user;
+    // A store that is down fails the request (503) rather than let a revoked session in.
+    return (await this.store.get(revokedKey(claims.jti))) ? undefined : claims.user;
+  }
+
+  /** Ends the session: clears this browser's cookie and revokes it everywhere; answers its user. */
+  async end(req: Request, res: Response): Promise<DemoUser | undefined> {
+    res.clearCookie(SESSION_COOKIE, this.cookieOptions());
+    const claims = await this.claims(req);
+    if (!claims?.jti || !claims.exp) return claims?.user;
+    const ttlMs = claims.exp * 1000 - Date.now();
+    await this.store.set(revokedKey(claims.jti), '1', ttlMs).catch((error: Error) => {
+      // This browser is logged out all the same; a copy of its cookie stays valid until it expires.
+      this.logger.warn(`Could not revoke the session: ${error.message}`);
+    });
+    return claims.user;
+  }
+
+  private async claims(req: Request): Promise<SessionClaims | undefined> {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (!token) return undefined;
     try {
-      return (await this.jwt.verifyAsync<{ user: DemoUser }>(token)).user;
+      return await this.jwt.verifyAsync<SessionClaims>(token);
     } catch {
       return undefined; // expired, or signed with another secret: simply logged out
     }
-  }
-
-  end(res: Response): void {
-    res.clearCookie(SESSION_COOKIE, this.cookieOptions());
   }
 
   private cookieOptions() {
@@ -47,4 +81,8 @@ export class SessionService {
       path: '/',
     };
   }
+}
+
+function revokedKey(jti: string): string {
+  return `demo:session-revoked:${jti}`;
 }
