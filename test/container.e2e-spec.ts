@@ -107,6 +107,18 @@ describe('the demo as docker-compose wires it', () => {
     );
   });
 
+  it('sends the security headers: no framing by other sites, no sniffing, scripts from WeChat only', async () => {
+    const res = await fetch(`${demoUrl}/login`);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain(`script-src 'self' ${sandboxUrl}`);
+    expect(csp).toContain(`frame-src ${sandboxUrl}`);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(await res.text()).not.toMatch(/<script>|<style>/);
+  });
+
   it('is a valid compose file', async () => {
     // Debian's docker-compose validates it; scripts/setup-test-deps.sh installs it.
     await expect(

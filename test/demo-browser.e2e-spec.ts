@@ -49,13 +49,22 @@ describe('the demo in Chromium', () => {
     });
   });
 
+  /** What the Content-Security-Policy refused on the demo's pages, as Chromium reports it. */
+  let refused: string[];
+
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
     page = await context.newPage();
+    refused = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/.test(message.text())) refused.push(message.text());
+    });
   });
 
   afterEach(async () => {
     await context.close();
+    // Every page still works under the demo's Content-Security-Policy: nothing it needs was refused.
+    expect(refused).toEqual([]);
   });
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { type DemoEnv, validateDemoEnv } from './config/demo.config.js';
 import { DEMO_OPTIONS, type DemoOptions, WX_LOGIN_JS_PATH } from './demo.constants.js';
 import { ErrorPageFilter } from './pages/error-page.filter.js';
 import { LoginController } from './pages/login.controller.js';
+import { AssetsController } from './pages/assets.controller.js';
 import { PagesController } from './pages/pages.controller.js';
 import { WechatApiController } from './pages/wechat-api.controller.js';
 
@@ -83,7 +84,13 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [AuthController, LoginController, PagesController, WechatApiController],
+      controllers: [
+        AuthController,
+        LoginController,
+        PagesController,
+        WechatApiController,
+        AssetsController,
+      ],
       providers: [
         SessionService,
         SessionGuard,

@@ -6,6 +6,8 @@ import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { AppModule } from './app.module.js';
 import { DemoSandbox } from './config/demo-sandbox.js';
 import type { DemoEnv } from './config/demo.config.js';
+import { DEMO_OPTIONS, type DemoOptions } from './demo.constants.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface DemoApp {
   app: INestApplication;
@@ -25,6 +27,7 @@ export async function startDemo(
     // A bad variable is reported by main.ts and exits 1, rather than aborting the process.
     abortOnError: false,
   });
+  app.use(securityHeaders(app.get<DemoOptions>(DEMO_OPTIONS).wxLoginJsUrl));
   app.use(cookieParser());
   app.enableShutdownHooks();
   const config = app.get<ConfigService<DemoEnv, true>>(ConfigService);

@@ -1,6 +1,7 @@
-import { html, SafeHtml } from './html.js';
+import { html, type SafeHtml } from './html.js';
 
-const STYLE = `
+/** The demo's stylesheet, served as /assets/demo.css. */
+export const STYLE = `
   :root { color-scheme: light; --green: #07c160; --ink: #191919; --muted: #7f7f7f; --line: #ededed; }
   * { box-sizing: border-box; }
   body { margin: 0; font: 16px/1.5 -apple-system, "PingFang SC", "Helvetica Neue", "Microsoft YaHei", sans-serif;
@@ -27,9 +28,6 @@ const STYLE = `
   footer { text-align: center; color: var(--muted); font-size: 13px; margin: 24px 0; }
 `;
 
-/** Our own constant, not user input. */
-const STYLE_SHEET = new SafeHtml(STYLE);
-
 /** The page shell every demo page shares. */
 export function layout(title: string, body: SafeHtml, banner?: string): string {
   return html`<!doctype html>
@@ -38,9 +36,7 @@ export function layout(title: string, body: SafeHtml, banner?: string): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · nest-wx-oauth demo</title>
-        <style>
-          ${STYLE_SHEET}
-        </style>
+        <link rel="stylesheet" href="/assets/demo.css" />
       </head>
       <body>
         <header><a href="/">nest-wx-oauth demo</a><span>${banner}</span></header>

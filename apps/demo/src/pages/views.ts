@@ -97,7 +97,7 @@ export function qrLoginPage(
   fallbackPath: string,
   banner: string | undefined,
 ): string {
-  // JSON in a script: escape what could close the tag.
+  // JSON in a data block, which no Content-Security-Policy blocks: escape what could close the tag.
   const options = new SafeHtml(
     JSON.stringify({ id: 'wx_qr', ...settings }).replace(/</g, '\\u003c'),
   );
@@ -106,10 +106,11 @@ export function qrLoginPage(
     <p class="lead">Scan the code with WeChat on your phone.</p>
     <div id="wx_qr" class="qr-frame"></div>
     <p><a id="full-page-qr" href="${fallbackPath}">No code showing? Log in on WeChat's page</a></p>
-    <script src="${wxLoginJsUrl}"></script>
-    <script>
-      new WxLogin(${options});
+    <script type="application/json" id="wx-settings">
+      ${options}
     </script>
+    <script src="${wxLoginJsUrl}"></script>
+    <script src="/assets/login.js"></script>
   </div>`;
   return layout('Log in', body, banner);
 }

@@ -1,0 +1,35 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+/** Where real WeChat serves wxLogin.js (res.wx.qq.com), its QR frame, and users' avatars. */
+const WECHAT = {
+  frames: ['https://open.weixin.qq.com'],
+  images: ['https://thirdwx.qlogo.cn', 'https://wx.qlogo.cn'],
+};
+
+/**
+ * The headers Nest's documentation recommends (helmet), with a Content-Security-Policy that
+ * lets the login page load wxLogin.js and WeChat's QR frame, from WeChat or from the sandbox
+ * (`wxLoginJsUrl`'s origin), and nothing else from elsewhere; no page of the demo may be framed
+ * by another site (the QR login page would otherwise be open to clickjacking).
+ */
+export function securityHeaders(wxLoginJsUrl: string): RequestHandler {
+  const scripts = new URL(wxLoginJsUrl).origin;
+  const sandbox = scripts !== 'https://res.wx.qq.com';
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", scripts],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', ...(sandbox ? [scripts] : WECHAT.images)],
+        frameSrc: sandbox ? [scripts] : WECHAT.frames,
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        // The demo and the sandbox run on plain http on a developer's machine.
+        upgradeInsecureRequests: null,
+      },
+    },
+    frameguard: { action: 'deny' },
+  });
+}
