@@ -58,8 +58,8 @@ describe.each(['express', 'fastify'] as const)('WxOAuthExceptionFilter on %s', (
       adapter === 'fastify'
         ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
         : moduleRef.createNestApplication({ logger: false });
-    await app.init();
-    if (adapter === 'fastify') await app.getHttpAdapter().getInstance().ready();
+    // On loopback: supertest would otherwise open the server on every interface.
+    await app.listen(0, '127.0.0.1');
   });
 
   afterAll(async () => {
