@@ -209,6 +209,28 @@ describe('WxOAuthModule', () => {
     }
   });
 
+  it.each([
+    [
+      { callbackURL: 'https://app.example.com/auth/wechat/callback#x' },
+      /- callbackURL: must not contain #/,
+    ],
+    [
+      {
+        appid: undefined,
+        secret: undefined,
+        officialAccount: { appid: 'wxmp', secret: SECRET },
+        website: { appid: 'wxweb', secret: SECRET },
+        scope: 'snsapi_login' as const,
+      },
+      /- scope: is the scope inside WeChat when officialAccount is set: snsapi_base or snsapi_userinfo/,
+    ],
+    [{ callbackURL: undefined }, /- callbackURL: is required/],
+  ])('refuses at start-up what would only fail after WeChat: %j', async (change, message) => {
+    await expect(
+      compile([WxOAuthModule.forRoot({ ...options, ...change } as WxOAuthModuleOptions)]),
+    ).rejects.toThrow(message);
+  });
+
   it('requires the secret', async () => {
     const { secret: _secret, ...noSecret } = options;
     await expect(

@@ -48,11 +48,17 @@ function optionsSchema(name: (path: string) => string) {
       secret: secret.optional(),
       officialAccount: credentials('officialAccount').optional(),
       website: credentials('website').optional(),
-      callbackURL: z.url({
-        protocol: /^https?$/,
-        error: (issue) =>
-          issue.input === undefined ? 'is required' : 'must be an absolute http(s) URL',
-      }),
+      callbackURL: z
+        .url({
+          protocol: /^https?$/,
+          error: (issue) =>
+            issue.input === undefined ? 'is required' : 'must be an absolute http(s) URL',
+        })
+        // A browser never sends the fragment back; WeChat would get it inside redirect_uri as %23.
+        .refine(
+          (url) => !url.includes('#'),
+          'must not contain #: WeChat would send it back as %23',
+        ),
       scope: z.enum(WX_SCOPES as [WxScope, ...WxScope[]]).default('snsapi_base'),
       idField: z.enum(['openid', 'unionid']).default('openid'),
       stateSecret: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -82,6 +88,11 @@ function optionsSchema(name: (path: string) => string) {
             const message = `is required (or ${name('officialAccount.appid')} / ${name('website.appid')})`;
             context.addIssue({ code: 'custom', path: ['appid'], message });
           } else checkPair(options, context, '', name);
+        }
+        // With an official account, the module's scope is the one inside WeChat, where the QR login cannot run.
+        if (options.officialAccount && options.scope === 'snsapi_login') {
+          const message = `is the scope inside WeChat when ${name('officialAccount')} is set: snsapi_base or snsapi_userinfo (other browsers get the website QR login, or a route asks for it with @WxAuthScope('snsapi_login'))`;
+          context.addIssue({ code: 'custom', path: ['scope'], message });
         }
       },
       // Reported with the other options' problems, not after they are fixed.

@@ -12,6 +12,7 @@ export type {
 export {
   loginThroughSandbox,
   type LoginThroughSandboxOptions,
+  type SandboxLoginApp,
   type SandboxLogin,
 } from './helpers/login-through-sandbox.js';
 export { qrCodeSvg } from './pages/qr-code-svg.js';

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type request from 'supertest';
 import { loginThroughSandbox } from './login-through-sandbox.js';
 import { WxSandbox } from '../wx-sandbox.js';
 
@@ -42,14 +43,21 @@ function fakeApp(sandbox: WxSandbox, callbackURL: string): Server {
         'wx_state_abc123=; Path=/; Max-Age=0',
         'session=s1; Path=/; HttpOnly',
       ]);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ code: url.searchParams.get('code') }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          code: url.searchParams.get('code'),
+          userAgent: req.headers['user-agent'],
+          authorization: req.headers.authorization,
+        }),
+      );
     } else {
       res.writeHead(404).end();
     }
   });
 }
+
+/** supertest's `App`, which `nest new`'s e2e template types `getHttpServer()` with. */
+type App = Parameters<typeof request>[0];
 
 describe('loginThroughSandbox', () => {
   let sandbox: WxSandbox;
@@ -89,6 +97,24 @@ describe('loginThroughSandbox', () => {
     // The expired state cookie is gone, the session stays for the next requests.
     expect(login.cookie).toBe('session=s1');
     expect(server.listening).toBe(false);
+  });
+
+  it("takes what Nest's getHttpServer() gives, typed as supertest's App, or a request listener, and sends the browser's User-Agent and headers", async () => {
+    sandbox.setAutoApprove('alice');
+    const server: App = fakeApp(sandbox, 'http://localhost/callback');
+    const listener = (server as ReturnType<typeof fakeApp>).listeners('request')[0] as App;
+    for (const app of [server, listener]) {
+      const login = await loginThroughSandbox<{ userAgent: string; authorization: string }>(app, {
+        sandbox,
+        path: '/login',
+        userAgent: 'Mozilla/5.0 (iPhone) MicroMessenger/8.0.50',
+        headers: { authorization: 'Bearer app-token' },
+      });
+      expect(login.body).toMatchObject({
+        userAgent: 'Mozilla/5.0 (iPhone) MicroMessenger/8.0.50',
+        authorization: 'Bearer app-token',
+      });
+    }
   });
 
   it('approves as `user` on the consent page, against an app that already listens', async () => {

@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
 import { CookieJar } from './cookie-jar.js';
 import type { WxSandbox } from '../wx-sandbox.js';
 
@@ -18,7 +18,21 @@ export interface LoginThroughSandboxOptions {
   user?: string;
   /** A `Cookie` header to send with every request to the app, e.g. an existing session. */
   cookie?: string;
+  /**
+   * The browser's User-Agent, sent to the app and to the sandbox: a `MicroMessenger` one
+   * logs in as WeChat's in-app browser does (a two-app site then picks its official account).
+   * @default Node's own
+   */
+  userAgent?: string;
+  /** More headers to send with every request to the app, e.g. `{ authorization: 'Bearer …' }`. */
+  headers?: Record<string, string>;
 }
+
+/**
+ * The app under test as supertest takes it: its base URL, its server (what Nest's
+ * `app.getHttpServer()` returns, also typed as supertest's `App`), or a request listener.
+ */
+export type SandboxLoginApp = string | Server | ((...args: never[]) => unknown);
 
 /** The app's answer to the callback, the last step of the login. */
 export interface SandboxLogin<TBody = unknown> {
@@ -45,16 +59,28 @@ export interface SandboxLogin<TBody = unknown> {
  * names, so tests can configure any `callbackURL`.
  */
 export async function loginThroughSandbox<TBody = unknown>(
-  app: string | Server,
+  app: SandboxLoginApp,
   options: LoginThroughSandboxOptions,
 ): Promise<SandboxLogin<TBody>> {
   const { sandbox, path = '/auth/wechat', user } = options;
   const target =
-    typeof app === 'string' ? { url: app, close: async () => {} } : await listening(app);
+    typeof app === 'string'
+      ? { url: app, close: async () => {} }
+      : await listening(
+          typeof app === 'function' ? createServer(app as unknown as RequestListener) : app,
+        );
   const jar = new CookieJar(options.cookie);
+  const browser: Record<string, string> = options.userAgent
+    ? { 'user-agent': options.userAgent }
+    : {};
+  const toApp = (url: URL) => {
+    const cookie = jar.header();
+    return get(url, { ...options.headers, ...browser, ...(cookie ? { cookie } : {}) });
+  };
+  const toSandbox = (url: URL) => get(url, browser);
   try {
     // 1. The guarded route redirects to WeChat's authorize page and sets the state cookie.
-    const start = await get(new URL(path, target.url), jar.header());
+    const start = await toApp(new URL(path, target.url));
     jar.apply(start.headers.getSetCookie());
     const authorizeUrl = redirectTarget(start, `GET ${path}`).replace(/#.*$/, '');
     if (![sandbox.url, sandbox.publicUrl].some((base) => authorizeUrl.startsWith(`${base}/`))) {
@@ -64,7 +90,7 @@ export async function loginThroughSandbox<TBody = unknown>(
     }
 
     // 2. The sandbox approves at once (autoApprove), or `user` approves on its consent page.
-    const authorize = await get(new URL(authorizeUrl));
+    const authorize = await toSandbox(new URL(authorizeUrl));
     let callbackUrl: string;
     if (user === undefined) {
       callbackUrl = redirectTarget(authorize, 'the sandbox (no autoApprove? pass `user`)');
@@ -73,7 +99,7 @@ export async function loginThroughSandbox<TBody = unknown>(
       decide.search = new URL(authorizeUrl).search;
       decide.searchParams.append('decision', 'approve');
       decide.searchParams.append('user', user);
-      callbackUrl = redirectTarget(await get(decide), `the sandbox's consent for '${user}'`);
+      callbackUrl = redirectTarget(await toSandbox(decide), `the sandbox's consent for '${user}'`);
     } else {
       throw new Error(
         `the sandbox answered ${authorize.status} instead of its consent page; with autoApprove, leave out \`user\``,
@@ -82,10 +108,7 @@ export async function loginThroughSandbox<TBody = unknown>(
 
     // 3. The callback, on the app under test, with the cookies of step 1.
     const callback = new URL(callbackUrl);
-    const response = await get(
-      new URL(callback.pathname + callback.search, target.url),
-      jar.header(),
-    );
+    const response = await toApp(new URL(callback.pathname + callback.search, target.url));
     jar.apply(response.headers.getSetCookie());
     const text = await response.text();
     const json = /\bjson\b/.test(response.headers.get('content-type') ?? '');
@@ -102,8 +125,8 @@ export async function loginThroughSandbox<TBody = unknown>(
   }
 }
 
-function get(url: URL, cookie?: string): Promise<Response> {
-  return fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+function get(url: URL, headers: Record<string, string>): Promise<Response> {
+  return fetch(url, { redirect: 'manual', headers });
 }
 
 function redirectTarget(response: Response, what: string): string {
