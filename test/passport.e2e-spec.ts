@@ -240,6 +240,23 @@ describe('Passport sessions', () => {
   it('leaves a request without the session cookie anonymous', async () => {
     expect((await get(url, '/me')).body).toEqual({ authenticated: false, user: null });
   });
+
+  it('refuses to start a login, before WeChat, when sessions are on and no session middleware runs', async () => {
+    const port = await freePort();
+    const bare = await listen(port, {
+      imports: [
+        PassportModule.register({ session: true }),
+        WxOAuthModule.forRoot(wxOptions(`http://127.0.0.1:${port}`)),
+      ],
+      controllers: [LoginController],
+    });
+    const res = await get(bare, '/auth/wechat');
+    expect(res.status).toBe(500);
+    expect(res.headers.location).toBeUndefined();
+    expect(loggers.at(-1)!.lines.join('\n')).toContain(
+      'PassportModule.register({ session: true }) needs session middleware before the login routes',
+    );
+  });
 });
 
 describe('WxAuthGuard in a feature module', () => {

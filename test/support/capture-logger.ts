@@ -17,7 +17,8 @@ export class CaptureLogger extends ConsoleLogger {
     }
   }
 
-  protected override printStackTrace(stack: string): void {
-    this.lines.push(stack);
+  protected override printStackTrace(stack: string | undefined): void {
+    // Nest passes none for an error it has already printed whole.
+    if (stack) this.lines.push(stack);
   }
 }

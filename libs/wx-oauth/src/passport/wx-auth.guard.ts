@@ -53,6 +53,13 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = this.getRequest(context);
+    // Checked before the browser goes to WeChat: after it, the code would be spent for nothing.
+    if (this.passportOptions?.session && !hasSession(request)) {
+      throw new Error(
+        'PassportModule.register({ session: true }) needs session middleware before the login routes: ' +
+          'app.use(session({ ... })) from express-session, or @fastify/secure-session on Fastify',
+      );
+    }
     linkResponse(request, this.getResponse(context));
     await super.canActivate(context);
     // AuthGuard leaves the session to subclasses; a login route that does not establish it is a silent failure.
@@ -92,4 +99,10 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
     if (!user) throw wxHttpException(new WxOAuthError('denied', 'The login was refused'));
     return user;
   }
+}
+
+/** Whether session middleware (express-session, @fastify/secure-session) gave the request a session. */
+function hasSession(request: object): boolean {
+  const { session, raw } = request as { session?: unknown; raw?: { session?: unknown } };
+  return session !== undefined || raw?.session !== undefined;
 }
