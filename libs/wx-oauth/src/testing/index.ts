@@ -17,10 +17,4 @@ export {
 } from './helpers/login-through-sandbox.js';
 export { qrCodeSvg } from './pages/qr-code-svg.js';
 export { CookieJar } from './helpers/cookie-jar.js';
-export {
-  DEFAULT_SANDBOX_APPS,
-  runSandboxCommand,
-  sandboxCommandConfig,
-  describeSandboxCommand,
-  type SandboxCommandConfig,
-} from './helpers/sandbox-command.js';
+export { runSandboxCommand } from './helpers/sandbox-command.js';

@@ -52,7 +52,7 @@ describe('the sandbox command', () => {
         WX_OPEN_BASE_URL: sandbox.url,
       });
       expect(banner).toContain(
-        "Apps: an official account and a website app, bound to Open Platform account 'sandbox-open-platform'.",
+        `Apps: official account ${mp.appid} and website app ${web.appid}, bound to Open Platform account 'sandbox-open-platform'.`,
       );
       expect(banner).toContain(`wxLogin.js: ${sandbox.wxLoginJsUrl}`);
       expect(sandbox.unionidOf('alice', web.appid)).toBe(sandbox.unionidOf('alice', mp.appid));

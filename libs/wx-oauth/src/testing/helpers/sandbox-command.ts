@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { WxSandboxApp } from '../model/sandbox-apps.js';
+import { DEFAULT_OPEN_PLATFORM, describeKind, type WxSandboxApp } from '../model/sandbox-apps.js';
 import { WxSandbox } from '../wx-sandbox.js';
 import type { WxSandboxOptions } from '../wx-sandbox.options.js';
 
@@ -25,7 +25,6 @@ type OptionName = keyof typeof OPTIONS;
 export const DEFAULT_SANDBOX_APPS = {
   officialAccount: 'wx0sandbox0official',
   website: 'wx0sandbox0website',
-  openPlatform: 'sandbox-open-platform',
 } as const;
 
 const DEFAULT_CALLBACK_URL = 'http://localhost:3000/auth/wechat/callback';
@@ -59,8 +58,8 @@ Options:
 export interface SandboxCommandConfig {
   options: WxSandboxOptions;
   callbackUrl: string;
-  /** Per appid, how to print its secret when it was given rather than generated. */
-  givenSecrets: ReadonlyMap<string | undefined, string>;
+  /** Each secret that was given rather than made up, and what to print in its place. */
+  givenSecrets: ReadonlyMap<string, string>;
   help: boolean;
 }
 
@@ -82,6 +81,7 @@ export function sandboxCommandConfig(
       help: { type: 'boolean', short: 'h' },
     },
   });
+  /** An option's value, and the flag or variable it came from. */
   const given = (name: OptionName): { value: string; from: string } | undefined => {
     const { flag, env: variable } = OPTIONS[name];
     const flagValue = (values as Record<string, string | undefined>)[flag];
@@ -96,18 +96,24 @@ export function sandboxCommandConfig(
     autoApprove: value('autoApprove') ?? false,
     publicUrl: value('publicUrl'),
   };
-  const givenSecrets = new Map<string | undefined, string>();
+  const givenSecrets = new Map<string, string>();
+  /** A given secret is printed as where it came from: `$VARIABLE`, or the flag. */
+  const keep = (secret: { value: string; from: string } | undefined) => {
+    if (secret) {
+      const shown = secret.from.startsWith('$') ? secret.from : `<the ${secret.from} you gave>`;
+      givenSecrets.set(secret.value, shown);
+    }
+    return secret?.value;
+  };
   const single = given('appid') ?? given('secret');
   const pair = [given('mpAppid'), given('mpSecret'), given('webAppid'), given('webSecret')];
   if (single) {
     const clash = pair.find(Boolean);
     if (clash)
       throw new Error(`${single.from} (one app) and ${clash.from} (two apps) do not go together`);
-    const secret = given('secret');
-    if (secret) givenSecrets.set(undefined, secret.from);
-    Object.assign(options, { appid: value('appid'), secret: secret?.value });
+    Object.assign(options, { appid: value('appid'), secret: keep(given('secret')) });
   } else {
-    const openPlatform = value('openPlatform') ?? DEFAULT_SANDBOX_APPS.openPlatform;
+    const openPlatform = value('openPlatform') ?? DEFAULT_OPEN_PLATFORM;
     const named = pair.some(Boolean);
     const apps: WxSandboxApp[] = [];
     for (const [kind, appidOption, secretOption, fallback] of [
@@ -120,8 +126,7 @@ export function sandboxCommandConfig(
         if (secret) throw new Error(`${secret.from} is set but ${OPTIONS[appidOption].env} is not`);
         continue;
       }
-      if (secret) givenSecrets.set(appid, secret.from);
-      apps.push({ appid, secret: secret?.value, kind, openPlatform });
+      apps.push({ appid, secret: keep(secret), kind, openPlatform });
     }
     options.apps = apps;
   }
@@ -139,32 +144,26 @@ export function sandboxCommandConfig(
  * is good for this sandbox only); one that was given is named, never shown.
  */
 export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxCommandConfig): string {
-  const secretOf = (appid: string | undefined, secret: string) => {
-    const from = config.givenSecrets.get(appid);
-    if (from === undefined) return secret;
-    return from.startsWith('$') ? from : `<the ${from} you gave>`;
-  };
+  const secretOf = (secret: string) => config.givenSecrets.get(secret) ?? secret;
   const apps = config.options.apps;
   const variables: [string, string][] = apps
     ? sandbox.apps.flatMap((app) => {
         const prefix = app.kind === 'officialAccount' ? 'WX_MP' : 'WX_WEB';
         return [
           [`${prefix}_APPID`, app.appid],
-          [`${prefix}_SECRET`, secretOf(app.appid, app.secret)],
+          [`${prefix}_SECRET`, secretOf(app.secret)],
         ] as [string, string][];
       })
     : [
         ['WX_APPID', sandbox.appid],
-        ['WX_SECRET', secretOf(undefined, sandbox.secret)],
+        ['WX_SECRET', secretOf(sandbox.secret)],
       ];
   variables.push(
     ['WX_CALLBACK_URL', config.callbackUrl],
     ['WX_API_BASE_URL', sandbox.url],
     ['WX_OPEN_BASE_URL', sandbox.publicUrl],
   );
-  const kinds = sandbox.apps.map((app) =>
-    app.kind === 'officialAccount' ? 'an official account' : 'a website app',
-  );
+  const kinds = sandbox.apps.map((app) => `${describeKind(app.kind)} ${app.appid}`);
   const binding = sandbox.apps[0].openPlatform
     ? `, bound to Open Platform account '${sandbox.apps[0].openPlatform}'`
     : '';
