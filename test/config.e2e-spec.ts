@@ -1,28 +1,15 @@
-import { Controller, Get, type INestApplication, Module, Req, UseGuards } from '@nestjs/common';
+import { type INestApplication, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import type { Request } from 'express';
-import { WXOAuth, WxAuthGuard, WxOAuthModule } from 'nest-wx-oauth';
+import { WXOAuth, WxOAuthModule } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxSandbox } from 'nest-wx-oauth/testing';
+import { AuthController } from './support/auth.controller.js';
 import { freePort } from './support/free-port.js';
 import { login } from './support/login-flow.js';
 
 // The seed's init_app(app) read WX_APPID and WX_SECRET from the app's configuration;
 // in Nest that is one line over @nestjs/config, as the README shows.
-@Controller('auth/wechat')
-class AuthController {
-  @Get()
-  @UseGuards(WxAuthGuard)
-  login(): void {}
-
-  @Get('callback')
-  @UseGuards(WxAuthGuard)
-  callback(@Req() req: Request): unknown {
-    return req.user;
-  }
-}
-
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),

@@ -1,24 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { WxAuthGuard, WxOAuthModule, type WxProfile } from 'nest-wx-oauth';
+import { WxOAuthModule, type WxProfile } from 'nest-wx-oauth';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
+import { AuthController } from './support/auth.controller.js';
 
 // The package README's Fastify e2e, run as written: the block under "On Fastify" comes from this file.
-
-@Controller('auth/wechat')
-class AuthController {
-  @Get()
-  @UseGuards(WxAuthGuard)
-  login(): void {}
-
-  @Get('callback')
-  @UseGuards(WxAuthGuard)
-  callback(@Req() req: { user: WxProfile }): WxProfile {
-    return req.user;
-  }
-}
 
 describe('WeChat login on Fastify (e2e)', () => {
   let sandbox: WxSandbox;

@@ -67,6 +67,7 @@ export async function loginThroughSandbox<TBody = unknown>(
     typeof app === 'string'
       ? { url: app, close: async () => {} }
       : await listening(
+          // supertest's App also types a listener for http2; node's http server runs it here.
           typeof app === 'function' ? createServer(app as unknown as RequestListener) : app,
         );
   const jar = new CookieJar(options.cookie);
