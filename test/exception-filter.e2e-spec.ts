@@ -1,4 +1,4 @@
-import { Controller, Get, type INestApplication, Module, Param } from '@nestjs/common';
+import { Controller, Get, type INestApplication, Module, Param, UseFilters } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -6,8 +6,8 @@ import request from 'supertest';
 import { WXOAuth, WxOAuthExceptionFilter, WxOAuthModule, WxTokenService } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 
-// The app's own handlers call WeChat through the module's services; registered app-wide,
-// WxOAuthExceptionFilter answers their failures as the guard answers a failed login.
+// The app's own handlers call WeChat through the module's services; registered app-wide or
+// on a controller, WxOAuthExceptionFilter answers their failures as the guard answers a login.
 
 @Controller()
 class WeChatController {
@@ -32,7 +32,16 @@ class WeChatController {
   }
 }
 
-describe.each(['express', 'fastify'] as const)('WxOAuthExceptionFilter on %s', (adapter) => {
+/** The same routes with the filter on the controller alone, as `@UseFilters` registers it. */
+@Controller()
+@UseFilters(WxOAuthExceptionFilter)
+class FilteredWeChatController extends WeChatController {}
+
+describe.each([
+  ['express', 'APP_FILTER'],
+  ['fastify', 'APP_FILTER'],
+  ['express', '@UseFilters'],
+] as const)('WxOAuthExceptionFilter on %s, registered with %s', (adapter, registration) => {
   let sandbox: WxSandbox;
   let app: INestApplication;
 
@@ -49,8 +58,12 @@ describe.each(['express', 'fastify'] as const)('WxOAuthExceptionFilter on %s', (
           retry: false,
         }),
       ],
-      controllers: [WeChatController],
-      providers: [{ provide: APP_FILTER, useClass: WxOAuthExceptionFilter }],
+      ...(registration === 'APP_FILTER'
+        ? {
+            controllers: [WeChatController],
+            providers: [{ provide: APP_FILTER, useClass: WxOAuthExceptionFilter }],
+          }
+        : { controllers: [FilteredWeChatController] }),
     })
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
