@@ -10,7 +10,12 @@ import { DemoUsers } from './auth/demo-users.service.js';
 import { SessionService } from './auth/session.service.js';
 import { DemoSandbox, demoSandboxProvider } from './config/demo-sandbox.js';
 import { type DemoEnv, validateDemoEnv } from './config/demo.config.js';
-import { DEMO_OPTIONS, type DemoOptions, WX_LOGIN_JS_PATH } from './demo.constants.js';
+import {
+  DEMO_OPTIONS,
+  type DemoOptions,
+  WX_LOGIN_JS_PATH,
+  WX_SCRIPT_ORIGIN,
+} from './demo.constants.js';
 import { ErrorPageFilter } from './pages/error-page.filter.js';
 import { LoginController } from './pages/login.controller.js';
 import { AssetsController } from './pages/assets.controller.js';
@@ -109,7 +114,7 @@ export class AppModule {
               ? sandbox.wxLoginJsUrl
               : config.get('WX_TARGET', { infer: true }) === 'sandbox'
                 ? `${config.get('WX_OPEN_BASE_URL', { infer: true })}${WX_LOGIN_JS_PATH}`
-                : `https://res.wx.qq.com${WX_LOGIN_JS_PATH}`,
+                : `${WX_SCRIPT_ORIGIN}${WX_LOGIN_JS_PATH}`,
           }),
         },
         { provide: APP_FILTER, useClass: ErrorPageFilter },

@@ -1,6 +1,8 @@
 /** The demo's own options (session), as a provider token. */
 export const DEMO_OPTIONS = 'DEMO:OPTIONS';
 export const SESSION_COOKIE = 'demo_session';
+/** Where WeChat serves its scripts, wxLogin.js among them. */
+export const WX_SCRIPT_ORIGIN = 'https://res.wx.qq.com';
 /** Where WeChat serves wxLogin.js, below its script host. */
 export const WX_LOGIN_JS_PATH = '/connect/zh_CN/htmledition/js/wxLogin.js';
 

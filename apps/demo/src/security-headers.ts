@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { WX_SCRIPT_ORIGIN } from './demo.constants.js';
 
-/** Where real WeChat serves wxLogin.js (res.wx.qq.com), its QR frame, and users' avatars. */
+/** Where real WeChat serves the QR frame of wxLogin.js, and users' avatars. */
 const WECHAT = {
   frames: ['https://open.weixin.qq.com'],
   images: ['https://thirdwx.qlogo.cn', 'https://wx.qlogo.cn'],
@@ -15,7 +16,7 @@ const WECHAT = {
  */
 export function securityHeaders(wxLoginJsUrl: string): RequestHandler {
   const scripts = new URL(wxLoginJsUrl).origin;
-  const sandbox = scripts !== 'https://res.wx.qq.com';
+  const sandbox = scripts !== WX_SCRIPT_ORIGIN;
   return helmet({
     contentSecurityPolicy: {
       directives: {
