@@ -25,6 +25,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The SPA the handoff test serves runs in the browser.
+    files: ['test/support/spa/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // CommonJS entry points load the build with require().
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },

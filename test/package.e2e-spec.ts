@@ -210,7 +210,7 @@ describe('the packed nest-wx-oauth package', () => {
         // eslint-disable-next-line no-control-regex -- the escape character starts them
         const output = `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
         expect(output).toMatch(
-          runner === 'jest' ? /Tests:\s+4 passed, 4 total/ : /Tests\s+4 passed \(4\)/,
+          runner === 'jest' ? /Tests:\s+13 passed, 13 total/ : /Tests\s+13 passed \(13\)/,
         );
       },
       5 * MINUTE,

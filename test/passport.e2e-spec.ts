@@ -28,6 +28,7 @@ import {
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { CaptureLogger } from './support/capture-logger.js';
 import { freePort } from './support/free-port.js';
+import { listenApp } from './support/listen-app.js';
 import { authorize, get, login, recordedResponses, startLogin } from './support/login-flow.js';
 
 // What @nestjs/passport users do with an AuthGuard, done with WxAuthGuard: subclass
@@ -64,23 +65,15 @@ function wxOptions(url: string, extra: Partial<WxOAuthModuleOptions> = {}): WxOA
   };
 }
 
-/** Compiles `metadata` into an app listening on `port`; `setup` runs before it listens (middleware). */
+/** `listenApp`, closed and its logs checked after all tests. */
 async function listen(
   port: number,
   metadata: ModuleMetadata,
   setup?: (app: INestApplication) => void,
 ): Promise<string> {
-  @Module(metadata)
-  class AppModule {}
-  const logger = new CaptureLogger();
-  loggers.push(logger);
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .setLogger(logger)
-    .compile();
-  const app = moduleRef.createNestApplication({ logger });
+  const { app, logger } = await listenApp(port, metadata, setup);
   apps.push(app);
-  setup?.(app);
-  await app.listen(port, '127.0.0.1');
+  loggers.push(logger);
   return `http://127.0.0.1:${port}`;
 }
 
@@ -145,7 +138,10 @@ describe('a WxAuthGuard subclass', () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     await listen(port, {
-      imports: [WxOAuthModule.forRoot(wxOptions(url))],
+      // The module's callback URL is served too: the app would not start otherwise.
+      imports: [
+        WxOAuthModule.forRoot(wxOptions(url, { callbackURL: `${url}/signup/wechat/done` })),
+      ],
       controllers: [SignupController],
     });
   });

@@ -33,6 +33,7 @@ export { WxAuthGuard } from './passport/wx-auth.guard.js';
 export { WxStrategy } from './passport/wx.strategy.js';
 export type { WxAuthenticateOptions } from './passport/wx-oauth2.strategy.js';
 export { WxLogin } from './login/wx-login.js';
+export { WxHandoff } from './login/wx-handoff.js';
 export type { WxIdField, WxProfile } from './login/wx-profile.js';
 export { WxQrLogin, type WxLoginSettings, type WxQrLoginOptions } from './login/wx-qr-login.js';
 export { isSafeReturnTo } from './state/return-to.js';

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { WxOAuthApps } from './apps/wx-oauth-apps.js';
 import { WXOAuth } from './client/wx-oauth.client.js';
+import { CallbackRouteCheck } from './login/callback-route.check.js';
+import { WxHandoff } from './login/wx-handoff.js';
 import { WxLogin } from './login/wx-login.js';
 import { WxQrLogin } from './login/wx-qr-login.js';
 import { WxStrategy } from './passport/wx.strategy.js';
@@ -21,12 +24,14 @@ import {
 /**
  * WeChat login for a Nest app: `forRoot(options)` or `forRootAsync({ useFactory
  * | useClass | useExisting })`, with `isGlobal`. Provides `WXOAuth`, the
- * `'wechat'` strategy that `WxAuthGuard` runs, `WxTokenService`, `WxQrLogin`
- * and the store (`WX_OAUTH_STORE`).
+ * `'wechat'` strategy that `WxAuthGuard` runs (or the app's own, extending
+ * `WxStrategy` with `WxLogin`), `WxTokenService`, `WxQrLogin`, `WxHandoff` and
+ * the store (`WX_OAUTH_STORE`).
  *
  * @publicApi
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     wxOAuthOptionsProvider,
     wxOAuthClockProvider,
@@ -41,6 +46,8 @@ import {
     WxLogin,
     WxStrategy,
     WxQrLogin,
+    WxHandoff,
+    CallbackRouteCheck,
   ],
   // WxAuthGuard needs none of these: passport finds the strategy by name, so the guard works in any module.
   exports: [
@@ -50,6 +57,7 @@ import {
     WxTokenService,
     WxLogin,
     WxQrLogin,
+    WxHandoff,
   ],
 })
 export class WxOAuthModule extends ConfigurableModuleClass {}

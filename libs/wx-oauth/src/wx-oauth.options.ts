@@ -11,6 +11,7 @@ import type {
   WxValidate,
 } from './interfaces/wx-oauth-module-options.interface.js';
 import type { WxIdField } from './login/wx-profile.js';
+import { isOrigin, isSafeReturnTo } from './state/return-to.js';
 import type { WxOAuthStore } from './store/wx-oauth-store.interface.js';
 
 /** @internal The module's options validated, with defaults applied. */
@@ -25,6 +26,9 @@ export interface WxOAuthSettings extends Omit<WxClientSettings, 'appid' | 'secre
   stateSecret?: string;
   stateTtl: number;
   validate?: WxValidate;
+  frontendOrigins: string[];
+  successRedirect?: string;
+  failureRedirect?: string;
   store?: WxOAuthStore;
   tokenRefreshMargin: number;
 }
@@ -66,6 +70,18 @@ function optionsSchema(name: (path: string) => string) {
       validate: z
         .custom<WxValidate>((value) => typeof value === 'function', 'must be a function')
         .optional(),
+      frontendOrigins: z
+        .array(
+          z
+            .string()
+            .refine(
+              isOrigin,
+              'must list origins, like https://app.example.com or http://localhost:5173 (no path, no wildcard)',
+            ),
+        )
+        .default([]),
+      successRedirect: z.string().optional(),
+      failureRedirect: z.string().optional(),
       store: z
         .custom<WxOAuthStore>(
           (value) =>
@@ -88,6 +104,13 @@ function optionsSchema(name: (path: string) => string) {
             const message = `is required (or ${name('officialAccount.appid')} / ${name('website.appid')})`;
             context.addIssue({ code: 'custom', path: ['appid'], message });
           } else checkPair(options, context, '', name);
+        }
+        for (const key of ['successRedirect', 'failureRedirect'] as const) {
+          const target = options[key];
+          if (target !== undefined && !isSafeReturnTo(target, options.frontendOrigins ?? [])) {
+            const message = `must be a path on this site, like /profile, or a URL on one of ${name('frontendOrigins')}`;
+            context.addIssue({ code: 'custom', path: [key], message });
+          }
         }
         // With an official account, the module's scope is the one inside WeChat, where the QR login cannot run.
         if (options.officialAccount && options.scope === 'snsapi_login') {

@@ -8,6 +8,7 @@ import { stateKeyOf, WxStateStore } from './state/wx-state.store.js';
 import { WxMemoryStore } from './store/wx-memory-store.js';
 import type { WxOAuthStore } from './store/wx-oauth-store.interface.js';
 import { systemClock, type WxClock } from './utils/clock.js';
+import { isProduction } from './utils/node-env.js';
 import {
   WX_OAUTH_APP_CLIENT,
   WX_OAUTH_CLOCK,
@@ -33,8 +34,7 @@ export const wxOAuthStoreProvider: Provider = {
   provide: WX_OAUTH_STORE,
   useFactory: (settings: WxOAuthSettings, clock: WxClock): WxOAuthStore => {
     if (settings.store) return settings.store;
-    // The one place the library looks at the environment: NODE_ENV is how Node apps say "production".
-    if (process.env.NODE_ENV === 'production' && !warnedAboutMemoryStore) {
+    if (isProduction() && !warnedAboutMemoryStore) {
       warnedAboutMemoryStore = true;
       new Logger('WxOAuthModule').warn(
         'Tokens and logins are kept in this process memory (WxMemoryStore): they are lost on restart and not shared ' +
@@ -79,6 +79,7 @@ export const wxStateStoreProvider: Provider = {
     return new WxStateStore({
       key: stateKeyOf(secret),
       ttlMs: settings.stateTtl,
+      frontendOrigins: settings.frontendOrigins,
       secure: settings.callbackURL.startsWith('https:'),
       duplicates,
       clock,

@@ -11,6 +11,8 @@ export type WxOAuthErrorKind =
   | 'denied'
   /** The CSRF state is missing, forged, expired or already used. */
   | 'invalid_state'
+  /** A front end's handoff code is missing, unknown, expired, used or another origin's: log in again. */
+  | 'invalid_handoff'
   /** The code is unknown, expired, used or belongs to another app: restart the login. */
   | 'invalid_code'
   /** The access token is unknown, expired, revoked or not this openid's. */
@@ -97,6 +99,7 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
       return 400;
     case 'denied':
     case 'invalid_state':
+    case 'invalid_handoff':
     case 'invalid_code':
     case 'invalid_token':
     case 'refresh_expired':

@@ -8,6 +8,7 @@ import { resolveWxOAuthOptions } from '../wx-oauth.options.js';
  * sets. One app: the seed's `WX_APPID` and `WX_SECRET`. Two apps:
  * `WX_MP_APPID`/`WX_MP_SECRET` (the official account) and
  * `WX_WEB_APPID`/`WX_WEB_SECRET` (the website app), either pair or both.
+ * `WX_FRONTEND_ORIGINS` lists origins separated by commas.
  */
 const KEYS = {
   WX_APPID: 'appid',
@@ -20,6 +21,9 @@ const KEYS = {
   WX_SCOPE: 'scope',
   WX_API_BASE_URL: 'apiBaseUrl',
   WX_OPEN_BASE_URL: 'openBaseUrl',
+  WX_FRONTEND_ORIGINS: 'frontendOrigins',
+  WX_SUCCESS_REDIRECT: 'successRedirect',
+  WX_FAILURE_REDIRECT: 'failureRedirect',
 } as const;
 
 type WxConfigKey = keyof typeof KEYS;
@@ -34,24 +38,42 @@ const KEY_OF: Record<string, string> = {
 };
 
 /**
+ * The options that are not strings, such as `validate` or `store`: a value, or
+ * a factory of what `inject` names (an app's services, from `imports`).
+ *
+ * @publicApi
+ */
+export type WxOAuthConfigExtra = Partial<WxOAuthModuleOptions> | WxOAuthConfigFactory;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as Nest's own useFactory takes what inject names
+type WxOAuthConfigFactory = (...injected: any[]) => MaybePromise<Partial<WxOAuthModuleOptions>>;
+type MaybePromise<T> = T | Promise<T>;
+
+/**
  * `WxOAuthModule.forRootAsync(wxOAuthFromConfig())`: the module configured from
  * `@nestjs/config`'s `ConfigService` (the environment, `.env` files, `load`ed
  * configuration) under the keys of `WX_OAUTH_CONFIG_KEYS`. `extra` adds the
- * options that are not strings, such as `validate` or `store`. The app fails
+ * options that are not strings; as a factory, it is given what
+ * `asyncOptions.inject` names, after `ConfigService`'s own place. The app fails
  * to start with every missing or invalid key named, never its value.
  *
  * @publicApi
  */
 export function wxOAuthFromConfig(
-  extra: Partial<WxOAuthModuleOptions> = {},
-  asyncOptions: Pick<WxOAuthModuleAsyncOptions, 'isGlobal'> = {},
+  extra: WxOAuthConfigExtra = {},
+  asyncOptions: Pick<WxOAuthModuleAsyncOptions, 'isGlobal' | 'imports' | 'inject'> = {},
 ): WxOAuthModuleAsyncOptions {
+  const { imports = [], inject = [], ...rest } = asyncOptions;
   return {
-    ...asyncOptions,
-    imports: [ConfigModule],
-    inject: [ConfigService],
-    useFactory: (config: ConfigService): WxOAuthModuleOptions => {
-      const options = { ...readWxConfig(config), ...extra } as WxOAuthModuleOptions;
+    ...rest,
+    imports: [ConfigModule, ...imports],
+    inject: [ConfigService, ...inject],
+    useFactory: async (
+      config: ConfigService,
+      ...injected: unknown[]
+    ): Promise<WxOAuthModuleOptions> => {
+      const more = typeof extra === 'function' ? await extra(...injected) : extra;
+      const options = { ...readWxConfig(config), ...more } as WxOAuthModuleOptions;
       // Checked here under the keys' names; the module checks the same options again, by theirs.
       resolveWxOAuthOptions(options, 'WxOAuthModule configuration', (path) => KEY_OF[path] ?? path);
       return options;
@@ -73,6 +95,12 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
     scope: value('WX_SCOPE'),
     apiBaseUrl: value('WX_API_BASE_URL'),
     openBaseUrl: value('WX_OPEN_BASE_URL'),
+    frontendOrigins: value('WX_FRONTEND_ORIGINS')
+      ?.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    successRedirect: value('WX_SUCCESS_REDIRECT'),
+    failureRedirect: value('WX_FAILURE_REDIRECT'),
   };
   // Unset keys leave their options to the defaults; the validation reports what is missing.
   return Object.fromEntries(

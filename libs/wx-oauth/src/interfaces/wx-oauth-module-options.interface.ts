@@ -46,8 +46,28 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   stateSecret?: string;
   /** How long a login may take, in milliseconds. @default 600000 (10 minutes) */
   stateTtl?: number;
-  /** Maps the profile to the app's user. @default the profile itself */
+  /**
+   * Maps the profile to the app's user. An app whose mapping needs its services writes its own
+   * strategy instead: a provider extending `WxStrategy`. @default the profile itself
+   */
   validate?: WxValidate;
+  /**
+   * The app's front ends on other origins (an SPA: `https://app.example.com`, `http://localhost:5173`),
+   * exact origins: a login's `returnTo` and the redirects may be absolute URLs on them, and the login
+   * is handed to them with a one-time code (`WxHandoff`). @default none: paths on this site only
+   */
+  frontendOrigins?: string[];
+  /**
+   * Where `WxAuthGuard` sends the browser after a login, unless the login has its own `returnTo`; a
+   * path, or a URL on a front-end origin. Then the callback route's handler does not run.
+   * @default none: the handler answers
+   */
+  successRedirect?: string;
+  /**
+   * Where `WxAuthGuard` sends the browser when a login fails, with `?wx_error=<kind>`; a path, or a
+   * URL on a front-end origin. @default none: the failure's JSON (4xx, 502, 503, 504)
+   */
+  failureRedirect?: string;
   /**
    * Where tokens and single-use login records live; share one (`WxRedisStore`) across instances.
    * Also the provider `WX_OAUTH_STORE`, which tests can override. @default a `WxMemoryStore`

@@ -90,6 +90,37 @@ export function isCallbackRoute(req: LoginRequest, callbackPath: string): boolea
   return path === callbackPath || (path.length > 1 && callbackPath.endsWith(path));
 }
 
+/**
+ * On a developer's machine, a login started on another host than the
+ * callback's (`127.0.0.1` and `localhost`) fails after WeChat: the browser
+ * keeps the state cookie on the host that set it, whatever the port. Refused
+ * before WeChat, naming both hosts. The Host header is the caller's: quoted,
+ * and bounded.
+ */
+export function assertCallbackHost(req: LoginRequest, callbackURL: string): void {
+  const forwarded = req.headers['x-forwarded-host'];
+  const host = (typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : req.headers.host)
+    ?.toLowerCase()
+    .slice(0, 255);
+  const callbackHost = new URL(callbackURL).hostname;
+  if (!host || hostnameOf(host) === callbackHost) return;
+  throw new WxOAuthError(
+    'invalid_request',
+    `This login started on ${JSON.stringify(host)}, but the callback URL is on ${JSON.stringify(callbackHost)}: ` +
+      `the browser would not bring the login's cookie back. Open the site on ${callbackHost}, or set the ` +
+      'callback URL to this host. (Checked when NODE_ENV is unset or development.)',
+  );
+}
+
+/** `localhost:3000` → `localhost`, `[::1]:3000` → `[::1]`; undefined when it is no host. */
+function hostnameOf(host: string): string | undefined {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The route of a callback URL, as `isCallbackRoute` compares it. */
 export function callbackPathOf(callbackURL: string): string {
   return trimSlash(new URL(callbackURL).pathname);

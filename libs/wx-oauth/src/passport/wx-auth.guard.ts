@@ -11,8 +11,17 @@ import {
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import { linkResponse, nodeResponse } from '../login/login-request.js';
+import {
+  callbackPathOf,
+  isCallbackRoute,
+  linkResponse,
+  type LoginRequest,
+  nodeResponse,
+} from '../login/login-request.js';
+import { WxHandoff } from '../login/wx-handoff.js';
 import { WxLogin } from '../login/wx-login.js';
+import type { WxAuthInfo } from '../interfaces/wx-auth-info.interface.js';
+import { frontendOriginOf, isSafeReturnTo } from '../state/return-to.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import { WxAuthScope } from '../wx-oauth.decorators.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
@@ -25,9 +34,13 @@ import type { WxAuthenticateOptions } from './wx-oauth2.strategy.js';
  * `PassportModule.register({ session: true })` logs the user into the session.
  * Failures are HTTP errors carrying WeChat's errcode: 401 for the user's or
  * the link's fault, 400 for a bad request, 502 when WeChat fails, 504 when it
- * does not answer, 503 when the store does. Works on Express and Fastify, in
- * any module once `WxOAuthModule` is registered. Subclass it as any AuthGuard:
- * `getAuthenticateOptions`, `handleRequest`, `getRequest`.
+ * does not answer, 503 when the store does. With `successRedirect` /
+ * `failureRedirect` (the module's, or a subclass's `getAuthenticateOptions`)
+ * it answers the callback with a redirect instead, and the route's handler
+ * does not run; a login handed to a front end on another origin carries a
+ * one-time `wx_handoff` code (see `WxHandoff`). Works on Express and Fastify,
+ * in any module once `WxOAuthModule` is registered. Subclass it as any
+ * AuthGuard: `getAuthenticateOptions`, `handleRequest`, `getRequest`.
  *
  * @publicApi
  */
@@ -39,16 +52,11 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
   /** `PassportModule.register(...)`'s options, which AuthGuard also injects, untyped. */
   @Optional() @Inject(AuthModuleOptions) private readonly passportOptions?: AuthModuleOptions;
   private readonly logger = new Logger(WxAuthGuard.name);
+  /** The module's, found wherever it is registered: the guard itself may be built in any module. */
+  private module?: { login: WxLogin; handoff: WxHandoff };
 
   onApplicationBootstrap(): void {
-    // Guards can be built in any module, but the strategy exists only where the module is registered.
-    try {
-      this.moduleRef.get(WxLogin, { strict: false });
-    } catch {
-      throw new Error(
-        'WxAuthGuard needs WxOAuthModule: add WxOAuthModule.forRoot(...) or forRootAsync(...) to the app',
-      );
-    }
+    this.moduleParts();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -60,11 +68,23 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
           'app.use(session({ ... })) from express-session, or @fastify/secure-session on Fastify',
       );
     }
-    linkResponse(request, this.getResponse(context));
-    await super.canActivate(context);
+    const response = this.getResponse(context);
+    linkResponse(request, response);
+    const options = await this.getAuthenticateOptions(context);
+    const redirects = this.redirectsOf(options);
+    try {
+      await super.canActivate(context);
+    } catch (error) {
+      const kind = kindOf(error);
+      // A mistake in the login's start (a bad returnTo, the development host check) is the developer's to read: 400, not a redirect.
+      if (!redirects.failure || !kind || !this.isCallback(request, options)) throw error;
+      return redirect(response, locationOf(redirects.failure, { wx_error: kind }));
+    }
     // AuthGuard leaves the session to subclasses; a login route that does not establish it is a silent failure.
     if (this.passportOptions?.session) await this.logIn(request);
-    return true;
+    const target = this.successTarget(request, redirects.success);
+    if (!target) return true;
+    return redirect(response, await this.withHandoff(request, target));
   }
 
   /** The route's `@WxAuthScope`, if any. */
@@ -99,6 +119,98 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
     if (!user) throw wxHttpException(new WxOAuthError('denied', 'The login was refused'));
     return user;
   }
+
+  /** The module's redirects, overridden by the route's; each a path or a URL on a front-end origin. */
+  private redirectsOf(options: WxAuthenticateOptions | undefined): Redirects {
+    const { successRedirect, failureRedirect, frontendOrigins } = this.moduleParts().login.settings;
+    const success = options?.successRedirect ?? successRedirect;
+    const failure = options?.failureRedirect ?? failureRedirect;
+    for (const [name, target] of Object.entries({
+      successRedirect: success,
+      failureRedirect: failure,
+    })) {
+      if (target !== undefined && !isSafeReturnTo(target, frontendOrigins))
+        throw new Error(
+          `WxAuthGuard: ${name} ${JSON.stringify(target)} must be a path on this site or a URL on one of frontendOrigins`,
+        );
+    }
+    return { success, failure };
+  }
+
+  /**
+   * Where a logged-in browser goes: the login's own `returnTo` when it is on a
+   * front-end origin or `successRedirect` is set (else the route's handler
+   * reads it), then `successRedirect`; undefined lets the handler answer.
+   */
+  private successTarget(request: object, successRedirect?: string): string | undefined {
+    const { frontendOrigins } = this.moduleParts().login.settings;
+    const returnTo = (request as { authInfo?: Partial<WxAuthInfo> }).authInfo?.state?.returnTo;
+    if (returnTo && (successRedirect || frontendOriginOf(returnTo, frontendOrigins)))
+      return returnTo;
+    return successRedirect;
+  }
+
+  private isCallback(request: LoginRequest, options: WxAuthenticateOptions | undefined): boolean {
+    const callbackURL = options?.callbackURL ?? this.moduleParts().login.settings.callbackURL;
+    return isCallbackRoute(request, callbackPathOf(callbackURL));
+  }
+
+  /** `target`, with a one-time `wx_handoff` code when it is a front end on another origin. */
+  private async withHandoff(request: object, target: string): Promise<string> {
+    const { login, handoff } = this.moduleParts();
+    const origin = frontendOriginOf(target, login.settings.frontendOrigins);
+    const { user } = request as { user?: unknown };
+    return locationOf(target, origin ? { wx_handoff: await handoff.issue(user, origin) } : {});
+  }
+
+  private moduleParts(): { login: WxLogin; handoff: WxHandoff } {
+    try {
+      this.module ??= {
+        login: this.moduleRef.get(WxLogin, { strict: false }),
+        handoff: this.moduleRef.get(WxHandoff, { strict: false }),
+      };
+      return this.module;
+    } catch {
+      throw new Error(
+        'WxAuthGuard needs WxOAuthModule: add WxOAuthModule.forRoot(...) or forRootAsync(...) to the app',
+      );
+    }
+  }
+}
+
+interface Redirects {
+  success?: string;
+  failure?: string;
+}
+
+/** The kind of a failed login, for the failure redirect; undefined for an error that is not the login's. */
+function kindOf(error: unknown): string | undefined {
+  return error instanceof HttpException && error.cause instanceof WxOAuthError
+    ? error.cause.kind
+    : undefined;
+}
+
+const PATH_BASE = 'http://path.invalid';
+
+/** `target`, a path or an absolute URL, with `params` added to its query, as a Location header takes it (non-ASCII escaped). */
+function locationOf(target: string, params: Record<string, string> = {}): string {
+  const url = new URL(target, PATH_BASE);
+  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
+  return url.origin === PATH_BASE ? url.href.slice(PATH_BASE.length) : url.href;
+}
+
+/**
+ * Answers with a redirect, as passport's own `redirect` does, and leaves the
+ * guard pending as @nestjs/passport does after it: the response is over, so
+ * neither the handler nor an exception filter may write to it.
+ */
+function redirect(response: ServerResponse, location: string): Promise<boolean> {
+  response.statusCode = 302;
+  response.setHeader('Location', location);
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('Content-Length', '0');
+  response.end();
+  return new Promise(() => {});
 }
 
 /** Whether session middleware (express-session, @fastify/secure-session) gave the request a session. */

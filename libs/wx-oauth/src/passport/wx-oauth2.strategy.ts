@@ -2,6 +2,7 @@ import { Strategy as OAuth2Strategy, type VerifyCallback } from 'passport-oauth2
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxAccessToken, WxAuthorizeParams, WxScope } from '../client/wx-oauth.types.js';
 import {
+  assertCallbackHost,
   assertLoginMethod,
   callbackPathOf,
   isCallbackRoute,
@@ -11,6 +12,7 @@ import {
 import type { WxLogin, WxLoginResult } from '../login/wx-login.js';
 import type { WxProfile } from '../login/wx-profile.js';
 import type { WxStateMeta } from '../state/wx-state.store.js';
+import { isDevelopment } from '../utils/node-env.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
 import { WxOAuth2Client, type WxTokenParams } from './wx-oauth2.client.js';
@@ -26,10 +28,17 @@ export interface WxAuthenticateOptions {
    * with two apps, that inside WeChat's browser and `snsapi_login` in any other
    */
   scope?: WxScope;
-  /** Where to go after the login, a path on this site; handed back as `req.authInfo.state.returnTo`. @default the login route's `?returnTo=` */
+  /**
+   * Where to go after the login, a path on this site or a URL on one of `frontendOrigins`; handed back
+   * as `req.authInfo.state.returnTo`. @default the login route's `?returnTo=`
+   */
   returnTo?: string;
   /** An absolute callback URL for this login; its path is then the callback route. @default the module's `callbackURL` */
   callbackURL?: string;
+  /** `WxAuthGuard`'s redirect after a login on this route (see the module option). @default the module's */
+  successRedirect?: string;
+  /** `WxAuthGuard`'s redirect after a failed login on this route, with `?wx_error=<kind>`. @default the module's */
+  failureRedirect?: string;
 }
 
 /** The strategy's verify callback: WeChat's profile and tokens in, the app's user out. */
@@ -156,6 +165,7 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
     options: WxAuthenticateOptions,
   ): void {
     const { settings, apps, states } = this.login;
+    if (isDevelopment()) assertCallbackHost(req, callbackURL);
     const { scope, app } = apps.forLogin(req.headers['user-agent'], settings.scope, routeScope);
     const meta: WxStateMeta = {
       authorizationURL: `${settings.openBaseUrl}/connect/oauth2/authorize`,

@@ -30,3 +30,37 @@ describe('isSafeReturnTo', () => {
     expect(isSafeReturnTo(value)).toBe(false);
   });
 });
+
+describe('isSafeReturnTo with front-end origins', () => {
+  const origins = ['https://app.example.com', 'http://localhost:5173'];
+
+  it.each([
+    'https://app.example.com/',
+    'https://app.example.com/orders/7?tab=items#top',
+    'http://localhost:5173/orders/7',
+    'http://localhost:5173',
+    'HTTPS://APP.example.com/orders',
+  ])('accepts %s', (value) => {
+    expect(isSafeReturnTo(value, origins)).toBe(true);
+  });
+
+  it.each([
+    ['another origin', 'https://evil.example.com/'],
+    ['another port', 'http://localhost:5174/'],
+    ['another scheme', 'http://app.example.com/'],
+    ['a subdomain', 'https://x.app.example.com/'],
+    ['a lookalike suffix', 'https://app.example.com.evil.example/'],
+    ['credentials', 'https://user:pass@app.example.com/'],
+    ['credentials that hide the host', 'https://app.example.com@evil.example/'],
+    ['backslash', 'https://app.example.com\\@evil.example/'],
+    ['tab', 'https://app.example.com/\t'],
+    ['javascript URL', 'javascript:alert(1)'],
+    ['protocol-relative', '//app.example.com/'],
+  ])('refuses %s', (_name, value) => {
+    expect(isSafeReturnTo(value, origins)).toBe(false);
+  });
+
+  it('refuses every absolute URL without front-end origins', () => {
+    expect(isSafeReturnTo('https://app.example.com/')).toBe(false);
+  });
+});

@@ -14,6 +14,8 @@ export interface WxStateStoreOptions {
   key: Buffer;
   /** How long a login may take, in milliseconds. */
   ttlMs: number;
+  /** The origins besides this site's a login's `returnTo` may be on. */
+  frontendOrigins: readonly string[];
   /** Mark the cookie `Secure` (the callback is https). */
   secure: boolean;
   /** Keeps each state single-use, and tells WeChat's repeated callbacks from replays. */
@@ -101,10 +103,12 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
    * expiring on `res` the oldest of the state cookies `req` carries beyond the bounds.
    */
   issue(req: StateRequest, res: ServerResponse, appid: string, returnTo: unknown): string {
-    if (returnTo !== undefined && !isSafeReturnTo(returnTo)) {
+    const { frontendOrigins } = this.options;
+    if (returnTo !== undefined && !isSafeReturnTo(returnTo, frontendOrigins)) {
+      const others = frontendOrigins.length ? `, or a URL on ${frontendOrigins.join(', ')}` : '';
       throw new WxOAuthError(
         'invalid_request',
-        'returnTo must be a relative path on this site, like /profile',
+        `returnTo must be a relative path on this site, like /profile${others}`,
       );
     }
     // A v4 UUID's 122 random bits, from node's pooled entropy, as 32 hex digits.

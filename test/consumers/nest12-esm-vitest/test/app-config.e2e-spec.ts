@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { WxProfile } from 'nest-wx-oauth';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
 import { AppModule } from '../src/app.module.js';
+import { type User, UsersService } from '../src/users/users.service.js';
 
 // The app as it starts for real: configured from the environment through nest-wx-oauth/config.
 describe('AppModule configured from WX_* variables', () => {
@@ -31,13 +31,15 @@ describe('AppModule configured from WX_* variables', () => {
     await sandbox.close();
   });
 
-  it('logs alice in with her profile', async () => {
-    const login = await loginThroughSandbox<WxProfile>(app.getHttpServer(), {
-      sandbox,
-      path: '/auth/wechat',
-    });
+  it("logs alice in as the app's user, through its WeChatStrategy and UsersService", async () => {
+    const path = '/auth/wechat';
+    const first = await loginThroughSandbox<User>(app.getHttpServer(), { sandbox, path });
+    const again = await loginThroughSandbox<User>(app.getHttpServer(), { sandbox, path });
 
-    expect(login.status).toBe(200);
-    expect(login.body).toMatchObject({ nickname: 'Alice', scope: ['snsapi_userinfo'] });
+    const alice = sandbox.users.find((user) => user.key === 'alice')!;
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual(app.get(UsersService).findByOpenid(alice.openid));
+    expect(first.body).toMatchObject({ id: expect.any(String), name: 'Alice' });
+    expect(again.body).toEqual(first.body);
   });
 });

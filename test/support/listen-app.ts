@@ -1,0 +1,24 @@
+import { type INestApplication, Module, type ModuleMetadata } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { CaptureLogger } from './capture-logger.js';
+
+/**
+ * Compiles `metadata` into an app listening on `port` on loopback, its logs
+ * captured; `setup` runs before it listens (middleware, CORS).
+ */
+export async function listenApp(
+  port: number,
+  metadata: ModuleMetadata,
+  setup?: (app: INestApplication) => void,
+): Promise<{ app: INestApplication; logger: CaptureLogger }> {
+  @Module(metadata)
+  class AppModule {}
+  const logger = new CaptureLogger();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .setLogger(logger)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger });
+  setup?.(app);
+  await app.listen(port, '127.0.0.1');
+  return { app, logger };
+}
