@@ -109,6 +109,7 @@ describe.each<[string, TestAppSetup]>([
       expect(callback.status).toBe(200);
       expect(callback.body.user).toEqual({
         provider: 'wechat',
+        via: 'oauth',
         appid: sandbox.appid,
         id: alice().openid,
         openid: alice().openid,
@@ -582,7 +583,7 @@ describe.each<[string, TestAppSetup]>([
         {
           validate: (profile, tokens) => ({
             userId: `u-${profile.openid}`,
-            gotTokens: Boolean(tokens.access_token),
+            gotTokens: Boolean(tokens?.access_token),
           }),
         },
         setup,

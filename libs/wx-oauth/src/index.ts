@@ -10,8 +10,11 @@ export {
 } from './client/wx-oauth.error.js';
 export type {
   WxAccessToken,
+  WxAppAccessToken,
   WxAuthorizeParams,
+  WxFollower,
   WxLang,
+  WxQrCode,
   WxScope,
   WxUserByCode,
   WxUserInfo,
@@ -22,7 +25,12 @@ export { WxOAuthModule } from './wx-oauth.module.js';
 export type { WxOAuthModuleAsyncOptions } from './wx-oauth.module-definition.js';
 export type * from './interfaces/index.js';
 export { WX_OAUTH_STORE, WX_OAUTH_STRATEGY } from './wx-oauth.constants.js';
-export { InjectWxOAuth, InjectWxOAuthOptions, WxAuthScope } from './wx-oauth.decorators.js';
+export {
+  InjectWxOAuth,
+  InjectWxOAuthOptions,
+  WxAuthScope,
+  WxFollowLoginRoute,
+} from './wx-oauth.decorators.js';
 
 // Which app serves a login.
 export type { WxAppKind } from './apps/wx-app-kind.js';
@@ -34,9 +42,19 @@ export { WxStrategy } from './passport/wx.strategy.js';
 export type { WxAuthenticateOptions } from './passport/wx-oauth2.strategy.js';
 export { WxLogin } from './login/wx-login.js';
 export { WxHandoff } from './login/wx-handoff.js';
-export type { WxIdField, WxProfile } from './login/wx-profile.js';
+export type { WxFollowProfile, WxIdField, WxOAuthProfile, WxProfile } from './login/wx-profile.js';
 export { WxQrLogin, type WxLoginSettings, type WxQrLoginOptions } from './login/wx-qr-login.js';
 export { isSafeReturnTo } from './state/return-to.js';
+
+// The official account: its app token, its message push, the follow-to-log-in QR code.
+export { WxAppTokenService } from './app-token/wx-app-token.service.js';
+export { WxPushReceiver, type WxPushMessage } from './push/wx-push-receiver.js';
+export type { WxPushFields } from './push/wx-push-message.js';
+export {
+  WxFollowLogin,
+  type WxFollowQrCode,
+  type WxFollowStatus,
+} from './follow/wx-follow-login.js';
 
 // WeChat's failures as HTTP errors.
 export { wxHttpException } from './errors/wx-http-exception.js';

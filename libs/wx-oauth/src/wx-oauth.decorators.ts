@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { WxAppKind } from './apps/wx-app-kind.js';
 import type { WxScope } from './client/wx-oauth.types.js';
@@ -12,6 +12,19 @@ import { WX_OAUTH_APP_CLIENT, WX_OAUTH_MODULE_OPTIONS } from './wx-oauth.constan
  * @publicApi
  */
 export const WxAuthScope = Reflector.createDecorator<WxScope>();
+
+/** @internal The metadata key of `@WxFollowLoginRoute()`. */
+export const WX_FOLLOW_LOGIN_ROUTE = 'wx_oauth:follow_login_route';
+
+/**
+ * Marks the route that completes a follow login (`WxFollowLogin`): its
+ * `WxAuthGuard` logs the browser in with the scan of its QR code, through the
+ * same strategy, `validate`, sessions and redirects as an OAuth2 login.
+ *
+ * @publicApi
+ */
+export const WxFollowLoginRoute = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(WX_FOLLOW_LOGIN_ROUTE, true);
 
 /**
  * Injects the module's options as the app passed them (`WxOAuthModuleOptions`),

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { WxAppTokenService } from './app-token/wx-app-token.service.js';
 import { WxOAuthApps } from './apps/wx-oauth-apps.js';
 import { WXOAuth } from './client/wx-oauth.client.js';
 import { CallbackRouteCheck } from './login/callback-route.check.js';
 import { WxHandoff } from './login/wx-handoff.js';
 import { WxLogin } from './login/wx-login.js';
 import { WxQrLogin } from './login/wx-qr-login.js';
+import { WxFollowLogin } from './follow/wx-follow-login.js';
 import { WxStrategy } from './passport/wx.strategy.js';
+import { WxPushReceiver } from './push/wx-push-receiver.js';
 import { WxOAuthStoreHost } from './store/wx-oauth-store.host.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
 import { WX_OAUTH_APP_CLIENT, WX_OAUTH_STORE } from './wx-oauth.constants.js';
@@ -25,8 +28,9 @@ import {
  * WeChat login for a Nest app: `forRoot(options)` or `forRootAsync({ useFactory
  * | useClass | useExisting })`, with `isGlobal`. Provides `WXOAuth`, the
  * `'wechat'` strategy that `WxAuthGuard` runs (or the app's own, extending
- * `WxStrategy` with `WxLogin`), `WxTokenService`, `WxQrLogin`, `WxHandoff` and
- * the store (`WX_OAUTH_STORE`).
+ * `WxStrategy` with `WxLogin`), `WxTokenService`, `WxQrLogin`, `WxHandoff`, the
+ * official account's `WxAppTokenService`, `WxPushReceiver` and
+ * `WxFollowLogin`, and the store (`WX_OAUTH_STORE`).
  *
  * @publicApi
  */
@@ -48,6 +52,9 @@ import {
     WxQrLogin,
     WxHandoff,
     CallbackRouteCheck,
+    WxAppTokenService,
+    WxFollowLogin,
+    WxPushReceiver,
   ],
   // WxAuthGuard needs none of these: passport finds the strategy by name, so the guard works in any module.
   exports: [
@@ -58,6 +65,9 @@ import {
     WxLogin,
     WxQrLogin,
     WxHandoff,
+    WxAppTokenService,
+    WxFollowLogin,
+    WxPushReceiver,
   ],
 })
 export class WxOAuthModule extends ConfigurableModuleClass {}

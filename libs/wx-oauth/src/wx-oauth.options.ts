@@ -7,6 +7,7 @@ import {
 import { WX_SCOPES, type WxScope } from './client/wx-oauth.types.js';
 import type {
   WxAppCredentials,
+  WxMessagePushSettings,
   WxOAuthModuleOptions,
   WxValidate,
 } from './interfaces/wx-oauth-module-options.interface.js';
@@ -27,6 +28,9 @@ export interface WxOAuthSettings extends Omit<WxClientSettings, 'appid' | 'secre
   stateTtl: number;
   validate?: WxValidate;
   frontendOrigins: string[];
+  messagePush?: WxMessagePushSettings;
+  followLoginTtl: number;
+  mpBaseUrl: string;
   successRedirect?: string;
   failureRedirect?: string;
   store?: WxOAuthStore;
@@ -82,6 +86,20 @@ function optionsSchema(name: (path: string) => string) {
         .default([]),
       successRedirect: z.string().optional(),
       failureRedirect: z.string().optional(),
+      messagePush: z
+        .object({
+          token: z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3 to 32 letters and digits'),
+          encodingAesKey: z
+            .string()
+            .regex(/^[A-Za-z0-9]{43}$/, 'must be 43 letters and digits')
+            .optional(),
+        })
+        .optional(),
+      followLoginTtl: z.number().int().min(60_000).max(2_592_000_000).default(300_000),
+      mpBaseUrl: z
+        .url({ protocol: /^https?$/ })
+        .transform((url) => url.replace(/\/+$/, ''))
+        .default('https://mp.weixin.qq.com'),
       store: z
         .custom<WxOAuthStore>(
           (value) =>
@@ -111,6 +129,10 @@ function optionsSchema(name: (path: string) => string) {
             const message = `must be a path on this site, like /profile, or a URL on one of ${name('frontendOrigins')}`;
             context.addIssue({ code: 'custom', path: [key], message });
           }
+        }
+        if (options.messagePush && options.website && !options.officialAccount) {
+          const message = `is the official account's: set ${name('officialAccount')} too`;
+          context.addIssue({ code: 'custom', path: ['messagePush'], message });
         }
         // With an official account, the module's scope is the one inside WeChat, where the QR login cannot run.
         if (options.officialAccount && options.scope === 'snsapi_login') {

@@ -93,6 +93,15 @@ export class WxOAuthApps implements OnApplicationShutdown {
     return undefined;
   }
 
+  /** The client of `appid`, or the primary one; `invalid_request` for an appid not registered. */
+  clientOf(appid: string | undefined): WXOAuth {
+    if (appid === undefined) return this.primary;
+    const app = this.byAppid(appid);
+    if (!app)
+      throw new WxOAuthError('invalid_request', `No app ${appid} is registered with WxOAuthModule`);
+    return app.client;
+  }
+
   /** What an error message says of an app: its kind and appid, never its secret. */
   describe({ kind, client }: WxApp): string {
     return `${WX_APP_LABELS[kind]} ${client.appid}`;

@@ -14,7 +14,7 @@ export interface WxHttpOptions {
 const SECRET_PARAMS = ['secret', 'access_token', 'refresh_token', 'code'];
 
 /**
- * WeChat's back channel on axios: GET with query parameters, and WeChat's
+ * WeChat's back channel on axios: GET with query parameters or POST with JSON, and WeChat's
  * quirks handled in one place: JSON bodies sent as `text/plain`, errors sent as
  * HTTP 200 `{errcode, errmsg}`. Every failure becomes a `WxOAuthError` built
  * from the path alone: axios's own errors carry the URL, and so the secret.
@@ -40,10 +40,32 @@ export class WxHttpClient {
    * a code exchange is not idempotent: WeChat would answer the retry with 40163.
    */
   async get<T>(path: string, params: Record<string, string>, idempotent: boolean): Promise<T> {
+    return this.call<T>(path, params, undefined, idempotent);
+  }
+
+  /**
+   * POSTs JSON to a `/cgi-bin` endpoint, `params` in the query (the app token),
+   * and returns its JSON body; retried as `get` is when `idempotent`.
+   */
+  async post<T>(
+    path: string,
+    params: Record<string, string>,
+    body: Record<string, unknown>,
+    idempotent: boolean,
+  ): Promise<T> {
+    return this.call<T>(path, params, body, idempotent);
+  }
+
+  private async call<T>(
+    path: string,
+    params: Record<string, string>,
+    body: Record<string, unknown> | undefined,
+    idempotent: boolean,
+  ): Promise<T> {
     const attempts = idempotent && this.options.retry ? 2 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.send<T>(path, params);
+        return await this.send<T>(path, params, body);
       } catch (error) {
         if (attempt >= attempts || !RETRYABLE.has(error as object)) throw error;
       }
@@ -58,18 +80,24 @@ export class WxHttpClient {
     (httpsAgent as { destroy?(): void } | undefined)?.destroy?.();
   }
 
-  private async send<T>(path: string, params: Record<string, string>): Promise<T> {
+  private async send<T>(
+    path: string,
+    params: Record<string, string>,
+    body: Record<string, unknown> | undefined,
+  ): Promise<T> {
     let status: number;
     let text: unknown;
     try {
-      ({ status, data: text } = await this.axios.get<unknown>(
-        `${this.baseUrl}${path}?${toQuery(params)}`,
-        {
-          ...this.callConfig,
-          // Bounds the whole call, connect to last byte.
-          signal: AbortSignal.timeout(this.options.timeout),
-        },
-      ));
+      ({ status, data: text } = await this.axios.request<unknown>({
+        ...this.callConfig,
+        method: body ? 'POST' : 'GET',
+        url: `${this.baseUrl}${path}${Object.keys(params).length ? `?${toQuery(params)}` : ''}`,
+        ...(body
+          ? { data: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }
+          : {}),
+        // Bounds the whole call, connect to last byte.
+        signal: AbortSignal.timeout(this.options.timeout),
+      }));
     } catch (error) {
       throw callError(path, error);
     }
@@ -78,24 +106,33 @@ export class WxHttpClient {
         endpoint: path,
       });
     }
-    const body = parseJsonObject(text);
-    if (!body) {
+    const answer = parseJsonObject(text);
+    if (!answer) {
       throw new WxOAuthError('bad_response', `WeChat ${path} answered a body that is not JSON`, {
         endpoint: path,
       });
     }
-    const errcode = body.errcode;
+    const errcode = answer.errcode;
     if (typeof errcode === 'number' && errcode !== 0) {
       const error = WxOAuthError.fromErrcode(
         errcode,
-        redact(String(body.errmsg ?? ''), params),
+        redact(String(answer.errmsg ?? ''), { ...params, ...secretsOf(body) }),
         path,
       );
       if (errcode === -1) RETRYABLE.add(error);
       throw error;
     }
-    return body as T;
+    return answer as T;
   }
+}
+
+/** The secret parameters of a JSON body (stable_token sends the secret there). */
+function secretsOf(body: Record<string, unknown> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(body ?? {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
 }
 
 /** Errors worth one more try; kept out of the public error type. */

@@ -8,8 +8,11 @@ import {
 import { WxOAuthError } from './wx-oauth.error.js';
 import type {
   WxAccessToken,
+  WxAppAccessToken,
   WxAuthorizeParams,
+  WxFollower,
   WxLang,
+  WxQrCode,
   WxScope,
   WxUserByCode,
   WxUserInfo,
@@ -105,6 +108,54 @@ export class WXOAuth {
     if (!grantsUserinfo(token)) return { token };
     const userinfo = await this.getUserinfo(token.access_token, token.openid, lang);
     return { token, userinfo };
+  }
+
+  /**
+   * The app's own access token through `/cgi-bin/stable_token`, which answers
+   * the same token for its life, so that every system sharing the app keeps
+   * working (the older `/cgi-bin/token` revokes the previous token on each
+   * call). `forceRefresh` is limited by WeChat to 20 a day. `WxAppTokenService`
+   * caches it across instances: call that rather than this.
+   */
+  async getStableAccessToken(forceRefresh = false): Promise<WxAppAccessToken> {
+    const body = {
+      grant_type: 'client_credential',
+      appid: this.appid,
+      secret: this.#secret,
+      force_refresh: forceRefresh,
+    };
+    return this.#http.post<WxAppAccessToken>('/cgi-bin/stable_token', {}, body, !forceRefresh);
+  }
+
+  /** An official account's temporary QR code carrying `scene` (1–64 characters), for `expireSeconds`. */
+  async createQrCode(appToken: string, scene: string, expireSeconds: number): Promise<WxQrCode> {
+    assertPresent(appToken, 'appToken');
+    const body = {
+      expire_seconds: expireSeconds,
+      action_name: 'QR_STR_SCENE',
+      action_info: { scene: { scene_str: scene } },
+    };
+    return this.#http.post<WxQrCode>(
+      '/cgi-bin/qrcode/create',
+      { access_token: appToken },
+      body,
+      false,
+    );
+  }
+
+  /** An official account's follower (`subscribe: 0` for someone who does not follow it). */
+  async getFollower(
+    appToken: string,
+    openid: string,
+    lang: WxLang = this.#options.lang,
+  ): Promise<WxFollower> {
+    assertPresent(appToken, 'appToken');
+    assertPresent(openid, 'openid');
+    return this.#http.get<WxFollower>(
+      '/cgi-bin/user/info',
+      { access_token: appToken, openid, lang },
+      true,
+    );
   }
 
   /** Closes pooled keep-alive connections. */

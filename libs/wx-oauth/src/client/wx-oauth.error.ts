@@ -11,6 +11,8 @@ export type WxOAuthErrorKind =
   | 'denied'
   /** The CSRF state is missing, forged, expired or already used. */
   | 'invalid_state'
+  /** A message push that is unsigned, forged, stale or replayed: refused, nothing done. */
+  | 'invalid_push'
   /** A front end's handoff code is missing, unknown, expired, used or another origin's: log in again. */
   | 'invalid_handoff'
   /** The code is unknown, expired, used or belongs to another app: restart the login. */
@@ -25,7 +27,7 @@ export type WxOAuthErrorKind =
   | 'app_config'
   /** WeChat's transient "system error" (-1). */
   | 'busy'
-  /** The per-minute API quota is spent (45011). */
+  /** An API quota is spent: per minute (45011) or per day (45009). */
   | 'quota'
   /** Any other errcode. */
   | 'upstream'
@@ -71,7 +73,8 @@ export class WxOAuthError extends Error {
   static fromErrcode(errcode: number, rawErrmsg: string, endpoint: string): WxOAuthError {
     const { errmsg, rid } = splitRid(rawErrmsg);
     const kind = ERRCODE_KINDS[errcode] ?? 'upstream';
-    return new WxOAuthError(kind, `WeChat ${endpoint} failed: ${errcode} ${errmsg}`, {
+    const hint = ERRCODE_HINTS[errcode] ? ` (${ERRCODE_HINTS[errcode]})` : '';
+    return new WxOAuthError(kind, `WeChat ${endpoint} failed: ${errcode} ${errmsg}${hint}`, {
       errcode,
       errmsg,
       rid,
@@ -100,6 +103,7 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
     case 'denied':
     case 'invalid_state':
     case 'invalid_handoff':
+    case 'invalid_push':
     case 'invalid_code':
     case 'invalid_token':
     case 'refresh_expired':
@@ -151,6 +155,7 @@ const ERRCODE_KINDS: Record<number, WxOAuthErrorKind> = {
   40030: 'refresh_expired',
   40125: 'app_config',
   40163: 'invalid_code',
+  40164: 'app_config',
   41001: 'invalid_token',
   41002: 'app_config',
   41003: 'refresh_expired',
@@ -161,10 +166,18 @@ const ERRCODE_KINDS: Record<number, WxOAuthErrorKind> = {
   42002: 'refresh_expired',
   42003: 'invalid_code',
   42007: 'invalid_token',
+  45009: 'quota',
   45011: 'quota',
   48001: 'unauthorized_scope',
   50001: 'unauthorized_scope',
   50002: 'unauthorized_scope',
+};
+
+/** What to do about the errcodes whose errmsg does not say it. */
+const ERRCODE_HINTS: Record<number, string> = {
+  40164:
+    "this server's outbound IP is not in the app's IP allow-list (IP白名单): add it in the account's console",
+  45009: "the app's daily quota for this API is spent: it resets at midnight (Beijing time)",
 };
 
 /** errmsg carries `, rid: …` (or the older `, hints: [ req_id: … ]`): never compare it whole. */

@@ -57,3 +57,33 @@ export interface WxUserByCode {
   token: WxAccessToken;
   userinfo?: WxUserInfo;
 }
+
+/** `/cgi-bin/stable_token`: the app's own access token (client credential), not a user's. */
+export interface WxAppAccessToken {
+  access_token: string;
+  /** Seconds left, at most 7200. */
+  expires_in: number;
+}
+
+/** `/cgi-bin/qrcode/create`: a temporary parametric QR code of an official account. */
+export interface WxQrCode {
+  /** Shown at `https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=` (URL-encoded). */
+  ticket: string;
+  expire_seconds: number;
+  /** The text the QR code encodes, for a site that renders it itself. */
+  url: string;
+}
+
+/** `/cgi-bin/user/info`: an official account's follower. No nickname or avatar since 2021. */
+export interface WxFollower {
+  /** 1 for a follower; 0 leaves only `openid`. */
+  subscribe: 0 | 1;
+  openid: string;
+  /** When the account is bound to an Open Platform account. */
+  unionid?: string;
+  language?: string;
+  subscribe_time?: number;
+  /** How they followed, e.g. `ADD_SCENE_QR_CODE`. */
+  subscribe_scene?: string;
+  qr_scene_str?: string;
+}

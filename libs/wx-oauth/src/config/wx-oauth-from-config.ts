@@ -24,6 +24,9 @@ const KEYS = {
   WX_FRONTEND_ORIGINS: 'frontendOrigins',
   WX_SUCCESS_REDIRECT: 'successRedirect',
   WX_FAILURE_REDIRECT: 'failureRedirect',
+  WX_MP_TOKEN: 'messagePush.token',
+  WX_MP_AES_KEY: 'messagePush.encodingAesKey',
+  WX_MP_BASE_URL: 'mpBaseUrl',
 } as const;
 
 type WxConfigKey = keyof typeof KEYS;
@@ -35,6 +38,7 @@ const KEY_OF: Record<string, string> = {
   ...Object.fromEntries(Object.entries(KEYS).map(([key, path]) => [path, key])),
   officialAccount: 'WX_MP_*',
   website: 'WX_WEB_*',
+  messagePush: 'WX_MP_TOKEN',
 };
 
 /**
@@ -101,6 +105,10 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
       .filter(Boolean),
     successRedirect: value('WX_SUCCESS_REDIRECT'),
     failureRedirect: value('WX_FAILURE_REDIRECT'),
+    messagePush: value('WX_MP_TOKEN')
+      ? { token: value('WX_MP_TOKEN'), encodingAesKey: value('WX_MP_AES_KEY') }
+      : undefined,
+    mpBaseUrl: value('WX_MP_BASE_URL'),
   };
   // Unset keys leave their options to the defaults; the validation reports what is missing.
   return Object.fromEntries(

@@ -1,6 +1,7 @@
 export type { WxAuthInfo, WxStateInfo } from './wx-auth-info.interface.js';
 export type {
   WxAppCredentials,
+  WxMessagePushSettings,
   WxOAuthModuleOptions,
   WxOAuthOptionsFactory,
   WxValidate,

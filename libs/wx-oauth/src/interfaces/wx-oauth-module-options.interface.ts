@@ -5,10 +5,14 @@ import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 
 /**
  * Maps WeChat's user to the app's; its result becomes `req.user`. Return null to refuse the login.
+ * `tokens` are the user's OAuth2 tokens; a follow login (`profile.via === 'follow'`) has none.
  *
  * @publicApi
  */
-export type WxValidate = (profile: WxProfile, tokens: WxAccessToken) => unknown | Promise<unknown>;
+export type WxValidate = (
+  profile: WxProfile,
+  tokens: WxAccessToken | undefined,
+) => unknown | Promise<unknown>;
 
 /**
  * One WeChat app's credentials.
@@ -18,6 +22,18 @@ export type WxValidate = (profile: WxProfile, tokens: WxAccessToken) => unknown 
 export interface WxAppCredentials {
   appid: string;
   secret: string;
+}
+
+/**
+ * An official account's message push settings, from its console.
+ *
+ * @publicApi
+ */
+export interface WxMessagePushSettings {
+  /** The Token (令牌): 3–32 letters and digits. */
+  token: string;
+  /** The EncodingAESKey (消息加解密密钥), 43 characters: set it for safe mode. */
+  encodingAesKey?: string;
 }
 
 /**
@@ -68,6 +84,15 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
    * URL on a front-end origin. @default none: the failure's JSON (4xx, 502, 503, 504)
    */
   failureRedirect?: string;
+  /**
+   * The official account's message push (服务器配置 in its console): its Token and, in safe mode
+   * (安全模式, recommended), its EncodingAESKey. Needed by `WxPushReceiver` and the follow login.
+   */
+  messagePush?: WxMessagePushSettings;
+  /** How long a follow login's QR code lives, in milliseconds. @default 300000 (5 minutes) */
+  followLoginTtl?: number;
+  /** Where WeChat serves QR code images (`/cgi-bin/showqrcode`). @default 'https://mp.weixin.qq.com' */
+  mpBaseUrl?: string;
   /**
    * Where tokens and single-use login records live; share one (`WxRedisStore`) across instances.
    * Also the provider `WX_OAUTH_STORE`, which tests can override. @default a `WxMemoryStore`

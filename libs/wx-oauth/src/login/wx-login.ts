@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxUserByCode } from '../client/wx-oauth.types.js';
+import { WxFollowLogin } from '../follow/wx-follow-login.js';
 import { WxStateStore } from '../state/wx-state.store.js';
 import { WxTokenService } from '../tokens/wx-token.service.js';
 import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
@@ -29,6 +30,8 @@ export class WxLogin {
     readonly states: WxStateStore,
     private readonly duplicates: DuplicateCallbacks,
     private readonly tokens: WxTokenService,
+    /** The follow-to-log-in QR login, which the strategy completes on a `@WxFollowLoginRoute()` route. */
+    readonly follow: WxFollowLogin,
   ) {}
 
   /**

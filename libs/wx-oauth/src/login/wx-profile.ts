@@ -1,5 +1,10 @@
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import type { WxAccessToken, WxUserByCode, WxUserInfo } from '../client/wx-oauth.types.js';
+import type {
+  WxAccessToken,
+  WxFollower,
+  WxUserByCode,
+  WxUserInfo,
+} from '../client/wx-oauth.types.js';
 
 /** Which WeChat id becomes `profile.id`: openid (per app) or unionid (per open platform). */
 export type WxIdField = 'openid' | 'unionid';
@@ -7,10 +12,15 @@ export type WxIdField = 'openid' | 'unionid';
 /**
  * The user as the strategy hands it to `validate` and, by default, to
  * `req.user`. It carries no token: tokens go to `validate` separately.
+ * `via` tells the logins apart: `oauth` (WeChat's authorize page or QR login)
+ * or `follow` (the official account's follow-to-log-in QR code).
  *
  * @publicApi
  */
-export interface WxProfile {
+export type WxProfile = WxOAuthProfile | WxFollowProfile;
+
+/** What every login's profile has. */
+interface WxProfileBase {
   provider: 'wechat';
   /** The app the user logged in through; `openid` is this app's. */
   appid: string;
@@ -20,10 +30,19 @@ export interface WxProfile {
   unionid?: string;
   nickname?: string;
   headimgurl?: string;
-  /** The granted scopes, e.g. ['snsapi_userinfo']. */
+  /** The granted scopes, e.g. ['snsapi_userinfo']; none for a follow login. */
   scope: string[];
   /** A snapshot-page virtual user: its ids and profile are not the real user's. */
   isSnapshotUser: boolean;
+}
+
+/**
+ * A login through WeChat's OAuth2 (inside WeChat, or the website QR login).
+ *
+ * @publicApi
+ */
+export interface WxOAuthProfile extends WxProfileBase {
+  via: 'oauth';
   /** WeChat's own fields, tokens left out. */
   raw: {
     token: Omit<WxAccessToken, 'access_token' | 'refresh_token'>;
@@ -31,11 +50,23 @@ export interface WxProfile {
   };
 }
 
+/**
+ * A login by scanning the official account's QR code (`WxFollowLogin`): the
+ * account's openid, no nickname or avatar (WeChat gives none since 2021).
+ *
+ * @publicApi
+ */
+export interface WxFollowProfile extends WxProfileBase {
+  via: 'follow';
+  /** WeChat's `/cgi-bin/user/info` answer. */
+  raw: { follower: WxFollower };
+}
+
 export function toWxProfile(
   { token, userinfo }: WxUserByCode,
   idField: WxIdField,
   appid: string,
-): WxProfile {
+): WxOAuthProfile {
   const unionid = userinfo?.unionid ?? token.unionid;
   const id = idField === 'unionid' ? unionid : token.openid;
   if (!id) {
@@ -47,6 +78,7 @@ export function toWxProfile(
   const { access_token: _access, refresh_token: _refresh, ...tokenFields } = token;
   return {
     provider: 'wechat',
+    via: 'oauth',
     appid,
     id,
     openid: token.openid,

@@ -23,7 +23,7 @@ import { WxLogin } from '../login/wx-login.js';
 import type { WxAuthInfo } from '../interfaces/wx-auth-info.interface.js';
 import { frontendOriginOf, isSafeReturnTo } from '../state/return-to.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
-import { WxAuthScope } from '../wx-oauth.decorators.js';
+import { WX_FOLLOW_LOGIN_ROUTE, WxAuthScope } from '../wx-oauth.decorators.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
 import type { WxAuthenticateOptions } from './wx-oauth2.strategy.js';
 
@@ -89,10 +89,10 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
 
   /** The route's `@WxAuthScope`, if any. */
   override getAuthenticateOptions(context: ExecutionContext): WxAuthenticateOptions | undefined {
-    const scope = this.reflector.getAllAndOverride(WxAuthScope, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(WX_FOLLOW_LOGIN_ROUTE, targets))
+      return { flow: 'follow' };
+    const scope = this.reflector.getAllAndOverride(WxAuthScope, targets);
     return scope ? { scope } : undefined;
   }
 
@@ -151,6 +151,7 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
   }
 
   private isCallback(request: LoginRequest, options: WxAuthenticateOptions | undefined): boolean {
+    if (options?.flow === 'follow') return true;
     const callbackURL = options?.callbackURL ?? this.moduleParts().login.settings.callbackURL;
     return isCallbackRoute(request, callbackPathOf(callbackURL));
   }

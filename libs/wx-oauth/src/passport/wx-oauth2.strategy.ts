@@ -6,11 +6,14 @@ import {
   assertLoginMethod,
   callbackPathOf,
   isCallbackRoute,
+  responseOf,
   type LoginRequest,
   readLoginQuery,
 } from '../login/login-request.js';
+import type { WxStateInfo } from '../interfaces/wx-auth-info.interface.js';
 import type { WxLogin, WxLoginResult } from '../login/wx-login.js';
 import type { WxProfile } from '../login/wx-profile.js';
+import { isSafeReturnTo } from '../state/return-to.js';
 import type { WxStateMeta } from '../state/wx-state.store.js';
 import { isDevelopment } from '../utils/node-env.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
@@ -39,12 +42,14 @@ export interface WxAuthenticateOptions {
   successRedirect?: string;
   /** `WxAuthGuard`'s redirect after a failed login on this route, with `?wx_error=<kind>`. @default the module's */
   failureRedirect?: string;
+  /** `'follow'` on the route that completes a follow login (`@WxFollowLoginRoute()`). @default WeChat's OAuth2 */
+  flow?: 'oauth' | 'follow';
 }
 
 /** The strategy's verify callback: WeChat's profile and tokens in, the app's user out. */
 export type WxVerifyFunction = (
   profile: WxProfile,
-  tokens: WxAccessToken,
+  tokens: WxAccessToken | undefined,
   done: (err: unknown, user?: unknown) => void,
 ) => void;
 
@@ -65,12 +70,13 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
   // What passport gives the copy of the strategy each request runs on.
   declare error: (err: unknown) => void;
   declare redirect: (url: string, status?: number) => void;
+  declare success: (user: unknown, info?: unknown) => void;
   /** The module's callback route, parsed once. */
   private readonly callbackPath: string;
 
   constructor(
     protected readonly login: WxLogin,
-    verify: WxVerifyFunction,
+    private readonly verifyProfile: WxVerifyFunction,
   ) {
     const { settings, apps, states } = login;
     const tokenURL = `${settings.apiBaseUrl}/sns/oauth2/access_token`;
@@ -96,7 +102,7 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
       ) => {
         login.profileOf(result).then(
           (profile) =>
-            verify(profile, result.token, (err, user) =>
+            verifyProfile(profile, result.token, (err, user) =>
               // A refusal as an error rather than passport's fail(), so that every guard answers the same 401 body.
               verified(
                 err ?? (user ? null : new WxOAuthError('denied', 'The login was refused')),
@@ -119,6 +125,7 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
     try {
       assertLoginMethod(req.method);
       const { code, state, returnTo, error } = readLoginQuery(req.query);
+      if (options.flow === 'follow') return this.completeFollow(req, options.returnTo ?? returnTo);
       const callbackURL = options.callbackURL ?? this.login.settings.callbackURL;
       const callbackPath = options.callbackURL
         ? callbackPathOf(options.callbackURL)
@@ -139,6 +146,26 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
     } catch (error) {
       this.error(error);
     }
+  }
+
+  /** A follow login's last step: the scanned login of this browser, through `verify` as an OAuth2 login's. */
+  private completeFollow(req: LoginRequest, returnTo: string | undefined): void {
+    const { settings, follow } = this.login;
+    if (returnTo !== undefined && !isSafeReturnTo(returnTo, settings.frontendOrigins))
+      throw new WxOAuthError(
+        'invalid_request',
+        'returnTo must be a relative path on this site, like /profile',
+      );
+    follow.complete(req, responseOf(req)).then(
+      (profile) =>
+        this.verifyProfile(profile, undefined, (err, user) => {
+          if (err || !user)
+            return this.error(err ?? new WxOAuthError('denied', 'The login was refused'));
+          const state: WxStateInfo = { appid: profile.appid, ...(returnTo ? { returnTo } : {}) };
+          this.success(user, { state });
+        }),
+      (error: unknown) => this.error(error),
+    );
   }
 
   /** Extra parameters of WeChat's authorize URL, e.g. `{ forcePopup: true }`. @default none */

@@ -233,8 +233,8 @@ describe('WxStrategy', () => {
 
     it("runs a subclass's validate with the profile and tokens", async () => {
       class AppStrategy extends WxStrategy {
-        override validate(profile: { openid: string }, tokens: { scope: string }) {
-          return { member: profile.openid, scope: tokens.scope };
+        override validate(profile: { openid: string }, tokens?: { scope: string }) {
+          return { member: profile.openid, scope: tokens?.scope };
         }
       }
       const app = new AppStrategy(moduleRef.get(WxLogin));

@@ -32,7 +32,7 @@ export class WxStrategy
   }
 
   /** Its result becomes `req.user`; null refuses the login (401). */
-  validate(profile: WxProfile, tokens: WxAccessToken): unknown {
+  validate(profile: WxProfile, tokens?: WxAccessToken): unknown {
     const { validate } = this.login.settings;
     return validate ? validate(profile, tokens) : profile;
   }

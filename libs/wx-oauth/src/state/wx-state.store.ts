@@ -188,6 +188,19 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     });
   }
 
+  /** `value` with its signature for `purpose`, for another cookie of the login (the follow login's). */
+  seal(purpose: string, value: string): string {
+    return `${value}.${this.sign(purpose, value)}`;
+  }
+
+  /** The value `seal` signed for `purpose`; undefined for anything forged or malformed. */
+  unseal(purpose: string, sealed: string | undefined): string | undefined {
+    const dot = sealed?.lastIndexOf('.') ?? -1;
+    if (!sealed || dot <= 0) return undefined;
+    const value = sealed.slice(0, dot);
+    return safeEqual(sealed.slice(dot + 1), this.sign(purpose, value)) ? value : undefined;
+  }
+
   /** A state cookie with a valid signature, parsed; undefined for anything else. */
   private verifyCookie(name: string, value: string): StateCookie | undefined {
     const nonce = name.slice(COOKIE_PREFIX.length);

@@ -4,6 +4,10 @@ export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './model/s
 export type {
   WxSandboxEndpoint,
   WxSandboxFault,
+  WxSandboxMessagePush,
+  WxSandboxPushAttempt,
+  WxSandboxPushReply,
+  WxSandboxPushResult,
   WxSandboxScope,
   WxSandboxStats,
   WxSandboxUser,

@@ -388,6 +388,7 @@ describe('WxSandbox apps', () => {
             openPlatform: 'sandbox-open-platform',
             name: 'Sandbox App',
             scopes: ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'],
+            originalId: expect.stringMatching(/^gh_[0-9a-f]{12}$/),
           },
         ]);
         expect(bound.unionidOf('alice')).toBe(bound.users[0].unionid);

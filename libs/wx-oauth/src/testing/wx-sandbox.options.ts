@@ -80,7 +80,7 @@ export interface WxSandboxOptions {
    */
   accessTokenTtlSeconds?: number;
   /**
-   * Added to every `/sns` answer.
+   * Added to every `/sns` and `/cgi-bin` API answer.
    * @default 0
    */
   latencyMs?: number;
@@ -89,6 +89,11 @@ export interface WxSandboxOptions {
    * @default 0
    */
   connectionLatencyMs?: number;
+  /**
+   * How long WeChat waits for an app to answer a message push before it tries again.
+   * @default 5000
+   */
+  pushTimeoutMs?: number;
   /**
    * Serve HTTPS with this PEM key and certificate instead of plain HTTP: `url` starts
    * with `https://`, and each new connection pays a real TLS handshake. Clients must
@@ -153,6 +158,7 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7200,
     latencyMs: options.latencyMs ?? 0,
     connectionLatencyMs: options.connectionLatencyMs ?? 0,
+    pushTimeoutMs: options.pushTimeoutMs ?? 5000,
     tls: options.tls === undefined ? undefined : checkTls(options.tls),
   };
   for (const key of [
@@ -161,6 +167,7 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     'accessTokenTtlSeconds',
     'latencyMs',
     'connectionLatencyMs',
+    'pushTimeoutMs',
   ] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
       throw new Error(`WxSandbox: ${key} must be a number >= 0`);

@@ -8,12 +8,39 @@ import {
   type AuthorizeContext,
 } from './handlers/authorize-handler.js';
 import { avatarKey, avatarResponse } from './handlers/avatar.js';
+import {
+  handleCgiBin,
+  type CgiBinContext,
+  type CgiBinEndpoint,
+} from './handlers/cgi-bin-handler.js';
+import {
+  FOLLOW_SCAN_PATH,
+  SHOW_QRCODE_PATH,
+  handleFollowQrPage,
+  handleFollowScan,
+  handleShowQrcode,
+  qrCodeId,
+  type FollowQrContext,
+} from './handlers/follow-qr-handler.js';
+import { readBody } from './handlers/request-body.js';
+import { checkMessagePush } from './model/message-push-settings.js';
+import { followScan } from './model/follow-scan.js';
 import { randomRid } from './model/random-strings.js';
+import { SandboxAppTokens } from './model/sandbox-app-tokens.js';
 import { SandboxAppUsers } from './model/sandbox-app-users.js';
-import { describeKind, type WxSandboxAppInfo } from './model/sandbox-apps.js';
+import { describeKind, isOfficialAccount, type WxSandboxAppInfo } from './model/sandbox-apps.js';
 import { SandboxClock } from './model/sandbox-clock.js';
 import { SandboxFaults } from './model/sandbox-faults.js';
+import { SandboxFollowers } from './model/sandbox-followers.js';
 import { SandboxGrants } from './model/sandbox-grants.js';
+import { SandboxQrCodes } from './model/sandbox-qr-codes.js';
+import {
+  checkPushUrl,
+  pushMessage,
+  type PushContext,
+  type PushTarget,
+} from './push/message-pusher.js';
+import { scanEventXml } from './push/push-xml.js';
 import {
   htmlPage,
   javascript,
@@ -38,12 +65,23 @@ import {
 import type {
   WxSandboxEndpoint,
   WxSandboxFault,
+  WxSandboxMessagePush,
+  WxSandboxPushResult,
   WxSandboxScope,
   WxSandboxStats,
   WxSandboxUser,
 } from './wx-sandbox.types.js';
 
-type FrontRoute = 'authorize' | 'qrconnect' | 'scan' | 'decide' | 'avatar' | 'wx_login_js';
+type FrontRoute =
+  | 'authorize'
+  | 'qrconnect'
+  | 'scan'
+  | 'decide'
+  | 'avatar'
+  | 'wx_login_js'
+  | 'showqrcode'
+  | 'follow_qr'
+  | 'follow_scan';
 type Route = WxSandboxEndpoint | FrontRoute | 'not_found';
 
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
@@ -57,14 +95,36 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['/sns/oauth2/refresh_token', 'refresh_token'],
   ['/sns/auth', 'auth'],
   ['/sns/userinfo', 'userinfo'],
+  ['/cgi-bin/stable_token', 'stable_token'],
+  ['/cgi-bin/qrcode/create', 'qrcode_create'],
+  ['/cgi-bin/user/info', 'user_info'],
+  [SHOW_QRCODE_PATH, 'showqrcode'],
+  [FOLLOW_SCAN_PATH, 'follow_scan'],
 ]);
 
-const ALL_ROUTES: readonly Route[] = [...new Set(ROUTES.values()), 'avatar', 'not_found'];
-const SNS_ENDPOINTS: ReadonlySet<Route> = new Set<Route>([
+const ALL_ROUTES: readonly Route[] = [
+  ...new Set(ROUTES.values()),
+  'avatar',
+  'follow_qr',
+  'not_found',
+];
+const CGI_BIN_ENDPOINTS: ReadonlySet<Route> = new Set<CgiBinEndpoint>([
+  'stable_token',
+  'qrcode_create',
+  'user_info',
+]);
+const API_ENDPOINTS: ReadonlySet<Route> = new Set<Route>([
   'access_token',
   'refresh_token',
   'auth',
   'userinfo',
+  ...CGI_BIN_ENDPOINTS,
+]);
+/** The routes whose body is read: the cgi-bin POSTs' JSON and the scan form. */
+const BODY_ROUTES: ReadonlySet<Route> = new Set<Route>([
+  'stable_token',
+  'qrcode_create',
+  'follow_scan',
 ]);
 const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
   'snsapi_base',
@@ -79,6 +139,12 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  * Browsers get pages that look like WeChat's: a consent page, a QR login page whose
  * code (or `a#simulate-scan`) opens `/connect/sandbox/scan`, and default avatars
  * served from `/sandbox/avatar/<key>.svg`, all without internet.
+ *
+ * Official accounts also have the follow-to-log-in side of WeChat: `/cgi-bin/stable_token`,
+ * parametric QR codes (`/cgi-bin/qrcode/create`, `/cgi-bin/showqrcode`, and the page at a
+ * code's `url` where a test user scans it), `/cgi-bin/user/info`, followers, and the message
+ * push of `subscribe`/`SCAN` events to the app's URL (`setMessagePush`), signed, encrypted in
+ * safe mode, and retried as WeChat does.
  *
  * It holds WeChat's apps: official accounts (`/connect/oauth2/authorize`) and website
  * apps (`/connect/qrconnect`, and the iframe of its `wxLogin.js`), each with its own
@@ -121,6 +187,13 @@ export class WxSandbox {
   private readonly faults = new SandboxFaults();
   private readonly grants: SandboxGrants;
   private readonly directory: SandboxAppUsers;
+  private readonly appTokens = new SandboxAppTokens(this.clock);
+  private readonly qrCodes = new SandboxQrCodes(this.clock);
+  private readonly followers = new SandboxFollowers();
+  /** Message-push settings per appid; kept out of every message, they hold the Token and key. */
+  private readonly pushSettings = new Map<string, WxSandboxMessagePush>();
+  /** Aborts pushes in flight when the sandbox closes. */
+  private readonly closed = new AbortController();
   private autoApprove: string | false;
   private requests: Record<Route, number> = zeroCounts();
   private connections = 0;
@@ -198,12 +271,12 @@ export class WxSandbox {
   }
 
   /**
-   * Queues a fault for the next `times` requests (default 1) to one `/sns` endpoint,
-   * or to any of them when `endpoint` is left out. A delayed request is handled on
-   * arrival (a code is used up even if the client gives up waiting), as on WeChat.
+   * Queues a fault for the next `times` requests (default 1) to one `/sns` or `/cgi-bin`
+   * endpoint, or to any of them when `endpoint` is left out. A delayed request is handled
+   * on arrival (a code is used up even if the client gives up waiting), as on WeChat.
    */
   inject(fault: WxSandboxFault, opts: { endpoint?: WxSandboxEndpoint; times?: number } = {}): void {
-    if (opts.endpoint !== undefined && !SNS_ENDPOINTS.has(opts.endpoint)) {
+    if (opts.endpoint !== undefined && !API_ENDPOINTS.has(opts.endpoint)) {
       throw new Error(`WxSandbox: unknown endpoint '${String(opts.endpoint)}'`);
     }
     this.faults.add(fault, opts.endpoint, opts.times ?? 1);
@@ -249,6 +322,78 @@ export class WxSandbox {
     return this.app(appid).openPlatform === undefined ? undefined : user.unionid;
   }
 
+  /**
+   * Sets an official account's message push (its console's 服务器配置), or removes it with
+   * `undefined`. With an `encodingAesKey` the account is in safe mode.
+   */
+  setMessagePush(appid: string, push: WxSandboxMessagePush | undefined): void {
+    const app = this.officialAccount(appid);
+    if (push === undefined) this.pushSettings.delete(app.appid);
+    else this.pushSettings.set(app.appid, checkMessagePush(push));
+  }
+
+  /**
+   * The console's URL check: a signed GET with an `echostr`; `true` when the app
+   * answers it verbatim. Rejects when the app has no message push set.
+   */
+  async checkPushUrl(appid: string): Promise<boolean> {
+    return checkPushUrl(this.pushTarget(appid), this.pushContext());
+  }
+
+  /** How many app access tokens `appid` has been given through `stable_token`. */
+  appTokensIssued(appid: string): number {
+    this.app(appid);
+    return this.appTokens.issued(appid);
+  }
+
+  /** Makes the user follow the official account, or unfollow it; nobody follows at first. */
+  setFollowing(userKey: string, appid: string, following: boolean): void {
+    const app = this.officialAccount(appid);
+    this.appUser(appid, userKey);
+    if (!following) this.followers.unfollow(app.appid, userKey);
+    else if (!this.followers.get(app.appid, userKey)) {
+      this.followers.follow(app.appid, userKey, {
+        subscribeTime: Math.floor(this.clock.now() / 1000),
+        scene: 'ADD_SCENE_OTHERS',
+        qrScene: 0,
+        qrSceneStr: '',
+      });
+    }
+  }
+
+  /** Whether the user follows the official account. */
+  isFollowing(userKey: string, appid: string = this.appid): boolean {
+    this.appUser(appid, userKey);
+    return this.followers.get(appid, userKey) !== undefined;
+  }
+
+  /**
+   * The user scans a live parametric QR code with WeChat: a new follower follows and the
+   * app gets `subscribe` (`EventKey` `qrscene_<scene>`), a follower `SCAN` (`<scene>`).
+   * Resolves once the app answered or WeChat gave up; rejects, pushing nothing, for an
+   * unknown or expired ticket or user. Without a message push set, nothing is pushed.
+   */
+  async scan(ticket: string, userKey: string): Promise<WxSandboxPushResult> {
+    const code = this.qrCodes.byTicketLive(ticket);
+    if (!code) throw new Error('WxSandbox: no live QR code with this ticket (unknown or expired)');
+    const app = this.app(code.appid);
+    const user = this.appUser(code.appid, userKey);
+    const scanned = followScan(code, userKey, this.followers, this.clock.now());
+    const xml = scanEventXml({
+      toUserName: app.originalId,
+      fromUserName: user.openid,
+      createTime: scanned.createTime,
+      event: scanned.event,
+      eventKey: scanned.eventKey,
+      ticket: code.ticket,
+    });
+    const event = { ...scanned, openid: user.openid };
+    const settings = this.pushSettings.get(app.appid);
+    if (!settings) return { ...event, attempts: [], answered: false };
+    const target: PushTarget = { appid: app.appid, originalId: app.originalId, settings };
+    return { ...event, ...(await pushMessage(target, user.openid, xml, this.pushContext())) };
+  }
+
   /** Requests per endpoint (authorize pages included) and TCP connections accepted (TLS ones included), since start or `resetStats`. */
   get stats(): WxSandboxStats {
     return { requests: { ...this.requests }, connections: this.connections };
@@ -262,6 +407,7 @@ export class WxSandbox {
   /** Stops listening and destroys every open socket, keep-alive ones included. */
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
+      this.closed.abort();
       for (const [timer, release] of this.timers) {
         clearTimeout(timer);
         release();
@@ -274,8 +420,6 @@ export class WxSandbox {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Parameters are read from the query only, like WeChat: a body is drained, never parsed.
-    req.resume();
     const target = req.url ?? '/';
     const queryAt = target.indexOf('?');
     const pathname = queryAt < 0 ? target : target.slice(0, queryAt);
@@ -283,6 +427,9 @@ export class WxSandbox {
     const route = routeOf(pathname);
     this.requests[route]++;
     const query = new URLSearchParams(search);
+    // Parameters are read from the query, like WeChat; only the cgi-bin POSTs and the scan
+    // form have a body to read: any other is drained, never parsed (so /sns ignores it).
+    const body = BODY_ROUTES.has(route) ? await readBody(req) : (req.resume(), '');
 
     let delayMs = 0;
     if (!this.warmSockets.has(req.socket)) {
@@ -290,9 +437,9 @@ export class WxSandbox {
       delayMs += this.options.connectionLatencyMs;
     }
 
-    if (!isSnsEndpoint(route)) {
+    if (!isApiEndpoint(route)) {
       await this.sleep(delayMs);
-      this.write(res, this.answerFront(route, pathname, query));
+      this.write(res, await this.answerFront(route, pathname, query, req.method ?? 'GET', body));
       return;
     }
 
@@ -300,17 +447,21 @@ export class WxSandbox {
     const fault = this.faults.take(route);
     if (fault?.type === 'delay') delayMs += fault.ms;
     const response =
-      fault && fault.type !== 'delay' ? this.faultResponse(fault) : this.answerSns(route, query);
+      fault && fault.type !== 'delay'
+        ? this.faultResponse(fault)
+        : this.answerApi(route, query, req.method ?? 'GET', body);
     await this.sleep(delayMs);
     if (response === 'reset') req.socket.destroy();
     else this.write(res, response);
   }
 
-  private answerFront(
+  private async answerFront(
     route: FrontRoute | 'not_found',
     pathname: string,
     query: URLSearchParams,
-  ): SandboxResponse {
+    method: string,
+    body: string,
+  ): Promise<SandboxResponse> {
     const context: AuthorizeContext = {
       apps: this.directory,
       publicUrl: this.publicUrl,
@@ -334,12 +485,38 @@ export class WxSandbox {
         const user = this.users.find((candidate) => candidate.key === key);
         return user ? avatarResponse(user) : plainText(404, 'Not Found');
       }
+      case 'showqrcode':
+        return handleShowQrcode(query, this.followQrContext());
+      case 'follow_qr':
+        return handleFollowQrPage(qrCodeId(pathname) ?? '', this.followQrContext());
+      case 'follow_scan':
+        return handleFollowScan(method, body, {
+          ...this.followQrContext(),
+          scan: (ticket, userKey) => this.scan(ticket, userKey),
+        });
       case 'not_found':
         return plainText(404, 'Not Found');
     }
   }
 
-  private answerSns(endpoint: WxSandboxEndpoint, query: URLSearchParams): SandboxResponse {
+  private answerApi(
+    endpoint: WxSandboxEndpoint,
+    query: URLSearchParams,
+    method: string,
+    body: string,
+  ): SandboxResponse {
+    if (isCgiBinEndpoint(endpoint)) {
+      const context: CgiBinContext = {
+        app: (appid) => this.directory.app(appid),
+        usersOf: (appid) => this.directory.usersOf(appid),
+        appTokens: this.appTokens,
+        qrCodes: this.qrCodes,
+        followers: this.followers,
+        publicUrl: this.publicUrl,
+        rid: () => randomRid(this.clock.now()),
+      };
+      return wxJson(handleCgiBin(endpoint, { method, query, body }, context));
+    }
     const context: SnsContext = {
       app: (appid) => this.directory.app(appid),
       accessTokenTtlSeconds: this.options.accessTokenTtlSeconds,
@@ -388,6 +565,42 @@ export class WxSandbox {
     });
   }
 
+  private followQrContext(): FollowQrContext {
+    return {
+      apps: this.directory,
+      qrCodes: this.qrCodes,
+      followers: this.followers,
+      publicUrl: this.publicUrl,
+    };
+  }
+
+  private pushContext(): PushContext {
+    return {
+      timeoutMs: this.options.pushTimeoutMs,
+      now: () => this.clock.now(),
+      signal: this.closed.signal,
+    };
+  }
+
+  private pushTarget(appid: string): PushTarget {
+    const app = this.officialAccount(appid);
+    const settings = this.pushSettings.get(app.appid);
+    if (!settings)
+      throw new Error(`WxSandbox: app '${appid}' has no message push; call setMessagePush`);
+    return { appid: app.appid, originalId: app.originalId, settings };
+  }
+
+  /** The app, which must be an official account (or the single app); throws otherwise. */
+  private officialAccount(appid: string): WxSandboxAppInfo {
+    const app = this.app(appid);
+    if (!isOfficialAccount(app)) {
+      throw new Error(
+        `WxSandbox: app '${appid}' (${describeKind(app.kind)}) is no official account`,
+      );
+    }
+    return app;
+  }
+
   private user(key: string): WxSandboxUser {
     const user = this.users.find((candidate) => candidate.key === key);
     if (!user) throw new Error(`WxSandbox: no user with key '${key}'`);
@@ -404,11 +617,18 @@ export class WxSandbox {
 }
 
 function routeOf(pathname: string): Route {
-  return ROUTES.get(pathname) ?? (avatarKey(pathname) === undefined ? 'not_found' : 'avatar');
+  const known = ROUTES.get(pathname);
+  if (known) return known;
+  if (avatarKey(pathname) !== undefined) return 'avatar';
+  return qrCodeId(pathname) === undefined ? 'not_found' : 'follow_qr';
 }
 
-function isSnsEndpoint(route: Route): route is WxSandboxEndpoint {
-  return SNS_ENDPOINTS.has(route);
+function isApiEndpoint(route: Route): route is WxSandboxEndpoint {
+  return API_ENDPOINTS.has(route);
+}
+
+function isCgiBinEndpoint(endpoint: WxSandboxEndpoint): endpoint is CgiBinEndpoint {
+  return CGI_BIN_ENDPOINTS.has(endpoint);
 }
 
 function zeroCounts(): Record<Route, number> {

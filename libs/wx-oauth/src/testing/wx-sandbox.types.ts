@@ -17,8 +17,15 @@ export interface WxSandboxUser {
 /** A user to seed the sandbox with; `openid`, `unionid` and `headimgurl` are derived when left out. */
 export type WxSandboxUserSeed = Partial<WxSandboxUser> & { key: string; nickname: string };
 
-/** The back-channel endpoints a fault can target. */
-export type WxSandboxEndpoint = 'access_token' | 'refresh_token' | 'auth' | 'userinfo';
+/** The back-channel endpoints a fault can target: `/sns` and the official account's `/cgi-bin`. */
+export type WxSandboxEndpoint =
+  | 'access_token'
+  | 'refresh_token'
+  | 'auth'
+  | 'userinfo'
+  | 'stable_token'
+  | 'qrcode_create'
+  | 'user_info';
 
 /** A way for WeChat to misbehave, injected with `WxSandbox.inject`. */
 export type WxSandboxFault =
@@ -40,3 +47,52 @@ export interface WxSandboxStats {
 }
 
 export type WxSandboxScope = 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_login';
+
+/** An official account's message-push settings (服务器配置), as set in its console. */
+export interface WxSandboxMessagePush {
+  /** The app's message endpoint (服务器地址), http(s). */
+  url: string;
+  /** The console's Token: signs every push. */
+  token: string;
+  /** The 43-char EncodingAESKey: set, the account is in safe mode (安全模式) and pushes are encrypted. */
+  encodingAesKey?: string;
+}
+
+/** One delivery of a push: the app's HTTP status, or no answer in time, or a network error. */
+export interface WxSandboxPushAttempt {
+  status: number | 'timeout' | 'error';
+  /** How long the attempt took. */
+  ms: number;
+}
+
+/** A reply message the app answered the push with, e.g. `{ msgType: 'text', content: '登录成功' }`. */
+export interface WxSandboxPushReply {
+  msgType: string;
+  /** A text reply's `Content`. */
+  content?: string;
+}
+
+/** What a scan made WeChat push to the app, and how the app answered. */
+export interface WxSandboxPushResult {
+  /** `subscribe` for a user who followed through the scan, `SCAN` for one already following. */
+  event: 'subscribe' | 'SCAN';
+  /** `FromUserName`: the user's openid in the official account. */
+  openid: string;
+  /** `qrscene_<scene>` with `subscribe`, `<scene>` with `SCAN`. */
+  eventKey: string;
+  /** `CreateTime`, seconds by the sandbox clock; the same on every attempt. */
+  createTime: number;
+  /** In order, at most three; empty when the app has no push URL. */
+  attempts: WxSandboxPushAttempt[];
+  /** Whether an attempt got a 2xx answer in time. */
+  answered: boolean;
+  /** The answer's body, decrypted when it was an encrypted reply; `undefined` without an answer. */
+  replyBody?: string;
+  /** The reply message, when the app answered with one rather than `success` or an empty body. */
+  reply?: WxSandboxPushReply;
+  /**
+   * Whether WeChat would accept the answer: `success`, an empty body or a reply message,
+   * encrypted and correctly signed in safe mode. `undefined` without an answer.
+   */
+  replyValid?: boolean;
+}

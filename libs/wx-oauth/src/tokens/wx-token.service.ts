@@ -46,7 +46,7 @@ export class WxTokenService {
 
   /** A valid access token for the user; throws `WxReauthorizationRequiredError` when only a new login can give one. */
   async getAccessTokenFor(openid: string, appid?: string): Promise<string> {
-    const wx = this.client(appid);
+    const wx = this.apps.clientOf(appid);
     const stored = await this.load(wx, openid);
     if (this.isFresh(stored)) return stored.accessToken;
     const key = tokenKey(wx.appid, openid);
@@ -63,27 +63,19 @@ export class WxTokenService {
     openid: string,
     options: { appid?: string; lang?: WxLang } = {},
   ): Promise<WxUserInfo> {
-    const wx = this.client(options.appid);
+    const wx = this.apps.clientOf(options.appid);
     return wx.getUserinfo(await this.getAccessTokenFor(openid, wx.appid), openid, options.lang);
   }
 
   /** Whether WeChat accepts the user's token, refreshing it first if it has expired. */
   async checkAccessTokenFor(openid: string, appid?: string): Promise<boolean> {
-    const wx = this.client(appid);
+    const wx = this.apps.clientOf(appid);
     return wx.checkAccessToken(await this.getAccessTokenFor(openid, wx.appid), openid);
   }
 
   /** Forgets the user's tokens, e.g. on logout. */
   forget(openid: string, appid?: string): Promise<void> {
-    return this.store.delete(tokenKey(this.client(appid).appid, openid));
-  }
-
-  private client(appid: string | undefined): WXOAuth {
-    if (appid === undefined) return this.apps.primary;
-    const app = this.apps.byAppid(appid);
-    if (!app)
-      throw new WxOAuthError('invalid_request', `No app ${appid} is registered with WxOAuthModule`);
-    return app.client;
+    return this.store.delete(tokenKey(this.apps.clientOf(appid).appid, openid));
   }
 
   private async refresh(wx: WXOAuth, openid: string): Promise<WxStoredToken> {

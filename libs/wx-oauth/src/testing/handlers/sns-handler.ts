@@ -1,7 +1,6 @@
 import type { WxSandboxAppInfo } from '../model/sandbox-apps.js';
 import type { SandboxGrant, SandboxGrants } from '../model/sandbox-grants.js';
 import { wxErrorBody, type WxErrcode, type WxErrorBody } from '../model/wx-errors.js';
-import type { WxSandboxEndpoint } from '../wx-sandbox.types.js';
 
 export interface SnsContext {
   /** The registered app with this appid, if any. */
@@ -12,6 +11,9 @@ export interface SnsContext {
   rid(): string;
 }
 
+/** The user-token endpoints under `/sns`. */
+export type SnsEndpoint = 'access_token' | 'refresh_token' | 'auth' | 'userinfo';
+
 const LANGS = new Set(['zh_CN', 'zh_TW', 'en']);
 
 /**
@@ -20,7 +22,7 @@ const LANGS = new Set(['zh_CN', 'zh_TW', 'en']);
  * parameter, so the secret and tokens cannot leak through them.
  */
 export function handleSns(
-  endpoint: WxSandboxEndpoint,
+  endpoint: SnsEndpoint,
   query: URLSearchParams,
   context: SnsContext,
 ): object {

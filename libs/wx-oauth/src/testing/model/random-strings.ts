@@ -29,3 +29,15 @@ export function randomRid(nowMs: number): string {
   const words = randomBytes(8).toString('hex');
   return `${seconds}-${words.slice(0, 8)}-${words.slice(8)}`;
 }
+
+/** An opaque QR ticket as long as WeChat's (96 chars of standard base64, `+`, `/` and `=` included). */
+export function randomTicket(): string {
+  return randomBytes(70).toString('base64');
+}
+
+/** A string of decimal digits, the shape of WeChat's push `nonce` and `echostr`. */
+export function randomDigits(length: number): string {
+  let out = '';
+  for (const byte of randomBytes(length)) out += String(byte % 10);
+  return out;
+}

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { WxSandboxScope } from '../wx-sandbox.types.js';
 
 /**
@@ -37,6 +37,8 @@ export interface WxSandboxAppInfo {
   readonly name: string;
   /** The scopes this kind of app may ask for. */
   readonly scopes: readonly WxSandboxScope[];
+  /** The account's original id (原始ID), `gh_` and 12 hex, stable per appid: `ToUserName` of its pushes. */
+  readonly originalId: string;
 }
 
 /** The Open Platform account of the single-app form, when `unionid` is on. */
@@ -110,6 +112,15 @@ export function resolveApps(
   });
 }
 
-function freezeApp(app: Omit<WxSandboxAppInfo, 'scopes'>): WxSandboxAppInfo {
-  return Object.freeze({ ...app, scopes: Object.freeze([...KIND_SCOPES[app.kind]]) });
+/** Whether the app is an official account, the only kind with the `/cgi-bin` API and followers. */
+export function isOfficialAccount(app: WxSandboxAppInfo): boolean {
+  return app.kind !== 'website';
+}
+
+function freezeApp(app: Omit<WxSandboxAppInfo, 'scopes' | 'originalId'>): WxSandboxAppInfo {
+  return Object.freeze({
+    ...app,
+    scopes: Object.freeze([...KIND_SCOPES[app.kind]]),
+    originalId: `gh_${createHash('sha256').update(app.appid).digest('hex').slice(0, 12)}`,
+  });
 }

@@ -2,7 +2,7 @@ import type { WxSandboxEndpoint, WxSandboxFault } from '../wx-sandbox.types.js';
 
 interface QueuedFault {
   readonly fault: WxSandboxFault;
-  /** `undefined` targets every `/sns` endpoint. */
+  /** `undefined` targets every `/sns` and `/cgi-bin` endpoint. */
   readonly endpoint: WxSandboxEndpoint | undefined;
   remaining: number;
 }

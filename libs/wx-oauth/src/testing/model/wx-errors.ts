@@ -10,6 +10,7 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   40030: 'invalid refresh_token',
   40125: 'invalid appsecret',
   40163: 'code been used',
+  40164: 'invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist',
   41001: 'access_token missing',
   41002: 'appid missing',
   41003: 'refresh_token missing',
@@ -18,7 +19,10 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   41009: 'missing openid',
   42001: 'access_token expired',
   42002: 'refresh_token expired',
+  43002: 'require POST method',
+  45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit',
+  47001: 'data format error',
   48001: 'api unauthorized',
 };
 
@@ -41,6 +45,8 @@ export type WxErrcode =
   | 41009
   | 42001
   | 42002
+  | 43002
+  | 47001
   | 48001;
 
 export interface WxErrorBody {

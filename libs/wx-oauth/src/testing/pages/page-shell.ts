@@ -100,6 +100,8 @@ const STYLE = `
   .qr-status { margin-top: 16px; font-size: 15px; }
   .qr-status .app-name { margin-top: 4px; color: rgba(0, 0, 0, .55); word-break: break-word; }
   .qr-page .actions { margin-top: 28px; gap: 8px; }
+  .qr-page .follow-scan { align-self: stretch; text-align: left; }
+  .qr-page .attempts { align-self: stretch; margin: 20px 0 0; text-align: left; }
   .qr-page .btn { width: auto; padding: 8px 20px; font-size: 15px; background: #fff; border: 1px solid #07c160; color: #07c160; }
 
   .error-page { text-align: center; }

@@ -1,0 +1,209 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { WxAppTokenService } from '../app-token/wx-app-token.service.js';
+import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
+import type { WXOAuth } from '../client/wx-oauth.client.js';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import { wxHttpException } from '../errors/wx-http-exception.js';
+import { nodeRequest, nodeResponse } from '../login/login-request.js';
+import type { WxFollowProfile } from '../login/wx-profile.js';
+import type { WxPushFields } from '../push/wx-push-message.js';
+import { appendCookie, readCookie } from '../state/cookies.js';
+import { WxStateStore } from '../state/wx-state.store.js';
+import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
+import type { WxClock } from '../utils/clock.js';
+import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
+import type { WxOAuthSettings } from '../wx-oauth.options.js';
+
+/** The QR code a follow login shows. */
+export interface WxFollowQrCode {
+  /** WeChat's image of the code (`showqrcode?ticket=`), for an `<img>`. */
+  imageUrl: string;
+  /** The text the code encodes, for a page that renders the code itself. */
+  url: string;
+  /** Seconds until the code, and the login, expire. */
+  expiresIn: number;
+}
+
+/** Where a follow login stands, for the page that shows its code. */
+export type WxFollowStatus = 'pending' | 'scanned' | 'expired';
+
+const COOKIE = 'wx_follow';
+/** Scenes of login codes start with this, so that the account's other parametric codes are left to the app. */
+const SCENE_PREFIX = 'wxlogin_';
+/** What WeChat puts before the scene in a new follower's `subscribe` event. */
+const NEW_FOLLOWER_PREFIX = 'qrscene_';
+
+interface FollowRecord {
+  appid: string;
+  ticket: string;
+  expiresAt: number;
+}
+
+/**
+ * The follow-to-log-in QR login (扫码关注公众号登录), for a site with a
+ * verified service account and no website app: `start` shows the account's
+ * temporary QR code, bound to this browser by a signed `HttpOnly` cookie; the
+ * scan reaches the app as a message push (`WxPushReceiver` hands it to
+ * `recordScan`, on any instance sharing the store); the page polls `status`
+ * and then opens the route guarded by `WxAuthGuard` with `@WxFollowLoginRoute()`,
+ * where the strategy `complete`s the login once. The scene is random and
+ * single-use, and only the browser holding the cookie can complete it: a
+ * ticket or image URL seen by someone else logs nobody in.
+ *
+ * @publicApi
+ */
+@Injectable()
+export class WxFollowLogin {
+  constructor(
+    @Inject(WX_OAUTH_OPTIONS) private readonly settings: WxOAuthSettings,
+    private readonly apps: WxOAuthApps,
+    private readonly appTokens: WxAppTokenService,
+    private readonly states: WxStateStore,
+    @Inject(WX_OAUTH_STORE) private readonly store: WxOAuthStore,
+    @Inject(WX_OAUTH_CLOCK) private readonly clock: WxClock,
+  ) {}
+
+  /** Creates the QR code for this browser and sets its cookie on `res` (Express's or Fastify's). */
+  async start(res: object): Promise<WxFollowQrCode> {
+    try {
+      const account = this.account();
+      const scene = randomBytes(24).toString('base64url');
+      const ttlMs = this.settings.followLoginTtl;
+      const qr = await this.appTokens.withToken(account.appid, (token) =>
+        account.createQrCode(token, SCENE_PREFIX + scene, Math.ceil(ttlMs / 1000)),
+      );
+      const expiresAt = this.clock.now() + ttlMs;
+      const record: FollowRecord = { appid: account.appid, ticket: qr.ticket, expiresAt };
+      await this.store.set(recordKey(scene), JSON.stringify(record), ttlMs);
+      appendCookie(nodeResponse(res), COOKIE, this.states.seal(COOKIE, `${scene}.${expiresAt}`), {
+        maxAgeSeconds: Math.ceil(ttlMs / 1000),
+        secure: this.secure(),
+      });
+      return {
+        imageUrl: `${this.settings.mpBaseUrl}/cgi-bin/showqrcode?ticket=${encodeURIComponent(qr.ticket)}`,
+        url: qr.url,
+        expiresIn: Math.ceil(ttlMs / 1000),
+      };
+    } catch (error) {
+      throw wxHttpException(error) ?? error;
+    }
+  }
+
+  /** Where this browser's follow login stands: `expired` without a valid cookie. */
+  async status(req: object): Promise<WxFollowStatus> {
+    try {
+      const scene = this.sceneOf(req);
+      if (!scene) return 'expired';
+      const [record, scan] = await Promise.all([
+        this.store.get(recordKey(scene)),
+        this.store.get(scanKey(scene)),
+      ]);
+      if (scan) return 'scanned';
+      return record ? 'pending' : 'expired';
+    } catch (error) {
+      throw wxHttpException(error) ?? error;
+    }
+  }
+
+  /**
+   * Records the scan a push brings (`subscribe` with `qrscene_<scene>`, or
+   * `SCAN` with `<scene>`), for a live login code of this account whose ticket
+   * it carries. Answers whether it was a login scan; the first scan wins.
+   */
+  async recordScan(fields: WxPushFields): Promise<boolean> {
+    const scene = loginSceneOf(fields);
+    if (!scene || typeof fields.FromUserName !== 'string') return false;
+    const json = await this.store.get(recordKey(scene));
+    if (!json) return false;
+    const record = JSON.parse(json) as FollowRecord;
+    const ttlMs = record.expiresAt - this.clock.now();
+    if (record.ticket !== fields.Ticket || ttlMs <= 0) return false;
+    await this.store.claim(scanKey(scene), fields.FromUserName, ttlMs);
+    return true;
+  }
+
+  /**
+   * Completes this browser's scanned login, once: the follower's profile
+   * (openid, and unionid when the account is bound to an Open Platform
+   * account), its cookie expired. `invalid_state` (401) otherwise.
+   */
+  async complete(req: object, res: object): Promise<WxFollowProfile> {
+    const fail = (reason: string) =>
+      new WxOAuthError('invalid_state', `The follow login ${reason}; please scan a new code`);
+    const scene = this.sceneOf(req);
+    if (!scene) throw fail('is missing, expired or was started in another browser');
+    const openid = await this.store.get(scanKey(scene));
+    const recordJson = await this.store.get(recordKey(scene));
+    if (!openid || !recordJson) throw fail('has not been scanned, or has expired');
+    if (await this.store.claim(`${scanKey(scene)}:done`, '1', this.settings.followLoginTtl))
+      throw fail('was already used');
+    await this.store.delete(recordKey(scene));
+    appendCookie(nodeResponse(res), COOKIE, '', { maxAgeSeconds: 0, secure: this.secure() });
+    const { appid } = JSON.parse(recordJson) as FollowRecord;
+    const account = this.account();
+    const follower = await this.appTokens.withToken(appid, (token) =>
+      account.getFollower(token, openid),
+    );
+    const id = this.settings.idField === 'unionid' ? follower.unionid : openid;
+    if (!id)
+      throw new WxOAuthError(
+        'app_config',
+        "idField is 'unionid' but WeChat sent no unionid: the official account is not bound to an Open Platform account",
+      );
+    return {
+      provider: 'wechat',
+      via: 'follow',
+      appid,
+      id,
+      openid,
+      ...(follower.unionid ? { unionid: follower.unionid } : {}),
+      scope: [],
+      isSnapshotUser: false,
+      raw: { follower },
+    };
+  }
+
+  /** The official account: the follow login's app. */
+  private account(): WXOAuth {
+    const account = this.apps.get('officialAccount');
+    if (!account || !this.settings.messagePush)
+      throw new WxOAuthError(
+        'flow_unavailable',
+        'The follow login needs the official account and its message push (officialAccount, messagePush)',
+      );
+    return account;
+  }
+
+  private secure(): boolean {
+    return this.settings.callbackURL.startsWith('https:');
+  }
+
+  /** This browser's live scene, from its signed cookie. */
+  private sceneOf(req: object): string | undefined {
+    const value = this.states.unseal(COOKIE, readCookie(nodeRequest(req), COOKIE));
+    const [scene, expiresAt] = value?.split('.') ?? [];
+    return scene && Number(expiresAt) > this.clock.now() ? scene : undefined;
+  }
+}
+
+/** The scene of a login code's scan event, without WeChat's prefix for a new follower. */
+function loginSceneOf(fields: WxPushFields): string | undefined {
+  if (fields.MsgType !== 'event' || typeof fields.EventKey !== 'string') return undefined;
+  const key =
+    fields.Event === 'subscribe' && fields.EventKey.startsWith(NEW_FOLLOWER_PREFIX)
+      ? fields.EventKey.slice(NEW_FOLLOWER_PREFIX.length)
+      : fields.Event === 'SCAN'
+        ? fields.EventKey
+        : undefined;
+  return key?.startsWith(SCENE_PREFIX) ? key.slice(SCENE_PREFIX.length) : undefined;
+}
+
+/** The store sees digests, never a scene that could still be completed. */
+function recordKey(scene: string): string {
+  return `follow:${createHash('sha256').update(scene).digest('base64url')}`;
+}
+
+function scanKey(scene: string): string {
+  return `${recordKey(scene)}:scan`;
+}
