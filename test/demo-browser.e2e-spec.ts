@@ -222,6 +222,23 @@ describe('the demo in Chromium', () => {
     expect(await page.textContent('#nickname')).toBe(user('alice').nickname);
   });
 
+  it("logs a desktop user in by scanning the official account's QR code, with no click", async () => {
+    await page.goto(`${demo.url}/login/follow`);
+    const img = page.locator('#follow-qr[src*="showqrcode"]');
+    await img.waitFor();
+    expect(
+      await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth > 0),
+    ).toBe(true);
+    await shot('follow-login');
+    const ticket = new URL((await img.getAttribute('src'))!).searchParams.get('ticket')!;
+    demo.sandbox!.setFollowing('alice', officialAccount(), false);
+    const scan = await demo.sandbox!.scan(ticket, 'alice');
+    expect(scan.reply?.content).toBe('登录成功 · Logged in');
+    await page.waitForURL(`${demo.url}/profile`);
+    expect(await page.textContent('#appid')).toBe(officialAccount());
+    expect(await page.textContent('#openid')).toBe(openidOf('alice', officialAccount()));
+  });
+
   it('ends the session on logout, on the server too', async () => {
     await loginFromDesktop('alice');
     const session = (await context.cookies()).find((c) => c.name === 'demo_session')!;
@@ -241,6 +258,47 @@ describe('the demo in Chromium', () => {
 });
 
 describe('the demo with an official account only, in Chromium', () => {
+  it('shows a desktop visitor of a site with no website app the follow QR code, and logs them in after the scan', async () => {
+    const sandbox = await WxSandbox.start({
+      apps: [{ appid: 'wx0only0official', kind: 'officialAccount' }],
+    });
+    const port = await freePort();
+    const demo = await startDemo({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      WX_SANDBOX_URL: sandbox.url,
+      WX_SANDBOX_MP_APPID: 'wx0only0official',
+      WX_SANDBOX_MP_SECRET: sandbox.app('wx0only0official').secret,
+      WX_MP_TOKEN: 'demoFollowToken7',
+    });
+    sandbox.setMessagePush('wx0only0official', {
+      url: `${demo.url}/wechat/events`,
+      token: 'demoFollowToken7',
+    });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    });
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${demo.url}/`);
+      await page.click('#login');
+      await page.waitForURL(`${demo.url}/login/follow`);
+      const img = page.locator('#follow-qr[src*="showqrcode"]');
+      await img.waitFor();
+      const ticket = new URL((await img.getAttribute('src'))!).searchParams.get('ticket')!;
+      sandbox.setFollowing('bob', 'wx0only0official', true);
+      expect((await sandbox.scan(ticket, 'bob')).event).toBe('SCAN');
+      await page.waitForURL(`${demo.url}/profile`);
+      expect(await page.textContent('#openid')).toBe(sandbox.openidOf('bob', 'wx0only0official'));
+    } finally {
+      await browser.close();
+      await demo.close();
+      await sandbox.close();
+    }
+  });
+
   it('tells a desktop visitor to open the page in WeChat, with a QR code of the page, and logs in inside WeChat', async () => {
     const sandbox = await WxSandbox.start({
       apps: [{ appid: 'wx0only0official', kind: 'officialAccount' }],

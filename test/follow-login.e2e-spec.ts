@@ -31,6 +31,8 @@ import {
 } from 'nest-wx-oauth';
 import { WxRedisStore } from 'nest-wx-oauth/redis';
 import { WxSandbox } from 'nest-wx-oauth/testing';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import type { CaptureLogger } from './support/capture-logger.js';
 import { CookieJar } from 'nest-wx-oauth/testing';
 import { freePort } from './support/free-port.js';
@@ -351,6 +353,26 @@ describe('the follow login, plain mode', () => {
   });
 });
 
+describe('the app token failing', () => {
+  afterEach(() => sandbox.clearFaults());
+
+  it.each([
+    [40164, 502, 'IP allow-list'],
+    [45009, 502, 'daily quota'],
+    [-1, 502, 'system error'],
+  ])(
+    'answers WeChat %i on the QR code route with %i, saying what to do',
+    async (errcode, status, says) => {
+      const url = await listen();
+      sandbox.inject({ type: 'errcode', errcode }, { endpoint: 'stable_token', times: 2 });
+      const res = await new Browser(url).call('/auth/wechat/follow', 'POST');
+      expect(res.status).toBe(status);
+      expect(res.body).toMatchObject({ errcode });
+      expect(res.body.message).toContain(says);
+    },
+  );
+});
+
 describe('the follow login, safe mode', () => {
   let url: string;
 
@@ -414,6 +436,38 @@ describe('the follow login, safe mode', () => {
       body: `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[${sealed}]]></Encrypt></xml>`,
     });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('the follow login on Fastify', () => {
+  it('takes the push as the README says, and logs the scanner in', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const moduleRef = await Test.createTestingModule({
+      imports: [WxOAuthModule.forRoot(options(url))],
+      controllers: [LoginController, WechatEventsController],
+    }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    apps.push(app);
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addContentTypeParser(
+        ['text/xml', 'application/xml'],
+        { parseAs: 'string' },
+        (_req, body, done) => done(null, body),
+      );
+    await app.listen(port, '127.0.0.1');
+    sandbox.setMessagePush(MP, { url: `${url}/wechat/events`, token: TOKEN });
+
+    expect(await sandbox.checkPushUrl(MP)).toBe(true);
+    const browser = new Browser(url);
+    const { ticket } = await browser.showCode();
+    const scan = await sandbox.scan(ticket, 'alice');
+    expect(scan.reply).toEqual({ msgType: 'text', content: '登录成功' });
+    const done = await browser.done();
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ via: 'follow', openid: sandbox.openidOf('alice', MP) });
   });
 });
 

@@ -5,6 +5,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { WxOAuthModule, type WxOAuthModuleOptions } from 'nest-wx-oauth';
 import { WxRedisStore } from 'nest-wx-oauth/redis';
 import { AuthController } from './auth/auth.controller.js';
+import { FollowLoginController } from './auth/follow-login.controller.js';
+import { WechatEventsController } from './auth/wechat-events.controller.js';
 import { SessionGuard } from './auth/session.guard.js';
 import { DemoUsers } from './auth/demo-users.service.js';
 import { SessionService } from './auth/session.service.js';
@@ -30,6 +32,9 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
   const app = (kind: string) => sandbox?.apps.find((a) => a.kind === kind);
   const credentials = (id?: string, secret?: string) =>
     id && secret ? { appid: id, secret } : undefined;
+  const token = config.get('WX_MP_TOKEN', { infer: true });
+  const encodingAesKey = config.get('WX_MP_AES_KEY', { infer: true });
+  const hasAccount = sandbox || config.get('WX_MP_APPID', { infer: true });
   return {
     ...(sandbox
       ? {
@@ -37,6 +42,7 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
           website: app('website'),
           apiBaseUrl: sandbox.url,
           openBaseUrl: sandbox.url,
+          mpBaseUrl: sandbox.url,
         }
       : {
           officialAccount: credentials(
@@ -49,9 +55,14 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
           ),
           apiBaseUrl: config.get('WX_API_BASE_URL', { infer: true }),
           openBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }),
+          // A sandbox on its own serves the QR images too, where the browser reaches it.
+          ...(config.get('WX_TARGET', { infer: true }) === 'sandbox'
+            ? { mpBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }) }
+            : {}),
         }),
     callbackURL: config.get('WX_CALLBACK_URL', { infer: true }),
     scope: config.get('WX_SCOPE', { infer: true }),
+    ...(token && hasAccount ? { messagePush: { token, encodingAesKey } } : {}),
     ...(redisUrl ? { store: new WxRedisStore({ url: redisUrl }) } : {}),
   };
 }
@@ -91,6 +102,8 @@ export class AppModule {
       ],
       controllers: [
         AuthController,
+        FollowLoginController,
+        WechatEventsController,
         LoginController,
         PagesController,
         WechatApiController,

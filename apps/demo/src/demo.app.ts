@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import cookieParser from 'cookie-parser';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { AppModule } from './app.module.js';
-import { DemoSandbox } from './config/demo-sandbox.js';
+import { DEMO_SANDBOX_APPS, DemoSandbox } from './config/demo-sandbox.js';
 import type { DemoEnv } from './config/demo.config.js';
 import { DEMO_OPTIONS, type DemoOptions } from './demo.constants.js';
 import { securityHeaders } from './security-headers.js';
@@ -34,6 +34,13 @@ export async function startDemo(
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 
   const { sandbox } = app.get(DemoSandbox);
+  const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  // The in-process sandbox pushes scans to the demo's message endpoint, as WeChat does to the console's URL.
+  sandbox?.setMessagePush(DEMO_SANDBOX_APPS.officialAccount, {
+    url: `${url}/wechat/events`,
+    token: config.get('WX_MP_TOKEN', { infer: true })!,
+    encodingAesKey: config.get('WX_MP_AES_KEY', { infer: true }),
+  });
   const log = new Logger('Demo');
   if (config.get('SESSION_SECRET_GENERATED', { infer: true }))
     log.warn('SESSION_SECRET is not set: sessions end when the demo restarts');
@@ -49,7 +56,7 @@ export async function startDemo(
 
   return {
     app,
-    url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`,
+    url,
     sandbox,
     close: () => app.close(),
   };

@@ -5,7 +5,7 @@ import { WX_SCRIPT_ORIGIN } from './demo.constants.js';
 /** Where real WeChat serves the QR frame of wxLogin.js, and users' avatars. */
 const WECHAT = {
   frames: ['https://open.weixin.qq.com'],
-  images: ['https://thirdwx.qlogo.cn', 'https://wx.qlogo.cn'],
+  images: ['https://thirdwx.qlogo.cn', 'https://wx.qlogo.cn', 'https://mp.weixin.qq.com'],
 };
 
 /**

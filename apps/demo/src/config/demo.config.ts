@@ -40,6 +40,15 @@ const envSchema = z
     WX_SANDBOX_MP_SECRET: secret,
     WX_SANDBOX_WEB_APPID: appid,
     WX_SANDBOX_WEB_SECRET: secret,
+    /** The official account's message push (its console's Token and EncodingAESKey): the follow login. */
+    WX_MP_TOKEN: z
+      .string()
+      .regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3 to 32 letters and digits')
+      .optional(),
+    WX_MP_AES_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9]{43}$/, 'must be 43 letters and digits')
+      .optional(),
     /** Keep WeChat tokens and login states in Redis, shared by every instance; in memory when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     /** Signs the session cookie; random per start when unset, which logs everyone out on restart. */
@@ -127,6 +136,10 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
         }
       : {}),
     WX_CALLBACK_URL: e.WX_CALLBACK_URL ?? `http://localhost:${e.PORT}/auth/wechat/callback`,
+    // The in-process sandbox pushes to the demo with a token of its own: the follow login works out of the box.
+    WX_MP_TOKEN:
+      e.WX_MP_TOKEN ??
+      (target === 'in-process-sandbox' ? randomBytes(16).toString('hex') : undefined),
     SESSION_SECRET: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     SESSION_SECRET_GENERATED: !e.SESSION_SECRET,
     WX_TARGET: target,

@@ -21,4 +21,34 @@ export class AssetsController {
   loginScript(): string {
     return "new WxLogin(JSON.parse(document.getElementById('wx-settings').textContent));\n";
   }
+
+  /** The follow login page: shows the code, polls its status, opens the login once scanned. */
+  @Get('follow-login.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  followLoginScript(): string {
+    return FOLLOW_LOGIN_SCRIPT;
+  }
 }
+
+const FOLLOW_LOGIN_SCRIPT = `(async () => {
+  const img = document.getElementById('follow-qr');
+  const status = document.getElementById('follow-status');
+  const returnTo = status.dataset.returnTo;
+  const show = async () => {
+    const qr = await (await fetch('/auth/wechat/follow', { method: 'POST' })).json();
+    img.src = qr.imageUrl;
+  };
+  await show();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { status: now } = await (await fetch('/auth/wechat/follow/status')).json();
+    if (now === 'scanned') {
+      status.textContent = 'Scanned: logging in…';
+      location.href = '/auth/wechat/follow/done' + (returnTo ? '?returnTo=' + encodeURIComponent(returnTo) : '');
+      return;
+    }
+    if (now === 'expired') await show();
+  }
+})();
+`;

@@ -1,20 +1,28 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isWeChatBrowser, WxOAuthError, WxQrLogin } from 'nest-wx-oauth';
+import {
+  InjectWxOAuthOptions,
+  isWeChatBrowser,
+  WxOAuthError,
+  type WxOAuthModuleOptions,
+  WxQrLogin,
+} from 'nest-wx-oauth';
 import { DEMO_OPTIONS, type DemoOptions } from '../demo.constants.js';
-import { openInWeChatPage, qrLoginPage } from './views.js';
+import { followLoginPage, openInWeChatPage, qrLoginPage } from './views.js';
 
 /**
  * "Log in with WeChat": inside WeChat, the official account's login; on a
  * computer, WeChat's QR code inside this page (wxLogin.js) with the state
- * minted here, or, with no website app, a page that says to open the site in
- * WeChat.
+ * minted here, or, with no website app, the official account's follow-to-log-in
+ * QR code when its message push is set, else a page that says to open the site
+ * in WeChat.
  */
 @Controller()
 export class LoginController {
   constructor(
     private readonly qrLogin: WxQrLogin,
     @Inject(DEMO_OPTIONS) private readonly options: DemoOptions,
+    @InjectWxOAuthOptions() private readonly wx: WxOAuthModuleOptions,
   ) {}
 
   @Get('login')
@@ -34,8 +42,18 @@ export class LoginController {
       );
     } catch (error) {
       if (!(error instanceof WxOAuthError) || error.kind !== 'flow_unavailable') throw error;
+      if (this.wx.messagePush) return res.redirect(`/login/follow${query}`);
       res.send(openInWeChatPage(pageUrl(req), this.options.banner));
     }
+  }
+
+  /** The follow login, on its own route whatever the apps; `/login` sends here without a website app. */
+  @Get('login/follow')
+  followLogin(@Res() res: Response, @Query('returnTo') returnTo?: string): void {
+    res.set('Cache-Control', 'no-store').type('html');
+    res.send(
+      followLoginPage(typeof returnTo === 'string' ? returnTo : undefined, this.options.banner),
+    );
   }
 }
 

@@ -128,3 +128,20 @@ export function openInWeChatPage(pageUrl: string, banner: string | undefined): s
   </div>`;
   return layout('Open in WeChat', body, banner);
 }
+
+/** The follow-to-log-in QR code: the page shows it, polls, and logs in once the scan arrives. */
+export function followLoginPage(returnTo: string | undefined, banner: string | undefined): string {
+  const body = html`<div class="card">
+    <h1 id="follow-login">Scan to log in · 扫码关注登录</h1>
+    <p class="lead">
+      Scan the code with WeChat and follow the official account (or open it, if you already follow
+      it): this page logs you in.
+    </p>
+    <div class="qr"><img id="follow-qr" alt="the official account's QR code" /></div>
+    <p class="errcode" id="follow-status" data-return-to="${returnTo ?? ''}">
+      Waiting for the scan…
+    </p>
+    <script src="/assets/follow-login.js"></script>
+  </div>`;
+  return layout('Scan to log in', body, banner);
+}
