@@ -26,6 +26,8 @@ const CHROMIUM_ARGS = [
 
 jest.setTimeout(30_000);
 
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+
 describe('the demo in Chromium', () => {
   let demo: DemoApp;
   let browser: Browser;
@@ -271,10 +273,13 @@ describe('the demo with an official account only, in Chromium', () => {
       WX_SANDBOX_MP_APPID: 'wx0only0official',
       WX_SANDBOX_MP_SECRET: sandbox.app('wx0only0official').secret,
       WX_MP_TOKEN: 'demoFollowToken7',
+      WX_MP_AES_KEY: AES_KEY,
     });
+    // Safe mode (安全模式): the pushes come encrypted.
     sandbox.setMessagePush('wx0only0official', {
       url: `${demo.url}/wechat/events`,
       token: 'demoFollowToken7',
+      encodingAesKey: AES_KEY,
     });
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -289,7 +294,9 @@ describe('the demo with an official account only, in Chromium', () => {
       await img.waitFor();
       const ticket = new URL((await img.getAttribute('src'))!).searchParams.get('ticket')!;
       sandbox.setFollowing('bob', 'wx0only0official', true);
-      expect((await sandbox.scan(ticket, 'bob')).event).toBe('SCAN');
+      const scan = await sandbox.scan(ticket, 'bob');
+      expect(scan.event).toBe('SCAN');
+      expect(scan.replyValid).toBe(true);
       await page.waitForURL(`${demo.url}/profile`);
       expect(await page.textContent('#openid')).toBe(sandbox.openidOf('bob', 'wx0only0official'));
     } finally {

@@ -51,6 +51,8 @@ const seen: string[] = [];
 /** How long the events route waits before answering its next push: WeChat retries past 5 s (here, the sandbox's pushTimeoutMs). */
 let delayNextPush = 0;
 let loginScans = 0;
+/** What must never reach a log: every code's ticket, and the app tokens. */
+const unlogged: string[] = [];
 
 /** What the README has the app write: the message endpoint, answering a login scan with a text. */
 @Controller('wechat/events')
@@ -122,6 +124,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const app of apps) unlogged.push(await app.get(WxAppTokenService).getToken(MP));
+  for (const text of loggers.flatMap((l) => l.lines))
+    for (const value of unlogged) expect(text).not.toContain(value);
   await Promise.all(apps.map((app) => app.close()));
   for (const text of [...seen, ...loggers.flatMap((l) => l.lines)]) {
     expect(text).not.toContain(sandbox.app(MP).secret);
@@ -178,7 +183,9 @@ class Browser {
     const { status, body } = await this.call('/auth/wechat/follow', 'POST');
     expect(status).toBe(201);
     const qr = body as WxFollowQrCode;
-    return { qr, ticket: new URL(qr.imageUrl).searchParams.get('ticket')! };
+    const ticket = new URL(qr.imageUrl).searchParams.get('ticket')!;
+    unlogged.push(ticket);
+    return { qr, ticket };
   }
 
   async status(): Promise<string> {
