@@ -25,7 +25,6 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { chromium } from 'playwright-core';
 import {
   WxAuthGuard,
   type WxAuthInfo,
@@ -40,6 +39,7 @@ import {
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { CaptureLogger } from './support/capture-logger.js';
+import { launchChromium } from './support/chromium.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
 import {
@@ -317,15 +317,6 @@ class HandoffController {
   }
 }
 
-// Without these Chromium keeps calling home, which this network refuses.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 /** The README's SPA (test/support/spa), served as Vite would serve its build: index.html for every page. */
 async function serveSpa(port: number, apiUrl: string): Promise<{ close(): Promise<void> }> {
   const dir = new URL('./support/spa/', import.meta.url);
@@ -434,10 +425,7 @@ describe('the login handed to a front end on another origin', () => {
     const spaUrl = `http://127.0.0.1:${spaPort}`;
     const api = await listenApi(spaUrl);
     const spa = await serveSpa(spaPort, api.url);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const handedBack: string[] = [];

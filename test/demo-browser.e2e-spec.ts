@@ -5,24 +5,16 @@
 import { jest } from '@jest/globals';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { startDemo, type DemoApp } from '../apps/demo/src/demo.app.js';
 import { CaptureLogger } from './support/capture-logger.js';
+import { launchChromium } from './support/chromium.js';
 import { freePort } from './support/free-port.js';
 
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const WECHAT_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x18003233) NetType/WIFI Language/zh_CN';
-
-// Without these Chromium keeps calling home, which this network refuses.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 jest.setTimeout(30_000);
 
@@ -45,10 +37,7 @@ describe('the demo in Chromium', () => {
       WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
     };
     demo = await startDemo(env, logger);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   });
 
   /** What the Content-Security-Policy refused on the demo's pages, as Chromium reports it. */
@@ -281,10 +270,7 @@ describe('the demo with an official account only, in Chromium', () => {
       token: 'demoFollowToken7',
       encodingAesKey: AES_KEY,
     });
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     try {
       const page = await (await browser.newContext()).newPage();
       await page.goto(`${demo.url}/`);
@@ -320,10 +306,7 @@ describe('the demo with an official account only, in Chromium', () => {
       WX_SANDBOX_MP_APPID: 'wx0only0official',
       WX_SANDBOX_MP_SECRET: sandbox.app('wx0only0official').secret,
     });
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     try {
       const page = await (await browser.newContext()).newPage();
       await page.goto(`${demo.url}/`);

@@ -446,6 +446,37 @@ describe('the follow login, safe mode', () => {
   });
 });
 
+describe('a site with the follow login only', () => {
+  @Controller('login/wechat')
+  class FollowOnlyController {
+    constructor(private readonly follow: WxFollowLogin) {}
+
+    @Post()
+    start(@Res({ passthrough: true }) res: Response): Promise<WxFollowQrCode> {
+      return this.follow.start(res);
+    }
+
+    @Get('done')
+    @WxFollowLoginRoute()
+    @UseGuards(WxAuthGuard)
+    done(@Req() req: Request): unknown {
+      return req.user;
+    }
+  }
+
+  it('starts with no OAuth2 callback route: the follow login never goes through it', async () => {
+    const port = await freePort();
+    const { app, logger } = await listenApp(port, {
+      imports: [WxOAuthModule.forRoot(options(`http://127.0.0.1:${port}`))],
+      controllers: [FollowOnlyController, WechatEventsController],
+    });
+    apps.push(app);
+    loggers.push(logger);
+    const res = await fetch(`http://127.0.0.1:${port}/login/wechat`, { method: 'POST' });
+    expect(res.status).toBe(201);
+  });
+});
+
 describe('the follow login on Fastify', () => {
   it('takes the push as the README says, and logs the scanner in', async () => {
     const port = await freePort();

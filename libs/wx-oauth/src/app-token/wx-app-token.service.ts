@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
 import type { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
+import { underLease } from '../store/under-lease.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 import type { WxClock } from '../utils/clock.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
@@ -13,9 +14,6 @@ interface StoredAppToken {
   /** When to fetch again: `tokenRefreshMargin` before expiry, or half-way for a token near its end. */
   refreshAt: number;
 }
-
-/** How often a caller waiting for another instance's fetch looks at the store. */
-const WAIT_POLL_MS = 25;
 
 /**
  * Each app's own access token (client credential), for the `/cgi-bin` APIs:
@@ -63,44 +61,27 @@ export class WxAppTokenService {
     }
   }
 
-  private async fetch(wx: WXOAuth): Promise<string> {
-    const key = tokenKey(wx.appid);
-    // The lease outlives the WeChat call and its one retry.
-    const leaseMs = this.settings.timeout * 2 + 1000;
-    const deadline = this.clock.now() + leaseMs * 2;
-    for (;;) {
-      const lockId = await this.store.lock(key, leaseMs);
-      if (lockId) {
-        try {
-          const current = await this.load(wx.appid);
-          if (current) return current.token; // fetched by another instance meanwhile
-          const answer = await wx.getStableAccessToken();
-          const lifeMs = answer.expires_in * 1000;
-          const refreshAt =
-            this.clock.now() + Math.max(lifeMs - this.settings.tokenRefreshMargin, lifeMs / 2);
-          const stored: StoredAppToken = { token: answer.access_token, refreshAt };
-          await this.store.setIfLocked(
-            key,
-            JSON.stringify(stored),
-            Math.max(this.ttlOf(stored), 1),
-            lockId,
-          );
-          return stored.token;
-        } finally {
-          await this.store.unlock(key, lockId).catch(() => undefined);
-        }
-      }
-      // Another instance is fetching: wait for its write.
-      await this.clock.sleep(WAIT_POLL_MS);
-      const stored = await this.load(wx.appid);
-      if (stored) return stored.token;
-      if (this.clock.now() > deadline) {
-        throw new WxOAuthError(
-          'store_unavailable',
-          "Store: gave up waiting for another instance to fetch the app's access token",
-        );
-      }
-    }
+  private fetch(wx: WXOAuth): Promise<string> {
+    return underLease(this.store, this.clock, tokenKey(wx.appid), {
+      // The lease outlives the WeChat call and its one retry.
+      leaseMs: this.settings.timeout * 2 + 1000,
+      produce: (lockId) => this.fetchHolding(wx, lockId),
+      written: async () => (await this.load(wx.appid))?.token,
+      waitingFor: "to fetch the app's access token",
+    });
+  }
+
+  private async fetchHolding(wx: WXOAuth, lockId: string): Promise<string> {
+    const current = await this.load(wx.appid);
+    if (current) return current.token; // fetched by another instance meanwhile
+    const answer = await wx.getStableAccessToken();
+    const lifeMs = answer.expires_in * 1000;
+    const refreshAt =
+      this.clock.now() + Math.max(lifeMs - this.settings.tokenRefreshMargin, lifeMs / 2);
+    const stored: StoredAppToken = { token: answer.access_token, refreshAt };
+    const ttlMs = Math.max(this.ttlOf(stored), 1);
+    await this.store.setIfLocked(tokenKey(wx.appid), JSON.stringify(stored), ttlMs, lockId);
+    return stored.token;
   }
 
   /** The stored token while it is fresh. */

@@ -9,6 +9,7 @@ import {
 import { WxAuthGuard } from '../passport/wx-auth.guard.js';
 import { isProduction } from '../utils/node-env.js';
 import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
+import { WX_FOLLOW_LOGIN_ROUTE } from '../wx-oauth.decorators.js';
 import type { WxOAuthSettings } from '../wx-oauth.options.js';
 import { callbackPathOf } from './login-request.js';
 
@@ -22,7 +23,7 @@ interface RouteFinder {
 
 /**
  * At start-up, once Nest has registered the app's routes: in an app with a
- * `WxAuthGuard` route, a `callbackURL` whose path no GET route serves would
+ * `WxAuthGuard` route of an OAuth2 login, a `callbackURL` whose path no GET route serves would
  * only show after WeChat, as a 404. The app then fails to start, naming the
  * path (in production it logs the problem instead, in case a route the router
  * cannot see serves it). Apps that only call WeChat's API are left alone.
@@ -49,7 +50,7 @@ export class CallbackRouteCheck implements OnApplicationBootstrap {
     else throw new Error(message);
   }
 
-  /** Whether a controller, or one of its handlers, is guarded by `WxAuthGuard` or a subclass. */
+  /** Whether a handler is guarded by `WxAuthGuard` (or a subclass) for an OAuth2 login: not a follow login's route. */
   private hasLoginRoute(): boolean {
     const isLoginGuard = (guard: unknown): boolean =>
       guard instanceof WxAuthGuard ||
@@ -59,13 +60,14 @@ export class CallbackRouteCheck implements OnApplicationBootstrap {
       ((Reflect.getMetadata(GUARDS_METADATA, target) as unknown[] | undefined) ?? []).some(
         isLoginGuard,
       );
+    const follow = (target: object): boolean =>
+      Reflect.getMetadata(WX_FOLLOW_LOGIN_ROUTE, target) === true;
     return this.discovery.getControllers().some(({ metatype }) => {
-      if (typeof metatype !== 'function') return false;
+      if (typeof metatype !== 'function' || follow(metatype)) return false;
       const proto = metatype.prototype as Record<string, object>;
-      return (
-        guarded(metatype) ||
-        this.scanner.getAllMethodNames(proto).some((name) => guarded(proto[name]))
-      );
+      return this.scanner
+        .getAllMethodNames(proto)
+        .some((name) => (guarded(metatype) || guarded(proto[name])) && !follow(proto[name]));
     });
   }
 }

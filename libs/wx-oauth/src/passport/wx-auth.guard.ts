@@ -120,21 +120,20 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
     return user;
   }
 
-  /** The module's redirects, overridden by the route's; each a path or a URL on a front-end origin. */
+  /** The module's redirects (checked at start-up), overridden by the guard's own, checked here. */
   private redirectsOf(options: WxAuthenticateOptions | undefined): Redirects {
     const { successRedirect, failureRedirect, frontendOrigins } = this.moduleParts().login.settings;
-    const success = options?.successRedirect ?? successRedirect;
-    const failure = options?.failureRedirect ?? failureRedirect;
-    for (const [name, target] of Object.entries({
-      successRedirect: success,
-      failureRedirect: failure,
-    })) {
+    for (const name of ['successRedirect', 'failureRedirect'] as const) {
+      const target = options?.[name];
       if (target !== undefined && !isSafeReturnTo(target, frontendOrigins))
         throw new Error(
           `WxAuthGuard: ${name} ${JSON.stringify(target)} must be a path on this site or a URL on one of frontendOrigins`,
         );
     }
-    return { success, failure };
+    return {
+      success: options?.successRedirect ?? successRedirect,
+      failure: options?.failureRedirect ?? failureRedirect,
+    };
   }
 
   /**

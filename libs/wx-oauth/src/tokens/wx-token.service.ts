@@ -3,6 +3,7 @@ import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
 import type { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError, WxReauthorizationRequiredError } from '../client/wx-oauth.error.js';
 import type { WxAccessToken, WxLang, WxUserInfo } from '../client/wx-oauth.types.js';
+import { underLease } from '../store/under-lease.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 import type { WxClock } from '../utils/clock.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
@@ -10,8 +11,6 @@ import type { WxOAuthSettings } from '../wx-oauth.options.js';
 import type { WxStoredToken } from './wx-stored-token.js';
 
 const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
-/** How often a caller waiting for another process's refresh looks at the store. */
-const WAIT_POLL_MS = 25;
 
 /**
  * Keeps each user's WeChat tokens and hands out a valid access token, refreshing
@@ -78,31 +77,17 @@ export class WxTokenService {
     return this.store.delete(tokenKey(this.apps.clientOf(appid).appid, openid));
   }
 
-  private async refresh(wx: WXOAuth, openid: string): Promise<WxStoredToken> {
-    const key = tokenKey(wx.appid, openid);
-    // The lease outlives the WeChat call and its one retry.
-    const leaseMs = this.settings.timeout * 2 + 1000;
-    const deadline = this.clock.now() + leaseMs * 2;
-    for (;;) {
-      const lockId = await this.store.lock(key, leaseMs);
-      if (lockId) {
-        try {
-          return await this.refreshHolding(wx, openid, lockId);
-        } finally {
-          await this.store.unlock(key, lockId).catch(() => undefined);
-        }
-      }
-      // Another instance is refreshing: wait for its write.
-      await this.clock.sleep(WAIT_POLL_MS);
-      const stored = await this.load(wx, openid);
-      if (this.isFresh(stored)) return stored;
-      if (this.clock.now() > deadline) {
-        throw new WxOAuthError(
-          'store_unavailable',
-          'Store: gave up waiting for another instance to refresh the token',
-        );
-      }
-    }
+  private refresh(wx: WXOAuth, openid: string): Promise<WxStoredToken> {
+    return underLease(this.store, this.clock, tokenKey(wx.appid, openid), {
+      // The lease outlives the WeChat call and its one retry.
+      leaseMs: this.settings.timeout * 2 + 1000,
+      produce: (lockId) => this.refreshHolding(wx, openid, lockId),
+      written: async () => {
+        const stored = await this.load(wx, openid);
+        return this.isFresh(stored) ? stored : undefined;
+      },
+      waitingFor: 'to refresh the token',
+    });
   }
 
   private async refreshHolding(
