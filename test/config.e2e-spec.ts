@@ -1,7 +1,7 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { WXOAuth, WxOAuthModule } from 'nest-wx-oauth';
+import { WXOAuth, WxMiniProgramLogin, WxOAuthModule } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { AuthController } from './support/auth.controller.js';
@@ -110,6 +110,44 @@ describe('configuration from WX_* keys through @nestjs/config', () => {
     await (await start(LoadedModule)).init();
     const token = await app!.get(WXOAuth).getAccessToken(sandbox.issueCode('alice', 'snsapi_base'));
     expect(token.openid).toBe(sandbox.users[0].openid);
+  });
+
+  it('registers the mini-program from WX_MINI_APPID and WX_MINI_SECRET, and names a half pair', async () => {
+    const mini = await WxSandbox.start({
+      apps: [
+        { appid: 'wx0cfg0official', kind: 'officialAccount', openPlatform: 'cfg' },
+        { appid: 'wx0cfg0miniprog', kind: 'miniProgram', openPlatform: 'cfg' },
+      ],
+    });
+    try {
+      Object.assign(process.env, {
+        WX_MP_APPID: 'wx0cfg0official',
+        WX_MP_SECRET: mini.app('wx0cfg0official').secret,
+        WX_MINI_APPID: 'wx0cfg0miniprog',
+        WX_MINI_SECRET: mini.app('wx0cfg0miniprog').secret,
+        WX_CALLBACK_URL: 'http://127.0.0.1:1/auth/wechat/callback',
+        WX_API_BASE_URL: mini.url,
+      });
+      await (await start()).init();
+      const session = await app!
+        .get(WxMiniProgramLogin)
+        .logIn({ code: mini.wxLogin('alice', 'wx0cfg0miniprog') });
+      expect(session).toMatchObject({
+        via: 'miniProgram',
+        openid: mini.openidOf('alice', 'wx0cfg0miniprog'),
+        unionid: mini.unionidOf('alice', 'wx0cfg0official'),
+      });
+      await app!.close();
+      app = undefined;
+      delete process.env.WX_MINI_SECRET;
+      const error = await start().then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toContain('- WX_MINI_SECRET: is required with WX_MINI_APPID');
+    } finally {
+      await mini.close();
+    }
   });
 
   it('fails to start naming each missing or invalid key, never a value', async () => {

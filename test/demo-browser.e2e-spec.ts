@@ -65,7 +65,9 @@ describe('the demo in Chromium', () => {
   });
 
   const user = (key: string) => demo.sandbox!.users.find((u) => u.key === key)!;
-  const [officialAccount, website] = [0, 1].map((i) => () => demo.sandbox!.apps[i].appid);
+  const [officialAccount, website, miniProgram] = [0, 1, 2].map(
+    (i) => () => demo.sandbox!.apps[i].appid,
+  );
   const openidOf = (key: string, appid: string) => demo.sandbox!.openidOf(key, appid);
   const shot = (name: string) =>
     page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
@@ -189,12 +191,37 @@ describe('the demo in Chromium', () => {
     );
     expect(openids.sort()).toEqual(
       [
-        `${officialAccount()}: ${openidOf('bob', officialAccount())}`,
-        `${website()}: ${openidOf('bob', website())}`,
+        `official account ${officialAccount()}: ${openidOf('bob', officialAccount())}`,
+        `website app ${website()}: ${openidOf('bob', website())}`,
       ].sort(),
     );
     expect(openidOf('bob', officialAccount())).not.toBe(openidOf('bob', website()));
     await shot('profile-linked');
+  });
+
+  it('is the same user through the mini-program stand-in, with its openid and phone number on the web profile', async () => {
+    await page.goto(`${demo.url}/`);
+    await page.click('#try-mini-program');
+    await page.waitForURL(`${demo.url}/miniprogram`);
+    await page.waitForSelector('#mp-user option[value=carol]', { state: 'attached' });
+    await page.selectOption('#mp-user', 'carol');
+    await page.check('#mp-phone');
+    await page.click('#mp-login');
+    await page.click('#mp-me:enabled');
+    await page.waitForSelector('#mp-output:has-text("GET /api/me: 200")');
+    const output = (await page.textContent('#mp-output'))!;
+    expect(output).toContain('POST /auth/wechat/miniprogram: 200');
+    expect(output).toContain(openidOf('carol', miniProgram()));
+    expect(output).toContain('"phoneNumber": "13700137000"');
+    expect(output).not.toContain(demo.sandbox!.sessionKeyOf('carol', miniProgram())!);
+    await shot('mini-program');
+
+    await loginFromDesktop('carol');
+    expect(await page.textContent('#unionid')).toBe(user('carol').unionid);
+    expect(await page.textContent('#phone')).toBe('13700137000');
+    expect(await page.textContent(`#openids .openid[data-app=miniProgram]`)).toBe(
+      `mini-program ${miniProgram()}: ${openidOf('carol', miniProgram())}`,
+    );
   });
 
   it('answers a reload of the used callback URL with an error page, and keeps working', async () => {

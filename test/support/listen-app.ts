@@ -1,15 +1,17 @@
 import { type INestApplication, Module, type ModuleMetadata } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { CaptureLogger } from './capture-logger.js';
 
 /**
- * Compiles `metadata` into an app listening on `port` on loopback, its logs
- * captured; `setup` runs before it listens (middleware, CORS).
+ * Compiles `metadata` into an app listening on `port` on loopback, on Express
+ * or Fastify, its logs captured; `setup` runs before it listens (middleware, CORS).
  */
 export async function listenApp(
   port: number,
   metadata: ModuleMetadata,
   setup?: (app: INestApplication) => void,
+  adapter: 'express' | 'fastify' = 'express',
 ): Promise<{ app: INestApplication; logger: CaptureLogger }> {
   @Module(metadata)
   class AppModule {}
@@ -17,7 +19,10 @@ export async function listenApp(
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .setLogger(logger)
     .compile();
-  const app = moduleRef.createNestApplication({ logger });
+  const app =
+    adapter === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
+      : moduleRef.createNestApplication({ logger });
   setup?.(app);
   await app.listen(port, '127.0.0.1');
   return { app, logger };

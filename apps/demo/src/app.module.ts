@@ -4,7 +4,10 @@ import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { WxOAuthModule, type WxOAuthModuleOptions } from 'nest-wx-oauth';
 import { WxRedisStore } from 'nest-wx-oauth/redis';
+import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { AuthController } from './auth/auth.controller.js';
+import { BearerGuard } from './auth/bearer.guard.js';
+import { MiniProgramController } from './auth/mini-program.controller.js';
 import { FollowLoginController } from './auth/follow-login.controller.js';
 import { WechatEventsController } from './auth/wechat-events.controller.js';
 import { SessionGuard } from './auth/session.guard.js';
@@ -40,6 +43,7 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
       ? {
           officialAccount: app('officialAccount'),
           website: app('website'),
+          miniProgram: app('miniProgram'),
           apiBaseUrl: sandbox.url,
           openBaseUrl: sandbox.url,
           mpBaseUrl: sandbox.url,
@@ -53,6 +57,10 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
             config.get('WX_WEB_APPID', { infer: true }),
             config.get('WX_WEB_SECRET', { infer: true }),
           ),
+          miniProgram: credentials(
+            config.get('WX_MINI_APPID', { infer: true }),
+            config.get('WX_MINI_SECRET', { infer: true }),
+          ),
           apiBaseUrl: config.get('WX_API_BASE_URL', { infer: true }),
           openBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }),
           // A sandbox on its own serves the QR images too, where the browser reaches it.
@@ -65,6 +73,18 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
     ...(token && hasAccount ? { messagePush: { token, encodingAesKey } } : {}),
     ...(redisUrl ? { store: new WxRedisStore({ url: redisUrl }) } : {}),
   };
+}
+
+/** The mini-program stand-in page's sandbox: the browser asks it for `wx.login()` codes. None against real WeChat. */
+function miniProgramTry(config: DemoConfig, sandbox?: WxSandbox): DemoOptions['miniProgramTry'] {
+  if (sandbox) {
+    const app = sandbox.apps.find((a) => a.kind === 'miniProgram');
+    return app && { appid: app.appid, sandboxUrl: sandbox.url };
+  }
+  const appid = config.get('WX_MINI_APPID', { infer: true });
+  return config.get('WX_TARGET', { infer: true }) === 'sandbox' && appid
+    ? { appid, sandboxUrl: config.get('WX_OPEN_BASE_URL', { infer: true })! }
+    : undefined;
 }
 
 /** One instance, imported by AppModule and by WxOAuthModule's factory. */
@@ -103,6 +123,7 @@ export class AppModule {
       controllers: [
         AuthController,
         FollowLoginController,
+        MiniProgramController,
         WechatEventsController,
         LoginController,
         PagesController,
@@ -112,6 +133,7 @@ export class AppModule {
       providers: [
         SessionService,
         SessionGuard,
+        BearerGuard,
         DemoUsers,
         {
           provide: DEMO_OPTIONS,
@@ -128,6 +150,7 @@ export class AppModule {
               : config.get('WX_TARGET', { infer: true }) === 'sandbox'
                 ? `${config.get('WX_OPEN_BASE_URL', { infer: true })}${WX_LOGIN_JS_PATH}`
                 : `${WX_SCRIPT_ORIGIN}${WX_LOGIN_JS_PATH}`,
+            miniProgramTry: miniProgramTry(config, sandbox),
           }),
         },
         { provide: APP_FILTER, useClass: ErrorPageFilter },

@@ -12,4 +12,6 @@ export interface DemoOptions {
   banner?: string;
   /** WeChat's wxLogin.js, or the sandbox's, for the QR code inside the login page. */
   wxLoginJsUrl: string;
+  /** The page that stands in for a mini-program: a sandbox's mini-program, where the browser reaches it. */
+  miniProgramTry?: { appid: string; sandboxUrl: string };
 }

@@ -11,7 +11,8 @@ const WECHAT = {
 /**
  * The headers Nest's documentation recommends (helmet), with a Content-Security-Policy that
  * lets the login page load wxLogin.js and WeChat's QR frame, from WeChat or from the sandbox
- * (`wxLoginJsUrl`'s origin), and nothing else from elsewhere; no page of the demo may be framed
+ * (`wxLoginJsUrl`'s origin), the mini-program stand-in page reach the sandbox, and nothing
+ * else from elsewhere; no page of the demo may be framed
  * by another site (the QR login page would otherwise be open to clickjacking).
  */
 export function securityHeaders(wxLoginJsUrl: string): RequestHandler {
@@ -25,6 +26,8 @@ export function securityHeaders(wxLoginJsUrl: string): RequestHandler {
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', ...(sandbox ? [scripts] : WECHAT.images)],
         frameSrc: sandbox ? [scripts] : WECHAT.frames,
+        // The mini-program stand-in page asks the sandbox for wx.login() codes.
+        connectSrc: ["'self'", ...(sandbox ? [scripts] : [])],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],
         // The demo and the sandbox run on plain http on a developer's machine.

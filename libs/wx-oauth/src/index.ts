@@ -14,6 +14,8 @@ export type {
   WxAuthorizeParams,
   WxFollower,
   WxLang,
+  WxMiniProgramSession,
+  WxPhoneInfo,
   WxQrCode,
   WxScope,
   WxUserByCode,
@@ -30,6 +32,7 @@ export {
   InjectWxOAuthOptions,
   WxAuthScope,
   WxFollowLoginRoute,
+  WxMiniProgramLoginRoute,
 } from './wx-oauth.decorators.js';
 
 // Which app serves a login.
@@ -42,7 +45,13 @@ export { WxStrategy } from './passport/wx.strategy.js';
 export type { WxAuthenticateOptions } from './passport/wx-oauth2.strategy.js';
 export { WxLogin } from './login/wx-login.js';
 export { WxHandoff } from './login/wx-handoff.js';
-export type { WxFollowProfile, WxIdField, WxOAuthProfile, WxProfile } from './login/wx-profile.js';
+export type {
+  WxFollowProfile,
+  WxIdField,
+  WxMiniProgramProfile,
+  WxOAuthProfile,
+  WxProfile,
+} from './login/wx-profile.js';
 export { WxQrLogin, type WxLoginSettings, type WxQrLoginOptions } from './login/wx-qr-login.js';
 export { isSafeReturnTo } from './state/return-to.js';
 
@@ -55,6 +64,11 @@ export {
   type WxFollowQrCode,
   type WxFollowStatus,
 } from './follow/wx-follow-login.js';
+
+// The mini-program: its login, and its users' session keys kept on the server.
+export { WxMiniProgramLogin } from './mini-program/wx-mini-program-login.js';
+export { WxMiniProgramSessions } from './mini-program/wx-mini-program-sessions.js';
+export type { WxMiniProgramLoginBody } from './mini-program/mini-program-login-body.js';
 
 // WeChat's failures as HTTP errors.
 export { wxHttpException } from './errors/wx-http-exception.js';

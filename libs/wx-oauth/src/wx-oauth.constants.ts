@@ -21,4 +21,5 @@ export const WX_OAUTH_STRATEGY = 'wechat';
 export const WX_OAUTH_APP_CLIENT = {
   officialAccount: 'WX_OAUTH:CLIENT:officialAccount',
   website: 'WX_OAUTH:CLIENT:website',
+  miniProgram: 'WX_OAUTH:CLIENT:miniProgram',
 } as const;

@@ -13,8 +13,8 @@ import { WX_OAUTH_APP_CLIENT, WX_OAUTH_MODULE_OPTIONS } from './wx-oauth.constan
  */
 export const WxAuthScope = Reflector.createDecorator<WxScope>();
 
-/** @internal The metadata key of `@WxFollowLoginRoute()`. */
-export const WX_FOLLOW_LOGIN_ROUTE = 'wx_oauth:follow_login_route';
+/** @internal The metadata key of the login routes that are not WeChat's OAuth2: their flow. */
+export const WX_LOGIN_FLOW = 'wx_oauth:login_flow';
 
 /**
  * Marks the route that completes a follow login (`WxFollowLogin`): its
@@ -24,7 +24,20 @@ export const WX_FOLLOW_LOGIN_ROUTE = 'wx_oauth:follow_login_route';
  * @publicApi
  */
 export const WxFollowLoginRoute = (): MethodDecorator & ClassDecorator =>
-  SetMetadata(WX_FOLLOW_LOGIN_ROUTE, true);
+  SetMetadata(WX_LOGIN_FLOW, 'follow');
+
+/**
+ * Marks a `POST` route as the mini-program login: its `WxAuthGuard` takes the
+ * JSON body `{ code, phoneCode? }` (`wx.login()`'s code, and optionally the
+ * `getPhoneNumber` button's), and puts the user on `req.user` through the same
+ * strategy and `validate` as the web logins. It answers no redirect and starts
+ * no session (a mini-program keeps no cookies): the handler answers the app's
+ * own token.
+ *
+ * @publicApi
+ */
+export const WxMiniProgramLoginRoute = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(WX_LOGIN_FLOW, 'miniProgram');
 
 /**
  * Injects the module's options as the app passed them (`WxOAuthModuleOptions`),

@@ -8,6 +8,8 @@ import { WxHandoff } from './login/wx-handoff.js';
 import { WxLogin } from './login/wx-login.js';
 import { WxQrLogin } from './login/wx-qr-login.js';
 import { WxFollowLogin } from './follow/wx-follow-login.js';
+import { WxMiniProgramLogin } from './mini-program/wx-mini-program-login.js';
+import { WxMiniProgramSessions } from './mini-program/wx-mini-program-sessions.js';
 import { WxStrategy } from './passport/wx.strategy.js';
 import { WxPushReceiver } from './push/wx-push-receiver.js';
 import { WxOAuthStoreHost } from './store/wx-oauth-store.host.js';
@@ -29,8 +31,9 @@ import {
  * | useClass | useExisting })`, with `isGlobal`. Provides `WXOAuth`, the
  * `'wechat'` strategy that `WxAuthGuard` runs (or the app's own, extending
  * `WxStrategy` with `WxLogin`), `WxTokenService`, `WxQrLogin`, `WxHandoff`, the
- * official account's `WxAppTokenService`, `WxPushReceiver` and
- * `WxFollowLogin`, and the store (`WX_OAUTH_STORE`).
+ * apps' `WxAppTokenService`, the official account's `WxPushReceiver` and
+ * `WxFollowLogin`, the mini-program's `WxMiniProgramLogin` and
+ * `WxMiniProgramSessions`, and the store (`WX_OAUTH_STORE`).
  *
  * @publicApi
  */
@@ -55,6 +58,8 @@ import {
     WxAppTokenService,
     WxFollowLogin,
     WxPushReceiver,
+    WxMiniProgramSessions,
+    WxMiniProgramLogin,
   ],
   // WxAuthGuard needs none of these: passport finds the strategy by name, so the guard works in any module.
   exports: [
@@ -68,6 +73,8 @@ import {
     WxAppTokenService,
     WxFollowLogin,
     WxPushReceiver,
+    WxMiniProgramSessions,
+    WxMiniProgramLogin,
   ],
 })
 export class WxOAuthModule extends ConfigurableModuleClass {}

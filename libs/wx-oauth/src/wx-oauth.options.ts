@@ -21,6 +21,7 @@ export interface WxOAuthSettings extends Omit<WxClientSettings, 'appid' | 'secre
   secret?: string;
   officialAccount?: WxAppCredentials;
   website?: WxAppCredentials;
+  miniProgram?: WxAppCredentials;
   callbackURL: string;
   scope: WxScope;
   idField: WxIdField;
@@ -30,6 +31,7 @@ export interface WxOAuthSettings extends Omit<WxClientSettings, 'appid' | 'secre
   frontendOrigins: string[];
   messagePush?: WxMessagePushSettings;
   followLoginTtl: number;
+  miniProgramSessionTtl: number;
   mpBaseUrl: string;
   successRedirect?: string;
   failureRedirect?: string;
@@ -56,6 +58,7 @@ function optionsSchema(name: (path: string) => string) {
       secret: secret.optional(),
       officialAccount: credentials('officialAccount').optional(),
       website: credentials('website').optional(),
+      miniProgram: credentials('miniProgram').optional(),
       callbackURL: z
         .url({
           protocol: /^https?$/,
@@ -96,6 +99,7 @@ function optionsSchema(name: (path: string) => string) {
         })
         .optional(),
       followLoginTtl: z.number().int().min(60_000).max(2_592_000_000).default(300_000),
+      miniProgramSessionTtl: z.number().int().min(60_000).max(2_592_000_000).default(86_400_000),
       mpBaseUrl: z
         .url({ protocol: /^https?$/ })
         .transform((url) => url.replace(/\/+$/, ''))

@@ -1,7 +1,11 @@
 import type { WxProfile } from 'nest-wx-oauth';
 
+/** Which of the site's WeChat apps a login went through. */
+export type DemoApp = 'officialAccount' | 'website' | 'miniProgram';
+
 /** One of a person's openids: one per WeChat app they logged in through. */
 export interface DemoOpenid {
+  app: DemoApp;
   appid: string;
   openid: string;
 }
@@ -21,12 +25,15 @@ export interface DemoUser {
   headimgurl?: string;
   scope: string[];
   isSnapshotUser: boolean;
+  /** The number shared through the mini-program's button, once. */
+  phoneNumber?: string;
   /** Every app this person has logged in through, with its openid. */
   openids: DemoOpenid[];
 }
 
 export function toDemoUser(profile: WxProfile): DemoUser {
   const { appid, openid, unionid, nickname, headimgurl, scope, isSnapshotUser } = profile;
+  const phoneNumber = profile.via === 'miniProgram' ? profile.phoneNumber : undefined;
   return {
     id: unionid ?? `${appid}:${openid}`,
     appid,
@@ -35,6 +42,12 @@ export function toDemoUser(profile: WxProfile): DemoUser {
     ...(nickname !== undefined ? { nickname, headimgurl } : {}),
     scope,
     isSnapshotUser,
-    openids: [{ appid, openid }],
+    ...(phoneNumber ? { phoneNumber } : {}),
+    openids: [{ app: appOf(profile), appid, openid }],
   };
+}
+
+function appOf(profile: WxProfile): DemoApp {
+  if (profile.via === 'miniProgram') return 'miniProgram';
+  return profile.scope.includes('snsapi_login') ? 'website' : 'officialAccount';
 }

@@ -3,10 +3,13 @@ import type { WxProfile } from 'nest-wx-oauth';
 import { type DemoUser, toDemoUser } from './demo-user.js';
 
 /**
- * The demo's users, in memory: a login through the other app by the same
- * person (the same unionid) joins the user it already has, so the phone's and
- * the desktop's logins are one user with both openids. A real app keeps this
- * in its database.
+ * The demo's users, in memory: a login through another app by the same person
+ * (the same unionid) joins the user it already has, so the phone's, the
+ * desktop's and the mini-program's logins are one user with every openid.
+ * Without a unionid (an app not bound to the Open Platform account) there is
+ * nothing to join by: the login is a user of its own, by appid and openid. A
+ * real app keeps this in its database, keyed by unionid, with one row per
+ * (appid, openid) beside it.
  */
 @Injectable()
 export class DemoUsers {
@@ -21,6 +24,7 @@ export class DemoUsers {
       ...user,
       nickname: user.nickname ?? known?.nickname,
       headimgurl: user.headimgurl ?? known?.headimgurl,
+      phoneNumber: user.phoneNumber ?? known?.phoneNumber,
       openids: [...user.openids, ...others],
     };
     this.users.set(joined.id, joined);

@@ -7,6 +7,8 @@ import { DEMO_OPTIONS, SESSION_COOKIE, type DemoOptions } from '../demo.constant
 import type { DemoUser } from './demo-user.js';
 
 const SESSION_DAYS = 7;
+/** Each token says what it is for, so that a cookie's token is no bearer token and the reverse. */
+const AUDIENCE = { cookie: 'demo-web', bearer: 'demo-mini-program' } as const;
 
 interface SessionClaims {
   user: DemoUser;
@@ -17,7 +19,8 @@ interface SessionClaims {
 }
 
 /**
- * The demo's own session: a signed JWT in an HttpOnly cookie. Logout revokes its id in the
+ * The demo's own session: a signed JWT in an HttpOnly cookie for the web, the same as a
+ * bearer token for the mini-program, which keeps no cookies. Logout revokes its id in the
  * module's store (`WX_OAUTH_STORE`: Redis when `REDIS_URL` is set), until the token would
  * have expired, so that a copy of the cookie is refused afterwards on every instance.
  */
@@ -32,22 +35,29 @@ export class SessionService {
   ) {}
 
   async start(res: Response, user: DemoUser): Promise<void> {
-    const token = await this.jwt.signAsync(
-      { user },
-      { subject: user.id, jwtid: randomUUID(), expiresIn: `${SESSION_DAYS}d` },
-    );
+    const token = await this.sign(user, 'cookie');
     res.cookie(SESSION_COOKIE, token, {
       ...this.cookieOptions(),
       maxAge: SESSION_DAYS * 24 * 3600 * 1000,
     });
   }
 
+  /** A session for the mini-program, which sends it back as `Authorization: Bearer <token>`. */
+  issueBearer(user: DemoUser): Promise<string> {
+    return this.sign(user, 'bearer');
+  }
+
   /** The session's user; undefined when there is none, it expired, or it was logged out. */
   async read(req: Request): Promise<DemoUser | undefined> {
-    const claims = await this.claims(req);
-    if (!claims?.jti) return claims?.user;
-    // A store that is down fails the request (503) rather than let a revoked session in.
-    return (await this.store.get(revokedKey(claims.jti))) ? undefined : claims.user;
+    return this.userOf(await this.claims(req));
+  }
+
+  /** The bearer token's user, as `read` answers the cookie's. */
+  async readBearer(req: Request): Promise<DemoUser | undefined> {
+    const [scheme, token] = (req.headers.authorization ?? '').split(' ');
+    return scheme === 'Bearer' && token
+      ? this.userOf(await this.verify(token, 'bearer'))
+      : undefined;
   }
 
   /** Ends the session: clears this browser's cookie and revokes it everywhere; answers its user. */
@@ -63,13 +73,37 @@ export class SessionService {
     return claims.user;
   }
 
-  private async claims(req: Request): Promise<SessionClaims | undefined> {
+  private sign(user: DemoUser, use: keyof typeof AUDIENCE): Promise<string> {
+    return this.jwt.signAsync(
+      { user },
+      {
+        subject: user.id,
+        jwtid: randomUUID(),
+        audience: AUDIENCE[use],
+        expiresIn: `${SESSION_DAYS}d`,
+      },
+    );
+  }
+
+  private async userOf(claims: SessionClaims | undefined): Promise<DemoUser | undefined> {
+    if (!claims?.jti) return claims?.user;
+    // A store that is down fails the request (503) rather than let a revoked session in.
+    return (await this.store.get(revokedKey(claims.jti))) ? undefined : claims.user;
+  }
+
+  private claims(req: Request): Promise<SessionClaims | undefined> {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    if (!token) return undefined;
+    return token ? this.verify(token, 'cookie') : Promise.resolve(undefined);
+  }
+
+  private async verify(
+    token: string,
+    use: keyof typeof AUDIENCE,
+  ): Promise<SessionClaims | undefined> {
     try {
-      return await this.jwt.verifyAsync<SessionClaims>(token);
+      return await this.jwt.verifyAsync<SessionClaims>(token, { audience: AUDIENCE[use] });
     } catch {
-      return undefined; // expired, or signed with another secret: simply logged out
+      return undefined; // expired, signed with another secret or for another use: simply logged out
     }
   }
 

@@ -12,10 +12,11 @@ export class DemoSandbox implements OnApplicationShutdown {
   }
 }
 
-/** As a real site has them: an official account and a website app, bound to one Open Platform account. */
+/** As a real site has them: an official account, a website app and a mini-program, bound to one Open Platform account. */
 export const DEMO_SANDBOX_APPS = {
   officialAccount: 'wx0demo0official',
   website: 'wx0demo0website',
+  miniProgram: 'wx0demo0miniprog',
 } as const;
 
 export const demoSandboxProvider: Provider = {
@@ -33,6 +34,7 @@ export const demoSandboxProvider: Provider = {
                 openPlatform: 'demo',
               },
               { appid: DEMO_SANDBOX_APPS.website, kind: 'website', openPlatform: 'demo' },
+              { appid: DEMO_SANDBOX_APPS.miniProgram, kind: 'miniProgram', openPlatform: 'demo' },
             ],
           })
         : undefined,

@@ -36,7 +36,7 @@ describe('validateDemoEnv', () => {
     expect(env).toMatchObject({ WX_TARGET: 'wechat', WX_MP_APPID: 'wxmp', WX_WEB_APPID: 'wxweb' });
   });
 
-  it("uses a separately running sandbox's two apps, reached by the browser at its public URL", () => {
+  it("uses a separately running sandbox's apps, reached by the browser at its public URL", () => {
     const env = {
       WX_APPID: '',
       WX_SANDBOX_URL: 'http://sandbox:3001',
@@ -45,6 +45,8 @@ describe('validateDemoEnv', () => {
       WX_SANDBOX_MP_SECRET: 'x',
       WX_SANDBOX_WEB_APPID: 'wx0web',
       WX_SANDBOX_WEB_SECRET: 'y',
+      WX_SANDBOX_MINI_APPID: 'wx0mini',
+      WX_SANDBOX_MINI_SECRET: 'z',
     };
     expect(validateDemoEnv(env)).toMatchObject({
       WX_TARGET: 'sandbox',
@@ -52,6 +54,8 @@ describe('validateDemoEnv', () => {
       WX_MP_SECRET: 'x',
       WX_WEB_APPID: 'wx0web',
       WX_WEB_SECRET: 'y',
+      WX_MINI_APPID: 'wx0mini',
+      WX_MINI_SECRET: 'z',
       WX_API_BASE_URL: 'http://sandbox:3001',
       WX_OPEN_BASE_URL: 'http://localhost:3001',
     });

@@ -10,8 +10,10 @@ const PAIRS = [
   ['WX_APPID', 'WX_SECRET'],
   ['WX_MP_APPID', 'WX_MP_SECRET'],
   ['WX_WEB_APPID', 'WX_WEB_SECRET'],
+  ['WX_MINI_APPID', 'WX_MINI_SECRET'],
   ['WX_SANDBOX_MP_APPID', 'WX_SANDBOX_MP_SECRET'],
   ['WX_SANDBOX_WEB_APPID', 'WX_SANDBOX_WEB_SECRET'],
+  ['WX_SANDBOX_MINI_APPID', 'WX_SANDBOX_MINI_SECRET'],
 ] as const;
 
 /** The demo's environment, validated at start-up. */
@@ -27,6 +29,9 @@ const envSchema = z
     WX_MP_SECRET: secret,
     WX_WEB_APPID: appid,
     WX_WEB_SECRET: secret,
+    /** The mini-program, beside the web apps: its login at POST /auth/wechat/miniprogram. */
+    WX_MINI_APPID: appid,
+    WX_MINI_SECRET: secret,
     WX_CALLBACK_URL: url,
     WX_SCOPE: z.enum(['snsapi_base', 'snsapi_userinfo']).default('snsapi_userinfo'),
     WX_API_BASE_URL: url,
@@ -40,6 +45,8 @@ const envSchema = z
     WX_SANDBOX_MP_SECRET: secret,
     WX_SANDBOX_WEB_APPID: appid,
     WX_SANDBOX_WEB_SECRET: secret,
+    WX_SANDBOX_MINI_APPID: appid,
+    WX_SANDBOX_MINI_SECRET: secret,
     /** The official account's message push (its console's Token and EncodingAESKey): the follow login. */
     WX_MP_TOKEN: z
       .string()
@@ -86,8 +93,8 @@ type ParsedEnv = z.infer<typeof envSchema>;
 
 /**
  * The demo's configuration as `ConfigService` serves it: the variables, their
- * defaults, and the WeChat apps resolved into `WX_MP_*` (the official account)
- * and `WX_WEB_*` (the website app), from the seed's `WX_APPID` (an official
+ * defaults, and the WeChat apps resolved into `WX_MP_*` (the official account),
+ * `WX_WEB_*` (the website app) and `WX_MINI_*` (the mini-program), from the seed's `WX_APPID` (an official
  * account) or a separate sandbox's `WX_SANDBOX_*`, so the app reads one set of
  * keys whatever the target.
  */
@@ -130,6 +137,8 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
           WX_MP_SECRET: e.WX_SANDBOX_MP_SECRET ?? e.WX_SANDBOX_SECRET,
           WX_WEB_APPID: e.WX_SANDBOX_WEB_APPID,
           WX_WEB_SECRET: e.WX_SANDBOX_WEB_SECRET,
+          WX_MINI_APPID: e.WX_SANDBOX_MINI_APPID,
+          WX_MINI_SECRET: e.WX_SANDBOX_MINI_SECRET,
           WX_API_BASE_URL: e.WX_SANDBOX_URL,
           // The browser may reach the sandbox by another address than the demo does (a port mapping).
           WX_OPEN_BASE_URL: e.WX_SANDBOX_PUBLIC_URL ?? e.WX_SANDBOX_URL,

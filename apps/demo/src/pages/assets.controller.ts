@@ -29,6 +29,14 @@ export class AssetsController {
   followLoginScript(): string {
     return FOLLOW_LOGIN_SCRIPT;
   }
+
+  /** The mini-program stand-in: codes from the sandbox, the login, then /api/me with its token. */
+  @Get('mini-program.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  miniProgramScript(): string {
+    return MINI_PROGRAM_SCRIPT;
+  }
 }
 
 const FOLLOW_LOGIN_SCRIPT = `(async () => {
@@ -50,5 +58,47 @@ const FOLLOW_LOGIN_SCRIPT = `(async () => {
     }
     if (now === 'expired') await show();
   }
+})();
+`;
+
+const MINI_PROGRAM_SCRIPT = `(async () => {
+  const settings = JSON.parse(document.getElementById('mp-settings').textContent);
+  const user = document.getElementById('mp-user');
+  const output = document.getElementById('mp-output');
+  const me = document.getElementById('mp-me');
+  const show = (title, value) => {
+    output.textContent += title + '\\n' + JSON.stringify(value, null, 2) + '\\n\\n';
+  };
+  const post = async (url, body, headers = {}) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  // The sandbox stands in for WeChat inside the mini-program: it mints the codes wx.login() and the phone button give.
+  const mint = async (what) =>
+    (await post(settings.sandboxUrl + '/sandbox/miniprogram/' + what, { appid: settings.appid, user: user.value })).body.code;
+  const users = await (await fetch(settings.sandboxUrl + '/sandbox/miniprogram/users?appid=' + encodeURIComponent(settings.appid))).json();
+  for (const { key, nickname } of users) user.add(new Option(nickname + ' (' + key + ')', key));
+  let token;
+  document.getElementById('mp-login').addEventListener('click', async () => {
+    output.textContent = '';
+    const body = { code: await mint('login') };
+    show('wx.login()', { code: body.code });
+    if (document.getElementById('mp-phone').checked) {
+      body.phoneCode = await mint('phone-code');
+      show('getPhoneNumber', { code: body.phoneCode });
+    }
+    const login = await post('/auth/wechat/miniprogram', body);
+    show('POST /auth/wechat/miniprogram: ' + login.status, login.body);
+    token = login.body.token;
+    me.disabled = !token;
+  });
+  me.addEventListener('click', async () => {
+    const response = await fetch('/api/me', { headers: { authorization: 'Bearer ' + token } });
+    show('GET /api/me: ' + response.status, await response.json());
+  });
 })();
 `;

@@ -13,6 +13,7 @@ import {
   wxErrorStatus,
 } from 'nest-wx-oauth';
 import { loginPathFor } from '../auth/login-path.js';
+import { MINI_PROGRAM_LOGIN_PATH } from '../auth/mini-program.controller.js';
 import { LoginRequiredException } from '../auth/login-required.exception.js';
 import { pageUrl } from './login.controller.js';
 import { errorPage, type ErrorView, openInWeChatPage } from './views.js';
@@ -42,6 +43,11 @@ const TITLES: Record<string, [title: string, reason: string]> = {
     'The app cannot reach its token store. Please try again in a moment.',
   ],
   refresh_expired: ['Please log in again', 'Your WeChat authorisation has expired.'],
+  invalid_session: [
+    'Please log in again',
+    'The mini-program must call wx.login() and log in again.',
+  ],
+  user_blocked: ['Login refused', "WeChat's risk control refuses this account."],
 };
 const UPSTREAM: [string, string] = [
   'WeChat had a problem',
@@ -60,7 +66,8 @@ export class ErrorPageFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const retryPath = loginPathFor();
-    const api = req.path.startsWith('/api/');
+    // The mini-program reads JSON, as the API's callers do.
+    const api = req.path.startsWith('/api/') || req.path === MINI_PROGRAM_LOGIN_PATH;
     // A page that needs a (new) login sends the browser to log in, and back here afterwards.
     const needsLogin =
       exception instanceof LoginRequiredException ||
@@ -86,7 +93,7 @@ export class ErrorPageFilter implements ExceptionFilter {
       res.json({
         statusCode: view.status,
         kind: view.kind,
-        message: view.reason,
+        message: view.detail ?? view.reason,
         errcode: view.errcode,
         errmsg: view.errmsg,
       });
@@ -94,7 +101,10 @@ export class ErrorPageFilter implements ExceptionFilter {
   }
 }
 
-function toView(exception: unknown, retryPath: string): ErrorView & { kind?: string } {
+/** What the filter answers; `detail` is the library's own message, for the API's callers (it names no secret). */
+type FilterView = ErrorView & { kind?: string; detail?: string };
+
+function toView(exception: unknown, retryPath: string): FilterView {
   if (exception instanceof WxOAuthError) {
     // Thrown by the app's own calls (WxTokenService), not by the guard.
     const [title, reason] = TITLES[exception.kind] ?? UPSTREAM;
@@ -130,5 +140,6 @@ function toView(exception: unknown, retryPath: string): ErrorView & { kind?: str
     errmsg: body.errmsg,
     retryPath,
     kind: body.kind,
+    detail: body.message,
   };
 }

@@ -24,6 +24,7 @@ export const STYLE = `
   dd { margin: 0; font-family: ui-monospace, Menlo, monospace; font-size: 14px; word-break: break-all; }
   .badge { display: inline-block; padding: 2px 8px; border-radius: 10px; background: #fff3e0; color: #e65100; font-size: 13px; }
   .error { border-top: 4px solid #fa5151; }
+  .output { font-size: 13px; white-space: pre-wrap; word-break: break-all; background: #f7f7f7; border-radius: 8px; padding: 12px; }
   .errcode { font-family: ui-monospace, Menlo, monospace; color: var(--muted); font-size: 14px; }
   footer { text-align: center; color: var(--muted); font-size: 13px; margin: 24px 0; }
 `;

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import type { DemoUser } from '../auth/demo-user.js';
 import { DemoUsers } from '../auth/demo-users.service.js';
@@ -6,7 +6,7 @@ import { loginPathFor } from '../auth/login-path.js';
 import { SessionGuard } from '../auth/session.guard.js';
 import { SessionService } from '../auth/session.service.js';
 import { DEMO_OPTIONS, type DemoOptions } from '../demo.constants.js';
-import { homePage, profilePage } from './views.js';
+import { homePage, miniProgramPage, profilePage } from './views.js';
 
 @Controller()
 export class PagesController {
@@ -19,7 +19,22 @@ export class PagesController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async home(@Req() req: Request): Promise<string> {
-    return homePage(loginPathFor(), await this.sessions.read(req), this.options.banner);
+    return homePage(
+      loginPathFor(),
+      await this.sessions.read(req),
+      this.options.banner,
+      this.options.miniProgramTry !== undefined,
+    );
+  }
+
+  /** A stand-in for the mini-program, against the sandbox only: a real one runs in WeChat. */
+  @Get('miniprogram')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  miniProgram(): string {
+    const { miniProgramTry, banner } = this.options;
+    if (!miniProgramTry)
+      throw new NotFoundException('The mini-program stand-in runs against the sandbox only');
+    return miniProgramPage(miniProgramTry, banner);
   }
 
   @Get('profile')

@@ -8,13 +8,18 @@ export function homePage(
   loginPath: string,
   user: DemoUser | undefined,
   sandboxNote: string | undefined,
+  miniProgramTry = false,
 ): string {
+  const tryMiniProgram = miniProgramTry
+    ? html`<p><a id="try-mini-program" href="/miniprogram">Try the mini-program login</a></p>`
+    : '';
   const body = user
     ? html`<div class="card">
         <h1>Welcome back, ${user.nickname ?? user.openid}</h1>
         <p class="lead">You are logged in with WeChat.</p>
         <a class="button" href="/profile">Your profile</a>
         <a class="button secondary" href="/logout">Log out</a>
+        ${tryMiniProgram}
       </div>`
     : html`<div class="card">
         <h1>nest-wx-oauth demo</h1>
@@ -23,9 +28,16 @@ export function homePage(
           WeChat.
         </p>
         <a class="button" id="login" href="${loginPath}">Log in with WeChat · 微信登录</a>
+        ${tryMiniProgram}
       </div>`;
   return layout('Home', body, sandboxNote);
 }
+
+const APP_LABELS: Record<string, string> = {
+  officialAccount: 'official account',
+  website: 'website app',
+  miniProgram: 'mini-program',
+};
 
 export function profilePage(user: DemoUser, sandboxNote: string | undefined): string {
   const avatar = user.headimgurl
@@ -57,8 +69,10 @@ export function profilePage(user: DemoUser, sandboxNote: string | undefined): st
       <dd id="unionid">${user.unionid ?? '—'}</dd>
       <dt>openids</dt>
       <dd id="openids">
-        ${user.openids.map((o) => html`<div class="openid" data-appid="${o.appid}">${o.appid}: ${o.openid}</div>`)}
+        ${user.openids.map((o) => html`<div class="openid" data-appid="${o.appid}" data-app="${o.app}">${APP_LABELS[o.app] ?? 'app'} ${o.appid}: ${o.openid}</div>`)}
       </dd>
+      <dt>phone</dt>
+      <dd id="phone">${user.phoneNumber ?? '—'}</dd>
       <dt>scope</dt>
       <dd id="scope">${user.scope.join(', ')}</dd>
       <dt>snapshot user</dt>
@@ -144,4 +158,40 @@ export function followLoginPage(returnTo: string | undefined, banner: string | u
     <script src="/assets/follow-login.js"></script>
   </div>`;
   return layout('Scan to log in', body, banner);
+}
+
+/**
+ * Stands in for a mini-program, against a sandbox: pick a test user, `wx.login()`
+ * and the phone button mint codes at the sandbox, the login posts them as a
+ * mini-program would, and the bearer token it answers opens `/api/me`.
+ */
+export function miniProgramPage(
+  settings: { appid: string; sandboxUrl: string },
+  banner: string | undefined,
+): string {
+  const data = new SafeHtml(JSON.stringify(settings).replace(/</g, '\\u003c'));
+  const body = html`<div class="card">
+    <h1 id="mini-program">Mini-program login · 小程序登录</h1>
+    <p class="lead">
+      A stand-in for mini-program ${settings.appid}: what it would do, step by step, with a test
+      user of the sandbox.
+    </p>
+    <p>
+      <label
+        >Test user
+        <select id="mp-user"></select
+      ></label>
+      <label><input type="checkbox" id="mp-phone" /> share the phone number</label>
+    </p>
+    <p>
+      <button class="button" id="mp-login">wx.login() and log in</button>
+      <button class="button secondary" id="mp-me" disabled>GET /api/me</button>
+    </p>
+    <pre id="mp-output" class="output"></pre>
+    <script type="application/json" id="mp-settings">
+      ${data}
+    </script>
+    <script src="/assets/mini-program.js"></script>
+  </div>`;
+  return layout('Mini-program login', body, banner);
 }

@@ -5,7 +5,13 @@ import type { WxScope } from '../client/wx-oauth.types.js';
 import type { WxAppCredentials } from '../interfaces/wx-oauth-module-options.interface.js';
 import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../wx-oauth.options.js';
-import { kindForScope, WX_APP_KINDS, WX_APP_LABELS, type WxAppKind } from './wx-app-kind.js';
+import {
+  kindForScope,
+  WX_APP_KINDS,
+  WX_APP_LABELS,
+  WX_WEB_APP_KINDS,
+  type WxAppKind,
+} from './wx-app-kind.js';
 import { isWeChatBrowser } from './wx-user-agent.js';
 
 /** A registered app with its client. */
@@ -17,13 +23,13 @@ export interface WxApp {
 /**
  * The registration's WeChat apps and the flow each one serves: `snsapi_login`
  * is the website app's (the desktop QR login), `snsapi_base` and
- * `snsapi_userinfo` the official account's (inside WeChat). One app registered
- * as `appid` serves both flows with one client. Their pooled connections
- * close with the app.
+ * `snsapi_userinfo` the official account's (inside WeChat), `wx.login()` codes
+ * the mini-program's. One app registered as `appid` serves both browser flows
+ * with one client. Their pooled connections close with the app.
  */
 @Injectable()
 export class WxOAuthApps implements OnApplicationShutdown {
-  /** Whether the apps were registered by kind (`officialAccount` / `website`) rather than as one `appid`. */
+  /** Whether the browser apps were registered by kind (`officialAccount` / `website`) rather than as one `appid`. */
   readonly byKind: boolean;
   private readonly clients: Partial<Record<WxAppKind, WXOAuth>> = {};
 
@@ -34,13 +40,14 @@ export class WxOAuthApps implements OnApplicationShutdown {
     this.byKind = !settings.appid;
     if (settings.appid) {
       const shared = client({ appid: settings.appid, secret: settings.secret! });
-      for (const kind of WX_APP_KINDS) this.clients[kind] = shared;
+      for (const kind of WX_WEB_APP_KINDS) this.clients[kind] = shared;
     } else {
-      for (const kind of WX_APP_KINDS) {
+      for (const kind of WX_WEB_APP_KINDS) {
         const credentials = settings[kind];
         if (credentials) this.clients[kind] = client(credentials);
       }
     }
+    if (settings.miniProgram) this.clients.miniProgram = client(settings.miniProgram);
   }
 
   /** The client `WXOAuth` injects: the official account's, else the website app's. */
@@ -100,6 +107,28 @@ export class WxOAuthApps implements OnApplicationShutdown {
     if (!app)
       throw new WxOAuthError('invalid_request', `No app ${appid} is registered with WxOAuthModule`);
     return app.client;
+  }
+
+  /** The mini-program; `flow_unavailable` when none is registered. */
+  miniProgram(): WxApp {
+    const client = this.clients.miniProgram;
+    if (!client)
+      throw new WxOAuthError(
+        'flow_unavailable',
+        'This site has no WeChat mini-program registered (miniProgram, or WX_MINI_APPID / WX_MINI_SECRET)',
+      );
+    return { kind: 'miniProgram', client };
+  }
+
+  /** `call`'s result; WeChat refusing the app itself (`app_config`) names the app, so that the misconfigured one is found. */
+  async naming<T>(app: WxApp, call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      if (error instanceof WxOAuthError && error.kind === 'app_config')
+        throw new WxOAuthError('app_config', `${error.message} (the ${this.describe(app)})`, error);
+      throw error;
+    }
   }
 
   /** What an error message says of an app: its kind and appid, never its secret. */

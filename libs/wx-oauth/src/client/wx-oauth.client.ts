@@ -12,6 +12,8 @@ import type {
   WxAuthorizeParams,
   WxFollower,
   WxLang,
+  WxMiniProgramSession,
+  WxPhoneInfo,
   WxQrCode,
   WxScope,
   WxUserByCode,
@@ -156,6 +158,35 @@ export class WXOAuth {
       { access_token: appToken, openid, lang },
       true,
     );
+  }
+
+  /** A mini-program's `wx.login()` code for its user's openid and `session_key`. Never retried: a code works once. */
+  async code2Session(jsCode: string): Promise<WxMiniProgramSession> {
+    assertPresent(jsCode, 'jsCode');
+    const params = {
+      appid: this.appid,
+      secret: this.#secret,
+      js_code: jsCode,
+      grant_type: 'authorization_code',
+    };
+    return this.#http.get<WxMiniProgramSession>('/sns/jscode2session', params, false);
+  }
+
+  /**
+   * The phone number behind a mini-program's `getPhoneNumber` button code,
+   * with the mini-program's app token (`WxAppTokenService`). WeChat charges
+   * each call, so it is never retried.
+   */
+  async getPhoneNumber(appToken: string, code: string): Promise<WxPhoneInfo> {
+    assertPresent(appToken, 'appToken');
+    assertPresent(code, 'code');
+    const answer = await this.#http.post<{ phone_info: WxPhoneInfo }>(
+      '/wxa/business/getuserphonenumber',
+      { access_token: appToken },
+      { code },
+      false,
+    );
+    return answer.phone_info;
   }
 
   /** Closes pooled keep-alive connections. */

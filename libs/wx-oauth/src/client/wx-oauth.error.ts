@@ -19,6 +19,10 @@ export type WxOAuthErrorKind =
   | 'invalid_code'
   /** The access token is unknown, expired, revoked or not this openid's. */
   | 'invalid_token'
+  /** The server holds no `session_key` of this mini-program user, or their data does not check out with it: `wx.login()` again. */
+  | 'invalid_session'
+  /** WeChat's risk control refuses this user (40226, a high-risk account). */
+  | 'user_blocked'
   /** The refresh token is unknown or past its 30 days: the user must authorise again. */
   | 'refresh_expired'
   /** The token's scope does not allow the call (e.g. userinfo with `snsapi_base`). */
@@ -106,9 +110,11 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
     case 'invalid_push':
     case 'invalid_code':
     case 'invalid_token':
+    case 'invalid_session':
     case 'refresh_expired':
       return 401;
     case 'unauthorized_scope':
+    case 'user_blocked':
       return 403;
     case 'timeout':
       return 504;
@@ -156,6 +162,7 @@ const ERRCODE_KINDS: Record<number, WxOAuthErrorKind> = {
   40125: 'app_config',
   40163: 'invalid_code',
   40164: 'app_config',
+  40226: 'user_blocked',
   41001: 'invalid_token',
   41002: 'app_config',
   41003: 'refresh_expired',
@@ -177,6 +184,7 @@ const ERRCODE_KINDS: Record<number, WxOAuthErrorKind> = {
 const ERRCODE_HINTS: Record<number, string> = {
   40164:
     "this server's outbound IP is not in the app's IP allow-list (IP白名单): add it in the account's console",
+  40226: "WeChat's risk control flags this user as high-risk: the login cannot go on",
   45009: "the app's daily quota for this API is spent: it resets at midnight (Beijing time)",
 };
 

@@ -87,3 +87,25 @@ export interface WxFollower {
   subscribe_scene?: string;
   qr_scene_str?: string;
 }
+
+/**
+ * `/sns/jscode2session`: a mini-program user's login. `session_key` is the
+ * user's key for the data the mini-program sends: keep it on the server.
+ */
+export interface WxMiniProgramSession {
+  openid: string;
+  session_key: string;
+  /** When the mini-program is bound to an Open Platform account. */
+  unionid?: string;
+}
+
+/** `/wxa/business/getuserphonenumber`: the number a user shared with the mini-program's button. */
+export interface WxPhoneInfo {
+  /** With the country code for a number outside mainland China, e.g. `+1 2025550123`. */
+  phoneNumber: string;
+  /** Without the country code. */
+  purePhoneNumber: string;
+  countryCode: string;
+  /** Which app WeChat gave the number to, and when (seconds). */
+  watermark: { appid: string; timestamp: number };
+}

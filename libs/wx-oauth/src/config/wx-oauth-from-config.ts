@@ -7,7 +7,8 @@ import { resolveWxOAuthOptions } from '../wx-oauth.options.js';
  * The configuration keys `wxOAuthFromConfig` reads, and the option each one
  * sets. One app: the seed's `WX_APPID` and `WX_SECRET`. Two apps:
  * `WX_MP_APPID`/`WX_MP_SECRET` (the official account) and
- * `WX_WEB_APPID`/`WX_WEB_SECRET` (the website app), either pair or both.
+ * `WX_WEB_APPID`/`WX_WEB_SECRET` (the website app), either pair or both;
+ * beside either, `WX_MINI_APPID`/`WX_MINI_SECRET` (the mini-program).
  * `WX_FRONTEND_ORIGINS` lists origins separated by commas.
  */
 const KEYS = {
@@ -17,6 +18,8 @@ const KEYS = {
   WX_MP_SECRET: 'officialAccount.secret',
   WX_WEB_APPID: 'website.appid',
   WX_WEB_SECRET: 'website.secret',
+  WX_MINI_APPID: 'miniProgram.appid',
+  WX_MINI_SECRET: 'miniProgram.secret',
   WX_CALLBACK_URL: 'callbackURL',
   WX_SCOPE: 'scope',
   WX_API_BASE_URL: 'apiBaseUrl',
@@ -38,6 +41,7 @@ const KEY_OF: Record<string, string> = {
   ...Object.fromEntries(Object.entries(KEYS).map(([key, path]) => [path, key])),
   officialAccount: 'WX_MP_*',
   website: 'WX_WEB_*',
+  miniProgram: 'WX_MINI_*',
   messagePush: 'WX_MP_TOKEN',
 };
 
@@ -95,6 +99,7 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
     secret: value('WX_SECRET'),
     officialAccount: app(value('WX_MP_APPID'), value('WX_MP_SECRET')),
     website: app(value('WX_WEB_APPID'), value('WX_WEB_SECRET')),
+    miniProgram: app(value('WX_MINI_APPID'), value('WX_MINI_SECRET')),
     callbackURL: value('WX_CALLBACK_URL'),
     scope: value('WX_SCOPE'),
     apiBaseUrl: value('WX_API_BASE_URL'),

@@ -6,7 +6,7 @@ import type { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
 import { nodeRequest, nodeResponse } from '../login/login-request.js';
-import type { WxFollowProfile } from '../login/wx-profile.js';
+import { profileId, type WxFollowProfile } from '../login/wx-profile.js';
 import type { WxPushFields } from '../push/wx-push-message.js';
 import { appendCookie, readCookie } from '../state/cookies.js';
 import { WxStateStore } from '../state/wx-state.store.js';
@@ -145,12 +145,7 @@ export class WxFollowLogin {
     const follower = await this.appTokens.withToken(appid, (token) =>
       account.getFollower(token, openid),
     );
-    const id = this.settings.idField === 'unionid' ? follower.unionid : openid;
-    if (!id)
-      throw new WxOAuthError(
-        'app_config',
-        "idField is 'unionid' but WeChat sent no unionid: the official account is not bound to an Open Platform account",
-      );
+    const id = profileId(this.settings.idField, openid, follower.unionid);
     return {
       provider: 'wechat',
       via: 'follow',

@@ -5,7 +5,7 @@ import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 
 /**
  * Maps WeChat's user to the app's; its result becomes `req.user`. Return null to refuse the login.
- * `tokens` are the user's OAuth2 tokens; a follow login (`profile.via === 'follow'`) has none.
+ * `tokens` are the user's OAuth2 tokens; a follow or mini-program login (`profile.via`) has none.
  *
  * @publicApi
  */
@@ -52,6 +52,11 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   officialAccount?: WxAppCredentials;
   /** The Open Platform website app (网站应用): the desktop QR login, `snsapi_login`. */
   website?: WxAppCredentials;
+  /**
+   * The mini-program (小程序): `wx.login()` codes posted to a `@WxMiniProgramLoginRoute()` route.
+   * Bind it to the same Open Platform account as the other apps for one unionid per person.
+   */
+  miniProgram?: WxAppCredentials;
   /** The absolute callback URL; its host must be the app's authorised callback domain. */
   callbackURL: string;
   /** The scope of a route without `@WxAuthScope` (with two apps: inside WeChat). @default 'snsapi_base' */
@@ -91,6 +96,12 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   messagePush?: WxMessagePushSettings;
   /** How long a follow login's QR code lives, in milliseconds. @default 300000 (5 minutes) */
   followLoginTtl?: number;
+  /**
+   * How long the server keeps a mini-program user's `session_key` after their login, in
+   * milliseconds (`WxMiniProgramSessions`); WeChat replaces it at the next `wx.login()`.
+   * @default 86400000 (a day)
+   */
+  miniProgramSessionTtl?: number;
   /** Where WeChat serves QR code images (`/cgi-bin/showqrcode`). @default 'https://mp.weixin.qq.com' */
   mpBaseUrl?: string;
   /**

@@ -9,7 +9,7 @@ import {
 import { WxAuthGuard } from '../passport/wx-auth.guard.js';
 import { isProduction } from '../utils/node-env.js';
 import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
-import { WX_FOLLOW_LOGIN_ROUTE } from '../wx-oauth.decorators.js';
+import { WX_LOGIN_FLOW } from '../wx-oauth.decorators.js';
 import type { WxOAuthSettings } from '../wx-oauth.options.js';
 import { callbackPathOf } from './login-request.js';
 
@@ -50,7 +50,7 @@ export class CallbackRouteCheck implements OnApplicationBootstrap {
     else throw new Error(message);
   }
 
-  /** Whether a handler is guarded by `WxAuthGuard` (or a subclass) for an OAuth2 login: not a follow login's route. */
+  /** Whether a handler is guarded by `WxAuthGuard` (or a subclass) for an OAuth2 login: not a follow or mini-program login's route. */
   private hasLoginRoute(): boolean {
     const isLoginGuard = (guard: unknown): boolean =>
       guard instanceof WxAuthGuard ||
@@ -60,14 +60,14 @@ export class CallbackRouteCheck implements OnApplicationBootstrap {
       ((Reflect.getMetadata(GUARDS_METADATA, target) as unknown[] | undefined) ?? []).some(
         isLoginGuard,
       );
-    const follow = (target: object): boolean =>
-      Reflect.getMetadata(WX_FOLLOW_LOGIN_ROUTE, target) === true;
+    const otherFlow = (target: object): boolean =>
+      Reflect.getMetadata(WX_LOGIN_FLOW, target) !== undefined;
     return this.discovery.getControllers().some(({ metatype }) => {
-      if (typeof metatype !== 'function' || follow(metatype)) return false;
+      if (typeof metatype !== 'function' || otherFlow(metatype)) return false;
       const proto = metatype.prototype as Record<string, object>;
       return this.scanner
         .getAllMethodNames(proto)
-        .some((name) => (guarded(metatype) || guarded(proto[name])) && !follow(proto[name]));
+        .some((name) => (guarded(metatype) || guarded(proto[name])) && !otherFlow(proto[name]));
     });
   }
 }

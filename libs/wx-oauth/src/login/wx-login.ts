@@ -3,6 +3,7 @@ import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxUserByCode } from '../client/wx-oauth.types.js';
 import { WxFollowLogin } from '../follow/wx-follow-login.js';
+import { WxMiniProgramLogin } from '../mini-program/wx-mini-program-login.js';
 import { WxStateStore } from '../state/wx-state.store.js';
 import { WxTokenService } from '../tokens/wx-token.service.js';
 import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
@@ -32,6 +33,8 @@ export class WxLogin {
     private readonly tokens: WxTokenService,
     /** The follow-to-log-in QR login, which the strategy completes on a `@WxFollowLoginRoute()` route. */
     readonly follow: WxFollowLogin,
+    /** The mini-program login, which the strategy runs on a `@WxMiniProgramLoginRoute()` route. */
+    readonly miniProgram: WxMiniProgramLogin,
   ) {}
 
   /**
@@ -58,21 +61,7 @@ export class WxLogin {
         'invalid_state',
         'Login state names an app this site no longer has; please log in again',
       );
-    try {
-      return {
-        ...(await app.client.getUserByCode(code, this.settings.lang)),
-        appid: app.client.appid,
-      };
-    } catch (error) {
-      // WeChat refusing the app itself: say which app, so that the misconfigured one is found.
-      if (error instanceof WxOAuthError && error.kind === 'app_config') {
-        throw new WxOAuthError(
-          'app_config',
-          `${error.message} (the ${this.apps.describe(app)})`,
-          error,
-        );
-      }
-      throw error;
-    }
+    const answer = await this.apps.naming(app, app.client.getUserByCode(code, this.settings.lang));
+    return { ...answer, appid: app.client.appid };
   }
 }

@@ -23,7 +23,7 @@ import { WxLogin } from '../login/wx-login.js';
 import type { WxAuthInfo } from '../interfaces/wx-auth-info.interface.js';
 import { frontendOriginOf, isSafeReturnTo } from '../state/return-to.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
-import { WX_FOLLOW_LOGIN_ROUTE, WxAuthScope } from '../wx-oauth.decorators.js';
+import { WX_LOGIN_FLOW, WxAuthScope } from '../wx-oauth.decorators.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
 import type { WxAuthenticateOptions } from './wx-oauth2.strategy.js';
 
@@ -38,7 +38,8 @@ import type { WxAuthenticateOptions } from './wx-oauth2.strategy.js';
  * `failureRedirect` (the module's, or a subclass's `getAuthenticateOptions`)
  * it answers the callback with a redirect instead, and the route's handler
  * does not run; a login handed to a front end on another origin carries a
- * one-time `wx_handoff` code (see `WxHandoff`). Works on Express and Fastify,
+ * one-time `wx_handoff` code (see `WxHandoff`). On a `@WxMiniProgramLoginRoute()`
+ * it takes the mini-program's code and only sets `req.user`. Works on Express and Fastify,
  * in any module once `WxOAuthModule` is registered. Subclass it as any
  * AuthGuard: `getAuthenticateOptions`, `handleRequest`, `getRequest`.
  *
@@ -61,6 +62,9 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = this.getRequest(context);
+    const options = await this.getAuthenticateOptions(context);
+    // A mini-program keeps no cookies: its login answers the handler's JSON, with no session or redirect.
+    if (options?.flow === 'miniProgram') return (await super.canActivate(context)) as boolean;
     // Checked before the browser goes to WeChat: after it, the code would be spent for nothing.
     if (this.passportOptions?.session && !hasSession(request)) {
       throw new Error(
@@ -70,7 +74,6 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
     }
     const response = this.getResponse(context);
     linkResponse(request, response);
-    const options = await this.getAuthenticateOptions(context);
     const redirects = this.redirectsOf(options);
     try {
       await super.canActivate(context);
@@ -87,11 +90,14 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
     return redirect(response, await this.withHandoff(request, target));
   }
 
-  /** The route's `@WxAuthScope`, if any. */
+  /** The route's flow (`@WxFollowLoginRoute()`, `@WxMiniProgramLoginRoute()`) or `@WxAuthScope`, if any. */
   override getAuthenticateOptions(context: ExecutionContext): WxAuthenticateOptions | undefined {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(WX_FOLLOW_LOGIN_ROUTE, targets))
-      return { flow: 'follow' };
+    const flow = this.reflector.getAllAndOverride<WxAuthenticateOptions['flow']>(
+      WX_LOGIN_FLOW,
+      targets,
+    );
+    if (flow) return { flow };
     const scope = this.reflector.getAllAndOverride(WxAuthScope, targets);
     return scope ? { scope } : undefined;
   }

@@ -13,6 +13,7 @@ import {
 import type { WxStateInfo } from '../interfaces/wx-auth-info.interface.js';
 import type { WxLogin, WxLoginResult } from '../login/wx-login.js';
 import type { WxProfile } from '../login/wx-profile.js';
+import { readMiniProgramLoginBody } from '../mini-program/mini-program-login-body.js';
 import { isSafeReturnTo } from '../state/return-to.js';
 import type { WxStateMeta } from '../state/wx-state.store.js';
 import { isDevelopment } from '../utils/node-env.js';
@@ -42,8 +43,11 @@ export interface WxAuthenticateOptions {
   successRedirect?: string;
   /** `WxAuthGuard`'s redirect after a failed login on this route, with `?wx_error=<kind>`. @default the module's */
   failureRedirect?: string;
-  /** `'follow'` on the route that completes a follow login (`@WxFollowLoginRoute()`). @default WeChat's OAuth2 */
-  flow?: 'oauth' | 'follow';
+  /**
+   * `'follow'` on the route that completes a follow login (`@WxFollowLoginRoute()`), `'miniProgram'` on
+   * the mini-program's (`@WxMiniProgramLoginRoute()`). @default WeChat's OAuth2
+   */
+  flow?: 'oauth' | 'follow' | 'miniProgram';
 }
 
 /** The strategy's verify callback: WeChat's profile and tokens in, the app's user out. */
@@ -123,6 +127,7 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
     const passportError = this.error;
     this.error = (error: unknown) => passportError(wxHttpException(error) ?? error);
     try {
+      if (options.flow === 'miniProgram') return this.completeMiniProgram(req);
       assertLoginMethod(req.method);
       const { code, state, returnTo, error } = readLoginQuery(req.query);
       if (options.flow === 'follow') return this.completeFollow(req, options.returnTo ?? returnTo);
@@ -157,15 +162,28 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
         'returnTo must be a relative path on this site, like /profile',
       );
     follow.complete(req, responseOf(req)).then(
-      (profile) =>
-        this.verifyProfile(profile, undefined, (err, user) => {
-          if (err || !user)
-            return this.error(err ?? new WxOAuthError('denied', 'The login was refused'));
-          const state: WxStateInfo = { appid: profile.appid, ...(returnTo ? { returnTo } : {}) };
-          this.success(user, { state });
-        }),
+      (profile) => this.verified(profile, returnTo),
       (error: unknown) => this.error(error),
     );
+  }
+
+  /** A mini-program login: its posted code, through `verify` as an OAuth2 login's. */
+  private completeMiniProgram(req: PassportRequest): void {
+    const body = readMiniProgramLoginBody(req.method, (req as { body?: unknown }).body);
+    this.login.miniProgram.logIn(body).then(
+      (profile) => this.verified(profile, undefined),
+      (error: unknown) => this.error(error),
+    );
+  }
+
+  /** Hands a profile the strategy made itself to `verify`, and its user to passport. */
+  private verified(profile: WxProfile, returnTo: string | undefined): void {
+    this.verifyProfile(profile, undefined, (err, user) => {
+      if (err || !user)
+        return this.error(err ?? new WxOAuthError('denied', 'The login was refused'));
+      const state: WxStateInfo = { appid: profile.appid, ...(returnTo ? { returnTo } : {}) };
+      this.success(user, { state });
+    });
   }
 
   /** Extra parameters of WeChat's authorize URL, e.g. `{ forcePopup: true }`. @default none */

@@ -2,9 +2,11 @@ export { WxSandbox } from './wx-sandbox.js';
 export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
 export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './model/sandbox-apps.js';
 export type {
+  WxSandboxEncryptedData,
   WxSandboxEndpoint,
   WxSandboxFault,
   WxSandboxMessagePush,
+  WxSandboxMiniProgramUser,
   WxSandboxPushAttempt,
   WxSandboxPushReply,
   WxSandboxPushResult,

@@ -9,10 +9,11 @@ import type { WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 export interface WxSandboxOptions {
   /**
-   * The apps the sandbox knows, each an official account or a website app, as on WeChat:
-   * an official account's appid only on `/connect/oauth2/authorize`, a website app's only
-   * on `/connect/qrconnect`. The first one is `appid`/`secret` and the default of
-   * `issueCode`. Not with `appid`, `secret` or `unionid`, which describe the single app.
+   * The apps the sandbox knows, each an official account, a website app or a mini-program,
+   * as on WeChat: an official account's appid only on `/connect/oauth2/authorize`, a website
+   * app's only on `/connect/qrconnect`, a mini-program's only on `/sns/jscode2session`.
+   * The first one is `appid`/`secret` and the default of `issueCode`. Not with `appid`,
+   * `secret` or `unionid`, which describe the single app.
    * @default one app of the single-app form, which takes both flows (a sandbox convenience)
    */
   apps?: readonly WxSandboxApp[];
@@ -33,7 +34,8 @@ export interface WxSandboxOptions {
   appName?: string;
   /**
    * The test users; keys must be unique.
-   * @default alice, bob (emoji nickname), carol (no avatar) and snap (a snapshot-page user)
+   * @default alice, bob (emoji nickname), carol (no avatar) and snap (a snapshot-page user);
+   *   alice's phone number is 13800138000, bob's 13900139000, carol's 13700137000, snap has none
    */
   users?: WxSandboxUserSeed[];
   /**
@@ -70,6 +72,12 @@ export interface WxSandboxOptions {
    */
   codeTtlMs?: number;
   /**
+   * How long a mini-program's codes stay valid, under the sandbox clock: `wx.login()`'s
+   * js_code and the getPhoneNumber button's code, each single use.
+   * @default 300_000 (5 minutes, as on WeChat)
+   */
+  miniCodeTtlMs?: number;
+  /**
    * How long a refresh token stays valid from issue; it is never extended.
    * @default 2_592_000_000 (30 days)
    */
@@ -80,7 +88,7 @@ export interface WxSandboxOptions {
    */
   accessTokenTtlSeconds?: number;
   /**
-   * Added to every `/sns` and `/cgi-bin` API answer.
+   * Added to every `/sns`, `/cgi-bin` and `/wxa` API answer.
    * @default 0
    */
   latencyMs?: number;
@@ -154,6 +162,7 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     port: options.port ?? 0,
     publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl),
     codeTtlMs: options.codeTtlMs ?? 5 * 60 * 1000,
+    miniCodeTtlMs: options.miniCodeTtlMs ?? 5 * 60 * 1000,
     refreshTokenTtlMs: options.refreshTokenTtlMs ?? 30 * DAY_MS,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7200,
     latencyMs: options.latencyMs ?? 0,
@@ -163,6 +172,7 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
   };
   for (const key of [
     'codeTtlMs',
+    'miniCodeTtlMs',
     'refreshTokenTtlMs',
     'accessTokenTtlSeconds',
     'latencyMs',

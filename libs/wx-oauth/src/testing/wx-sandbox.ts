@@ -22,18 +22,38 @@ import {
   qrCodeId,
   type FollowQrContext,
 } from './handlers/follow-qr-handler.js';
+import {
+  handleMiniProgram,
+  type MiniProgramContext,
+  type MiniProgramEndpoint,
+} from './handlers/mini-program-handler.js';
+import {
+  MINI_PROGRAM_LOGIN_PATH,
+  MINI_PROGRAM_PHONE_CODE_PATH,
+  MINI_PROGRAM_USERS_PATH,
+  handleMiniProgramHelper,
+  type MiniProgramHelper,
+} from './handlers/mini-program-helpers.js';
 import { readBody } from './handlers/request-body.js';
 import { checkMessagePush } from './model/message-push-settings.js';
 import { followScan } from './model/follow-scan.js';
+import { encryptOpenData, signRawData } from './model/mini-program-crypto.js';
 import { randomRid } from './model/random-strings.js';
 import { SandboxAppTokens } from './model/sandbox-app-tokens.js';
 import { SandboxAppUsers } from './model/sandbox-app-users.js';
-import { describeKind, isOfficialAccount, type WxSandboxAppInfo } from './model/sandbox-apps.js';
+import {
+  describeKind,
+  isMiniProgram,
+  isOfficialAccount,
+  type WxSandboxAppInfo,
+} from './model/sandbox-apps.js';
 import { SandboxClock } from './model/sandbox-clock.js';
 import { SandboxFaults } from './model/sandbox-faults.js';
 import { SandboxFollowers } from './model/sandbox-followers.js';
 import { SandboxGrants } from './model/sandbox-grants.js';
+import { SandboxMiniCodes } from './model/sandbox-mini-codes.js';
 import { SandboxQrCodes } from './model/sandbox-qr-codes.js';
+import { SandboxSessions } from './model/sandbox-sessions.js';
 import {
   checkPushUrl,
   pushMessage,
@@ -63,6 +83,7 @@ import {
   type WxSandboxOptions,
 } from './wx-sandbox.options.js';
 import type {
+  WxSandboxEncryptedData,
   WxSandboxEndpoint,
   WxSandboxFault,
   WxSandboxMessagePush,
@@ -81,7 +102,8 @@ type FrontRoute =
   | 'wx_login_js'
   | 'showqrcode'
   | 'follow_qr'
-  | 'follow_scan';
+  | 'follow_scan'
+  | MiniProgramHelper;
 type Route = WxSandboxEndpoint | FrontRoute | 'not_found';
 
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
@@ -100,6 +122,11 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ['/cgi-bin/user/info', 'user_info'],
   [SHOW_QRCODE_PATH, 'showqrcode'],
   [FOLLOW_SCAN_PATH, 'follow_scan'],
+  ['/sns/jscode2session', 'jscode2session'],
+  ['/wxa/business/getuserphonenumber', 'getuserphonenumber'],
+  [MINI_PROGRAM_USERS_PATH, 'mini_users'],
+  [MINI_PROGRAM_LOGIN_PATH, 'mini_login'],
+  [MINI_PROGRAM_PHONE_CODE_PATH, 'mini_phone_code'],
 ]);
 
 const ALL_ROUTES: readonly Route[] = [
@@ -113,18 +140,29 @@ const CGI_BIN_ENDPOINTS: ReadonlySet<Route> = new Set<CgiBinEndpoint>([
   'qrcode_create',
   'user_info',
 ]);
+const MINI_PROGRAM_ENDPOINTS: ReadonlySet<Route> = new Set<MiniProgramEndpoint>([
+  'jscode2session',
+  'getuserphonenumber',
+]);
 const API_ENDPOINTS: ReadonlySet<Route> = new Set<Route>([
   'access_token',
   'refresh_token',
   'auth',
   'userinfo',
   ...CGI_BIN_ENDPOINTS,
+  ...MINI_PROGRAM_ENDPOINTS,
 ]);
-/** The routes whose body is read: the cgi-bin POSTs' JSON and the scan form. */
+/**
+ * The routes whose body is read: the cgi-bin and wxa POSTs' JSON, the scan form and the
+ * mini-program helpers' JSON.
+ */
 const BODY_ROUTES: ReadonlySet<Route> = new Set<Route>([
   'stable_token',
   'qrcode_create',
+  'getuserphonenumber',
   'follow_scan',
+  'mini_login',
+  'mini_phone_code',
 ]);
 const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
   'snsapi_base',
@@ -146,10 +184,17 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  * push of `subscribe`/`SCAN` events to the app's URL (`setMessagePush`), signed, encrypted in
  * safe mode, and retried as WeChat does.
  *
- * It holds WeChat's apps: official accounts (`/connect/oauth2/authorize`) and website
- * apps (`/connect/qrconnect`, and the iframe of its `wxLogin.js`), each with its own
- * secret, openids and, when bound to an Open Platform account, unionids shared with the
- * apps bound to the same one. Without the `apps` option it holds one app that takes both
+ * Mini-programs have their side of WeChat too: `wxLogin` and `phoneCode` stand in for
+ * `wx.login()` and the getPhoneNumber button, `/sns/jscode2session` answers the openid,
+ * unionid and a fresh session_key, `/wxa/business/getuserphonenumber` the phone number
+ * (with the mini-program's own token from `/cgi-bin/stable_token`), and `signUserData` and
+ * `encryptUserData` make the data a mini-program sends, as the server must verify it. A demo
+ * page reaches the same stand-ins over HTTP under `/sandbox/miniprogram/` (CORS open).
+ *
+ * It holds WeChat's apps: official accounts (`/connect/oauth2/authorize`), website apps
+ * (`/connect/qrconnect`, and the iframe of its `wxLogin.js`) and mini-programs, each with
+ * its own secret, openids and, when bound to an Open Platform account, unionids shared
+ * with the apps bound to the same one. Without the `apps` option it holds one app that takes both
  * flows, a convenience of the sandbox that no real WeChat app has.
  *
  * @example
@@ -161,6 +206,7 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  * const wx = await WxSandbox.start({ apps: [
  *   { appid: 'wx0mp', kind: 'officialAccount', openPlatform: 'acme' },
  *   { appid: 'wx0web', kind: 'website', openPlatform: 'acme' },
+ *   { appid: 'wx0mini', kind: 'miniProgram', openPlatform: 'acme' },
  * ] });
  * wx.app('wx0web').secret; wx.openidOf('alice', 'wx0web'); wx.unionidOf('alice', 'wx0mp');
  */
@@ -190,6 +236,10 @@ export class WxSandbox {
   private readonly appTokens = new SandboxAppTokens(this.clock);
   private readonly qrCodes = new SandboxQrCodes(this.clock);
   private readonly followers = new SandboxFollowers();
+  private readonly miniCodes: SandboxMiniCodes;
+  private readonly sessions = new SandboxSessions();
+  /** Keys of the people WeChat's risk control blocks from mini-program login (40226). */
+  private readonly highRisk: Set<string>;
   /** Message-push settings per appid; kept out of every message, they hold the Token and key. */
   private readonly pushSettings = new Map<string, WxSandboxMessagePush>();
   /** Aborts pushes in flight when the sandbox closes. */
@@ -239,13 +289,12 @@ export class WxSandbox {
     this.wxLoginJsUrl = `${this.publicUrl}${WX_LOGIN_JS_PATH}`;
     this.apps = Object.freeze([...options.apps]);
     // Built once listening: default avatars are served here, so their URLs need the port.
-    this.directory = new SandboxAppUsers(
-      options.apps,
-      options.users ?? DEFAULT_SANDBOX_USERS,
-      this.publicUrl,
-    );
+    const seeds = options.users ?? DEFAULT_SANDBOX_USERS;
+    this.directory = new SandboxAppUsers(options.apps, seeds, this.publicUrl);
     this.users = this.directory.usersOf(this.appid);
+    this.highRisk = new Set(seeds.filter((seed) => seed.highRisk === true).map((seed) => seed.key));
     this.grants = new SandboxGrants(this.clock, options);
+    this.miniCodes = new SandboxMiniCodes(this.clock, options.miniCodeTtlMs);
     this.autoApprove = false;
     this.setAutoApprove(options.autoApprove);
     server.on('connection', () => this.connections++);
@@ -271,8 +320,8 @@ export class WxSandbox {
   }
 
   /**
-   * Queues a fault for the next `times` requests (default 1) to one `/sns` or `/cgi-bin`
-   * endpoint, or to any of them when `endpoint` is left out. A delayed request is handled
+   * Queues a fault for the next `times` requests (default 1) to one `/sns`, `/cgi-bin` or
+   * `/wxa` endpoint, or to any of them when `endpoint` is left out. A delayed request is handled
    * on arrival (a code is used up even if the client gives up waiting), as on WeChat.
    */
   inject(fault: WxSandboxFault, opts: { endpoint?: WxSandboxEndpoint; times?: number } = {}): void {
@@ -338,6 +387,69 @@ export class WxSandbox {
    */
   async checkPushUrl(appid: string): Promise<boolean> {
     return checkPushUrl(this.pushTarget(appid), this.pushContext());
+  }
+
+  /**
+   * `wx.login()` in the mini-program as this user: a js_code for `/sns/jscode2session`,
+   * single use and valid `miniCodeTtlMs`. Throws for an app that is not a mini-program.
+   */
+  wxLogin(userKey: string, appid: string): string {
+    const app = this.miniProgram(appid);
+    this.appUser(appid, userKey);
+    return this.miniCodes.issue('login', app.appid, userKey);
+  }
+
+  /**
+   * The user taps the mini-program's getPhoneNumber button and allows it: a code for
+   * `/wxa/business/getuserphonenumber`, single use and valid `miniCodeTtlMs`. A user without
+   * a phone number gets one too, which that endpoint refuses with 40029.
+   */
+  phoneCode(userKey: string, appid: string): string {
+    const app = this.miniProgram(appid);
+    this.appUser(appid, userKey);
+    return this.miniCodes.issue('phone', app.appid, userKey);
+  }
+
+  /**
+   * The session_key the user's latest successful jscode2session with the mini-program
+   * answered (each one answers a new key); `undefined` before the first.
+   */
+  sessionKeyOf(userKey: string, appid: string): string | undefined {
+    this.miniProgram(appid);
+    this.appUser(appid, userKey);
+    return this.sessions.keyOf(appid, userKey);
+  }
+
+  /**
+   * The `signature` WeChat gives the mini-program with `rawData`: sha1(rawData + session_key)
+   * in hex, with the current session_key. Throws before the user's first jscode2session.
+   */
+  signUserData(userKey: string, appid: string, rawData: string): string {
+    return signRawData(rawData, this.liveSessionKey(userKey, appid));
+  }
+
+  /**
+   * Open data as WeChat seals it for the mini-program (`encryptedData` and `iv`): `data`
+   * with WeChat's `watermark: {appid, timestamp}` (seconds, sandbox clock) in place of any
+   * it has, under the current session_key. Throws before the user's first jscode2session.
+   */
+  encryptUserData(userKey: string, appid: string, data: object): WxSandboxEncryptedData {
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new Error('WxSandbox: encryptUserData() takes a plain object');
+    }
+    const sessionKey = this.liveSessionKey(userKey, appid);
+    const watermark = { appid, timestamp: Math.floor(this.clock.now() / 1000) };
+    return encryptOpenData({ ...data, watermark }, sessionKey);
+  }
+
+  /**
+   * Flags the person as high-risk (高风险用户), or clears it: while flagged, their
+   * jscode2session answers 40226 in every mini-program. Seeds set it with `highRisk`.
+   */
+  setHighRisk(userKey: string, on: boolean): void {
+    this.user(userKey);
+    if (on) this.highRisk.add(userKey);
+    else this.highRisk.delete(userKey);
   }
 
   /** How many app access tokens `appid` has been given through `stable_token`. */
@@ -427,8 +539,9 @@ export class WxSandbox {
     const route = routeOf(pathname);
     this.requests[route]++;
     const query = new URLSearchParams(search);
-    // Parameters are read from the query, like WeChat; only the cgi-bin POSTs and the scan
-    // form have a body to read: any other is drained, never parsed (so /sns ignores it).
+    // Parameters are read from the query, like WeChat; only the cgi-bin and wxa POSTs, the
+    // scan form and the helpers' JSON have a body to read: any other is drained, never
+    // parsed (so /sns ignores it).
     const body = BODY_ROUTES.has(route) ? await readBody(req) : (req.resume(), '');
 
     let delayMs = 0;
@@ -494,6 +607,15 @@ export class WxSandbox {
           ...this.followQrContext(),
           scan: (ticket, userKey) => this.scan(ticket, userKey),
         });
+      case 'mini_users':
+      case 'mini_login':
+      case 'mini_phone_code':
+        return handleMiniProgramHelper(route, method, query, body, {
+          app: (appid) => this.directory.app(appid),
+          usersOf: (appid) => this.directory.usersOf(appid),
+          wxLogin: (userKey, appid) => this.wxLogin(userKey, appid),
+          phoneCode: (userKey, appid) => this.phoneCode(userKey, appid),
+        });
       case 'not_found':
         return plainText(404, 'Not Found');
     }
@@ -516,6 +638,19 @@ export class WxSandbox {
         rid: () => randomRid(this.clock.now()),
       };
       return wxJson(handleCgiBin(endpoint, { method, query, body }, context));
+    }
+    if (isMiniProgramEndpoint(endpoint)) {
+      const context: MiniProgramContext = {
+        app: (appid) => this.directory.app(appid),
+        user: (appid, key) => this.directory.user(appid, key),
+        codes: this.miniCodes,
+        sessions: this.sessions,
+        appTokens: this.appTokens,
+        isHighRisk: (userKey) => this.highRisk.has(userKey),
+        now: () => this.clock.now(),
+        rid: () => randomRid(this.clock.now()),
+      };
+      return wxJson(handleMiniProgram(endpoint, { method, query, body }, context));
     }
     const context: SnsContext = {
       app: (appid) => this.directory.app(appid),
@@ -590,6 +725,29 @@ export class WxSandbox {
     return { appid: app.appid, originalId: app.originalId, settings };
   }
 
+  /** The app, which must be a mini-program; throws otherwise. */
+  private miniProgram(appid: string): WxSandboxAppInfo {
+    const app = this.app(appid);
+    if (!isMiniProgram(app)) {
+      throw new Error(
+        `WxSandbox: app '${appid}' (${describeKind(app.kind)}) is not a mini-program`,
+      );
+    }
+    return app;
+  }
+
+  /** The user's current session_key with the mini-program; throws when they have none yet. */
+  private liveSessionKey(userKey: string, appid: string): string {
+    const sessionKey = this.sessionKeyOf(userKey, appid);
+    if (sessionKey === undefined) {
+      throw new Error(
+        `WxSandbox: user '${userKey}' has no session with '${appid}' yet: ` +
+          'redeem a wxLogin() code at /sns/jscode2session first',
+      );
+    }
+    return sessionKey;
+  }
+
   /** The app, which must be an official account (or the single app); throws otherwise. */
   private officialAccount(appid: string): WxSandboxAppInfo {
     const app = this.app(appid);
@@ -629,6 +787,10 @@ function isApiEndpoint(route: Route): route is WxSandboxEndpoint {
 
 function isCgiBinEndpoint(endpoint: WxSandboxEndpoint): endpoint is CgiBinEndpoint {
   return CGI_BIN_ENDPOINTS.has(endpoint);
+}
+
+function isMiniProgramEndpoint(endpoint: WxSandboxEndpoint): endpoint is MiniProgramEndpoint {
+  return MINI_PROGRAM_ENDPOINTS.has(endpoint);
 }
 
 function zeroCounts(): Record<Route, number> {

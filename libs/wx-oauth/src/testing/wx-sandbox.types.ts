@@ -12,12 +12,31 @@ export interface WxSandboxUser {
   headimgurl: string;
   /** A "snapshot page" virtual user: the token response carries `is_snapshotuser: 1`. */
   snapshot?: boolean;
+  /**
+   * The mobile number bound to the account, without country code (`purePhoneNumber`), e.g.
+   * `'13800138000'`; what a mini-program's getPhoneNumber button reveals. Left out, the
+   * user has none.
+   */
+  phoneNumber?: string;
+  /** The number's country code, digits only; set with `phoneNumber`. @default '86' */
+  countryCode?: string;
 }
 
-/** A user to seed the sandbox with; `openid`, `unionid` and `headimgurl` are derived when left out. */
-export type WxSandboxUserSeed = Partial<WxSandboxUser> & { key: string; nickname: string };
+/**
+ * A user to seed the sandbox with; `openid`, `unionid` and `headimgurl` are derived when left
+ * out. `highRisk` starts the person as one WeChat blocks from mini-program login (40226);
+ * `WxSandbox.setHighRisk` changes it later.
+ */
+export type WxSandboxUserSeed = Partial<WxSandboxUser> & {
+  key: string;
+  nickname: string;
+  highRisk?: boolean;
+};
 
-/** The back-channel endpoints a fault can target: `/sns` and the official account's `/cgi-bin`. */
+/**
+ * The back-channel endpoints a fault can target: `/sns`, the official account's `/cgi-bin`,
+ * and the mini-program's `/sns/jscode2session` and `/wxa/business/getuserphonenumber`.
+ */
 export type WxSandboxEndpoint =
   | 'access_token'
   | 'refresh_token'
@@ -25,7 +44,9 @@ export type WxSandboxEndpoint =
   | 'userinfo'
   | 'stable_token'
   | 'qrcode_create'
-  | 'user_info';
+  | 'user_info'
+  | 'jscode2session'
+  | 'getuserphonenumber';
 
 /** A way for WeChat to misbehave, injected with `WxSandbox.inject`. */
 export type WxSandboxFault =
@@ -95,4 +116,21 @@ export interface WxSandboxPushResult {
    * encrypted and correctly signed in safe mode. `undefined` without an answer.
    */
   replyValid?: boolean;
+}
+
+/**
+ * Open data as a mini-program's APIs (`wx.getUserInfo`, `wx.getWeRunData`, ...) hand it to
+ * the page for the server to decrypt: AES-128-CBC under the session_key, both parts base64.
+ */
+export interface WxSandboxEncryptedData {
+  encryptedData: string;
+  iv: string;
+}
+
+/** A user as the sandbox's mini-program stand-in lists them for a demo page. */
+export interface WxSandboxMiniProgramUser {
+  key: string;
+  nickname: string;
+  /** Whether the getPhoneNumber button has a number to reveal. */
+  hasPhone: boolean;
 }

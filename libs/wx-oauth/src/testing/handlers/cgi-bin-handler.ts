@@ -1,8 +1,9 @@
-import { isOfficialAccount, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import { hasAppToken, isOfficialAccount, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
 import type { SandboxAppTokens } from '../model/sandbox-app-tokens.js';
 import type { SandboxFollowers } from '../model/sandbox-followers.js';
 import { QR_URL_PREFIX, type SandboxQrCodes } from '../model/sandbox-qr-codes.js';
 import { wxErrorBody, type WxErrcode, type WxErrorBody } from '../model/wx-errors.js';
+import { jsonObject } from './request-body.js';
 import type { WxSandboxUser } from '../wx-sandbox.types.js';
 
 /** The official account's API endpoints under `/cgi-bin`. */
@@ -36,7 +37,8 @@ const SCENE_STR_MAX = 64;
 const LANGS = new Set(['zh_CN', 'zh_TW', 'en']);
 
 /**
- * `/cgi-bin/stable_token`, `/cgi-bin/qrcode/create` and `/cgi-bin/user/info`. As on
+ * `/cgi-bin/stable_token` (for official accounts and mini-programs), `/cgi-bin/qrcode/create`
+ * and `/cgi-bin/user/info` (official accounts only). As on
  * `/sns`, errors never echo a parameter, so secrets and tokens cannot leak through them.
  */
 export function handleCgiBin(
@@ -55,8 +57,8 @@ export function handleCgiBin(
       if (body.grant_type !== 'client_credential') return fail(40002);
       if (typeof body.appid !== 'string' || !body.appid) return fail(41002);
       const app = context.app(body.appid);
-      // The sandbox gives the cgi-bin API to official accounts only.
-      if (!app || !isOfficialAccount(app)) return fail(40013);
+      // Official accounts and mini-programs have app tokens; website apps have none.
+      if (!app || !hasAppToken(app)) return fail(40013);
       if (typeof body.secret !== 'string' || !body.secret) return fail(41004);
       if (body.secret !== app.secret) return fail(40125);
       const token = context.appTokens.stableToken(app.appid, body.force_refresh === true);
@@ -107,25 +109,20 @@ export function handleCgiBin(
   }
 }
 
-/** The live app token in `access_token`. */
+/**
+ * The live app token in `access_token`, an official account's: a mini-program's token is
+ * refused (48001), as WeChat keeps the official account's API from mini-programs.
+ */
 function appToken(
   query: URLSearchParams,
   context: CgiBinContext,
-): { appid: string } | 41001 | 40001 | 42001 {
+): { appid: string } | 41001 | 40001 | 42001 | 48001 {
   const accessToken = query.get('access_token');
   if (!accessToken) return 41001;
-  return context.appTokens.find(accessToken);
-}
-
-function jsonObject(body: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(body);
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const token = context.appTokens.find(accessToken);
+  if (typeof token === 'number') return token;
+  const app = context.app(token.appid);
+  return app && isOfficialAccount(app) ? token : 48001;
 }
 
 /** A temporary code's scene: `QR_STR_SCENE` with 1–64 chars, or `QR_SCENE` with a non-zero 32-bit id. */

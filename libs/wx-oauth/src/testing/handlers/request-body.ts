@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Far more than any `/cgi-bin` JSON or the scan form; a larger body is dropped unread. */
+/**
+ * Far more than any `/cgi-bin` or `/wxa` JSON, the scan form or a sandbox helper's JSON;
+ * a larger body is dropped unread.
+ */
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** The body as UTF-8, `''` when it is too large (which WeChat answers as malformed). */
@@ -18,4 +21,16 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', () => resolve(''));
     req.on('close', () => resolve(''));
   });
+}
+
+/** The body parsed as a JSON object; `undefined` for anything else (arrays and `null` included). */
+export function jsonObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -37,23 +37,26 @@ const authorizeStatus = async (
 };
 
 describe('the sandbox command', () => {
-  it('runs, by default, an official account and a website app bound to one Open Platform account, on 127.0.0.1, and prints every variable the app needs', async () => {
+  it('runs, by default, an official account, a website app and a mini-program bound to one Open Platform account, on 127.0.0.1, and prints every variable the app needs', async () => {
     const { sandbox, banner } = await startCommand([], { WX_SANDBOX_AUTO_APPROVE: 'alice' });
     try {
-      const [mp, web] = sandbox.apps;
+      const [mp, web, mini] = sandbox.apps;
       expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(variables(banner)).toEqual({
         WX_MP_APPID: DEFAULT_SANDBOX_APPS.officialAccount,
         WX_MP_SECRET: mp.secret,
         WX_WEB_APPID: DEFAULT_SANDBOX_APPS.website,
         WX_WEB_SECRET: web.secret,
+        WX_MINI_APPID: DEFAULT_SANDBOX_APPS.miniProgram,
+        WX_MINI_SECRET: mini.secret,
         WX_CALLBACK_URL: 'http://localhost:3000/auth/wechat/callback',
         WX_API_BASE_URL: sandbox.url,
         WX_OPEN_BASE_URL: sandbox.url,
       });
       expect(banner).toContain(
-        `Apps: official account ${mp.appid} and website app ${web.appid}, bound to Open Platform account 'sandbox-open-platform'.`,
+        `Apps: official account ${mp.appid}, website app ${web.appid}, mini-program ${mini.appid}, bound to Open Platform account 'sandbox-open-platform'.`,
       );
+      expect(sandbox.unionidOf('alice', mini.appid)).toBe(sandbox.unionidOf('alice', mp.appid));
       expect(banner).toContain(`wxLogin.js: ${sandbox.wxLoginJsUrl}`);
       expect(sandbox.unionidOf('alice', web.appid)).toBe(sandbox.unionidOf('alice', mp.appid));
       expect(

@@ -13,6 +13,8 @@ const OPTIONS = {
   mpSecret: { flag: 'mp-secret', env: 'WX_SANDBOX_MP_SECRET' },
   webAppid: { flag: 'web-appid', env: 'WX_SANDBOX_WEB_APPID' },
   webSecret: { flag: 'web-secret', env: 'WX_SANDBOX_WEB_SECRET' },
+  miniAppid: { flag: 'mini-appid', env: 'WX_SANDBOX_MINI_APPID' },
+  miniSecret: { flag: 'mini-secret', env: 'WX_SANDBOX_MINI_SECRET' },
   openPlatform: { flag: 'open-platform', env: 'WX_SANDBOX_OPEN_PLATFORM' },
   autoApprove: { flag: 'auto-approve', env: 'WX_SANDBOX_AUTO_APPROVE' },
   publicUrl: { flag: 'public-url', env: 'WX_SANDBOX_PUBLIC_URL' },
@@ -21,10 +23,11 @@ const OPTIONS = {
 
 type OptionName = keyof typeof OPTIONS;
 
-/** The two apps a site has by default, bound to one Open Platform account, as on WeChat. */
+/** The apps a site has by default, bound to one Open Platform account, as on WeChat. */
 export const DEFAULT_SANDBOX_APPS = {
   officialAccount: 'wx0sandbox0official',
   website: 'wx0sandbox0website',
+  miniProgram: 'wx0sandbox0miniprog',
 } as const;
 
 const DEFAULT_CALLBACK_URL = 'http://localhost:3000/auth/wechat/callback';
@@ -35,9 +38,9 @@ Runs a local WeChat (authorize, consent and QR pages, wxLogin.js and the /sns AP
 development, and prints the variables your app needs. Each option can also be set by the
 environment variable in brackets; a flag wins.
 
-By default: an official account and a website app bound to one Open Platform account, as a
-site that logs in both inside WeChat and on a computer has them. --appid alone runs one app
-that serves both flows.
+By default: an official account, a website app and a mini-program bound to one Open Platform
+account, as a site that logs in inside WeChat, on a computer and in its mini-program has them.
+--appid alone runs one app that serves both browser flows.
 
 Options:
   --port <n>              [PORT] port to listen on (default 3001; 0 picks a free one)
@@ -46,7 +49,9 @@ Options:
   --mp-secret <secret>    [WX_SANDBOX_MP_SECRET] its secret (default: random, printed)
   --web-appid <appid>     [WX_SANDBOX_WEB_APPID] the website app (default ${DEFAULT_SANDBOX_APPS.website})
   --web-secret <secret>   [WX_SANDBOX_WEB_SECRET] its secret (default: random, printed)
-  --open-platform <name>  [WX_SANDBOX_OPEN_PLATFORM] the Open Platform account both are bound to
+  --mini-appid <appid>    [WX_SANDBOX_MINI_APPID] the mini-program (default ${DEFAULT_SANDBOX_APPS.miniProgram})
+  --mini-secret <secret>  [WX_SANDBOX_MINI_SECRET] its secret (default: random, printed)
+  --open-platform <name>  [WX_SANDBOX_OPEN_PLATFORM] the Open Platform account they are bound to
   --appid <appid>         [WX_SANDBOX_APPID] one app for both flows instead of the two
   --secret <secret>       [WX_SANDBOX_SECRET] its secret (default: random, printed)
   --auto-approve <key>    [WX_SANDBOX_AUTO_APPROVE] approve at once as this test user (alice, bob, carol, snap)
@@ -106,7 +111,14 @@ export function sandboxCommandConfig(
     return secret?.value;
   };
   const single = given('appid') ?? given('secret');
-  const pair = [given('mpAppid'), given('mpSecret'), given('webAppid'), given('webSecret')];
+  const pair = [
+    given('mpAppid'),
+    given('mpSecret'),
+    given('webAppid'),
+    given('webSecret'),
+    given('miniAppid'),
+    given('miniSecret'),
+  ];
   if (single) {
     const clash = pair.find(Boolean);
     if (clash)
@@ -119,6 +131,7 @@ export function sandboxCommandConfig(
     for (const [kind, appidOption, secretOption, fallback] of [
       ['officialAccount', 'mpAppid', 'mpSecret', DEFAULT_SANDBOX_APPS.officialAccount],
       ['website', 'webAppid', 'webSecret', DEFAULT_SANDBOX_APPS.website],
+      ['miniProgram', 'miniAppid', 'miniSecret', DEFAULT_SANDBOX_APPS.miniProgram],
     ] as const) {
       const secret = given(secretOption);
       const appid = value(appidOption) ?? (named ? undefined : fallback);
@@ -138,6 +151,13 @@ export function sandboxCommandConfig(
   };
 }
 
+/** The `nest-wx-oauth/config` keys of each kind of app. */
+const KEY_PREFIXES: Record<string, string> = {
+  officialAccount: 'WX_MP',
+  website: 'WX_WEB',
+  miniProgram: 'WX_MINI',
+};
+
 /**
  * What the command prints once listening: every variable the app needs, in the
  * keys `nest-wx-oauth/config` reads. A secret the sandbox made up is printed (it
@@ -148,7 +168,7 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
   const apps = config.options.apps;
   const variables: [string, string][] = apps
     ? sandbox.apps.flatMap((app) => {
-        const prefix = app.kind === 'officialAccount' ? 'WX_MP' : 'WX_WEB';
+        const prefix = KEY_PREFIXES[app.kind];
         return [
           [`${prefix}_APPID`, app.appid],
           [`${prefix}_SECRET`, secretOf(app.secret)],
@@ -172,7 +192,7 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
     `WeChat sandbox listening on ${sandbox.url}` +
       (sandbox.publicUrl === sandbox.url ? '' : ` (browsers use ${sandbox.publicUrl})`),
     apps
-      ? `Apps: ${kinds.join(' and ')}${binding}.`
+      ? `Apps: ${kinds.join(', ')}${binding}.`
       : 'One app for every flow (a convenience of the sandbox: WeChat has an app per flow).',
     '',
     'Configure your app with:',

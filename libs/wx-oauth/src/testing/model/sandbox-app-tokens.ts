@@ -1,7 +1,7 @@
 import type { SandboxClock } from './sandbox-clock.js';
 import { randomToken } from './random-strings.js';
 
-/** An official account's own access token (client credential), not a user's. */
+/** An official account's or a mini-program's own access token (client credential), not a user's. */
 export interface SandboxAppToken {
   readonly appid: string;
   readonly token: string;

@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { WxSandboxScope } from '../wx-sandbox.types.js';
 
 /**
- * The two kinds of WeChat app a browser login can use: an official account (公众号/服务号)
- * logs in inside WeChat through `/connect/oauth2/authorize`; a website app (网站应用) of
- * the Open Platform logs in on a desktop through `/connect/qrconnect`.
+ * The kinds of WeChat app: an official account (公众号/服务号) logs in inside WeChat
+ * through `/connect/oauth2/authorize`; a website app (网站应用) of the Open Platform logs
+ * in on a desktop through `/connect/qrconnect`; a mini-program (小程序) has no browser
+ * login at all: `wx.login()` gives it a code for `/sns/jscode2session`.
  */
-export type WxSandboxAppKind = 'officialAccount' | 'website';
+export type WxSandboxAppKind = 'officialAccount' | 'website' | 'miniProgram';
 
 /** An app to register with `WxSandbox.start({ apps })`. */
 export interface WxSandboxApp {
@@ -41,18 +42,27 @@ export interface WxSandboxAppInfo {
   readonly originalId: string;
 }
 
+const APP_KINDS: ReadonlySet<unknown> = new Set<WxSandboxAppKind>([
+  'officialAccount',
+  'website',
+  'miniProgram',
+]);
+
 /** The Open Platform account of the single-app form, when `unionid` is on. */
 export const DEFAULT_OPEN_PLATFORM = 'sandbox-open-platform';
 
 const KIND_SCOPES: Record<WxSandboxAppInfo['kind'], readonly WxSandboxScope[]> = {
   officialAccount: ['snsapi_base', 'snsapi_userinfo'],
   website: ['snsapi_login'],
+  // No browser scope: the authorize pages refuse its appid as the wrong kind of app.
+  miniProgram: [],
   both: ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'],
 };
 
 const KIND_NAMES: Record<WxSandboxAppInfo['kind'], string> = {
   officialAccount: 'official account',
   website: 'website app',
+  miniProgram: 'mini-program',
   both: 'sandbox app (both flows)',
 };
 
@@ -90,8 +100,10 @@ export function resolveApps(
       throw new Error('WxSandbox: every app needs an appid');
     if (seen.has(app.appid)) throw new Error(`WxSandbox: duplicate appid '${app.appid}'`);
     seen.add(app.appid);
-    if (app.kind !== 'officialAccount' && app.kind !== 'website') {
-      throw new Error(`WxSandbox: app '${app.appid}' needs kind 'officialAccount' or 'website'`);
+    if (!APP_KINDS.has(app.kind)) {
+      throw new Error(
+        `WxSandbox: app '${app.appid}' needs kind 'officialAccount', 'website' or 'miniProgram'`,
+      );
     }
     if (app.secret !== undefined && (typeof app.secret !== 'string' || !app.secret)) {
       throw new Error(`WxSandbox: app '${app.appid}' has an empty secret`);
@@ -112,9 +124,19 @@ export function resolveApps(
   });
 }
 
-/** Whether the app is an official account, the only kind with the `/cgi-bin` API and followers. */
+/** Whether the app is an official account, the only kind with followers and its `/cgi-bin` API. */
 export function isOfficialAccount(app: WxSandboxAppInfo): boolean {
-  return app.kind !== 'website';
+  return app.kind === 'officialAccount' || app.kind === 'both';
+}
+
+/** Whether the app is a mini-program, the only kind with `jscode2session` and phone numbers. */
+export function isMiniProgram(app: WxSandboxAppInfo): boolean {
+  return app.kind === 'miniProgram';
+}
+
+/** Whether the app may get its own access token from `/cgi-bin/stable_token`. */
+export function hasAppToken(app: WxSandboxAppInfo): boolean {
+  return isOfficialAccount(app) || isMiniProgram(app);
 }
 
 function freezeApp(app: Omit<WxSandboxAppInfo, 'scopes' | 'originalId'>): WxSandboxAppInfo {

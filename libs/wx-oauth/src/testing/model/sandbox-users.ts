@@ -3,14 +3,21 @@ import { avatarUrl } from '../handlers/avatar.js';
 import { DEFAULT_OPEN_PLATFORM } from './sandbox-apps.js';
 import type { WxSandboxUser, WxSandboxUserSeed } from '../wx-sandbox.types.js';
 
-/** The built-in users: one plain, one with an emoji nickname, one without an avatar, one snapshot user. */
+/**
+ * The built-in users: one plain, one with an emoji nickname, one without an avatar, one
+ * snapshot user. The first three have distinct mainland mobile numbers; the anonymised
+ * snapshot user has none, so the phone-number path has a user to fail with.
+ */
 export const DEFAULT_SANDBOX_USERS: readonly WxSandboxUserSeed[] = [
-  { key: 'alice', nickname: 'Alice' },
-  { key: 'bob', nickname: '小明 🐼' },
-  { key: 'carol', nickname: 'Carol', headimgurl: '' },
+  { key: 'alice', nickname: 'Alice', phoneNumber: '13800138000' },
+  { key: 'bob', nickname: '小明 🐼', phoneNumber: '13900139000' },
+  { key: 'carol', nickname: 'Carol', headimgurl: '', phoneNumber: '13700137000' },
   // WeChat's virtual snapshot-page users are anonymised like this.
   { key: 'snap', nickname: '微信用户', snapshot: true },
 ];
+
+/** The country code of a number seeded without one: mainland China. */
+export const DEFAULT_COUNTRY_CODE = '86';
 
 /**
  * Fills in what a seed leaves out; derived ids are stable for the same appid (openid)
@@ -37,8 +44,28 @@ export function buildSandboxUsers(
       headimgurl: seed.headimgurl ?? avatarUrl(publicUrl, seed.key),
     };
     if (seed.snapshot) user.snapshot = true;
+    Object.assign(user, phoneOf(seed));
     return user;
   });
+}
+
+/** The seed's number and country code, checked; nothing for a seed without a number. */
+function phoneOf(seed: WxSandboxUserSeed): Pick<WxSandboxUser, 'phoneNumber' | 'countryCode'> {
+  if (seed.phoneNumber === undefined) {
+    if (seed.countryCode !== undefined)
+      throw new Error(`WxSandbox: user '${seed.key}' has a countryCode but no phoneNumber`);
+    return {};
+  }
+  if (typeof seed.phoneNumber !== 'string' || !/^\d{5,15}$/.test(seed.phoneNumber)) {
+    throw new Error(
+      `WxSandbox: user '${seed.key}' needs a phoneNumber of 5 to 15 digits, without country code`,
+    );
+  }
+  const countryCode = seed.countryCode ?? DEFAULT_COUNTRY_CODE;
+  if (typeof countryCode !== 'string' || !/^[1-9]\d{0,3}$/.test(countryCode)) {
+    throw new Error(`WxSandbox: user '${seed.key}' needs a countryCode of 1 to 4 digits`);
+  }
+  return { phoneNumber: seed.phoneNumber, countryCode };
 }
 
 /** 28 chars starting with 'o', the shape of real openids and unionids. */

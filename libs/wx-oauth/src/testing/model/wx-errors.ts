@@ -11,6 +11,8 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   40125: 'invalid appsecret',
   40163: 'code been used',
   40164: 'invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist',
+  // A high-risk user (高风险等级用户), whose mini-program login WeChat blocks.
+  40226: 'code blocked',
   41001: 'access_token missing',
   41002: 'appid missing',
   41003: 'refresh_token missing',
@@ -37,6 +39,7 @@ export type WxErrcode =
   | 40030
   | 40125
   | 40163
+  | 40226
   | 41001
   | 41002
   | 41003

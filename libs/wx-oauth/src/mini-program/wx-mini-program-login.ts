@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { WxAppTokenService } from '../app-token/wx-app-token.service.js';
+import { type WxApp, WxOAuthApps } from '../apps/wx-oauth-apps.js';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import type { WxPhoneInfo } from '../client/wx-oauth.types.js';
+import { profileId, type WxMiniProgramProfile } from '../login/wx-profile.js';
+import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
+import type { WxOAuthSettings } from '../wx-oauth.options.js';
+import type { WxMiniProgramLoginBody } from './mini-program-login-body.js';
+import { WxMiniProgramSessions } from './wx-mini-program-sessions.js';
+
+/**
+ * The mini-program login, which the strategy runs on a
+ * `@WxMiniProgramLoginRoute()` route: the `wx.login()` code for the user's
+ * openid, unionid and `session_key` (kept by `WxMiniProgramSessions`), then,
+ * when asked, the phone number through the mini-program's app token. WeChat
+ * refuses a code twice (40163).
+ *
+ * @publicApi
+ */
+@Injectable()
+export class WxMiniProgramLogin {
+  constructor(
+    @Inject(WX_OAUTH_OPTIONS) private readonly settings: WxOAuthSettings,
+    private readonly apps: WxOAuthApps,
+    private readonly appTokens: WxAppTokenService,
+    private readonly sessions: WxMiniProgramSessions,
+  ) {}
+
+  async logIn({ code, phoneCode }: WxMiniProgramLoginBody): Promise<WxMiniProgramProfile> {
+    const app = this.apps.miniProgram();
+    const appid = app.client.appid;
+    const session = await this.apps.naming(app, app.client.code2Session(code));
+    if (typeof session?.openid !== 'string' || typeof session.session_key !== 'string')
+      throw new WxOAuthError(
+        'bad_response',
+        'WeChat /sns/jscode2session answered no openid or session_key',
+        {
+          endpoint: '/sns/jscode2session',
+        },
+      );
+    const { openid, unionid } = session;
+    await this.sessions.save(openid, session.session_key, appid);
+    // After the login, not beside it: WeChat charges each phone number, and a refused login needs none.
+    const phone = phoneCode === undefined ? undefined : await this.phoneOf(app, phoneCode);
+    return {
+      provider: 'wechat',
+      via: 'miniProgram',
+      appid,
+      id: profileId(this.settings.idField, openid, unionid),
+      openid,
+      ...(unionid ? { unionid } : {}),
+      ...(phone ? { phoneNumber: phone.phoneNumber, countryCode: phone.countryCode } : {}),
+      scope: [],
+      isSnapshotUser: false,
+      raw: { session: { openid, ...(unionid ? { unionid } : {}) }, ...(phone ? { phone } : {}) },
+    };
+  }
+
+  private async phoneOf(app: WxApp, phoneCode: string): Promise<WxPhoneInfo> {
+    const { client } = app;
+    const phone = await this.apps.naming(
+      app,
+      this.appTokens.withToken(client.appid, (token) => client.getPhoneNumber(token, phoneCode)),
+    );
+    if (phone?.watermark?.appid !== client.appid || typeof phone.phoneNumber !== 'string')
+      throw new WxOAuthError(
+        'bad_response',
+        `WeChat /wxa/business/getuserphonenumber answered no phone number of app ${client.appid}`,
+        { endpoint: '/wxa/business/getuserphonenumber' },
+      );
+    return phone;
+  }
+}

@@ -1,0 +1,112 @@
+import { isMiniProgram, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import type { SandboxResponse } from './sandbox-response.js';
+import { jsonObject } from './request-body.js';
+import type { WxSandboxMiniProgramUser, WxSandboxUser } from '../wx-sandbox.types.js';
+
+/**
+ * The sandbox's stand-in for the mini-program client, for a demo page in a browser:
+ * WeChat has no such endpoints (the codes come from `wx.login()` and the getPhoneNumber
+ * button inside WeChat). The page is on another origin, so every answer allows any origin.
+ */
+export const MINI_PROGRAM_USERS_PATH = '/sandbox/miniprogram/users';
+export const MINI_PROGRAM_LOGIN_PATH = '/sandbox/miniprogram/login';
+export const MINI_PROGRAM_PHONE_CODE_PATH = '/sandbox/miniprogram/phone-code';
+
+/** The helpers: list the users, `wx.login()`, tap getPhoneNumber. */
+export type MiniProgramHelper = 'mini_users' | 'mini_login' | 'mini_phone_code';
+
+export interface MiniProgramHelperContext {
+  /** The registered app with this appid, if any. */
+  app(appid: string): WxSandboxAppInfo | undefined;
+  /** The people as `appid` sees them. */
+  usersOf(appid: string): readonly WxSandboxUser[];
+  /** `WxSandbox.wxLogin`. */
+  wxLogin(userKey: string, appid: string): string;
+  /** `WxSandbox.phoneCode`. */
+  phoneCode(userKey: string, appid: string): string;
+}
+
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+};
+
+/**
+ * `GET /sandbox/miniprogram/users?appid=…` → `[{key, nickname, hasPhone}]`;
+ * `POST /sandbox/miniprogram/login` and `/phone-code` with JSON `{appid, user}` → `{code}`.
+ * Bad input is a 400 `{error}`; `OPTIONS` answers the CORS preflight of a JSON POST.
+ */
+export function handleMiniProgramHelper(
+  helper: MiniProgramHelper,
+  method: string,
+  query: URLSearchParams,
+  body: string,
+  context: MiniProgramHelperContext,
+): SandboxResponse {
+  if (method === 'OPTIONS') return preflight();
+  const allowed = helper === 'mini_users' ? 'GET' : 'POST';
+  if (method !== allowed) {
+    return {
+      ...json(405, { error: `use ${allowed}` }),
+      headers: { ...jsonHeaders(), allow: allowed },
+    };
+  }
+
+  if (helper === 'mini_users') {
+    const app = miniProgram(query.get('appid'), context);
+    if (typeof app === 'string') return json(400, { error: app });
+    const users: WxSandboxMiniProgramUser[] = context.usersOf(app.appid).map((user) => ({
+      key: user.key,
+      nickname: user.nickname,
+      hasPhone: user.phoneNumber !== undefined,
+    }));
+    return json(200, users);
+  }
+
+  const request = jsonObject(body);
+  if (!request) return json(400, { error: 'the body must be a JSON object {appid, user}' });
+  const app = miniProgram(request.appid, context);
+  if (typeof app === 'string') return json(400, { error: app });
+  const userKey = request.user;
+  if (typeof userKey !== 'string' || !context.usersOf(app.appid).some((u) => u.key === userKey)) {
+    return json(400, { error: 'user must be the key of a test user' });
+  }
+  const code =
+    helper === 'mini_login'
+      ? context.wxLogin(userKey, app.appid)
+      : context.phoneCode(userKey, app.appid);
+  return json(200, { code });
+}
+
+/** The mini-program with this appid, or why there is none. */
+function miniProgram(appid: unknown, context: MiniProgramHelperContext): WxSandboxAppInfo | string {
+  if (typeof appid !== 'string' || !appid) return 'appid is required';
+  const app = context.app(appid);
+  if (!app) return 'no app with this appid';
+  return isMiniProgram(app) ? app : 'the appid is not a mini-program';
+}
+
+function jsonHeaders(): Record<string, string> {
+  return {
+    ...CORS_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  };
+}
+
+function json(status: number, body: unknown): SandboxResponse {
+  return { status, headers: jsonHeaders(), body: JSON.stringify(body) };
+}
+
+/** What a browser asks before a cross-origin POST with `content-type: application/json`. */
+function preflight(): SandboxResponse {
+  return {
+    status: 204,
+    headers: {
+      ...CORS_HEADERS,
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '600',
+    },
+    body: '',
+  };
+}
