@@ -1,5 +1,6 @@
 // Writes bench/RESULTS.md: the machine, one table for the whole run, the targets
-// of issue 15 checked against it, and a summary of the --cpu-prof profiles.
+// of issue 15 checked against it, the many-tenants mode against the fixed
+// registration, and a summary of the --cpu-prof profiles.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -21,6 +22,9 @@ export function machineInfo() {
 const BASELINE = 'baseline';
 const OURS = 'nest-wx-oauth';
 const OURS_FASTIFY = 'nest-wx-oauth-fastify';
+const OURS_TENANTS = 'nest-wx-oauth-tenants';
+/** The many-tenants requirement: a cached tenant's login costs at most this many times a fixed-registration login. */
+const TENANT_COST_LIMIT = 1.1;
 
 export function writeResults({
   results,
@@ -90,6 +94,7 @@ export function writeResults({
     ...zipTargets(targets(find, scenarios, OURS), targets(find, scenarios, OURS_FASTIFY)),
     '',
   );
+  lines.push(...tenantSection(results, peers, settings));
   const disturbed = results.filter((r) => r.otherCpuPercent >= 10);
   if (disturbed.length) {
     lines.push(
@@ -216,21 +221,80 @@ function targets(find, scenarios, peer) {
   return rows;
 }
 
+// ---- many tenants against the fixed registration ----
+
+/**
+ * Per scenario where both ran, `nest-wx-oauth-tenants` against `nest-wx-oauth`. A login's cost is
+ * the server's CPU per request: where latency, not the core, bounds req/s (the 20 ms scenarios),
+ * req/s hides it. `met` is the requirement on that cost.
+ */
+export function tenantRatios(results) {
+  const ok = (r) => r && !r.failed && !r.skipped;
+  const rows = [];
+  for (const tenants of results.filter((r) => r.peer === OURS_TENANTS && ok(r))) {
+    const fixed = results.find((r) => r.peer === OURS && r.scenario === tenants.scenario);
+    if (!ok(fixed)) continue;
+    const cost =
+      tenants.cpuUsPerRequest && fixed.cpuUsPerRequest
+        ? tenants.cpuUsPerRequest / fixed.cpuUsPerRequest
+        : null;
+    rows.push({
+      scenario: tenants.scenario,
+      fixed,
+      tenants,
+      rps: fixed.rps ? tenants.rps / fixed.rps : null,
+      cost,
+      limit: TENANT_COST_LIMIT,
+      met: cost === null ? null : cost <= TENANT_COST_LIMIT,
+      // A ratio of ~10% decides the verdict: a row other processes skewed decides nothing.
+      disturbed: [fixed, tenants].some((r) => r.otherCpuPercent >= 10),
+    });
+  }
+  return rows;
+}
+
+function tenantSection(results, peers, settings) {
+  const rows = tenantRatios(results);
+  if (!rows.length) return [];
+  const count = peers.find((p) => p.name === OURS_TENANTS)?.tenants;
+  const pair = (a, b) => `${a} → ${b}`;
+  const times = (value) => (value === null ? '–' : `${value.toFixed(3)}×`);
+  return [
+    `## Many tenants (\`${OURS_TENANTS}\` against \`${OURS}\`)`,
+    '',
+    `Our module with \`tenants\` (${count} tenants, logins spread over them round-robin, ` +
+      `${settings.warmup > 0 ? "every tenant cached after the warm-up's first round" : "**no warm-up**: the window's first round loads every tenant, so this is not a cached tenant's cost"}) ` +
+      "against its fixed registration, the same app and load. A login's cost is the server's CPU per request over the window (utime+stime ÷ requests): " +
+      'where both peers hold their core, its ratio is the inverse of the req/s ratio; where latency bounds req/s (the 20 ms scenarios), only it shows the cost. ' +
+      `Requirement: a cached tenant's login costs ≤ ${TENANT_COST_LIMIT}× a fixed-registration login.`,
+    '',
+    `| scenario | req/s fixed → tenants | tenants / fixed req/s | p50 ms fixed → tenants | p99 ms fixed → tenants | CPU µs per request fixed → tenants | tenants / fixed cost | ≤ ${TENANT_COST_LIMIT}× |`,
+    '|---|--:|--:|--:|--:|--:|--:|---|',
+    ...rows.map(
+      ({ scenario, fixed, tenants, rps, cost, met, disturbed }) =>
+        `| ${scenario} | ${pair(Math.round(fixed.rps), Math.round(tenants.rps))} | ${times(rps)} | ` +
+        `${pair(fixed.p50, tenants.p50)} | ${pair(fixed.p99, tenants.p99)} | ` +
+        `${pair(us(fixed.cpuUsPerRequest), us(tenants.cpuUsPerRequest))} | ${times(cost)} | ${met === null ? 'n/a' : met ? 'yes' : '**no**'}${disturbed ? ' (disturbed)' : ''} |`,
+    ),
+    '',
+  ];
+}
+
 // ---- --cpu-prof summary ----
 
 function profileSection(profiles) {
   const lines = [
     '## Where our module spends its time (`node --cpu-prof`)',
     '',
-    'A separate run of `nest-wx-oauth` under `--cpu-prof` (same load, whole process life: start-up, warm-up and window; the profiler slows it down, so its req/s is not comparable). ' +
+    `A separate run of \`${OURS}\` (and of \`${OURS_TENANTS}\` when it ran) under \`--cpu-prof\` (same load, whole process life: start-up, warm-up and window; the profiler slows it down, so its req/s is not comparable). ` +
       'Shares are of the server\'s busy time (idle excluded). "On stack" counts a sample for every area with a frame on the synchronous stack, ' +
       'so those shares overlap and add to more than 100%; async continuations start fresh stacks, so "on stack" undercounts work done after an `await`.',
     '',
   ];
-  for (const { scenario, rps, profile } of profiles) {
+  for (const { peer, scenario, rps, profile } of profiles) {
     const s = summarise(profile);
     lines.push(
-      `### ${scenario} (${Math.round(rps)} req/s under the profiler, ${(s.busyMs / 1000).toFixed(1)} s busy of ${(s.totalMs / 1000).toFixed(1)} s)`,
+      `### ${peer}: ${scenario} (${Math.round(rps)} req/s under the profiler, ${(s.busyMs / 1000).toFixed(1)} s busy of ${(s.totalMs / 1000).toFixed(1)} s)`,
       '',
       '| area | self % | on stack % |',
       '|---|--:|--:|',
@@ -355,6 +419,7 @@ function whereOf({ url, lineNumber }) {
 const ratio = (value, base) => (base ? `${(value / base).toFixed(2)}×` : '–');
 const pct = (value, total) => (total ? ((100 * value) / total).toFixed(1) : '0');
 const mb = (kb) => (kb / 1024).toFixed(0);
+const us = (value) => (value === null || value === undefined ? '–' : value.toFixed(0));
 const oneLine = (text) => String(text).split('\n')[0].replace(/\|/g, '\\|').slice(0, 120);
 
 // `node bench/report.mjs file.cpuprofile`: the summary of a saved profile.

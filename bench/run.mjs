@@ -14,6 +14,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -26,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { TENANTS, tenantOfIndex } from './servers/tenants.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -37,6 +39,14 @@ const PEERS = [
     script: 'dist/nest-wx-oauth.js',
     about: 'Nest 12 + Express, WxAuthGuard, state on',
     state: true,
+  },
+  // Its many-tenants mode, held to the fixed registration above: every login looks its tenant up.
+  {
+    name: 'nest-wx-oauth-tenants',
+    script: 'dist/nest-wx-oauth-tenants.js',
+    about: `our module as above with \`tenants\`: ${TENANTS} tenants, each its own official account, logins spread over them round-robin`,
+    state: true,
+    tenants: TENANTS,
   },
   { name: 'passport-wechat', script: 'servers/passport-wechat.mjs', about: 'express + passport' },
   {
@@ -121,6 +131,9 @@ const SCENARIOS = [
   },
 ];
 
+/** The peers a run profiles (`--cpu-prof`), when selected. */
+const PROFILED = ['nest-wx-oauth', 'nest-wx-oauth-tenants'];
+
 /** Column widths of the console summary. */
 const PEER_WIDTH = Math.max(...PEERS.map((p) => p.name.length));
 const SCENARIO_WIDTH = Math.max(...SCENARIOS.map((s) => s.name.length));
@@ -187,7 +200,7 @@ execFileSync(
 
 const { default: autocannon } = await import('autocannon');
 const { WxSandbox } = await import('nest-wx-oauth/testing');
-const { machineInfo, profileText, writeResults } = await import('./report.mjs');
+const { machineInfo, profileText, tenantRatios, writeResults } = await import('./report.mjs');
 
 const machine = machineInfo(); // before pinning: nproc counts the cores this process may use
 const hasTaskset = commandExists('taskset');
@@ -214,6 +227,7 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
   const sandbox = await WxSandbox.start({
     ...scenario.sandbox,
     tls: scenario.sandbox.tls ? tls.pem : undefined,
+    ...(peer.tenants ? { apps: tenantApps(peer.tenants) } : {}),
   });
   const caFile = scenario.sandbox.tls ? tls.file : undefined;
   const needsStates = peer.state && scenario.kind === 'callback';
@@ -232,8 +246,11 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
     const nextRequest = requestFor(peer, scenario, sandbox, states, () => exhausted++);
 
     let warmRate = 0;
+    // With tenants, the warm-up's first round of logins loads each tenant once: the window sees
+    // them all cached (tenantCacheTtl, 60 s, outlasts warm-up, minting and window at the default durations).
     if (settings.warmup > 0) {
-      if (needsStates) await mintStates(minter.url, settings.warmup * WARMUP_STATES_PER_S, states);
+      if (needsStates)
+        await mintStates(peer, minter.url, settings.warmup * WARMUP_STATES_PER_S, states);
       const warm = await load(base, nextRequest, { duration: settings.warmup });
       // Every answer counts: a pool that ran dry answers 401s, and the rate it held is at least that.
       warmRate = warm.requests.total / warm.duration;
@@ -243,6 +260,7 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
       // window's rate, so three times its rate (at least 3000/s); running dry shows as 401s.
       states.length = 0;
       await mintStates(
+        peer,
         minter.url,
         Math.ceil(Math.max(warmRate * 3, 3000) * settings.duration) + 1000,
         states,
@@ -290,6 +308,8 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
       upstreamConnections: stats.connections,
       upstreamPerRequest: result.requests.total ? upstream / result.requests.total : 0,
       newConnPerUpstream: upstream ? stats.connections / upstream : null,
+      // What a login costs the server, comparable also where latency, not CPU, bounds req/s.
+      cpuUsPerRequest: result.requests.total ? (1e6 * cpuSeconds) / result.requests.total : null,
       stateExhausted: exhausted,
       serverLog: badStatus || result.errors ? server.log().slice(-2000) : undefined,
     };
@@ -299,19 +319,31 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
   }
 }
 
-/** The request generator: a fresh code per callback (minted here, where the sandbox lives) and, for our module, a valid state and its cookie. */
+/**
+ * The request generator: a fresh code per callback (minted here, where the sandbox lives) and, for
+ * our module, a valid state and its cookie, the code issued for the app that started that login
+ * (with tenants, the state's tenant's: the callback exchanges it with that app's secret).
+ */
 function requestFor(peer, scenario, sandbox, states, onExhausted) {
-  if (scenario.kind === 'redirect') return { method: 'GET', path: '/auth/wechat' }; // the same every time: built once
+  if (scenario.kind === 'redirect') {
+    if (!peer.tenants) return { method: 'GET', path: '/auth/wechat' }; // the same every time: built once
+    const path = loginPaths(peer);
+    return () => ({ method: 'GET', path: path() });
+  }
   let i = 0;
   return () => {
-    const code = sandbox.issueCode(USERS[i++ % USERS.length], 'snsapi_userinfo');
-    if (!peer.state)
+    const user = USERS[i++ % USERS.length];
+    if (!peer.state) {
+      const code = sandbox.issueCode(user, 'snsapi_userinfo');
       return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=STATE` };
+    }
     const login = states.pop();
     if (!login) {
       onExhausted();
+      const code = sandbox.issueCode(user, 'snsapi_userinfo');
       return { method: 'GET', path: `/auth/wechat/callback?code=${code}&state=${'0'.repeat(32)}` };
     }
+    const code = sandbox.issueCode(user, 'snsapi_userinfo', login.appid);
     return {
       method: 'GET',
       path: `/auth/wechat/callback?code=${code}&state=${login.state}`,
@@ -333,9 +365,32 @@ function load(url, next, { duration }) {
   });
 }
 
-/** Starts `count` logins on our server (GET /auth/wechat) and keeps each state with its cookie in `states`. */
-async function mintStates(url, count, states) {
+/** The paths of login starts: one route, or with tenants each tenant's in turn, /t/<id>/auth/wechat. */
+function loginPaths(peer) {
+  if (!peer.tenants) return () => '/auth/wechat';
+  const paths = Array.from(
+    { length: peer.tenants },
+    (_, i) => `/t/${tenantOfIndex(i).id}/auth/wechat`,
+  );
+  let i = 0;
+  return () => paths[i++ % paths.length];
+}
+
+/** The tenants' official accounts, for WxSandbox.start; each bound to an Open Platform account of its own, so WeChat sends a unionid as to the fixed peer's app. */
+function tenantApps(count) {
+  return Array.from({ length: count }, (_, i) => {
+    const { id, appid, secret } = tenantOfIndex(i);
+    return { appid, secret, kind: 'officialAccount', openPlatform: id };
+  });
+}
+
+/**
+ * Starts `count` logins on our server (GET /auth/wechat, or with tenants spread over them) and keeps
+ * each state with its cookie, and the appid its authorize link names, in `states`.
+ */
+async function mintStates(peer, url, count, states) {
   const before = states.length;
+  const path = loginPaths(peer);
   await autocannon({
     url,
     connections: settings.connections,
@@ -343,7 +398,8 @@ async function mintStates(url, count, states) {
     requests: [
       {
         method: 'GET',
-        path: '/auth/wechat',
+        path: path(),
+        ...(peer.tenants ? { setupRequest: (request) => ({ ...request, path: path() }) } : {}),
         onResponse: (status, _body, _context, headers) => {
           const login = parseLogin(
             status,
@@ -361,12 +417,14 @@ async function mintStates(url, count, states) {
 
 function parseLogin(status, location, setCookie) {
   if (status !== 302 || !location) return undefined;
-  const state = new URL(location).searchParams.get('state');
+  const { searchParams } = new URL(location);
+  const state = searchParams.get('state');
+  const appid = searchParams.get('appid') ?? undefined;
   const cookie = [setCookie ?? []]
     .flat()
     .map((c) => c.split(';')[0])
     .join('; ');
-  return state && cookie ? { state, cookie } : undefined;
+  return state && cookie ? { state, cookie, appid } : undefined;
 }
 
 function header(headers, name) {
@@ -376,28 +434,33 @@ function header(headers, name) {
 
 /** One request before the load: the server must answer as WeChat's client, through the sandbox. */
 async function sanityCheck(peer, scenario, sandbox, base) {
-  const start = await fetch(`${base}/auth/wechat`, { redirect: 'manual' });
+  // With tenants, the last one's login: its own app, not the sandbox's first.
+  const tenant = peer.tenants ? tenantOfIndex(peer.tenants - 1) : undefined;
+  const path = tenant ? `/t/${tenant.id}/auth/wechat` : '/auth/wechat';
+  const appid = tenant?.appid ?? sandbox.appid;
+  const start = await fetch(`${base}${path}`, { redirect: 'manual' });
   const location = start.headers.get('location') ?? '';
   if (
     start.status !== 302 ||
-    !location.startsWith(`${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`)
+    !location.startsWith(`${sandbox.url}/connect/oauth2/authorize?appid=${appid}&`)
   ) {
     throw new Error(
-      `${peer.name}: GET /auth/wechat answered ${start.status} to ${location || 'nowhere'}`,
+      `${peer.name}: GET ${path} answered ${start.status} to ${location || 'nowhere'}`,
     );
   }
   if (scenario.kind !== 'callback') return;
   const login = peer.state
     ? parseLogin(start.status, location, start.headers.getSetCookie())
     : { state: 'STATE' };
-  const code = sandbox.issueCode('bob', 'snsapi_userinfo');
+  const code = sandbox.issueCode('bob', 'snsapi_userinfo', appid);
   const res = await fetch(`${base}/auth/wechat/callback?code=${code}&state=${login.state}`, {
     headers: login.cookie ? { cookie: login.cookie } : {},
   });
   const text = await res.text();
   const bob = sandbox.users.find((user) => user.key === 'bob');
   const body = res.status === 200 ? JSON.parse(text) : {};
-  if (body.openid !== bob.openid || body.nickname !== bob.nickname) {
+  // openids differ per app: bob's in the app that logged him in.
+  if (body.openid !== sandbox.openidOf('bob', appid) || body.nickname !== bob.nickname) {
     throw new Error(`${peer.name}: the callback answered ${res.status} ${text.slice(0, 200)}`);
   }
 }
@@ -576,26 +639,38 @@ for (const scenario of args['profile-only'] ? [] : scenarios) {
   }
 }
 
+// Not after a smoke: one second with no warm-up measures the tenants' first loads, not a cached tenant.
+for (const t of smoke ? [] : tenantRatios(results)) {
+  console.log(
+    `${t.scenario.padEnd(SCENARIO_WIDTH)} tenants / fixed: req/s ${t.rps?.toFixed(3) ?? '-'}x, ` +
+      `CPU per request ${t.cost?.toFixed(3) ?? '-'}x${t.met === false ? `  ABOVE THE ${t.limit}x LIMIT` : ''}${t.disturbed ? '  (disturbed: other processes)' : ''}`,
+  );
+}
+
+// Our module, and its many-tenants mode beside it when that ran: where a tenant's login spends more.
 const profiles = [];
-if (profiling && peers.some((p) => p.name === 'nest-wx-oauth')) {
-  const peer = PEERS.find((p) => p.name === 'nest-wx-oauth');
+if (profiling && args['keep-profiles']) mkdirSync(args['keep-profiles'], { recursive: true });
+for (const peer of profiling ? peers.filter((p) => PROFILED.includes(p.name)) : []) {
   for (const scenario of SCENARIOS.filter((s) => s.name === 'callback' || s.name === 'redirect')) {
-    const dir = mkdtempSync(join(args['keep-profiles'] ?? work, `prof-${scenario.name}-`));
+    const dir = mkdtempSync(
+      join(args['keep-profiles'] ?? work, `prof-${peer.name}-${scenario.name}-`),
+    );
     try {
       const result = await run(peer, scenario, { cpuProfDir: dir });
       const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
       if (!file) throw new Error('no .cpuprofile written');
       profiles.push({
+        peer: peer.name,
         scenario: scenario.name,
         rps: result.rps,
         profile: JSON.parse(readFileSync(join(dir, file), 'utf8')),
       });
       console.log(
-        `profiled ${scenario.name} (${Math.round(result.rps)} req/s under --cpu-prof${args['keep-profiles'] ? `, kept in ${dir}` : ''})`,
+        `profiled ${peer.name} ${scenario.name} (${Math.round(result.rps)} req/s under --cpu-prof${args['keep-profiles'] ? `, kept in ${dir}` : ''})`,
       );
     } catch (error) {
       failures++;
-      console.error(`profile ${scenario.name} FAILED: ${error.message}`);
+      console.error(`profile ${peer.name} ${scenario.name} FAILED: ${error.message}`);
     }
   }
 }
@@ -624,7 +699,7 @@ if (writing) {
   console.log(`bench: wrote ${file}`);
 }
 if (args['profile-only'])
-  for (const p of profiles) console.log(`\n${p.scenario}\n${profileText(p.profile)}`);
+  for (const p of profiles) console.log(`\n${p.peer} ${p.scenario}\n${profileText(p.profile)}`);
 console.log(`bench: ${results.length} runs in ${seconds} s, ${failures} with errors`);
 process.exit(failures ? 1 : 0);
 

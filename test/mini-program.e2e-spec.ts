@@ -31,6 +31,7 @@ import {
   type WxProfile,
   WxStrategy,
 } from 'nest-wx-oauth';
+import { createHash } from 'node:crypto';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
 import type { CaptureLogger } from './support/capture-logger.js';
 import { freePort } from './support/free-port.js';
@@ -112,6 +113,16 @@ class AuthController {
   @UseGuards(WxAuthGuard)
   miniProgram(@Req() req: Request): unknown {
     return req.user;
+  }
+
+  @Post('mini/signed')
+  @HttpCode(200)
+  async signed(
+    @Body() body: { openid: string; rawData: string; signature: string },
+  ): Promise<unknown> {
+    return {
+      signed: await this.sessions.verifySignature(body.openid, body.rawData, body.signature),
+    };
   }
 
   /** What a mini-program sends later, checked with the session_key the server kept. */
@@ -333,6 +344,39 @@ describe.each(['express', 'fastify'] as const)('the mini-program login on %s', (
     expect(answer.body).toMatchObject({ errcode });
   });
 
+  it("keeps the user's earlier session_key when the phone code of a new login is refused", async () => {
+    await miniLogin(url, 'bob');
+    const kept = sandbox.sessionKeyOf('bob', MINI)!;
+    const refused = await post(`${url}/auth/wechat/miniprogram`, {
+      code: sandbox.wxLogin('bob', MINI),
+      phoneCode: 'not-a-phone-code',
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toMatch(/^phoneCode refused: /);
+    secrets.push(sandbox.sessionKeyOf('bob', MINI)!);
+    const rawData = '{"nickName":"Bob"}';
+    const { encryptedData, iv } = sandbox.encryptUserData('bob', MINI, { a: 1 });
+    const checked = await post(`${url}/mini/data`, {
+      openid: sandbox.openidOf('bob', MINI),
+      rawData,
+      signature: createHash('sha1')
+        .update(rawData + kept)
+        .digest('hex'),
+      encryptedData,
+      iv,
+    });
+    // Signed under the kept key; the data under the refused login's key no longer decrypts.
+    expect(checked.status).toBe(401);
+    const signedOnly = await post(`${url}/mini/signed`, {
+      openid: sandbox.openidOf('bob', MINI),
+      rawData,
+      signature: createHash('sha1')
+        .update(rawData + kept)
+        .digest('hex'),
+    });
+    expect(signedOnly.body).toEqual({ signed: true });
+  });
+
   it('refuses a replayed code (40163), with no second user', async () => {
     const code = sandbox.wxLogin('alice', MINI);
     expect((await post(`${url}/auth/wechat/miniprogram`, { code })).status).toBe(200);
@@ -426,5 +470,34 @@ describe('a mini-program login in an app whose browser logins redirect', () => {
     const refused = await post(`${url}/auth/wechat/miniprogram`, { code: 'unknown' });
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ kind: 'invalid_code' });
+  });
+});
+
+describe('a mini-program alone, with no web app', () => {
+  it('starts with no callbackURL, logs its users in, and answers a browser login 400', async () => {
+    const port = await freePort();
+    const { app, logger } = await listenApp(port, {
+      imports: [
+        WxOAuthModule.forRoot({
+          miniProgram: { appid: MINI, secret: sandbox.app(MINI).secret },
+          apiBaseUrl: sandbox.url,
+        }),
+      ],
+      controllers: [AuthController],
+      providers: [UsersService],
+    });
+    apps.push(app);
+    loggers.push(logger);
+    const url = `http://127.0.0.1:${port}`;
+    const login = await miniLogin(url, 'alice', true);
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({
+      via: 'miniProgram',
+      openid: sandbox.openidOf('alice', MINI),
+      phoneNumber: '13800138000',
+    });
+    const browser = await fetch(`${url}/auth/wechat`, { redirect: 'manual' });
+    expect(browser.status).toBe(400);
+    expect(await browser.json()).toMatchObject({ kind: 'flow_unavailable' });
   });
 });

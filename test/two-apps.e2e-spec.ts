@@ -114,13 +114,13 @@ class SiteController {
 
   /** The desktop login page's data: what it passes to `new WxLogin(...)`. */
   @Get('login/qr')
-  qrSettings(
+  async qrSettings(
     @Req() req: object,
     @Res({ passthrough: true }) res: object,
     @Query('selfRedirect') selfRedirect?: string,
-  ): unknown {
+  ): Promise<unknown> {
     try {
-      return this.qr.settings(req, res, { selfRedirect: selfRedirect === 'true' });
+      return await this.qr.settings(req, res, { selfRedirect: selfRedirect === 'true' });
     } catch (error) {
       throw wxHttpException(error) ?? error;
     }

@@ -35,8 +35,10 @@ export {
   WxMiniProgramLoginRoute,
 } from './wx-oauth.decorators.js';
 
-// Which app serves a login.
+// Which app serves a login; many tenants' apps in one deployment.
 export type { WxAppKind } from './apps/wx-app-kind.js';
+export type { WxTenant, WxTenantRequest, WxTenantResolver } from './tenants/wx-tenant.interface.js';
+export { WxTenants } from './tenants/wx-tenants.js';
 export { isWeChatBrowser } from './apps/wx-user-agent.js';
 
 // The login: Passport, the profile, the embedded QR code.

@@ -161,6 +161,34 @@ describe('WxOAuthModule', () => {
     expect(close).toHaveBeenCalledTimes(1);
   });
 
+  it('refuses tenants beside a fixed app, or without a stateSecret, and a resolver that is not one', async () => {
+    const resolver = {
+      tenantOf: () => undefined,
+      load: () => undefined,
+      tenantOfAppid: () => undefined,
+    };
+    const error: Error = await compile([
+      WxOAuthModule.forRoot({ ...options, tenants: resolver }),
+    ]).then(
+      () => new Error('compiled'),
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(/- appid: is the fixed registration's: with tenants/);
+    expect(error.message).toMatch(/- stateSecret: is required with tenants/);
+    expect(error.message).not.toContain(SECRET);
+    await expect(
+      compile([
+        WxOAuthModule.forRoot({
+          callbackURL: options.callbackURL,
+          stateSecret: 'a-state-secret-of-16+',
+          tenants: { load: () => undefined } as never,
+        }),
+      ]),
+    ).rejects.toThrow(
+      /- tenants: must implement WxTenantResolver \(tenantOf, load, tenantOfAppid\)/,
+    );
+  });
+
   it('refuses a store that is not one', async () => {
     await expect(
       compile([WxOAuthModule.forRoot({ ...options, store: {} as never })]),
@@ -187,6 +215,22 @@ describe('WxOAuthModule', () => {
       GlobalFeatureModule,
     ]);
     expect(global.get(ShowsCallback).options.callbackURL).toBe(options.callbackURL);
+  });
+
+  it('warns when a mini-program sits beside an official account on the default scope, whose logins give no unionid', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const miniProgram = { appid: 'wxmini', secret: 'm'.repeat(32) };
+    const linking = () =>
+      warn.mock.calls.filter(([message]) => String(message).includes('no unionid'));
+    try {
+      await compile([WxOAuthModule.forRoot({ ...options, miniProgram })]);
+      expect(linking()).toHaveLength(1);
+      await compile([WxOAuthModule.forRoot({ ...options, miniProgram, scope: 'snsapi_base' })]);
+      await compile([WxOAuthModule.forRoot({ ...options, miniProgram, scope: 'snsapi_userinfo' })]);
+      expect(linking()).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('warns once in production that tokens are kept in memory', async () => {

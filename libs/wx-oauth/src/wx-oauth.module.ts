@@ -13,6 +13,7 @@ import { WxMiniProgramSessions } from './mini-program/wx-mini-program-sessions.j
 import { WxStrategy } from './passport/wx.strategy.js';
 import { WxPushReceiver } from './push/wx-push-receiver.js';
 import { WxOAuthStoreHost } from './store/wx-oauth-store.host.js';
+import { WxTenants } from './tenants/wx-tenants.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
 import { WX_OAUTH_APP_CLIENT, WX_OAUTH_STORE } from './wx-oauth.constants.js';
 import { ConfigurableModuleClass } from './wx-oauth.module-definition.js';
@@ -33,7 +34,7 @@ import {
  * `WxStrategy` with `WxLogin`), `WxTokenService`, `WxQrLogin`, `WxHandoff`, the
  * apps' `WxAppTokenService`, the official account's `WxPushReceiver` and
  * `WxFollowLogin`, the mini-program's `WxMiniProgramLogin` and
- * `WxMiniProgramSessions`, and the store (`WX_OAUTH_STORE`).
+ * `WxMiniProgramSessions`, `WxTenants` (with `tenants`), and the store (`WX_OAUTH_STORE`).
  *
  * @publicApi
  */
@@ -60,6 +61,7 @@ import {
     WxPushReceiver,
     WxMiniProgramSessions,
     WxMiniProgramLogin,
+    WxTenants,
   ],
   // WxAuthGuard needs none of these: passport finds the strategy by name, so the guard works in any module.
   exports: [
@@ -75,6 +77,7 @@ import {
     WxPushReceiver,
     WxMiniProgramSessions,
     WxMiniProgramLogin,
+    WxTenants,
   ],
 })
 export class WxOAuthModule extends ConfigurableModuleClass {}

@@ -13,6 +13,7 @@ import type {
 } from './interfaces/wx-oauth-module-options.interface.js';
 import type { WxIdField } from './login/wx-profile.js';
 import { isOrigin, isSafeReturnTo } from './state/return-to.js';
+import type { WxTenantResolver } from './tenants/wx-tenant.interface.js';
 import type { WxOAuthStore } from './store/wx-oauth-store.interface.js';
 
 /** @internal The module's options validated, with defaults applied. */
@@ -22,7 +23,11 @@ export interface WxOAuthSettings extends Omit<WxClientSettings, 'appid' | 'secre
   officialAccount?: WxAppCredentials;
   website?: WxAppCredentials;
   miniProgram?: WxAppCredentials;
-  callbackURL: string;
+  tenants?: WxTenantResolver;
+  tenantCacheTtl: number;
+  maxTenants: number;
+  /** Undefined for a mini-program alone. */
+  callbackURL?: string;
   scope: WxScope;
   idField: WxIdField;
   stateSecret?: string;
@@ -40,6 +45,7 @@ export interface WxOAuthSettings extends Omit<WxClientSettings, 'appid' | 'secre
 }
 
 const STORE_METHODS = ['get', 'set', 'delete', 'claim', 'lock', 'setIfLocked', 'unlock'] as const;
+const TENANT_METHODS = ['tenantOf', 'load', 'tenantOfAppid'] as const;
 
 /**
  * The options' schema; messages name other options through `name`, so that the
@@ -59,6 +65,17 @@ function optionsSchema(name: (path: string) => string) {
       officialAccount: credentials('officialAccount').optional(),
       website: credentials('website').optional(),
       miniProgram: credentials('miniProgram').optional(),
+      tenants: z
+        .custom<WxTenantResolver>(
+          (value) =>
+            TENANT_METHODS.every(
+              (method) => typeof (value as Record<string, unknown> | null)?.[method] === 'function',
+            ),
+          `must implement WxTenantResolver (${TENANT_METHODS.join(', ')})`,
+        )
+        .optional(),
+      tenantCacheTtl: z.number().int().min(0).max(86_400_000).default(60_000),
+      maxTenants: z.number().int().min(1).max(10_000_000).default(10_000),
       callbackURL: z
         .url({
           protocol: /^https?$/,
@@ -66,10 +83,8 @@ function optionsSchema(name: (path: string) => string) {
             issue.input === undefined ? 'is required' : 'must be an absolute http(s) URL',
         })
         // A browser never sends the fragment back; WeChat would get it inside redirect_uri as %23.
-        .refine(
-          (url) => !url.includes('#'),
-          'must not contain #: WeChat would send it back as %23',
-        ),
+        .refine((url) => !url.includes('#'), 'must not contain #: WeChat would send it back as %23')
+        .optional(),
       scope: z.enum(WX_SCOPES as [WxScope, ...WxScope[]]).default('snsapi_base'),
       idField: z.enum(['openid', 'unionid']).default('openid'),
       stateSecret: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -118,15 +133,31 @@ function optionsSchema(name: (path: string) => string) {
     .superRefine(
       (options, context) => {
         const byKind = options.officialAccount !== undefined || options.website !== undefined;
-        if (byKind && (options.appid !== undefined || options.secret !== undefined)) {
+        if (options.tenants !== undefined) {
+          const fixed = ['appid', 'secret', 'officialAccount', 'website', 'miniProgram'] as const;
+          for (const key of fixed.filter((key) => options[key] !== undefined)) {
+            const message = `is the fixed registration's: with ${name('tenants')}, each tenant's apps come from the resolver`;
+            context.addIssue({ code: 'custom', path: [key], message });
+          }
+          if (options.stateSecret === undefined) {
+            const message = `is required with ${name('tenants')}: no app secret is the whole site's`;
+            context.addIssue({ code: 'custom', path: ['stateSecret'], message });
+          }
+        } else if (byKind && (options.appid !== undefined || options.secret !== undefined)) {
           const issue = `give either ${name('appid')} and ${name('secret')} (one app) or ${name('officialAccount')} / ${name('website')}, not both`;
           context.addIssue({ code: 'custom', path: ['appid'], message: issue });
         } else if (!byKind) {
           if (options.appid === undefined && options.secret === undefined) {
-            const message = `is required (or ${name('officialAccount.appid')} / ${name('website.appid')})`;
-            context.addIssue({ code: 'custom', path: ['appid'], message });
+            if (!options.miniProgram) {
+              const message = `is required (or ${name('officialAccount.appid')} / ${name('website.appid')} / ${name('miniProgram.appid')})`;
+              context.addIssue({ code: 'custom', path: ['appid'], message });
+            }
           } else checkPair(options, context, '', name);
         }
+        // Every login in a browser comes back to the callback; a mini-program alone has none.
+        const browserApps = options.tenants !== undefined || byKind || options.appid !== undefined;
+        if (options.callbackURL === undefined && (browserApps || !options.miniProgram))
+          context.addIssue({ code: 'custom', path: ['callbackURL'], message: 'is required' });
         for (const key of ['successRedirect', 'failureRedirect'] as const) {
           const target = options[key];
           if (target !== undefined && !isSafeReturnTo(target, options.frontendOrigins ?? [])) {

@@ -21,7 +21,16 @@ import { resolveWxOAuthOptions, type WxOAuthSettings } from './wx-oauth.options.
 /** Validated options, derived from the raw ones so that sync and async registration share it. */
 export const wxOAuthOptionsProvider: Provider = {
   provide: WX_OAUTH_OPTIONS,
-  useFactory: (options: WxOAuthModuleOptions) => resolveWxOAuthOptions(options),
+  useFactory: (options: WxOAuthModuleOptions) => {
+    const settings = resolveWxOAuthOptions(options);
+    // The default scope's logins inside WeChat carry no unionid: linking them to the mini-program's would silently fail.
+    if (settings.miniProgram && hasOfficialAccount(settings) && options.scope === undefined)
+      new Logger('WxOAuthModule').warn(
+        "The official account's logins use the default scope snsapi_base, which gives no unionid: they will not be " +
+          "linked to the mini-program's users. Set scope: 'snsapi_userinfo' (WX_SCOPE) to link them, or scope: 'snsapi_base' to keep it.",
+      );
+    return settings;
+  },
   inject: [WX_OAUTH_MODULE_OPTIONS],
 };
 
@@ -46,10 +55,10 @@ export const wxOAuthStoreProvider: Provider = {
   inject: [WX_OAUTH_OPTIONS, WX_OAUTH_CLOCK],
 };
 
-/** `WXOAuth`: the one app, or the official account (else the website app) of two. */
+/** `WXOAuth`: the one app, or the official account (else the website app) of two; null with tenants. */
 export const wxOAuthClientProvider: Provider = {
   provide: WXOAuth,
-  useFactory: (apps: WxOAuthApps) => apps.primary,
+  useFactory: (apps: WxOAuthApps) => apps.primary ?? null,
   inject: [WxOAuthApps],
 };
 
@@ -75,15 +84,23 @@ export const wxStateStoreProvider: Provider = {
     // A key derived from an app secret works across instances with no extra setting.
     const secret =
       settings.stateSecret ??
-      (settings.secret ?? settings.officialAccount?.secret ?? settings.website?.secret)!;
+      (settings.secret ??
+        settings.officialAccount?.secret ??
+        settings.website?.secret ??
+        settings.miniProgram?.secret)!;
     return new WxStateStore({
       key: stateKeyOf(secret),
       ttlMs: settings.stateTtl,
       frontendOrigins: settings.frontendOrigins,
-      secure: settings.callbackURL.startsWith('https:'),
+      secure: settings.callbackURL?.startsWith('https:') === true,
       duplicates,
       clock,
     });
   },
   inject: [WX_OAUTH_OPTIONS, DuplicateCallbacks, WX_OAUTH_CLOCK],
 };
+
+/** Whether the fixed registration logs in inside WeChat: one `appid`, or an official account. */
+function hasOfficialAccount(settings: WxOAuthSettings): boolean {
+  return settings.appid !== undefined || settings.officialAccount !== undefined;
+}

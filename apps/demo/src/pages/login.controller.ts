@@ -26,12 +26,16 @@ export class LoginController {
   ) {}
 
   @Get('login')
-  login(@Req() req: Request, @Res() res: Response, @Query('returnTo') returnTo?: string): void {
+  async login(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('returnTo') returnTo?: string,
+  ): Promise<void> {
     const query = typeof returnTo === 'string' ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
     if (isWeChatBrowser(req.headers['user-agent'])) return res.redirect(`/auth/wechat/mp${query}`);
     res.set('Cache-Control', 'no-store').type('html');
     try {
-      const settings = this.qrLogin.settings(req, res, { returnTo });
+      const settings = await this.qrLogin.settings(req, res, { returnTo });
       res.send(
         qrLoginPage(
           settings,

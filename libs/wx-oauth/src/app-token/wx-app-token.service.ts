@@ -38,7 +38,7 @@ export class WxAppTokenService {
 
   /** A valid app token of `appid` (default: the app `WXOAuth` injects). */
   async getToken(appid?: string): Promise<string> {
-    const wx = this.apps.clientOf(appid);
+    const wx = await this.apps.clientOf(appid);
     const stored = await this.load(wx.appid);
     if (stored) return stored.token;
     let pending = this.fetching.get(wx.appid);
@@ -56,7 +56,7 @@ export class WxAppTokenService {
       return await call(token);
     } catch (error) {
       if (!(error instanceof WxOAuthError) || error.kind !== 'invalid_token') throw error;
-      await this.forget(this.apps.clientOf(appid).appid, token);
+      await this.forget((await this.apps.clientOf(appid)).appid, token);
       return call(await this.getToken(appid));
     }
   }

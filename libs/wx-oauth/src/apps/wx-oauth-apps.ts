@@ -1,142 +1,202 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { AxiosInstance } from 'axios';
+import { createWxAxios } from '../client/wx-axios.js';
 import { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import type { WxScope } from '../client/wx-oauth.types.js';
 import type { WxAppCredentials } from '../interfaces/wx-oauth-module-options.interface.js';
-import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
+import { callbackPathOf, type LoginRequest } from '../login/login-request.js';
+import type {
+  WxTenant,
+  WxTenantRequest,
+  WxTenantResolver,
+} from '../tenants/wx-tenant.interface.js';
+import type { WxClock } from '../utils/clock.js';
+import { TtlMap } from '../utils/ttl-map.js';
+import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../wx-oauth.options.js';
-import {
-  kindForScope,
-  WX_APP_KINDS,
-  WX_APP_LABELS,
-  WX_WEB_APP_KINDS,
-  type WxAppKind,
-} from './wx-app-kind.js';
-import { isWeChatBrowser } from './wx-user-agent.js';
-
-/** A registered app with its client. */
-export interface WxApp {
-  kind: WxAppKind;
-  client: WXOAuth;
-}
+import type { WxAppKind } from './wx-app-kind.js';
+import { type WxApp, WxRegistration } from './wx-registration.js';
 
 /**
- * The registration's WeChat apps and the flow each one serves: `snsapi_login`
- * is the website app's (the desktop QR login), `snsapi_base` and
- * `snsapi_userinfo` the official account's (inside WeChat), `wx.login()` codes
- * the mini-program's. One app registered as `appid` serves both browser flows
- * with one client. Their pooled connections close with the app.
+ * Every registration the module serves: its fixed one (the options' apps), or
+ * with `tenants` each tenant's, loaded through the app's resolver when a
+ * request or an appid first needs it and kept for `tenantCacheTtl` (at most
+ * `maxTenants`). Tenants' clients share one connection pool, as they all call
+ * the same WeChat host: a client holds no sockets of its own, so an evicted
+ * or replaced registration has nothing to close.
  */
 @Injectable()
 export class WxOAuthApps implements OnApplicationShutdown {
-  /** Whether the browser apps were registered by kind (`officialAccount` / `website`) rather than as one `appid`. */
-  readonly byKind: boolean;
-  private readonly clients: Partial<Record<WxAppKind, WXOAuth>> = {};
+  /** The module's own apps; undefined with `tenants`. */
+  readonly fixed?: WxRegistration;
+  private readonly resolver?: WxTenantResolver;
+  private readonly client: (credentials: WxAppCredentials) => WXOAuth;
+  private readonly pool?: AxiosInstance;
+  private readonly registrations: TtlMap<string, Promise<WxRegistration | undefined>>;
+  private readonly appidTenants: TtlMap<string, Promise<string | undefined>>;
+  private readonly logger = new Logger('WxOAuthModule');
 
-  constructor(@Inject(WX_OAUTH_OPTIONS) settings: WxOAuthSettings) {
-    const { apiBaseUrl, openBaseUrl, timeout, lang, retry, axios } = settings;
-    const client = (credentials: WxAppCredentials) =>
+  constructor(
+    @Inject(WX_OAUTH_OPTIONS) private readonly settings: WxOAuthSettings,
+    @Inject(WX_OAUTH_CLOCK) clock: WxClock,
+  ) {
+    const { apiBaseUrl, openBaseUrl, timeout, lang, retry, tenants, maxTenants } = settings;
+    this.pool = tenants && !settings.axios ? createWxAxios(apiBaseUrl) : undefined;
+    const axios = settings.axios ?? this.pool;
+    this.client = (credentials) =>
       new WXOAuth({ ...credentials, apiBaseUrl, openBaseUrl, timeout, lang, retry, axios });
-    this.byKind = !settings.appid;
-    if (settings.appid) {
-      const shared = client({ appid: settings.appid, secret: settings.secret! });
-      for (const kind of WX_WEB_APP_KINDS) this.clients[kind] = shared;
-    } else {
-      for (const kind of WX_WEB_APP_KINDS) {
-        const credentials = settings[kind];
-        if (credentials) this.clients[kind] = client(credentials);
-      }
-    }
-    if (settings.miniProgram) this.clients.miniProgram = client(settings.miniProgram);
+    this.resolver = tenants;
+    this.fixed = tenants
+      ? undefined
+      : new WxRegistration(settings, this.client, undefined, settings.callbackURL);
+    const now = () => clock.now();
+    this.registrations = new TtlMap(maxTenants, now);
+    // A tenant has up to three apps.
+    this.appidTenants = new TtlMap(maxTenants * 3, now);
   }
 
-  /** The client `WXOAuth` injects: the official account's, else the website app's. */
-  get primary(): WXOAuth {
-    return (this.clients.officialAccount ?? this.clients.website)!;
+  /** The client `WXOAuth` injects: the fixed registration's official account, else its website app. */
+  get primary(): WXOAuth | undefined {
+    return this.fixed?.primary;
   }
 
+  /** The fixed registration's app of `kind`, for `@InjectWxOAuth(kind)`. */
   get(kind: WxAppKind): WXOAuth | undefined {
-    return this.clients[kind];
+    return this.fixed?.get(kind);
   }
 
-  /**
-   * The scope and app of a login. A route's own scope wins; without one, a
-   * registration by kind logs in by the browser: inside WeChat with `inWeChat`
-   * (the module's scope), elsewhere with the website QR login.
-   */
-  forLogin(
-    userAgent: string | undefined,
-    inWeChat: WxScope,
-    routeScope?: WxScope,
-  ): { scope: WxScope; app: WxApp } {
-    const scope =
-      routeScope ?? (this.byKind && !isWeChatBrowser(userAgent) ? 'snsapi_login' : inWeChat);
-    return { scope, app: this.forScope(scope) };
+  /** The registration a login request is for: the fixed one, or its tenant's; `unknown_tenant` (404) for none. */
+  async forRequest(req: LoginRequest): Promise<WxRegistration> {
+    if (this.fixed) return this.fixed;
+    const request = tenantRequestOf(req);
+    const id = await this.ask(() => this.resolver!.tenantOf(request));
+    const registration = id === undefined ? undefined : await this.ofTenant(id);
+    if (registration) return registration;
+    throw new WxOAuthError(
+      'unknown_tenant',
+      id === undefined ? `No tenant is served at ${request.host}` : `Tenant ${id} does not exist`,
+    );
   }
 
-  /** The app a login with `scope` needs; `flow_unavailable` (before the browser leaves the site) when it is not registered. */
-  forScope(scope: WxScope): WxApp {
-    const kind = kindForScope(scope);
-    const client = this.clients[kind];
-    if (!client) {
-      const where =
-        kind === 'website'
-          ? 'inside WeChat: open this page in WeChat'
-          : 'on a computer, or register the official account';
+  /** A tenant's registration, loaded once per `tenantCacheTtl`; undefined when the resolver knows no such tenant. */
+  ofTenant(id: string): Promise<WxRegistration | undefined> {
+    let pending = this.registrations.get(id);
+    if (!pending) {
+      pending = this.ask(() => this.resolver!.load(id)).then(
+        (tenant) => tenant && this.register(id, tenant),
+      );
+      // A failure is not kept: the next login asks again.
+      pending.catch(() => this.registrations.delete(id));
+      this.registrations.set(id, pending, this.settings.tenantCacheTtl);
+    }
+    return pending;
+  }
+
+  /** The app `appid`: of `tenant` when a login's state names it, else of the fixed registration or the appid's tenant. */
+  async byAppid(appid: string | undefined, tenant?: string): Promise<WxApp | undefined> {
+    if (appid === undefined) return undefined;
+    if (this.fixed) return this.fixed.byAppid(appid);
+    const id = tenant ?? (await this.tenantOfAppid(appid));
+    return id === undefined ? undefined : (await this.ofTenant(id))?.byAppid(appid);
+  }
+
+  /** The client of `appid`, or the fixed registration's primary one; `invalid_request` for an appid no registration has. */
+  async clientOf(appid: string | undefined): Promise<WXOAuth> {
+    if (appid === undefined) {
+      if (this.primary) return this.primary;
       throw new WxOAuthError(
-        'flow_unavailable',
-        `This site has no WeChat ${WX_APP_LABELS[kind]} for the ${scope} login; log in ${where}`,
+        'invalid_request',
+        'Name the appid: with tenants there is no default app',
       );
     }
-    return { kind, client };
-  }
-
-  /** The app that started a login, by the appid its state recorded. */
-  byAppid(appid: string | undefined): WxApp | undefined {
-    for (const kind of WX_APP_KINDS) {
-      const client = this.clients[kind];
-      if (client && client.appid === appid) return { kind, client };
-    }
-    return undefined;
-  }
-
-  /** The client of `appid`, or the primary one; `invalid_request` for an appid not registered. */
-  clientOf(appid: string | undefined): WXOAuth {
-    if (appid === undefined) return this.primary;
-    const app = this.byAppid(appid);
+    const app = await this.byAppid(appid);
     if (!app)
       throw new WxOAuthError('invalid_request', `No app ${appid} is registered with WxOAuthModule`);
     return app.client;
   }
 
-  /** The mini-program; `flow_unavailable` when none is registered. */
-  miniProgram(): WxApp {
-    const client = this.clients.miniProgram;
-    if (!client)
-      throw new WxOAuthError(
-        'flow_unavailable',
-        'This site has no WeChat mini-program registered (miniProgram, or WX_MINI_APPID / WX_MINI_SECRET)',
-      );
-    return { kind: 'miniProgram', client };
-  }
-
-  /** `call`'s result; WeChat refusing the app itself (`app_config`) names the app, so that the misconfigured one is found. */
-  async naming<T>(app: WxApp, call: Promise<T>): Promise<T> {
-    try {
-      return await call;
-    } catch (error) {
-      if (error instanceof WxOAuthError && error.kind === 'app_config')
-        throw new WxOAuthError('app_config', `${error.message} (the ${this.describe(app)})`, error);
-      throw error;
-    }
-  }
-
-  /** What an error message says of an app: its kind and appid, never its secret. */
-  describe({ kind, client }: WxApp): string {
-    return `${WX_APP_LABELS[kind]} ${client.appid}`;
+  /** Drops a tenant's cached registration: the next request loads it again. */
+  forget(tenantId: string): void {
+    this.registrations.delete(tenantId);
   }
 
   onApplicationShutdown(): void {
-    for (const client of new Set(Object.values(this.clients))) client.close();
+    this.fixed?.close();
+    const { httpAgent, httpsAgent } = this.pool?.defaults ?? {};
+    (httpAgent as { destroy?(): void } | undefined)?.destroy?.();
+    (httpsAgent as { destroy?(): void } | undefined)?.destroy?.();
+  }
+
+  private tenantOfAppid(appid: string): Promise<string | undefined> {
+    let pending = this.appidTenants.get(appid);
+    if (!pending) {
+      pending = this.ask(() => this.resolver!.tenantOfAppid(appid));
+      pending.catch(() => this.appidTenants.delete(appid));
+      this.appidTenants.set(appid, pending, this.settings.tenantCacheTtl);
+    }
+    return pending;
+  }
+
+  /** A tenant as the resolver answered it, checked: a misconfigured tenant is named, never its secrets. */
+  private register(id: string, tenant: WxTenant): WxRegistration {
+    const fail = (what: string) =>
+      new WxOAuthError('app_config', `Tenant ${id} from the tenant resolver: ${what}`);
+    if (tenant.id !== id) throw fail(`its id is ${JSON.stringify(tenant.id)}`);
+    for (const kind of ['officialAccount', 'website', 'miniProgram'] as const) {
+      const app = tenant[kind];
+      if (app && !(isText(app.appid) && isText(app.secret)))
+        throw fail(`${kind} needs an appid and a secret`);
+    }
+    if (!tenant.officialAccount && !tenant.website && !tenant.miniProgram)
+      throw fail('it has no app');
+    const { callbackURL } = tenant;
+    if (
+      callbackURL !== undefined &&
+      !hasPath(callbackURL, callbackPathOf(this.settings.callbackURL!))
+    )
+      throw fail(
+        `callbackURL must be an absolute http(s) URL with the path of the module's callbackURL`,
+      );
+    return new WxRegistration(tenant, this.client, id, callbackURL ?? this.settings.callbackURL);
+  }
+
+  /** The resolver's answer; its failure (its database down) is the store's kind (503), its message logged, not shown. */
+  private async ask<T>(question: () => T | Promise<T>): Promise<T> {
+    try {
+      return await question();
+    } catch (error) {
+      if (error instanceof WxOAuthError) throw error;
+      this.logger.error(
+        `The tenant resolver failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      throw new WxOAuthError('store_unavailable', 'The tenant resolver failed');
+    }
+  }
+}
+
+/** What the resolver sees of a request, on both adapters. */
+function tenantRequestOf(req: LoginRequest): WxTenantRequest {
+  const forwarded = req.headers['x-forwarded-host'];
+  const host =
+    (typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : req.headers.host) ?? '';
+  const url = req.originalUrl ?? req.url ?? '/';
+  const query = url.indexOf('?');
+  return {
+    host: host.toLowerCase().slice(0, 255),
+    path: query === -1 ? url : url.slice(0, query),
+    headers: req.headers,
+  };
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+function hasPath(url: string, path: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return /^https?:$/.test(parsed.protocol) && callbackPathOf(url) === path;
+  } catch {
+    return false;
   }
 }

@@ -1,6 +1,6 @@
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { WxOAuthError } from './wx-oauth.error.js';
-import { createWxAxios, WX_CALL_CONFIG } from './wx-axios.js';
+import { createWxAxios, isWxAxios, WX_CALL_CONFIG } from './wx-axios.js';
 
 export interface WxHttpOptions {
   apiBaseUrl: string;
@@ -24,14 +24,15 @@ export class WxHttpClient {
   private readonly axios: AxiosInstance;
   /** Only an instance made here is closed here; the app's own is the app's. */
   private readonly ownsAxios: boolean;
-  /** Per call: empty for the instance made here, which has it as its defaults. */
+  /** Per call: empty for an instance of createWxAxios, which has it as its defaults. */
   private readonly callConfig: AxiosRequestConfig;
 
   constructor(private readonly options: WxHttpOptions) {
     this.baseUrl = options.apiBaseUrl.replace(/\/+$/, '');
     this.ownsAxios = !options.axios;
     this.axios = options.axios ?? createWxAxios(this.baseUrl);
-    this.callConfig = options.axios ? WX_CALL_CONFIG : {};
+    // A shared instance of createWxAxios (the tenants' pool) has the call settings as defaults too.
+    this.callConfig = isWxAxios(this.axios) ? {} : WX_CALL_CONFIG;
   }
 
   /**

@@ -37,7 +37,7 @@ export const WX_CALL_CONFIG: AxiosRequestConfig = {
 export function createWxAxios(apiBaseUrl: string): AxiosInstance {
   const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS };
   const proxy = getProxyForUrl(apiBaseUrl);
-  return axios.create({
+  const instance = axios.create({
     // As defaults, so that a call merges only its signal: config merging is a good part of axios's cost per call.
     ...WX_CALL_CONFIG,
     adapter: 'http',
@@ -45,6 +45,15 @@ export function createWxAxios(apiBaseUrl: string): AxiosInstance {
     httpsAgent: new HttpsAgent(agentOptions),
     proxy: proxy ? toProxyConfig(new URL(proxy)) : false,
   });
+  PREPARED.add(instance);
+  return instance;
+}
+
+const PREPARED = new WeakSet<AxiosInstance>();
+
+/** Whether `instance` came from `createWxAxios`: WeChat's call settings are its defaults already. */
+export function isWxAxios(instance: AxiosInstance): boolean {
+  return PREPARED.has(instance);
 }
 
 function toProxyConfig(url: URL): AxiosProxyConfig {

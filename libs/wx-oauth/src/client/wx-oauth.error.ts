@@ -7,6 +7,8 @@ export type WxOAuthErrorKind =
   | 'invalid_request'
   /** The login asks for a flow whose app the site has not registered (the desktop QR login without a website app). */
   | 'flow_unavailable'
+  /** With tenants: no tenant is served where the request came, or the resolver knows none by its id. */
+  | 'unknown_tenant'
   /** The user refused, or the callback came back without a code. */
   | 'denied'
   /** The CSRF state is missing, forged, expired or already used. */
@@ -116,6 +118,8 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
     case 'unauthorized_scope':
     case 'user_blocked':
       return 403;
+    case 'unknown_tenant':
+      return 404;
     case 'timeout':
       return 504;
     case 'store_unavailable':

@@ -171,7 +171,7 @@ export class WxFollowLogin {
   }
 
   private secure(): boolean {
-    return this.settings.callbackURL.startsWith('https:');
+    return this.settings.callbackURL?.startsWith('https:') === true;
   }
 
   /** This browser's live scene, from its signed cookie. */

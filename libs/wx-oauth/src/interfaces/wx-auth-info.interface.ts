@@ -8,6 +8,8 @@ export interface WxStateInfo {
   returnTo?: string;
   /** The app that started the login, whose secret the code went to. */
   appid: string;
+  /** The tenant that started it, with `tenants`. */
+  tenant?: string;
 }
 
 /**

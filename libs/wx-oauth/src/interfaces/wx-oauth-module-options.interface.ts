@@ -2,6 +2,7 @@ import type { WXOAuthOptions } from '../client/wx-oauth-client.options.js';
 import type { WxAccessToken, WxScope } from '../client/wx-oauth.types.js';
 import type { WxIdField, WxProfile } from '../login/wx-profile.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
+import type { WxTenantResolver } from '../tenants/wx-tenant.interface.js';
 
 /**
  * Maps WeChat's user to the app's; its result becomes `req.user`. Return null to refuse the login.
@@ -57,8 +58,21 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
    * Bind it to the same Open Platform account as the other apps for one unionid per person.
    */
   miniProgram?: WxAppCredentials;
-  /** The absolute callback URL; its host must be the app's authorised callback domain. */
-  callbackURL: string;
+  /**
+   * Many tenants' apps in one deployment, instead of `appid` / `officialAccount` / `website` /
+   * `miniProgram`: the app's resolver (a provider, given through `forRootAsync`'s `inject`) finds
+   * each request's tenant and its apps. Needs `stateSecret`.
+   */
+  tenants?: WxTenantResolver;
+  /** How long a tenant's registration (and an appid's tenant) is kept before it is loaded again, in milliseconds. @default 60000 */
+  tenantCacheTtl?: number;
+  /** How many tenants' registrations are kept at once; the longest kept go first. @default 10000 */
+  maxTenants?: number;
+  /**
+   * The absolute callback URL; its host must be the app's authorised callback domain. With tenants,
+   * the path every tenant's callback has. Required but for a mini-program alone, which has no callback.
+   */
+  callbackURL?: string;
   /** The scope of a route without `@WxAuthScope` (with two apps: inside WeChat). @default 'snsapi_base' */
   scope?: WxScope;
   /** Which WeChat id becomes `profile.id`. @default 'openid' */

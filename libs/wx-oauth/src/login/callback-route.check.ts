@@ -41,7 +41,10 @@ export class CallbackRouteCheck implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const adapter = this.adapterHost?.httpAdapter;
-    const path = callbackPathOf(this.settings.callbackURL);
+    const { callbackURL } = this.settings;
+    // A mini-program-only registration has no browser login, and so no callback.
+    if (!callbackURL) return;
+    const path = callbackPathOf(callbackURL);
     if (!adapter || !this.hasLoginRoute() || servesGet(adapter, path) !== false) return;
     const message =
       `No GET route serves ${path}, the path of callbackURL: WeChat would send every login back to a 404. ` +

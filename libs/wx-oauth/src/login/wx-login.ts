@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
+import { naming } from '../apps/wx-registration.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxUserByCode } from '../client/wx-oauth.types.js';
 import { WxFollowLogin } from '../follow/wx-follow-login.js';
 import { WxMiniProgramLogin } from '../mini-program/wx-mini-program-login.js';
-import { WxStateStore } from '../state/wx-state.store.js';
+import { type WxStateApp, WxStateStore } from '../state/wx-state.store.js';
 import { WxTokenService } from '../tokens/wx-token.service.js';
 import { WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../wx-oauth.options.js';
@@ -42,8 +43,8 @@ export class WxLogin {
    * fetches the profile when the granted scope allows; a duplicate callback
    * shares the first one's exchange.
    */
-  exchange(code: string, appid: string | undefined, state: string): Promise<WxLoginResult> {
-    return this.duplicates.share(state, code, () => this.exchangeWith(appid, code));
+  exchange(code: string, app: WxStateApp | undefined, state: string): Promise<WxLoginResult> {
+    return this.duplicates.share(state, code, () => this.exchangeWith(app, code));
   }
 
   /** The login's profile, its tokens saved for `WxTokenService`. */
@@ -53,15 +54,18 @@ export class WxLogin {
     return profile;
   }
 
-  private async exchangeWith(appid: string | undefined, code: string): Promise<WxLoginResult> {
-    // A state signed by this app names an app of this registration, unless the registration changed since.
-    const app = this.apps.byAppid(appid);
+  private async exchangeWith(
+    stateApp: WxStateApp | undefined,
+    code: string,
+  ): Promise<WxLoginResult> {
+    // A signed state names an app of this registration (of its tenant), unless the registration changed since.
+    const app = await this.apps.byAppid(stateApp?.appid, stateApp?.tenant);
     if (!app)
       throw new WxOAuthError(
         'invalid_state',
         'Login state names an app this site no longer has; please log in again',
       );
-    const answer = await this.apps.naming(app, app.client.getUserByCode(code, this.settings.lang));
+    const answer = await naming(app, app.client.getUserByCode(code, this.settings.lang));
     return { ...answer, appid: app.client.appid };
   }
 }

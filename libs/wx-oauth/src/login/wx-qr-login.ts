@@ -46,21 +46,29 @@ export class WxQrLogin {
 
   /**
    * The settings for `new WxLogin(...)`. `req` and `res` are the page's
-   * (Express's, or Fastify's request and reply); throws `flow_unavailable`
-   * when the site has no website app, `invalid_request` for a bad `returnTo`.
+   * (Express's, or Fastify's request and reply); rejects with `flow_unavailable`
+   * when the site (the request's tenant) has no website app, `invalid_request`
+   * for a bad `returnTo`.
    */
-  settings(req: object, res: object, options: WxQrLoginOptions = {}): WxLoginSettings {
-    const { client } = this.login.apps.forScope('snsapi_login');
+  async settings(
+    req: object,
+    res: object,
+    options: WxQrLoginOptions = {},
+  ): Promise<WxLoginSettings> {
+    const request = nodeRequest(req);
+    const registration = await this.login.apps.forRequest(request);
+    const { client } = registration.forScope('snsapi_login');
     const state = this.login.states.issue(
-      nodeRequest(req),
+      request,
       nodeResponse(res),
-      client.appid,
+      { appid: client.appid, tenant: registration.tenant },
       options.returnTo,
     );
+    const callbackURL = registration.callbackURL!; // set wherever a website app is (the options' check)
     return {
       appid: client.appid,
       scope: 'snsapi_login',
-      redirect_uri: encodeURIComponent(this.login.settings.callbackURL),
+      redirect_uri: encodeURIComponent(callbackURL),
       state,
       self_redirect: options.selfRedirect ?? false,
       ...(options.style ? { style: options.style } : {}),

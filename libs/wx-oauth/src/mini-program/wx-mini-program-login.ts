@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WxAppTokenService } from '../app-token/wx-app-token.service.js';
-import { type WxApp, WxOAuthApps } from '../apps/wx-oauth-apps.js';
+import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
+import { naming, type WxApp } from '../apps/wx-registration.js';
+import type { LoginRequest } from '../login/login-request.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxPhoneInfo } from '../client/wx-oauth.types.js';
 import { profileId, type WxMiniProgramProfile } from '../login/wx-profile.js';
@@ -27,10 +29,17 @@ export class WxMiniProgramLogin {
     private readonly sessions: WxMiniProgramSessions,
   ) {}
 
-  async logIn({ code, phoneCode }: WxMiniProgramLoginBody): Promise<WxMiniProgramProfile> {
-    const app = this.apps.miniProgram();
+  /** The login of `body`'s code, with the mini-program of `request`'s tenant (with `tenants`), else the module's. */
+  async logIn(
+    { code, phoneCode }: WxMiniProgramLoginBody,
+    request?: LoginRequest,
+  ): Promise<WxMiniProgramProfile> {
+    const registration = request ? await this.apps.forRequest(request) : this.apps.fixed;
+    if (!registration)
+      throw new WxOAuthError('invalid_request', "With tenants, pass the login's request");
+    const app = registration.miniProgram();
     const appid = app.client.appid;
-    const session = await this.apps.naming(app, app.client.code2Session(code));
+    const session = await naming(app, app.client.code2Session(code));
     if (typeof session?.openid !== 'string' || typeof session.session_key !== 'string')
       throw new WxOAuthError(
         'bad_response',
@@ -40,9 +49,10 @@ export class WxMiniProgramLogin {
         },
       );
     const { openid, unionid } = session;
-    await this.sessions.save(openid, session.session_key, appid);
     // After the login, not beside it: WeChat charges each phone number, and a refused login needs none.
     const phone = phoneCode === undefined ? undefined : await this.phoneOf(app, phoneCode);
+    // Kept once the whole login succeeded: a refused one leaves the user's earlier key in place.
+    await this.sessions.save(openid, session.session_key, appid);
     return {
       provider: 'wechat',
       via: 'miniProgram',
@@ -57,12 +67,16 @@ export class WxMiniProgramLogin {
     };
   }
 
+  /** The number behind `phoneCode`; its failure says it was the phone code's, with WeChat's kind and errcode. */
   private async phoneOf(app: WxApp, phoneCode: string): Promise<WxPhoneInfo> {
     const { client } = app;
-    const phone = await this.apps.naming(
+    const phone = await naming(
       app,
       this.appTokens.withToken(client.appid, (token) => client.getPhoneNumber(token, phoneCode)),
-    );
+    ).catch((error: unknown) => {
+      if (!(error instanceof WxOAuthError)) throw error;
+      throw new WxOAuthError(error.kind, `phoneCode refused: ${error.message}`, error);
+    });
     if (phone?.watermark?.appid !== client.appid || typeof phone.phoneNumber !== 'string')
       throw new WxOAuthError(
         'bad_response',

@@ -15,7 +15,7 @@ const MAX_DATA_LENGTH = 64 * 1024;
  * out: the app checks what the mini-program sends through this service. A
  * user with no key here (expired, never logged in, logged out) gets
  * `invalid_session` (401): the mini-program calls `wx.login()` and logs in
- * again. `appid` defaults to the registered mini-program.
+ * again. `appid` defaults to the registered mini-program (with tenants, name it).
  *
  * @publicApi
  */
@@ -59,7 +59,7 @@ export class WxMiniProgramSessions {
   /**
    * The plaintext of the mini-program's `encryptedData` and `iv` (AES-128-CBC
    * under the user's `session_key`), checked to be this app's by its
-   * watermark. Data that does not decrypt was made under a newer key:
+   * watermark. Data that does not decrypt was made under another login's key:
    * `invalid_session`.
    */
   async decrypt<T extends object = Record<string, unknown>>(
@@ -103,13 +103,15 @@ export class WxMiniProgramSessions {
     if (!key)
       throw new WxOAuthError(
         'invalid_session',
-        `The server holds no session of this mini-program user (${openid.slice(0, 64)}): call wx.login() and log in again`,
+        'The server holds no session of this mini-program user: call wx.login() and log in again',
       );
     return key;
   }
 
   private appid(): string {
-    return this.apps.miniProgram().client.appid;
+    if (!this.apps.fixed)
+      throw new WxOAuthError('invalid_request', "With tenants, pass the mini-program's appid");
+    return this.apps.fixed.miniProgram().client.appid;
   }
 }
 

@@ -158,7 +158,7 @@ export class WxAuthGuard extends AuthGuard(WX_OAUTH_STRATEGY) implements OnAppli
   private isCallback(request: LoginRequest, options: WxAuthenticateOptions | undefined): boolean {
     if (options?.flow === 'follow') return true;
     const callbackURL = options?.callbackURL ?? this.moduleParts().login.settings.callbackURL;
-    return isCallbackRoute(request, callbackPathOf(callbackURL));
+    return callbackURL !== undefined && isCallbackRoute(request, callbackPathOf(callbackURL));
   }
 
   /** `target`, with a one-time `wx_handoff` code when it is a front end on another origin. */

@@ -1,10 +1,11 @@
 import { OAuth2, type oauth2tokenCallback } from 'oauth';
 import { WxOAuthError, wxErrorStatus } from '../client/wx-oauth.error.js';
 import type { WxLogin, WxLoginResult } from '../login/wx-login.js';
+import type { WxStateApp } from '../state/wx-state.store.js';
 
 /** What the strategy's `tokenParams` hands the token request: the callback's state and the app its cookie names. */
 export interface WxTokenParams {
-  appid?: string;
+  app?: WxStateApp;
   state?: string;
 }
 
@@ -30,7 +31,7 @@ export class WxOAuth2Client extends OAuth2 {
     tokenURL: string,
   ) {
     // The secrets stay in each app's WXOAuth: node-oauth's own request, which would send one, is never made.
-    super(login.apps.primary.appid, '', '', undefined, tokenURL);
+    super(login.apps.primary?.appid ?? 'per-tenant', '', '', undefined, tokenURL);
   }
 
   override getOAuthAccessToken(
@@ -39,8 +40,8 @@ export class WxOAuth2Client extends OAuth2 {
     callback?: oauth2tokenCallback,
   ): void {
     const done = (callback ?? params) as TokenCallback;
-    const { appid, state = '' } = typeof params === 'function' ? {} : params;
-    this.login.exchange(code, appid, state).then(
+    const { app, state = '' } = typeof params === 'function' ? {} : params;
+    this.login.exchange(code, app, state).then(
       (result) => done(null, result.token.access_token, result.token.refresh_token, result),
       (error: Error) =>
         done({

@@ -15,7 +15,7 @@ import type { WxLogin, WxLoginResult } from '../login/wx-login.js';
 import type { WxProfile } from '../login/wx-profile.js';
 import { readMiniProgramLoginBody } from '../mini-program/mini-program-login-body.js';
 import { isSafeReturnTo } from '../state/return-to.js';
-import type { WxStateMeta } from '../state/wx-state.store.js';
+import type { WxStateApp, WxStateMeta } from '../state/wx-state.store.js';
 import { isDevelopment } from '../utils/node-env.js';
 import { WX_OAUTH_STRATEGY } from '../wx-oauth.constants.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
@@ -58,7 +58,7 @@ export type WxVerifyFunction = (
 ) => void;
 
 type PassportRequest = Parameters<OAuth2Strategy['authenticate']>[0];
-type CallbackOptions = WxAuthenticateOptions & { wxAppid?: string; wxState?: string };
+type CallbackOptions = WxAuthenticateOptions & { wxApp?: WxStateApp; wxState?: string };
 
 /**
  * passport-oauth2 for WeChat, extended by its hooks. The login start mints the
@@ -75,8 +75,8 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
   declare error: (err: unknown) => void;
   declare redirect: (url: string, status?: number) => void;
   declare success: (user: unknown, info?: unknown) => void;
-  /** The module's callback route, parsed once. */
-  private readonly callbackPath: string;
+  /** The module's callback route, parsed once; none without a browser login (a mini-program only). */
+  private readonly callbackPath?: string;
 
   constructor(
     protected readonly login: WxLogin,
@@ -88,7 +88,8 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
       {
         authorizationURL: `${settings.openBaseUrl}/connect/oauth2/authorize`,
         tokenURL,
-        clientID: apps.primary.appid,
+        // passport-oauth2 wants one; each login names its own app (`WxStateMeta.clientID`).
+        clientID: apps.primary?.appid ?? 'per-tenant',
         // Each app's secret stays in its WXOAuth client, which makes the token request (WxOAuth2Client).
         clientSecret: '',
         callbackURL: settings.callbackURL,
@@ -118,7 +119,7 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
       },
     );
     this.name = WX_OAUTH_STRATEGY;
-    this.callbackPath = callbackPathOf(settings.callbackURL);
+    this.callbackPath = settings.callbackURL && callbackPathOf(settings.callbackURL);
     this._oauth2 = new WxOAuth2Client(login, tokenURL);
   }
 
@@ -135,8 +136,15 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
       const callbackPath = options.callbackURL
         ? callbackPathOf(options.callbackURL)
         : this.callbackPath;
-      if (!isCallbackRoute(req, callbackPath) || (code === undefined && state === undefined)) {
-        return this.start(req, callbackURL, options.scope, options.returnTo ?? returnTo, options);
+      const isCallback = callbackPath !== undefined && isCallbackRoute(req, callbackPath);
+      if (!isCallback || (code === undefined && state === undefined)) {
+        return this.start(
+          req,
+          options.callbackURL,
+          options.scope,
+          options.returnTo ?? returnTo,
+          options,
+        );
       }
       // WeChat's denial brings the browser back with the state and no code.
       if (!code || error !== undefined)
@@ -144,7 +152,7 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
       const callbackOptions: CallbackOptions = {
         ...options,
         callbackURL,
-        wxAppid: this.login.states.appidOf(req, state),
+        wxApp: this.login.states.appOf(req, state),
         wxState: state,
       };
       super.authenticate(req, callbackOptions);
@@ -170,7 +178,7 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
   /** A mini-program login: its posted code, through `verify` as an OAuth2 login's. */
   private completeMiniProgram(req: PassportRequest): void {
     const body = readMiniProgramLoginBody(req.method, (req as { body?: unknown }).body);
-    this.login.miniProgram.logIn(body).then(
+    this.login.miniProgram.logIn(body, req).then(
       (profile) => this.verified(profile, undefined),
       (error: unknown) => this.error(error),
     );
@@ -193,7 +201,7 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
 
   /** Hands the token request the callback's state and the app its cookie names. */
   override tokenParams(options: CallbackOptions): WxTokenParams {
-    return { appid: options.wxAppid, state: options.wxState };
+    return { app: options.wxApp, state: options.wxState };
   }
 
   /** The token request's failure (see `WxOAuth2Client`) is WeChat's error itself. */
@@ -201,32 +209,47 @@ export class WxOAuth2Strategy extends OAuth2Strategy {
     return body instanceof Error ? body : null;
   }
 
-  /** Mints the state through the store, and sends the browser to the app's authorize URL; refuses a flow with no app. */
+  /**
+   * Mints the state through the store, and sends the browser to the authorize
+   * URL of the request's registration (its tenant's, with `tenants`); refuses a
+   * flow with no app.
+   */
   private start(
     req: LoginRequest,
-    callbackURL: string,
+    routeCallbackURL: string | undefined,
     routeScope: WxScope | undefined,
     returnTo: unknown,
     options: WxAuthenticateOptions,
   ): void {
     const { settings, apps, states } = this.login;
-    if (isDevelopment()) assertCallbackHost(req, callbackURL);
-    const { scope, app } = apps.forLogin(req.headers['user-agent'], settings.scope, routeScope);
-    const meta: WxStateMeta = {
-      authorizationURL: `${settings.openBaseUrl}/connect/oauth2/authorize`,
-      tokenURL: `${settings.apiBaseUrl}/sns/oauth2/access_token`,
-      clientID: app.client.appid,
-      callbackURL,
-      returnTo,
-    };
-    states.store(req, meta, (error: Error | null, state: string) => {
-      if (error) return this.error(error);
-      this.redirect(
-        app.client.getAuthorizeUrl(callbackURL, scope, {
-          ...this.authorizationParams(options),
-          state,
-        }),
-      );
-    });
+    apps
+      .forRequest(req)
+      .then((registration) => {
+        const { scope, app } = registration.forLogin(
+          req.headers['user-agent'],
+          settings.scope,
+          routeScope,
+        );
+        const callbackURL = (routeCallbackURL ?? registration.callbackURL)!; // set wherever a browser app is (the options' check)
+        if (isDevelopment()) assertCallbackHost(req, callbackURL);
+        const meta: WxStateMeta = {
+          authorizationURL: `${settings.openBaseUrl}/connect/oauth2/authorize`,
+          tokenURL: `${settings.apiBaseUrl}/sns/oauth2/access_token`,
+          clientID: app.client.appid,
+          callbackURL,
+          returnTo,
+          tenant: registration.tenant,
+        };
+        states.store(req, meta, (error: Error | null, state: string) => {
+          if (error) return this.error(error);
+          this.redirect(
+            app.client.getAuthorizeUrl(callbackURL, scope, {
+              ...this.authorizationParams(options),
+              state,
+            }),
+          );
+        });
+      })
+      .catch((error: unknown) => this.error(error));
   }
 }

@@ -30,6 +30,14 @@ export interface WxStateStoreOptions {
 export interface WxStateMeta extends OAuth2Strategy.Metadata {
   callbackURL?: string;
   returnTo?: unknown;
+  /** The tenant starting the login, with `tenants`. */
+  tenant?: string;
+}
+
+/** The app a login's state names: its appid, and its tenant with `tenants`. */
+export interface WxStateApp {
+  appid: string;
+  tenant?: string;
 }
 
 type StoreCallback = OAuth2Strategy.StateStoreStoreCallback;
@@ -53,7 +61,7 @@ interface StateCookie {
   name: string;
   expiresAt: number;
   returnTo64: string;
-  appid: string;
+  app: WxStateApp;
   /** Its share of the Cookie header: `name=value; `. */
   bytes: number;
 }
@@ -62,10 +70,11 @@ interface StateCookie {
  * passport-oauth2's state store, with no session. The state WeChat carries is a
  * 32-hex nonce (WeChat takes only [A-Za-z0-9], 128 bytes at most); the browser
  * that started the login holds a signed cookie named after it, with the
- * expiry, `returnTo` and the appid that started the login, so any instance can
- * finish a login another one started, and several logins (tabs) can run at
- * once. `verify` hands `{ returnTo, appid }` to passport as `info.state`, which
- * becomes `req.authInfo.state`.
+ * expiry, `returnTo` and the app (appid, and tenant) that started the login,
+ * so any instance can finish a login another one started, whatever host the
+ * callback reaches, and several logins (tabs) can run at once. `verify` hands
+ * `{ returnTo, appid, tenant }` to passport as `info.state`, which becomes
+ * `req.authInfo.state`.
  */
 export class WxStateStore implements OAuth2Strategy.StateStore {
   constructor(private readonly options: WxStateStoreOptions) {}
@@ -77,7 +86,12 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     }
     let state: string;
     try {
-      state = this.issue(req, responseOf(req), meta.clientID, meta.returnTo);
+      state = this.issue(
+        req,
+        responseOf(req),
+        { appid: meta.clientID, tenant: meta.tenant },
+        meta.returnTo,
+      );
     } catch (error) {
       return callback(error as Error, undefined);
     }
@@ -99,10 +113,10 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
   }
 
   /**
-   * Mints the state for a new login by `appid` and sets its cookie on `res`,
+   * Mints the state for a new login by `app` and sets its cookie on `res`,
    * expiring on `res` the oldest of the state cookies `req` carries beyond the bounds.
    */
-  issue(req: StateRequest, res: ServerResponse, appid: string, returnTo: unknown): string {
+  issue(req: StateRequest, res: ServerResponse, app: WxStateApp, returnTo: unknown): string {
     const { frontendOrigins } = this.options;
     if (returnTo !== undefined && !isSafeReturnTo(returnTo, frontendOrigins)) {
       const others = frontendOrigins.length ? `, or a URL on ${frontendOrigins.join(', ')}` : '';
@@ -114,7 +128,7 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     // A v4 UUID's 122 random bits, from node's pooled entropy, as 32 hex digits.
     const nonce = randomUUID().replaceAll('-', '');
     const expiresAt = this.options.clock.now() + this.options.ttlMs;
-    const value = `${expiresAt.toString(36)}.${Buffer.from(returnTo ?? '').toString('base64url')}.${appid}`;
+    const value = `${expiresAt.toString(36)}.${Buffer.from(returnTo ?? '').toString('base64url')}.${appRef(app)}`;
     const cookie = `${value}.${this.sign(nonce, value)}`;
     for (const old of this.overflow(req, cookieBytes(COOKIE_PREFIX + nonce, cookie)))
       this.expire(res, old.name);
@@ -126,13 +140,14 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
   }
 
   /**
-   * The appid a callback's state cookie names, read but not verified: the
+   * The app a callback's state cookie names, read but not verified: the
    * token request needs it, and passport-oauth2 makes that request only after
    * `verify` passed, on that same cookie.
    */
-  appidOf(req: StateRequest, state: string | undefined): string | undefined {
+  appOf(req: StateRequest, state: string | undefined): WxStateApp | undefined {
     if (state === undefined || !NONCE_PATTERN.test(state)) return undefined;
-    return readCookie(req, COOKIE_PREFIX + state)?.split('.')[2];
+    const ref = readCookie(req, COOKIE_PREFIX + state)?.split('.')[2];
+    return ref === undefined ? undefined : parseAppRef(ref);
   }
 
   /**
@@ -154,7 +169,7 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     if (ttlMs <= 0) throw fail('has expired');
 
     await this.options.duplicates.admit(
-      cookie.appid,
+      cookie.app.appid,
       state,
       readLoginQuery(req.query).code ?? '',
       ttlMs,
@@ -162,7 +177,12 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     // Expire the cookie so that a reload of the used callback URL is refused.
     this.expire(responseOf(req), COOKIE_PREFIX + state);
     const returnTo = Buffer.from(cookie.returnTo64, 'base64url').toString();
-    return returnTo ? { returnTo, appid: cookie.appid } : { appid: cookie.appid };
+    const { appid, tenant } = cookie.app;
+    return {
+      ...(returnTo ? { returnTo } : {}),
+      appid,
+      ...(tenant === undefined ? {} : { tenant }),
+    };
   }
 
   /** The request's state cookies to expire so that, with a new one of `newBytes`, the browser stays within the bounds. */
@@ -205,15 +225,15 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
   private verifyCookie(name: string, value: string): StateCookie | undefined {
     const nonce = name.slice(COOKIE_PREFIX.length);
     if (!NONCE_PATTERN.test(nonce)) return undefined;
-    const [expires, returnTo64, appid, signature, extra] = value.split('.');
+    const [expires, returnTo64, ref, signature, extra] = value.split('.');
     if (!signature || extra !== undefined) return undefined;
-    if (!safeEqual(signature, this.sign(nonce, `${expires}.${returnTo64}.${appid}`)))
+    if (!safeEqual(signature, this.sign(nonce, `${expires}.${returnTo64}.${ref}`)))
       return undefined;
     return {
       name,
       expiresAt: parseInt(expires, 36),
       returnTo64,
-      appid,
+      app: parseAppRef(ref),
       bytes: cookieBytes(name, value),
     };
   }
@@ -225,6 +245,20 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
   private sign(nonce: string, value: string): string {
     return createHmac('sha256', this.options.key).update(`${nonce}.${value}`).digest('base64url');
   }
+}
+
+/** The app in a state cookie: the appid, after the tenant's id (base64url) and `~` with tenants. */
+function appRef({ appid, tenant }: WxStateApp): string {
+  return tenant === undefined ? appid : `${Buffer.from(tenant).toString('base64url')}~${appid}`;
+}
+
+function parseAppRef(ref: string): WxStateApp {
+  const tilde = ref.indexOf('~');
+  if (tilde === -1) return { appid: ref };
+  return {
+    appid: ref.slice(tilde + 1),
+    tenant: Buffer.from(ref.slice(0, tilde), 'base64url').toString(),
+  };
 }
 
 /** The state cookie's HMAC key: from `stateSecret`, else from an app secret, so that instances agree with no extra setting. */

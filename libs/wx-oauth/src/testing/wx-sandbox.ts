@@ -45,6 +45,9 @@ import {
   describeKind,
   isMiniProgram,
   isOfficialAccount,
+  resolveApp,
+  withSecret,
+  type WxSandboxApp,
   type WxSandboxAppInfo,
 } from './model/sandbox-apps.js';
 import { SandboxClock } from './model/sandbox-clock.js';
@@ -195,7 +198,9 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  * (`/connect/qrconnect`, and the iframe of its `wxLogin.js`) and mini-programs, each with
  * its own secret, openids and, when bound to an Open Platform account, unionids shared
  * with the apps bound to the same one. Without the `apps` option it holds one app that takes both
- * flows, a convenience of the sandbox that no real WeChat app has.
+ * flows, a convenience of the sandbox that no real WeChat app has. With `apps`, apps come
+ * and go while it runs (`addApp`, `removeApp`) and secrets are reset (`setSecret`), as a
+ * multi-tenant service sees its tenants' apps do.
  *
  * @example
  * const wx = await WxSandbox.start({ autoApprove: 'alice' });
@@ -215,14 +220,13 @@ export class WxSandbox {
   readonly url: string;
   /** Base URL browsers reach the sandbox at (the `publicUrl` option, else `url`): avatars and QR codes use it. */
   readonly publicUrl: string;
-  /** The first app's appid: the single app, or `apps[0]`. */
+  /**
+   * The first app's appid: the single app, or the first of `apps` at start. It stays the
+   * default of `issueCode` and the like even when `removeApp` took the app away.
+   */
   readonly appid: string;
-  /** The first app's secret. */
-  readonly secret: string;
   /** The users as the first app sees them (its openids); `openidOf`/`unionidOf` for the others. */
   readonly users: readonly WxSandboxUser[];
-  /** Every registered app, in the order given. */
-  readonly apps: readonly WxSandboxAppInfo[];
   /**
    * The sandbox's `wxLogin.js`, for a page's `<script src>` in place of
    * `https://res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js` (same path, sandbox host).
@@ -252,6 +256,8 @@ export class WxSandbox {
   /** Pending delays, released by `close()` so no timer outlives the server. */
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private closing: Promise<void> | undefined;
+  /** The first app's secret when it was removed, for `secret`. */
+  private removedFirstSecret: string;
 
   /** Starts a sandbox and resolves once it listens. */
   static async start(options?: WxSandboxOptions): Promise<WxSandbox> {
@@ -279,7 +285,7 @@ export class WxSandbox {
     private readonly options: ResolvedWxSandboxOptions,
   ) {
     this.appid = options.appid;
-    this.secret = options.secret;
+    this.removedFirstSecret = options.secret;
     this.url = baseUrl(
       server.address() as AddressInfo,
       options.host,
@@ -287,7 +293,6 @@ export class WxSandbox {
     );
     this.publicUrl = options.publicUrl ?? this.url;
     this.wxLoginJsUrl = `${this.publicUrl}${WX_LOGIN_JS_PATH}`;
-    this.apps = Object.freeze([...options.apps]);
     // Built once listening: default avatars are served here, so their URLs need the port.
     const seeds = options.users ?? DEFAULT_SANDBOX_USERS;
     this.directory = new SandboxAppUsers(options.apps, seeds, this.publicUrl);
@@ -301,6 +306,16 @@ export class WxSandbox {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch(() => this.write(res, plainText(500, 'sandbox error')));
     });
+  }
+
+  /** The first app's secret, the current one after `setSecret` (the last one once removed). */
+  get secret(): string {
+    return this.directory.app(this.appid)?.secret ?? this.removedFirstSecret;
+  }
+
+  /** Every registered app, in the order given then added; a new list after each change. */
+  get apps(): readonly WxSandboxAppInfo[] {
+    return this.directory.list();
   }
 
   /** The sandbox clock in ms since the epoch: real time plus everything passed to `advance`. */
@@ -355,6 +370,49 @@ export class WxSandbox {
     const app = this.directory.app(appid);
     if (!app) throw new Error(`WxSandbox: no app with appid '${appid}'`);
     return app;
+  }
+
+  /**
+   * Registers an app while the sandbox runs, as a tenant connecting its official account,
+   * website app or mini-program; checked as the `apps` option is (unique appid, a kind, the
+   * secret random when left out). Only with the `apps` option: throws in the single-app form.
+   */
+  addApp(app: WxSandboxApp): WxSandboxAppInfo {
+    this.requireAppsForm('addApp');
+    const added = resolveApp(app, this.options.appName);
+    this.directory.add(added);
+    return added;
+  }
+
+  /**
+   * Takes the app away, as when it is deleted or its tenant leaves: from then on WeChat
+   * knows its appid nowhere (the authorize pages' `appid 无效` page, 40013 from the API), and
+   * its codes, tokens, sessions, followers, QR codes and message push are gone. Only with
+   * the `apps` option; throws for an unknown appid.
+   */
+  removeApp(appid: string): void {
+    this.requireAppsForm('removeApp');
+    const app = this.app(appid);
+    if (appid === this.appid) this.removedFirstSecret = app.secret;
+    this.directory.remove(appid);
+    this.grants.forgetApp(appid);
+    this.appTokens.forgetApp(appid);
+    this.miniCodes.forgetApp(appid);
+    this.sessions.forgetApp(appid);
+    this.followers.forgetApp(appid);
+    this.qrCodes.forgetApp(appid);
+    this.pushSettings.delete(appid);
+  }
+
+  /**
+   * Resets the app's secret, as its console does, to `secret` or a random 32-hex one, and
+   * answers it: from then on the old one gets 40125 and the new one works. Codes already
+   * issued stay redeemable (with the new secret), and tokens stay live until they expire.
+   */
+  setSecret(appid: string, secret?: string): string {
+    const app = withSecret(this.app(appid), secret);
+    this.directory.replace(app);
+    return app.secret;
   }
 
   /** The user's openid in `appid` (the first app by default): different in each app. */
@@ -757,6 +815,15 @@ export class WxSandbox {
       );
     }
     return app;
+  }
+
+  /** The single-app form's one app takes both flows; no tenant could own it. */
+  private requireAppsForm(method: string): void {
+    if (this.options.apps[0].kind === 'both') {
+      throw new Error(
+        `WxSandbox: ${method}() needs the 'apps' option; this sandbox holds the single app '${this.appid}'`,
+      );
+    }
   }
 
   private user(key: string): WxSandboxUser {

@@ -18,7 +18,7 @@ const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
  * in this process through one promise per user, across processes through the
  * store's lease, whose fencing check keeps a late holder from overwriting.
  * Tokens are kept per app: an openid belongs to one app (`profile.appid`); the
- * `appid` parameters default to the app `WXOAuth` injects.
+ * `appid` parameters default to the app `WXOAuth` injects (with tenants, name it).
  *
  * @publicApi
  */
@@ -34,18 +34,16 @@ export class WxTokenService {
   ) {}
 
   /** Saves a login's tokens with their absolute expiry times; a login starts a new refresh token's 30 days. */
-  async save(
-    token: WxAccessToken,
-    appid: string = this.apps.primary.appid,
-  ): Promise<WxStoredToken> {
+  async save(token: WxAccessToken, appid?: string): Promise<WxStoredToken> {
     const stored = this.toStored(token, undefined);
-    await this.store.set(tokenKey(appid, token.openid), JSON.stringify(stored), this.ttlOf(stored));
+    const key = tokenKey(appid ?? (await this.apps.clientOf(undefined)).appid, token.openid);
+    await this.store.set(key, JSON.stringify(stored), this.ttlOf(stored));
     return stored;
   }
 
   /** A valid access token for the user; throws `WxReauthorizationRequiredError` when only a new login can give one. */
   async getAccessTokenFor(openid: string, appid?: string): Promise<string> {
-    const wx = this.apps.clientOf(appid);
+    const wx = await this.apps.clientOf(appid);
     const stored = await this.load(wx, openid);
     if (this.isFresh(stored)) return stored.accessToken;
     const key = tokenKey(wx.appid, openid);
@@ -62,19 +60,19 @@ export class WxTokenService {
     openid: string,
     options: { appid?: string; lang?: WxLang } = {},
   ): Promise<WxUserInfo> {
-    const wx = this.apps.clientOf(options.appid);
+    const wx = await this.apps.clientOf(options.appid);
     return wx.getUserinfo(await this.getAccessTokenFor(openid, wx.appid), openid, options.lang);
   }
 
   /** Whether WeChat accepts the user's token, refreshing it first if it has expired. */
   async checkAccessTokenFor(openid: string, appid?: string): Promise<boolean> {
-    const wx = this.apps.clientOf(appid);
+    const wx = await this.apps.clientOf(appid);
     return wx.checkAccessToken(await this.getAccessTokenFor(openid, wx.appid), openid);
   }
 
   /** Forgets the user's tokens, e.g. on logout. */
-  forget(openid: string, appid?: string): Promise<void> {
-    return this.store.delete(tokenKey(this.apps.clientOf(appid).appid, openid));
+  async forget(openid: string, appid?: string): Promise<void> {
+    await this.store.delete(tokenKey((await this.apps.clientOf(appid)).appid, openid));
   }
 
   private refresh(wx: WXOAuth, openid: string): Promise<WxStoredToken> {

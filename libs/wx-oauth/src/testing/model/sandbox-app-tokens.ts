@@ -48,6 +48,14 @@ export class SandboxAppTokens {
     return this.clock.now() >= found.expiresAt ? 42001 : found;
   }
 
+  /** Revokes the app's token and forgets its count, as for an app that is gone. */
+  forgetApp(appid: string): void {
+    const live = this.current.get(appid);
+    if (live) this.byToken.delete(live.token);
+    this.current.delete(appid);
+    this.minted.delete(appid);
+  }
+
   /** How many tokens `appid` has been given, renewals included. */
   issued(appid: string): number {
     return this.minted.get(appid) ?? 0;

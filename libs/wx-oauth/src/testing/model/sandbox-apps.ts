@@ -96,32 +96,51 @@ export function resolveApps(
     throw new Error('WxSandbox: apps must not be empty');
   const seen = new Set<string>();
   return apps.map((app) => {
-    if (!app || typeof app.appid !== 'string' || !app.appid)
-      throw new Error('WxSandbox: every app needs an appid');
-    if (seen.has(app.appid)) throw new Error(`WxSandbox: duplicate appid '${app.appid}'`);
-    seen.add(app.appid);
-    if (!APP_KINDS.has(app.kind)) {
-      throw new Error(
-        `WxSandbox: app '${app.appid}' needs kind 'officialAccount', 'website' or 'miniProgram'`,
-      );
-    }
-    if (app.secret !== undefined && (typeof app.secret !== 'string' || !app.secret)) {
-      throw new Error(`WxSandbox: app '${app.appid}' has an empty secret`);
-    }
-    if (
-      app.openPlatform !== undefined &&
-      (typeof app.openPlatform !== 'string' || !app.openPlatform)
-    ) {
-      throw new Error(`WxSandbox: app '${app.appid}' has an empty openPlatform`);
-    }
-    return freezeApp({
-      appid: app.appid,
-      secret: app.secret ?? randomBytes(16).toString('hex'),
-      kind: app.kind,
-      openPlatform: app.openPlatform,
-      name: app.name || defaultName,
-    });
+    const resolved = resolveApp(app, defaultName);
+    if (seen.has(resolved.appid)) throw new Error(`WxSandbox: duplicate appid '${resolved.appid}'`);
+    seen.add(resolved.appid);
+    return resolved;
   });
+}
+
+/** Validates one app of the `apps` option (or of `addApp`), its secret random when left out. */
+export function resolveApp(app: WxSandboxApp, defaultName: string): WxSandboxAppInfo {
+  if (!app || typeof app.appid !== 'string' || !app.appid)
+    throw new Error('WxSandbox: every app needs an appid');
+  if (!APP_KINDS.has(app.kind)) {
+    throw new Error(
+      `WxSandbox: app '${app.appid}' needs kind 'officialAccount', 'website' or 'miniProgram'`,
+    );
+  }
+  if (app.secret !== undefined && (typeof app.secret !== 'string' || !app.secret)) {
+    throw new Error(`WxSandbox: app '${app.appid}' has an empty secret`);
+  }
+  if (
+    app.openPlatform !== undefined &&
+    (typeof app.openPlatform !== 'string' || !app.openPlatform)
+  ) {
+    throw new Error(`WxSandbox: app '${app.appid}' has an empty openPlatform`);
+  }
+  return freezeApp({
+    appid: app.appid,
+    secret: app.secret ?? randomSecret(),
+    kind: app.kind,
+    openPlatform: app.openPlatform,
+    name: app.name || defaultName,
+  });
+}
+
+/** The app with another secret (random when left out), as the console's reset gives it. */
+export function withSecret(app: WxSandboxAppInfo, secret?: string): WxSandboxAppInfo {
+  if (secret !== undefined && (typeof secret !== 'string' || !secret)) {
+    throw new Error(`WxSandbox: app '${app.appid}' needs a non-empty secret`);
+  }
+  return Object.freeze({ ...app, secret: secret ?? randomSecret() });
+}
+
+/** 32 hex, the shape of WeChat's AppSecrets. */
+export function randomSecret(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /** Whether the app is an official account, the only kind with followers and its `/cgi-bin` API. */

@@ -10,21 +10,25 @@ export interface SandboxFollow {
 
 /** Which test users follow which official account: nobody, until a test or a scan says so. */
 export class SandboxFollowers {
-  private readonly follows = new Map<string, SandboxFollow>();
+  /** Per appid, so a removed account's followers go at once. */
+  private readonly follows = new Map<string, Map<string, SandboxFollow>>();
 
   get(appid: string, userKey: string): SandboxFollow | undefined {
-    return this.follows.get(keyOf(appid, userKey));
+    return this.follows.get(appid)?.get(userKey);
   }
 
   follow(appid: string, userKey: string, follow: SandboxFollow): void {
-    this.follows.set(keyOf(appid, userKey), follow);
+    let followers = this.follows.get(appid);
+    if (!followers) this.follows.set(appid, (followers = new Map()));
+    followers.set(userKey, follow);
   }
 
   unfollow(appid: string, userKey: string): void {
-    this.follows.delete(keyOf(appid, userKey));
+    this.follows.get(appid)?.delete(userKey);
   }
-}
 
-function keyOf(appid: string, userKey: string): string {
-  return JSON.stringify([appid, userKey]);
+  /** Forgets everyone who followed the account. */
+  forgetApp(appid: string): void {
+    this.follows.delete(appid);
+  }
 }

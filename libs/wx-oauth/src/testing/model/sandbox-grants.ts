@@ -110,6 +110,12 @@ export class SandboxGrants {
     return this.clock.now() >= grant.accessExpiresAt ? 42001 : grant;
   }
 
+  /** Forgets the app's codes and tokens: a removed app's are unknown from then on. */
+  forgetApp(appid: string): void {
+    for (const [code, entry] of this.codes) if (entry.appid === appid) this.codes.delete(code);
+    for (const grant of this.byRefreshToken.values()) if (grant.appid === appid) this.forget(grant);
+  }
+
   private accessTtlMs(): number {
     return this.options.accessTokenTtlSeconds * 1000;
   }

@@ -57,4 +57,9 @@ export class SandboxMiniCodes {
     entry.used = true;
     return entry.userKey;
   }
+
+  /** Forgets the app's codes: a removed app's are unknown from then on. */
+  forgetApp(appid: string): void {
+    for (const [code, entry] of this.codes) if (entry.appid === appid) this.codes.delete(code);
+  }
 }

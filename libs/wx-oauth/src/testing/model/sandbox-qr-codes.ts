@@ -59,6 +59,15 @@ export class SandboxQrCodes {
     return this.live(this.byId.get(id));
   }
 
+  /** Forgets the app's codes: a removed app's lead nowhere from then on. */
+  forgetApp(appid: string): void {
+    for (const code of this.byTicket.values()) {
+      if (code.appid !== appid) continue;
+      this.byTicket.delete(code.ticket);
+      this.byId.delete(code.id);
+    }
+  }
+
   private live(code: SandboxQrCode | undefined): SandboxQrCode | undefined {
     return code && this.clock.now() < code.expiresAt ? code : undefined;
   }

@@ -5,22 +5,25 @@ import { newSessionKey } from './mini-program-crypto.js';
  * jscode2session, as the key the user's next encrypted data is sealed with.
  */
 export class SandboxSessions {
-  private readonly keys = new Map<string, string>();
+  /** Per appid, so a removed app's sessions go at once. */
+  private readonly keys = new Map<string, Map<string, string>>();
 
   /** Starts a new session and answers its key. */
   open(appid: string, userKey: string): string {
     const sessionKey = newSessionKey();
-    this.keys.set(sessionOf(appid, userKey), sessionKey);
+    let appKeys = this.keys.get(appid);
+    if (!appKeys) this.keys.set(appid, (appKeys = new Map()));
+    appKeys.set(userKey, sessionKey);
     return sessionKey;
   }
 
   /** The key of the user's latest session with the app; `undefined` before the first login. */
   keyOf(appid: string, userKey: string): string | undefined {
-    return this.keys.get(sessionOf(appid, userKey));
+    return this.keys.get(appid)?.get(userKey);
   }
-}
 
-/** A newline cannot occur in an appid or user key sent over HTTP, so the pair stays unambiguous. */
-function sessionOf(appid: string, userKey: string): string {
-  return `${appid}\n${userKey}`;
+  /** Ends every session with the app. */
+  forgetApp(appid: string): void {
+    this.keys.delete(appid);
+  }
 }

@@ -1,0 +1,146 @@
+import type { WXOAuth } from '../client/wx-oauth.client.js';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import type { WxScope } from '../client/wx-oauth.types.js';
+import type { WxAppCredentials } from '../interfaces/wx-oauth-module-options.interface.js';
+import type { WxOAuthSettings } from '../wx-oauth.options.js';
+import {
+  kindForScope,
+  WX_APP_KINDS,
+  WX_APP_LABELS,
+  WX_WEB_APP_KINDS,
+  type WxAppKind,
+} from './wx-app-kind.js';
+import { isWeChatBrowser } from './wx-user-agent.js';
+
+/** A registered app with its client, and its tenant's id. */
+export interface WxApp {
+  kind: WxAppKind;
+  client: WXOAuth;
+  tenant?: string;
+}
+
+/** What an error message says of an app: its kind, appid and tenant, never its secret. */
+export function describeApp({ kind, client, tenant }: WxApp): string {
+  return `${WX_APP_LABELS[kind]} ${client.appid}${tenant === undefined ? '' : ` of tenant ${tenant}`}`;
+}
+
+/** `call`'s result; WeChat refusing the app itself (`app_config`) names the app, so that the misconfigured one is found. */
+export async function naming<T>(app: WxApp, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof WxOAuthError && error.kind === 'app_config')
+      throw new WxOAuthError('app_config', `${error.message} (the ${describeApp(app)})`, error);
+    throw error;
+  }
+}
+
+/** The credentials of one registration: one `appid` for both browser flows, or its apps by kind. */
+export type WxRegistrationApps = Pick<
+  WxOAuthSettings,
+  'appid' | 'secret' | 'officialAccount' | 'website' | 'miniProgram'
+>;
+
+/**
+ * One registration's WeChat apps (the module's fixed one, or a tenant's) and
+ * the flow each one serves: `snsapi_login` is the website app's (the desktop
+ * QR login), `snsapi_base` and `snsapi_userinfo` the official account's
+ * (inside WeChat), `wx.login()` codes the mini-program's. One app registered as
+ * `appid` serves both browser flows with one client.
+ */
+export class WxRegistration {
+  /** Whether the browser apps were registered by kind (`officialAccount` / `website`) rather than as one `appid`. */
+  readonly byKind: boolean;
+  private readonly clients: Partial<Record<WxAppKind, WXOAuth>> = {};
+
+  constructor(
+    apps: WxRegistrationApps,
+    client: (credentials: WxAppCredentials) => WXOAuth,
+    /** The tenant's id; undefined for the module's fixed registration. */
+    readonly tenant?: string,
+    /** Its callback URL (a tenant's own, else the module's); none for a mini-program-only registration. */
+    readonly callbackURL?: string,
+  ) {
+    this.byKind = !apps.appid;
+    if (apps.appid) {
+      const shared = client({ appid: apps.appid, secret: apps.secret! });
+      for (const kind of WX_WEB_APP_KINDS) this.clients[kind] = shared;
+    } else {
+      for (const kind of WX_WEB_APP_KINDS) {
+        const credentials = apps[kind];
+        if (credentials) this.clients[kind] = client(credentials);
+      }
+    }
+    if (apps.miniProgram) this.clients.miniProgram = client(apps.miniProgram);
+  }
+
+  /** The client `WXOAuth` injects: the official account's, else the website app's. */
+  get primary(): WXOAuth | undefined {
+    return this.clients.officialAccount ?? this.clients.website;
+  }
+
+  get(kind: WxAppKind): WXOAuth | undefined {
+    return this.clients[kind];
+  }
+
+  /**
+   * The scope and app of a login. A route's own scope wins; without one, a
+   * registration by kind logs in by the browser: inside WeChat with `inWeChat`
+   * (the module's scope), elsewhere with the website QR login.
+   */
+  forLogin(
+    userAgent: string | undefined,
+    inWeChat: WxScope,
+    routeScope?: WxScope,
+  ): { scope: WxScope; app: WxApp } {
+    const scope =
+      routeScope ?? (this.byKind && !isWeChatBrowser(userAgent) ? 'snsapi_login' : inWeChat);
+    return { scope, app: this.forScope(scope) };
+  }
+
+  /** The app a login with `scope` needs; `flow_unavailable` (before the browser leaves the site) when it is not registered. */
+  forScope(scope: WxScope): WxApp {
+    const kind = kindForScope(scope);
+    const client = this.clients[kind];
+    if (!client) {
+      const where =
+        kind === 'website'
+          ? 'inside WeChat: open this page in WeChat'
+          : 'on a computer, or register the official account';
+      throw new WxOAuthError(
+        'flow_unavailable',
+        `${this.site()} has no WeChat ${WX_APP_LABELS[kind]} for the ${scope} login; log in ${where}`,
+      );
+    }
+    return { kind, client, tenant: this.tenant };
+  }
+
+  /** The app that started a login, by the appid its state recorded. */
+  byAppid(appid: string | undefined): WxApp | undefined {
+    for (const kind of WX_APP_KINDS) {
+      const client = this.clients[kind];
+      if (client && client.appid === appid) return { kind, client, tenant: this.tenant };
+    }
+    return undefined;
+  }
+
+  /** The mini-program; `flow_unavailable` when none is registered. */
+  miniProgram(): WxApp {
+    const client = this.clients.miniProgram;
+    if (!client)
+      throw new WxOAuthError(
+        'flow_unavailable',
+        `${this.site()} has no WeChat mini-program registered (miniProgram, or WX_MINI_APPID / WX_MINI_SECRET)`,
+      );
+    return { kind: 'miniProgram', client, tenant: this.tenant };
+  }
+
+  /** Closes the clients' own pooled connections. */
+  close(): void {
+    for (const client of new Set(Object.values(this.clients))) client.close();
+  }
+
+  private site(): string {
+    return this.tenant === undefined ? 'This site' : `Tenant ${this.tenant}`;
+  }
+}

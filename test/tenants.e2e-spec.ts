@@ -1,0 +1,366 @@
+/**
+ * Many tenants' WeChat apps in one deployment, over HTTP against the sandbox:
+ * each tenant's login with its own appid and secret, two tenants sharing one
+ * callback domain (chosen by path prefix) beside one on its own host, tenants
+ * added, removed and re-keyed while the app runs, a state of one tenant never
+ * spending a code of another's, and two instances sharing Redis.
+ */
+import {
+  Controller,
+  Get,
+  type INestApplication,
+  Injectable,
+  Module,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import {
+  type WxAuthInfo,
+  type WxLoginSettings,
+  WxAuthGuard,
+  WxOAuthExceptionFilter,
+  WxOAuthModule,
+  type WxOAuthStore,
+  WxQrLogin,
+  type WxProfile,
+  type WxTenant,
+  type WxTenantRequest,
+  type WxTenantResolver,
+  WxTenants,
+  WxTokenService,
+} from 'nest-wx-oauth';
+import { WxRedisStore } from 'nest-wx-oauth/redis';
+import { CookieJar, WxSandbox } from 'nest-wx-oauth/testing';
+import type { CaptureLogger } from './support/capture-logger.js';
+import { freePort } from './support/free-port.js';
+import { listenApp } from './support/listen-app.js';
+import { RedisServer } from './support/redis-server.js';
+
+const WECHAT_UA = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 NetType/WIFI';
+/** acme and bolt log in on one shared domain, told apart by path; cora on its own host. */
+const SHARED = 'login.example.test';
+const SHARED_CALLBACK = `http://${SHARED}/auth/wechat/callback`;
+const CORA_HOST = 'cora.example.test';
+const STATE_SECRET = 'tenants-state-secret-0123456789abcdef';
+
+/** The app's own tenant storage, as a repository would be: a Nest provider the module's resolver is. */
+@Injectable()
+class TenantDirectory implements WxTenantResolver {
+  readonly tenants = new Map<string, WxTenant>();
+  readonly hosts = new Map<string, string>();
+  loads = 0;
+  failing = false;
+
+  tenantOf({ host, path }: WxTenantRequest): string | undefined {
+    return /^\/t\/([a-z]+)\//.exec(path)?.[1] ?? this.hosts.get(host);
+  }
+
+  async load(id: string): Promise<WxTenant | undefined> {
+    this.loads += 1;
+    if (this.failing) throw new Error('connect ECONNREFUSED tenants-db:5432');
+    const tenant = this.tenants.get(id);
+    return tenant && structuredClone(tenant);
+  }
+
+  tenantOfAppid(appid: string): string | undefined {
+    for (const tenant of this.tenants.values())
+      if (tenant.officialAccount?.appid === appid || tenant.website?.appid === appid)
+        return tenant.id;
+    return undefined;
+  }
+}
+
+@Module({ providers: [TenantDirectory], exports: [TenantDirectory] })
+class TenantsModule {}
+
+@Controller()
+class LoginController {
+  constructor(private readonly qrLogin: WxQrLogin) {}
+
+  @Get('t/:tenant/auth/wechat')
+  @UseGuards(WxAuthGuard)
+  byPath(): void {}
+
+  @Get('auth/wechat')
+  @UseGuards(WxAuthGuard)
+  byHost(): void {}
+
+  @Get('auth/wechat/callback')
+  @UseGuards(WxAuthGuard)
+  callback(@Req() req: Request): unknown {
+    return { user: req.user, state: (req.authInfo as WxAuthInfo).state };
+  }
+
+  /** The embedded QR login's settings, for the tenant's website app. */
+  @Get('t/:tenant/login/qr')
+  @UseFilters(WxOAuthExceptionFilter)
+  qr(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<WxLoginSettings> {
+    return this.qrLogin.settings(req, res);
+  }
+}
+
+let sandbox: WxSandbox;
+const loggers: CaptureLogger[] = [];
+
+/** One tenant with an official account of its own in the sandbox. */
+function seedTenant(directory: TenantDirectory, id: string, callbackURL?: string): WxTenant {
+  const appid = `wx0${id}0official`;
+  const app =
+    sandbox.apps.find((a) => a.appid === appid) ??
+    sandbox.addApp({ appid, kind: 'officialAccount', openPlatform: id });
+  const tenant: WxTenant = {
+    id,
+    officialAccount: { appid, secret: app.secret },
+    ...(callbackURL ? { callbackURL } : {}),
+  };
+  directory.tenants.set(id, tenant);
+  return tenant;
+}
+
+async function startInstance(
+  store?: WxOAuthStore,
+): Promise<{ app: INestApplication; url: string; directory: TenantDirectory }> {
+  const port = await freePort();
+  const { app, logger } = await listenApp(port, {
+    imports: [
+      TenantsModule,
+      WxOAuthModule.forRootAsync({
+        imports: [TenantsModule],
+        inject: [TenantDirectory],
+        useFactory: (directory: TenantDirectory) => ({
+          tenants: directory,
+          callbackURL: SHARED_CALLBACK,
+          stateSecret: STATE_SECRET,
+          scope: 'snsapi_userinfo',
+          apiBaseUrl: sandbox.url,
+          openBaseUrl: sandbox.url,
+          timeout: 1000,
+          ...(store ? { store } : {}),
+        }),
+      }),
+    ],
+    controllers: [LoginController],
+  });
+  loggers.push(logger);
+  const directory = app.get(TenantDirectory);
+  seedTenant(directory, 'acme');
+  seedTenant(directory, 'bolt');
+  seedTenant(directory, 'cora', `http://${CORA_HOST}/auth/wechat/callback`);
+  directory.hosts.set(CORA_HOST, 'cora');
+  return { app, url: `http://127.0.0.1:${port}`, directory };
+}
+
+/** A browser (in WeChat) behind a proxy that passes the public host on. */
+class Browser {
+  readonly jar = new CookieJar();
+
+  constructor(private readonly user: string) {}
+
+  /** GET on `url` (an instance) as if at `host`. */
+  async get(url: string, host: string) {
+    const response = await fetch(url, {
+      redirect: 'manual',
+      headers: { 'user-agent': WECHAT_UA, 'x-forwarded-host': host, cookie: this.jar.header() },
+    });
+    this.jar.apply(response.headers.getSetCookie());
+    return response;
+  }
+
+  /** The login's start at `host` + `path`: WeChat's authorize URL it sends the browser to. */
+  async start(instance: string, host: string, path: string): Promise<URL> {
+    const start = await this.get(`${instance}${path}`, host);
+    expect(start.status).toBe(302);
+    return new URL(start.headers.get('location')!.replace(/#.*$/, ''));
+  }
+
+  /** WeChat's side, approved at once: the callback URL with the code. */
+  async authorize(authorizeUrl: URL): Promise<URL> {
+    sandbox.setAutoApprove(this.user);
+    const approved = await fetch(authorizeUrl, {
+      redirect: 'manual',
+      headers: { 'user-agent': WECHAT_UA },
+    });
+    return new URL(approved.headers.get('location')!);
+  }
+
+  /** The callback, reaching `instance` through the proxy at the callback URL's host. */
+  async callback(instance: string, callbackUrl: URL) {
+    const response = await this.get(
+      `${instance}${callbackUrl.pathname}${callbackUrl.search}`,
+      callbackUrl.host,
+    );
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  }
+
+  async logIn(instance: string, host: string, path: string, callbackInstance = instance) {
+    const authorizeUrl = await this.start(instance, host, path);
+    return {
+      authorizeUrl,
+      ...(await this.callback(callbackInstance, await this.authorize(authorizeUrl))),
+    };
+  }
+}
+
+beforeAll(async () => {
+  sandbox = await WxSandbox.start({ apps: [{ appid: 'wx0platform0owner', kind: 'website' }] });
+});
+
+afterAll(async () => {
+  await sandbox.close();
+  const logs = loggers.flatMap((logger) => logger.lines).join('\n');
+  for (const app of sandbox.apps) expect(logs).not.toContain(app.secret);
+});
+
+describe('tenants on one instance', () => {
+  let app: INestApplication;
+  let url: string;
+  let directory: TenantDirectory;
+
+  beforeAll(async () => {
+    ({ app, url, directory } = await startInstance());
+  });
+  afterAll(() => app.close());
+
+  it('logs each tenant in with its own app, two of them on one shared callback domain', async () => {
+    for (const [id, host, path] of [
+      ['acme', SHARED, '/t/acme/auth/wechat'],
+      ['bolt', SHARED, '/t/bolt/auth/wechat'],
+      ['cora', CORA_HOST, '/auth/wechat'],
+    ] as const) {
+      const appid = `wx0${id}0official`;
+      const login = await new Browser('alice').logIn(url, host, path);
+      expect(login.authorizeUrl.searchParams.get('appid')).toBe(appid);
+      expect(decodeURIComponent(login.authorizeUrl.searchParams.get('redirect_uri')!)).toBe(
+        id === 'cora' ? `http://${CORA_HOST}/auth/wechat/callback` : SHARED_CALLBACK,
+      );
+      expect(login.status).toBe(200);
+      expect(login.body.state).toEqual({ appid, tenant: id });
+      expect(login.body.user).toMatchObject({ appid, openid: sandbox.openidOf('alice', appid) });
+    }
+  });
+
+  it("gives the embedded QR login the tenant's website app, and 400 to a tenant without one", async () => {
+    const website = sandbox.addApp({
+      appid: 'wx0acme0website',
+      kind: 'website',
+      openPlatform: 'acme',
+    });
+    directory.tenants.get('acme')!.website = { appid: website.appid, secret: website.secret };
+    app.get(WxTenants).forget('acme');
+    const browser = new Browser('alice');
+    const qr = await browser.get(`${url}/t/acme/login/qr`, SHARED);
+    expect(await qr.json()).toMatchObject({
+      appid: 'wx0acme0website',
+      redirect_uri: encodeURIComponent(SHARED_CALLBACK),
+    });
+    expect((await browser.get(`${url}/t/bolt/login/qr`, SHARED)).status).toBe(400);
+  });
+
+  it("keeps each tenant's tokens under its appid", async () => {
+    const login = await new Browser('bob').logIn(url, SHARED, '/t/bolt/auth/wechat');
+    const { openid, appid } = login.body.user as WxProfile;
+    const tokens = app.get(WxTokenService);
+    await expect(tokens.checkAccessTokenFor(openid, appid)).resolves.toBe(true);
+    await expect(tokens.checkAccessTokenFor(openid)).rejects.toMatchObject({
+      kind: 'invalid_request',
+    });
+  });
+
+  it("never spends one tenant's code with another tenant's state, and answers 401", async () => {
+    const browser = new Browser('alice');
+    await browser.start(url, SHARED, '/t/acme/auth/wechat');
+    // A code WeChat issued to bolt's account, brought to the callback of acme's login.
+    const boltCode = sandbox.issueCode('alice', 'snsapi_userinfo', 'wx0bolt0official');
+    const state = /wx_oauth_([0-9a-f]{32})=/.exec(browser.jar.header())![1];
+    const callback = await browser.callback(
+      url,
+      new URL(`${SHARED_CALLBACK}?code=${boltCode}&state=${state}`),
+    );
+    expect(callback.status).toBe(401);
+    expect(callback.body).toMatchObject({ kind: 'invalid_code', errcode: 40029 });
+  });
+
+  it('answers 404 for a host or tenant it does not serve, and 503 when the resolver fails', async () => {
+    const browser = new Browser('alice');
+    expect((await browser.get(`${url}/auth/wechat`, 'nobody.example.test')).status).toBe(404);
+    expect((await browser.get(`${url}/t/nobody/auth/wechat`, SHARED)).status).toBe(404);
+    directory.failing = true;
+    try {
+      app.get(WxTenants).forget('acme');
+      const down = await browser.get(`${url}/t/acme/auth/wechat`, SHARED);
+      expect(down.status).toBe(503);
+      expect(await down.text()).not.toContain('tenants-db');
+    } finally {
+      directory.failing = false;
+    }
+  });
+
+  it('loads a cached tenant once, and a tenant added while it runs on its first login', async () => {
+    const before = directory.loads;
+    for (let i = 0; i < 3; i++)
+      await new Browser('alice').logIn(url, SHARED, '/t/acme/auth/wechat');
+    expect(directory.loads - before).toBeLessThanOrEqual(1);
+
+    seedTenant(directory, 'dora');
+    const login = await new Browser('carol').logIn(url, SHARED, '/t/dora/auth/wechat');
+    expect(login.status).toBe(200);
+    expect(login.body.state).toEqual({ appid: 'wx0dora0official', tenant: 'dora' });
+  });
+
+  it("refuses a removed tenant's new logins (404) and its logins in flight (401)", async () => {
+    seedTenant(directory, 'emma');
+    const browser = new Browser('alice');
+    const authorizeUrl = await browser.start(url, SHARED, '/t/emma/auth/wechat');
+    const callbackUrl = await browser.authorize(authorizeUrl);
+    directory.tenants.delete('emma');
+    app.get(WxTenants).forget('emma');
+    expect((await browser.callback(url, callbackUrl)).status).toBe(401);
+    expect((await new Browser('bob').get(`${url}/t/emma/auth/wechat`, SHARED)).status).toBe(404);
+  });
+
+  it('takes a rotated secret once told, names the tenant (never a secret) until then, and leaves other tenants alone', async () => {
+    const old = directory.tenants.get('cora')!.officialAccount!.secret;
+    const secret = sandbox.setSecret('wx0cora0official');
+    // WeChat has the new secret, the app's cache the old one: cora's logins fail, and say whose.
+    const stale = await new Browser('alice').logIn(url, CORA_HOST, '/auth/wechat');
+    expect(stale.status).toBe(502);
+    expect(stale.body.message).toContain('of tenant cora');
+    expect(JSON.stringify(stale.body)).not.toContain(old);
+    expect((await new Browser('alice').logIn(url, SHARED, '/t/acme/auth/wechat')).status).toBe(200);
+
+    directory.tenants.get('cora')!.officialAccount!.secret = secret;
+    app.get(WxTenants).forget('cora');
+    expect((await new Browser('alice').logIn(url, CORA_HOST, '/auth/wechat')).status).toBe(200);
+  });
+});
+
+describe('tenants on two instances sharing Redis', () => {
+  let redis: RedisServer;
+  const instances: { app: INestApplication; url: string }[] = [];
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    for (let i = 0; i < 2; i++)
+      instances.push(await startInstance(new WxRedisStore({ url: redis.url })));
+  });
+  afterAll(async () => {
+    await Promise.all(instances.map(({ app }) => app.close()));
+    await redis.stop();
+  });
+
+  it('finishes on one instance the logins another started, each with its tenant', async () => {
+    const [a, b] = instances.map((instance) => instance.url);
+    for (const [id, host, path] of [
+      ['acme', SHARED, '/t/acme/auth/wechat'],
+      ['bolt', SHARED, '/t/bolt/auth/wechat'],
+      ['cora', CORA_HOST, '/auth/wechat'],
+    ] as const) {
+      const login = await new Browser('bob').logIn(a, host, path, b);
+      expect(login.status).toBe(200);
+      expect(login.body.state).toMatchObject({ tenant: id });
+    }
+  });
+});
