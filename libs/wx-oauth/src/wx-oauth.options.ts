@@ -65,15 +65,7 @@ function optionsSchema(name: (path: string) => string) {
       officialAccount: credentials('officialAccount').optional(),
       website: credentials('website').optional(),
       miniProgram: credentials('miniProgram').optional(),
-      tenants: z
-        .custom<WxTenantResolver>(
-          (value) =>
-            TENANT_METHODS.every(
-              (method) => typeof (value as Record<string, unknown> | null)?.[method] === 'function',
-            ),
-          `must implement WxTenantResolver (${TENANT_METHODS.join(', ')})`,
-        )
-        .optional(),
+      tenants: implementing<WxTenantResolver>('WxTenantResolver', TENANT_METHODS).optional(),
       tenantCacheTtl: z.number().int().min(0).max(86_400_000).default(60_000),
       maxTenants: z.number().int().min(1).max(10_000_000).default(10_000),
       callbackURL: z
@@ -119,15 +111,7 @@ function optionsSchema(name: (path: string) => string) {
         .url({ protocol: /^https?$/ })
         .transform((url) => url.replace(/\/+$/, ''))
         .default('https://mp.weixin.qq.com'),
-      store: z
-        .custom<WxOAuthStore>(
-          (value) =>
-            STORE_METHODS.every(
-              (method) => typeof (value as Record<string, unknown> | null)?.[method] === 'function',
-            ),
-          `must implement WxOAuthStore (${STORE_METHODS.join(', ')})`,
-        )
-        .optional(),
+      store: implementing<WxOAuthStore>('WxOAuthStore', STORE_METHODS).optional(),
       tokenRefreshMargin: z.number().int().min(0).max(3_600_000).default(300_000),
     })
     .superRefine(
@@ -178,6 +162,17 @@ function optionsSchema(name: (path: string) => string) {
       // Reported with the other options' problems, not after they are fixed.
       { when: () => true },
     );
+}
+
+/** An object of the app's that must have `methods`, as an interface of the module's (`name`) asks. */
+function implementing<T>(name: string, methods: readonly string[]) {
+  return z.custom<T>(
+    (value) =>
+      methods.every(
+        (method) => typeof (value as Record<string, unknown> | null)?.[method] === 'function',
+      ),
+    `must implement ${name} (${methods.join(', ')})`,
+  );
 }
 
 /** The one check that an app comes with its secret, and a secret with its app. */

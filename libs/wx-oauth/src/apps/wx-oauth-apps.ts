@@ -82,9 +82,9 @@ export class WxOAuthApps implements OnApplicationShutdown {
   ofTenant(id: string): Promise<WxRegistration | undefined> {
     let pending = this.registrations.get(id);
     if (!pending) {
-      pending = this.ask(() => this.resolver!.load(id)).then(
-        (tenant) => tenant && this.register(id, tenant),
-      );
+      pending = Promise.resolve()
+        .then(() => this.ask(() => this.resolver!.load(id)))
+        .then((tenant) => tenant && this.register(id, tenant));
       // A failure is not kept: the next login asks again.
       pending.catch(() => this.registrations.delete(id));
       this.registrations.set(id, pending, this.settings.tenantCacheTtl);
@@ -130,7 +130,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
   private tenantOfAppid(appid: string): Promise<string | undefined> {
     let pending = this.appidTenants.get(appid);
     if (!pending) {
-      pending = this.ask(() => this.resolver!.tenantOfAppid(appid));
+      pending = Promise.resolve().then(() => this.ask(() => this.resolver!.tenantOfAppid(appid)));
       pending.catch(() => this.appidTenants.delete(appid));
       this.appidTenants.set(appid, pending, this.settings.tenantCacheTtl);
     }
@@ -160,17 +160,28 @@ export class WxOAuthApps implements OnApplicationShutdown {
     return new WxRegistration(tenant, this.client, id, callbackURL ?? this.settings.callbackURL);
   }
 
-  /** The resolver's answer; its failure (its database down) is the store's kind (503), its message logged, not shown. */
-  private async ask<T>(question: () => T | Promise<T>): Promise<T> {
+  /**
+   * The resolver's answer, as it gave it (a synchronous one stays so, on every
+   * login start); its failure (its database down) is the store's kind (503),
+   * its message logged, not shown.
+   */
+  private ask<T>(question: () => T | Promise<T>): T | Promise<T> {
     try {
-      return await question();
+      const answer = question();
+      return answer instanceof Promise
+        ? answer.catch((error: unknown) => this.failed(error))
+        : answer;
     } catch (error) {
-      if (error instanceof WxOAuthError) throw error;
-      this.logger.error(
-        `The tenant resolver failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      throw new WxOAuthError('store_unavailable', 'The tenant resolver failed');
+      return this.failed(error);
     }
+  }
+
+  private failed(error: unknown): never {
+    if (error instanceof WxOAuthError) throw error;
+    this.logger.error(
+      `The tenant resolver failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    throw new WxOAuthError('store_unavailable', 'The tenant resolver failed');
   }
 }
 

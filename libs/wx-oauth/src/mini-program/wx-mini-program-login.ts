@@ -44,9 +44,7 @@ export class WxMiniProgramLogin {
       throw new WxOAuthError(
         'bad_response',
         'WeChat /sns/jscode2session answered no openid or session_key',
-        {
-          endpoint: '/sns/jscode2session',
-        },
+        { endpoint: '/sns/jscode2session' },
       );
     const { openid, unionid } = session;
     // After the login, not beside it: WeChat charges each phone number, and a refused login needs none.
