@@ -3,6 +3,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/wx-oauth/package.json libs/wx-oauth/
+COPY libs/wx-sandbox/package.json libs/wx-sandbox/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json nest-cli.json ./
 COPY libs libs
@@ -16,6 +17,9 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/libs/wx-oauth/package.json libs/wx-oauth/
 COPY --from=build --chown=node:node /app/libs/wx-oauth/dist libs/wx-oauth/dist
+# The sandbox package: the sandbox service's command, and the demo's in-process sandbox.
+COPY --from=build --chown=node:node /app/libs/wx-sandbox/package.json libs/wx-sandbox/
+COPY --from=build --chown=node:node /app/libs/wx-sandbox/dist libs/wx-sandbox/dist
 COPY --from=build --chown=node:node /app/dist dist
 USER node
 # Inside the container only: reachable through the port mapping and by the other services.

@@ -1,4 +1,6 @@
-// ESLint for the whole tree: typescript-eslint's recommended rules, formatting left to Prettier.
+// ESLint for the whole tree: typescript-eslint's recommended rules, formatting left to Prettier,
+// and, with the types of the TypeScript sources, no promise left floating or handed to a callback
+// that ignores it.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
@@ -17,6 +19,27 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
       ],
     },
+  },
+  {
+    // The TypeScript sources are linted with their types, each file with the program of the
+    // nearest tsconfig.json (the root one, or bench's).
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // A promise nobody awaits loses its rejection; `void` marks one left on purpose.
+      '@typescript-eslint/no-floating-promises': 'error',
+      // An async callback where a plain one is expected (Passport's, an event's, a timer's)
+      // fails with nobody to hear it.
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // The consumer projects are linted without types: they bring their own tsconfig and their
+    // own installs of the packages, which are absent here.
+    files: ['test/consumers/**'],
+    ...tseslint.configs.disableTypeChecked,
   },
   {
     files: ['**/*.spec.ts', '**/*.spec-helper.ts', 'test/**/*.ts'],

@@ -9,6 +9,7 @@ const shared = {
   moduleNameMapper: {
     '^nest-wx-oauth$': '<rootDir>/libs/wx-oauth/src/index.ts',
     '^nest-wx-oauth/(.*)$': '<rootDir>/libs/wx-oauth/src/$1/index.ts',
+    '^nest-wx-oauth-sandbox$': '<rootDir>/libs/wx-sandbox/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

@@ -190,8 +190,10 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
     stdio: 'inherit',
   });
 }
-if (!existsSync(join(ROOT, 'libs/wx-oauth/dist/esm/index.js')))
-  fail('build the library first: npm run build');
+// The sandbox is a package of its own, which nest-wx-oauth/testing re-exports.
+for (const entry of ['libs/wx-sandbox/dist/esm/index.js', 'libs/wx-oauth/dist/esm/index.js'])
+  if (!existsSync(join(ROOT, entry)))
+    fail('build the library and the sandbox first: npm run build');
 execFileSync(
   process.execPath,
   [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(BENCH, 'tsconfig.json')],

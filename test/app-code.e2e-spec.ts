@@ -1,6 +1,6 @@
 /**
  * The code a Nest developer writes around the login, over HTTP against the
- * sandbox: a strategy class with the app's services injected, redirects for
+ * sandbox: a validator class with the app's services injected, redirects for
  * browsers, the login handed to an SPA on another origin, and the traps
  * refused where they are made.
  */
@@ -30,11 +30,10 @@ import {
   type WxAuthInfo,
   type WxAuthenticateOptions,
   WxHandoff,
-  WxLogin,
   WxOAuthModule,
   type WxOAuthModuleOptions,
   type WxProfile,
-  WxStrategy,
+  WxValidator,
 } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxSandbox } from 'nest-wx-oauth/testing';
@@ -134,28 +133,23 @@ class LoginController {
   }
 }
 
-describe('the strategy as app code', () => {
-  @Injectable()
-  class WeChatStrategy extends WxStrategy {
-    constructor(
-      login: WxLogin,
-      private readonly users: UsersService,
-    ) {
-      super(login);
-    }
+describe('the validator as app code', () => {
+  @WxValidator()
+  class WeChatUsers implements WxValidator {
+    constructor(private readonly users: UsersService) {}
 
-    override validate(profile: WxProfile): AppUser {
+    validate(profile: WxProfile): AppUser {
       return this.users.upsert(profile);
     }
   }
 
-  it('runs a strategy class with the app’s UsersService injected, listed in its own module', async () => {
+  it('runs a validator class with the app’s UsersService injected, listed in its own module', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     @Module({
       imports: [UsersModule, WxOAuthModule.forRoot(wxOptions(url))],
       controllers: [LoginController],
-      providers: [WeChatStrategy],
+      providers: [WeChatUsers],
     })
     class AuthModule {}
     const app = await listen(port, { imports: [AuthModule] });
@@ -170,7 +164,7 @@ describe('the strategy as app code', () => {
     expect(users.users.size).toBe(1);
   });
 
-  it('takes a validate from wxOAuthFromConfig with imports and inject', async () => {
+  it('runs the validator of a feature module beside wxOAuthFromConfig in the root module', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const keys = {
@@ -181,22 +175,23 @@ describe('the strategy as app code', () => {
       WX_API_BASE_URL: sandbox.url,
       WX_OPEN_BASE_URL: sandbox.url,
     };
+    @Module({
+      imports: [UsersModule],
+      controllers: [LoginController],
+      providers: [WeChatUsers],
+    })
+    class AuthModule {}
     const app = await listen(port, {
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => keys] }),
-        WxOAuthModule.forRootAsync(
-          wxOAuthFromConfig(
-            (users: UsersService) => ({ validate: (profile) => users.upsert(profile) }),
-            { imports: [UsersModule], inject: [UsersService] },
-          ),
-        ),
+        WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
+        AuthModule,
       ],
-      controllers: [LoginController],
     });
 
     const { callback } = await login(url);
     expect(callback.status).toBe(200);
-    // The module's own instance of UsersService, the one its factory was given.
+    // UsersModule's own instance of UsersService, the one the validator was given.
     const users = app.select(UsersModule).get(UsersService);
     expect(callback.body.user).toEqual(users.users.get(alice().openid));
   });
@@ -297,6 +292,14 @@ describe('redirects for browsers', () => {
   });
 });
 
+/** The app's user for a login handed to a front end. */
+@WxValidator()
+class HandoffUsers implements WxValidator {
+  validate(p: WxProfile): unknown {
+    return { id: p.openid, name: p.nickname, openid: p.openid };
+  }
+}
+
 /** What the README's SPA section has the API answer: the app's own token for the handed-over user. */
 @Controller('auth/wechat')
 class HandoffController {
@@ -344,15 +347,9 @@ describe('the login handed to a front end on another origin', () => {
     const app = await listen(
       port,
       {
-        imports: [
-          WxOAuthModule.forRoot(
-            wxOptions(apiUrl, {
-              frontendOrigins: [frontend],
-              validate: (p) => ({ id: p.openid, name: p.nickname, openid: p.openid }),
-            }),
-          ),
-        ],
+        imports: [WxOAuthModule.forRoot(wxOptions(apiUrl, { frontendOrigins: [frontend] }))],
         controllers: [LoginController, HandoffController],
+        providers: [HandoffUsers],
       },
       (app) => app.enableCors({ origin: [frontend] }),
     );

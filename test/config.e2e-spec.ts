@@ -1,12 +1,49 @@
-import { type INestApplication, Module } from '@nestjs/common';
+import {
+  Controller,
+  HttpCode,
+  type INestApplication,
+  Module,
+  Post,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { WXOAuth, WxMiniProgramLogin, WxOAuthModule } from 'nest-wx-oauth';
+import {
+  WX_OAUTH_STORE,
+  WXOAuth,
+  WxAuthGuard,
+  WxMemoryStore,
+  WxMiniProgramLoginRoute,
+  WxOAuthModule,
+  type WxProfile,
+  WxValidator,
+} from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { AuthController } from './support/auth.controller.js';
 import { freePort } from './support/free-port.js';
 import { login } from './support/login-flow.js';
+
+/** The mini-program's login route, answering the user the guard put on `req.user`. */
+@Controller('auth/wechat/miniprogram')
+class MiniProgramController {
+  @Post()
+  @HttpCode(200)
+  @WxMiniProgramLoginRoute()
+  @UseGuards(WxAuthGuard)
+  logIn(@Req() req: { user?: unknown }): unknown {
+    return req.user;
+  }
+}
+
+/** The app's user for a login: its member id. */
+@WxValidator()
+class MemberValidator implements WxValidator {
+  validate(profile: WxProfile): unknown {
+    return { member: profile.openid };
+  }
+}
 
 // The seed's init_app(app) read WX_APPID and WX_SECRET from the app's configuration;
 // in Nest that is one line over @nestjs/config, as the README shows.
@@ -15,7 +52,7 @@ import { login } from './support/login-flow.js';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
     WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, MiniProgramController],
 })
 class AppModule {}
 
@@ -72,17 +109,18 @@ describe('configuration from WX_* keys through @nestjs/config', () => {
   it('takes the options that are not strings beside the keys', async () => {
     const port = await freePort();
     configure(port);
+    const store = new WxMemoryStore();
     @Module({
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
-        WxOAuthModule.forRootAsync(
-          wxOAuthFromConfig({ validate: (profile) => ({ member: profile.openid }) }),
-        ),
+        WxOAuthModule.forRootAsync(wxOAuthFromConfig({ store })),
       ],
       controllers: [AuthController],
+      providers: [MemberValidator],
     })
     class MappingModule {}
     await (await start(MappingModule)).listen(port, '127.0.0.1');
+    expect(app!.get(WX_OAUTH_STORE)).toBe(store);
     expect((await login(`http://127.0.0.1:${port}`)).callback.body).toEqual({
       member: sandbox.users[0].openid,
     });
@@ -128,10 +166,14 @@ describe('configuration from WX_* keys through @nestjs/config', () => {
         WX_CALLBACK_URL: 'http://127.0.0.1:1/auth/wechat/callback',
         WX_API_BASE_URL: mini.url,
       });
-      await (await start()).init();
-      const session = await app!
-        .get(WxMiniProgramLogin)
-        .logIn({ code: mini.wxLogin('alice', 'wx0cfg0miniprog') });
+      const port = await freePort();
+      await (await start()).listen(port, '127.0.0.1');
+      const res = await fetch(`http://127.0.0.1:${port}/auth/wechat/miniprogram`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: mini.wxLogin('alice', 'wx0cfg0miniprog') }),
+      });
+      const session = await res.json();
       expect(session).toMatchObject({
         via: 'miniProgram',
         openid: mini.openidOf('alice', 'wx0cfg0miniprog'),

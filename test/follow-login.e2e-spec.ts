@@ -24,7 +24,6 @@ import {
   WxAuthGuard,
   WxFollowLogin,
   WxFollowLoginRoute,
-  type WxFollowQrCode,
   WxOAuthModule,
   type WxOAuthModuleOptions,
   WxPushReceiver,
@@ -43,6 +42,9 @@ const MP = 'wx5e7acc00mp000001';
 const TOKEN = 'followLoginToken42';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const WECHAT_UA = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 NetType/WIFI';
+
+/** What the QR code route answers the login page. */
+type WxFollowQrCode = Awaited<ReturnType<WxFollowLogin['start']>>;
 
 let sandbox: WxSandbox;
 const apps: INestApplication[] = [];
@@ -70,9 +72,9 @@ class WechatEventsController {
     const wait = delayNextPush;
     delayNextPush = 0;
     const message = await this.push.receive(req);
-    if (message.loginScan) loginScans += 1;
+    if (message.handled) loginScans += 1;
     await sleep(wait);
-    return this.push.reply(message, message.loginScan ? '登录成功' : undefined);
+    return this.push.reply(message, message.handled ? '登录成功' : undefined);
   }
 }
 

@@ -14,22 +14,19 @@ import {
   Injectable,
   Post,
   Req,
-  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import type { Request } from 'express';
 import {
   WxAuthGuard,
-  WxLogin,
   WxMemoryStore,
   WxMiniProgramLoginRoute,
   WxMiniProgramSessions,
   WxOAuthError,
-  WxOAuthExceptionFilter,
   WxOAuthModule,
   type WxOAuthModuleOptions,
   type WxProfile,
-  WxStrategy,
+  WxValidator,
 } from 'nest-wx-oauth';
 import { createHash } from 'node:crypto';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
@@ -54,7 +51,7 @@ interface AppUser {
 @Injectable()
 class UsersService {
   readonly byId = new Map<string, AppUser>();
-  /** The last profile as the strategy gave it, for the scan for secrets. */
+  /** The last profile as the validator was given it, for the scan for secrets. */
   lastProfile?: WxProfile;
 
   link(profile: WxProfile): AppUser {
@@ -70,17 +67,12 @@ class UsersService {
   }
 }
 
-/** The app's own strategy, as for the web logins: its service injected, its validate. */
-@Injectable()
-class AppStrategy extends WxStrategy {
-  constructor(
-    login: WxLogin,
-    private readonly users: UsersService,
-  ) {
-    super(login);
-  }
+/** The app's own validator, for the web logins as for the mini-program's: its service injected. */
+@WxValidator()
+class AppValidator implements WxValidator {
+  constructor(private readonly users: UsersService) {}
 
-  override validate(profile: WxProfile): AppUser {
+  validate(profile: WxProfile): AppUser {
     return this.users.link(profile);
   }
 }
@@ -128,7 +120,6 @@ class AuthController {
   /** What a mini-program sends later, checked with the session_key the server kept. */
   @Post('mini/data')
   @HttpCode(200)
-  @UseFilters(WxOAuthExceptionFilter)
   async data(
     @Body()
     body: {
@@ -215,7 +206,7 @@ async function startApp(
     {
       imports: [WxOAuthModule.forRoot(options)],
       controllers: [AuthController],
-      providers: [UsersService, AppStrategy],
+      providers: [UsersService, AppValidator],
     },
     undefined,
     adapter,

@@ -1,10 +1,11 @@
 /**
- * The published package, as users get it: the library is built and packed
- * (`npm pack`), and each app under test/consumers/ is copied outside the monorepo,
+ * The published packages, as users get them: the library and the sandbox are built and
+ * packed (`npm pack`), and each app under test/consumers/ is copied outside the monorepo,
  * installs itself from its committed lock file (`npm ci`), then the library with the
- * package README's install command for its Nest line (the tarball for the package's
- * name), and runs its own tests: a Nest 11 CommonJS app with jest and ts-jest, and a
- * Nest 12 ES module app with vitest, each logging in through the sandbox.
+ * package README's install command for its Nest line and the sandbox with the README's
+ * dev-dependency command (the tarballs for the packages' names), and runs its own tests: a
+ * Nest 11 CommonJS app with jest and ts-jest, and a Nest 12 ES module app with vitest, each
+ * logging in through the sandbox.
  *
  * Unlike the other tests this one never touches the source: jest's
  * `nest-wx-oauth` mapping does not apply to the child processes it runs.
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const lib = join(repo, 'libs/wx-oauth');
+const sandboxLib = join(repo, 'libs/wx-sandbox');
 const consumers = join(repo, 'test/consumers');
 
 const MINUTE = 60_000;
@@ -65,7 +67,9 @@ interface PackageJson {
   bin?: Record<string, string>;
   exports: Record<string, string | Record<string, Record<string, string>>>;
   dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 const ENTRIES = ['.', './testing', './redis'];
@@ -76,50 +80,86 @@ const APPS = [
   { app: 'nest12-esm-vitest', nest: '12', config: '12', runner: 'vitest' },
 ];
 
+/** The package README's Install section. */
+async function readmeInstallSection(): Promise<string> {
+  const readme = await readFile(join(lib, 'README.md'), 'utf8');
+  return readme.slice(readme.indexOf('## Install'), readme.indexOf('## Register'));
+}
+
 /** The package README's install command for a Nest line: the block after "Nest <line>". */
 async function readmeInstallCommand(nest: string): Promise<string[]> {
-  const readme = await readFile(join(lib, 'README.md'), 'utf8');
-  const install = readme.slice(readme.indexOf('## Install'), readme.indexOf('## Register'));
   const block = new RegExp(
     `^Nest ${nest}\\b[^\\n]*\\n+\`\`\`bash\\n(npm install [^\\n]+)\\n\`\`\``,
     'm',
   );
-  const command = block.exec(install)?.[1];
+  const command = block.exec(await readmeInstallSection())?.[1];
   if (!command) throw new Error(`the README's Install section has no command for Nest ${nest}`);
   return command.split(/\s+/);
 }
+
+/** The package README's install command for the sandbox, a dev dependency on either line. */
+async function readmeSandboxInstallCommand(): Promise<string[]> {
+  const block =
+    /^```bash\n(npm (?:i|install) (?:-D|--save-dev) [^\n]*nest-wx-oauth-sandbox\b[^\n]*)\n```/m;
+  const command = block.exec(await readmeInstallSection())?.[1];
+  if (!command) throw new Error("the README's Install section has no command for the sandbox");
+  return command.split(/\s+/);
+}
+
+/** Builds and packs a workspace package into `dir` as `<name>.tgz`; answers the tarball and its files. */
+async function buildAndPack(
+  pkgDir: string,
+  dir: string,
+  name: string,
+): Promise<{ tarball: string; files: string[] }> {
+  await run('npm', ['run', 'build'], pkgDir, 3 * MINUTE);
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], pkgDir);
+  const [packed] = JSON.parse(stdout) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  const tarball = join(dir, `${name}.tgz`);
+  await rename(join(dir, packed.filename), tarball);
+  return { tarball, files: packed.files.map((file) => file.path) };
+}
+
+const perEntry = (entries: string[]): string[] =>
+  entries.flatMap((entry) =>
+    ['esm', 'cjs'].flatMap((format) => [
+      `dist/${format}/${entryDir(entry)}index.js`,
+      `dist/${format}/${entryDir(entry)}index.d.ts`,
+    ]),
+  );
+
+/** No sources, specs, build info or maps in a tarball. */
+const stray = (files: string[]): string[] =>
+  files.filter((path) => path.startsWith('src/') || /\.spec\.|\.tsbuildinfo$|\.map$/.test(path));
 
 describe('the packed nest-wx-oauth package', () => {
   let work: string;
   let tarball: string;
   let files: string[];
+  let sandboxTarball: string;
+  let sandboxFiles: string[];
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'wx-consumers-'));
-    // Every app's package.json names ../nest-wx-oauth.tgz, so it sits next to the copies.
-    await run('npm', ['run', 'build'], lib, 3 * MINUTE);
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], lib);
-    const [packed] = JSON.parse(stdout) as Array<{
-      filename: string;
-      files: Array<{ path: string }>;
-    }>;
-    files = packed.files.map((file) => file.path);
-    tarball = join(work, 'nest-wx-oauth.tgz');
-    await rename(join(work, packed.filename), tarball);
-  }, 4 * MINUTE);
+    // Every app's package.json names ../nest-wx-oauth.tgz and ../nest-wx-oauth-sandbox.tgz
+    // once installed, so they sit next to the copies. The library's types need the sandbox's.
+    ({ tarball: sandboxTarball, files: sandboxFiles } = await buildAndPack(
+      sandboxLib,
+      work,
+      'nest-wx-oauth-sandbox',
+    ));
+    ({ tarball, files } = await buildAndPack(lib, work, 'nest-wx-oauth'));
+  }, 7 * MINUTE);
 
   // Two apps' node_modules: removing them can take longer than jest's default 5 s on a busy machine.
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
   }, MINUTE);
 
-  it('carries the README, the LICENSE, the CHANGELOG, both module formats with their types and the sandbox command, and nothing else', async () => {
-    const perEntry = ENTRIES.flatMap((entry) =>
-      ['esm', 'cjs'].flatMap((format) => [
-        `dist/${format}/${entryDir(entry)}index.js`,
-        `dist/${format}/${entryDir(entry)}index.d.ts`,
-      ]),
-    );
+  it('carries the README, the LICENSE, the CHANGELOG, both module formats with their types, and nothing else', async () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'package.json',
@@ -127,16 +167,12 @@ describe('the packed nest-wx-oauth package', () => {
         'LICENSE',
         'CHANGELOG.md',
         'dist/cjs/package.json',
-        'bin/nest-wx-oauth-sandbox.cjs',
-        'dist/cjs/bin/nest-wx-oauth-sandbox.js',
-        ...perEntry,
+        ...perEntry(ENTRIES),
       ]),
     );
-    expect(
-      files.filter(
-        (path) => path.startsWith('src/') || /\.spec\.|\.tsbuildinfo$|\.map$/.test(path),
-      ),
-    ).toEqual([]);
+    expect(stray(files)).toEqual([]);
+    // The sandbox and its command are the sandbox package's.
+    expect(files.filter((path) => /(^|\/)bin\//.test(path))).toEqual([]);
 
     const pkg = await readJson<PackageJson>(join(lib, 'package.json'));
     for (const entry of ENTRIES) {
@@ -151,7 +187,7 @@ describe('the packed nest-wx-oauth package', () => {
         },
       });
     }
-    expect(pkg.bin).toEqual({ 'nest-wx-oauth-sandbox': './bin/nest-wx-oauth-sandbox.cjs' });
+    expect(pkg.bin).toBeUndefined();
     // Nest and Passport are the app's: peers admitting both majors, never dependencies.
     for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/passport']) {
       expect(pkg.peerDependencies?.[name]).toBe('^11.0.0 || ^12.0.0');
@@ -162,6 +198,36 @@ describe('the packed nest-wx-oauth package', () => {
         (name) => name.startsWith('@nestjs/') || name === 'passport',
       ),
     ).toEqual([]);
+    // The sandbox is the app's dev dependency, which nest-wx-oauth/testing re-exports: an
+    // optional peer of the same version, and nothing only it uses among the dependencies.
+    expect(pkg.peerDependencies?.['nest-wx-oauth-sandbox']).toBe(`^${pkg.version}`);
+    expect(pkg.peerDependenciesMeta?.['nest-wx-oauth-sandbox']).toEqual({ optional: true });
+    expect(Object.keys(pkg.dependencies ?? {})).not.toContain('qrcode-generator');
+  });
+
+  it('packs the sandbox with its README, its LICENSE, both module formats with their types and its command, and nothing else', async () => {
+    expect(sandboxFiles).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/cjs/package.json',
+        'bin/nest-wx-oauth-sandbox.cjs',
+        'dist/cjs/bin/nest-wx-oauth-sandbox.js',
+        ...perEntry(['.']),
+      ]),
+    );
+    expect(stray(sandboxFiles)).toEqual([]);
+
+    const pkg = await readJson<PackageJson>(join(sandboxLib, 'package.json'));
+    const libPkg = await readJson<PackageJson>(join(lib, 'package.json'));
+    expect(pkg.version).toBe(libPkg.version);
+    expect(pkg.exports['.']).toEqual({
+      import: { types: './dist/esm/index.d.ts', default: './dist/esm/index.js' },
+      require: { types: './dist/cjs/index.d.ts', default: './dist/cjs/index.js' },
+    });
+    expect(pkg.bin).toEqual({ 'nest-wx-oauth-sandbox': './bin/nest-wx-oauth-sandbox.cjs' });
+    expect(Object.keys(pkg.dependencies ?? {})).toContain('qrcode-generator');
   });
 
   describe.each(APPS)('in $app', ({ app, nest, config, runner }) => {
@@ -174,13 +240,21 @@ describe('the packed nest-wx-oauth package', () => {
       });
       expect(dir().startsWith(repo)).toBe(false);
       await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], dir(), 5 * MINUTE);
-      // The README's command as a user runs it, with the packed tarball for the package's name.
-      const [npm, ...args] = await readmeInstallCommand(nest);
-      const packages = args.map((arg) => (arg === 'nest-wx-oauth' ? tarball : arg));
-      await run(npm, [...packages, '--no-audit', '--no-fund'], dir(), 5 * MINUTE);
-    }, 11 * MINUTE);
+      // The README's commands as a user runs them, with the packed tarballs for the packages' names.
+      const tarballs: Record<string, string> = {
+        'nest-wx-oauth': tarball,
+        'nest-wx-oauth-sandbox': sandboxTarball,
+      };
+      for (const [npm, ...args] of [
+        await readmeInstallCommand(nest),
+        await readmeSandboxInstallCommand(),
+      ]) {
+        const packages = args.map((arg) => tarballs[arg] ?? arg);
+        await run(npm, [...packages, '--no-audit', '--no-fund'], dir(), 5 * MINUTE);
+      }
+    }, 16 * MINUTE);
 
-    it(`installs this very tarball next to Nest ${nest} with the README's command`, async () => {
+    it(`installs these very tarballs next to Nest ${nest} with the README's commands`, async () => {
       const pkg = await readJson<PackageJson>(join(lib, 'package.json'));
       const installed = join(dir(), 'node_modules/nest-wx-oauth');
       expect(await readJson(join(installed, 'package.json'))).toEqual(pkg);
@@ -200,6 +274,17 @@ describe('the packed nest-wx-oauth package', () => {
       expect(await major('@nestjs/core')).toBe(nest);
       expect(await major('@nestjs/passport')).toBe(nest);
       expect(await major('@nestjs/config')).toBe(config);
+
+      // The sandbox, this very tarball too, as a dev dependency.
+      const sandboxPkg = await readJson<PackageJson>(join(sandboxLib, 'package.json'));
+      const installedSandbox = join(dir(), 'node_modules/nest-wx-oauth-sandbox');
+      expect(await readJson(join(installedSandbox, 'package.json'))).toEqual(sandboxPkg);
+      expect(await readFile(join(installedSandbox, 'dist/cjs/index.js'), 'utf8')).toBe(
+        await readFile(join(sandboxLib, 'dist/cjs/index.js'), 'utf8'),
+      );
+      const appPkg = await readJson<PackageJson>(join(dir(), 'package.json'));
+      expect(Object.keys(appPkg.devDependencies ?? {})).toContain('nest-wx-oauth-sandbox');
+      expect(Object.keys(appPkg.dependencies ?? {})).not.toContain('nest-wx-oauth-sandbox');
     });
 
     it(
@@ -224,13 +309,14 @@ describe('the packed nest-wx-oauth package', () => {
         const cjs = require('nest-wx-oauth');
         const esmTesting = await import('nest-wx-oauth/testing');
         const cjsTesting = require('nest-wx-oauth/testing');
+        const esmSandbox = await import('nest-wx-oauth-sandbox');
         const error = new cjs.WxOAuthError('denied', 'refused');
         console.log(JSON.stringify({
           names: Object.keys(esm).sort().join() === Object.keys(cjs).sort().join(),
           module: esm.WxOAuthModule === cjs.WxOAuthModule,
           guard: esm.WxAuthGuard === cjs.WxAuthGuard,
           error: esm.WxOAuthError === cjs.WxOAuthError && error instanceof esm.WxOAuthError,
-          sandbox: esmTesting.WxSandbox === cjsTesting.WxSandbox,
+          sandbox: esmTesting.WxSandbox === cjsTesting.WxSandbox && esmSandbox.WxSandbox === cjsTesting.WxSandbox,
         }));`;
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], dir());
       expect(JSON.parse(stdout)).toEqual({
@@ -244,7 +330,7 @@ describe('the packed nest-wx-oauth package', () => {
   });
 
   it(
-    'runs the sandbox as a command that prints what to configure',
+    "runs the sandbox package's command, which prints what to configure",
     async () => {
       const bin = join(work, APPS[0].app, 'node_modules/.bin/nest-wx-oauth-sandbox');
       expect((await run(bin, ['--help'], work)).stdout).toMatch(/--mp-appid <appid>/);

@@ -18,7 +18,7 @@ import type { Request } from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import {
-  WX_OAUTH_STRATEGY,
+  WX_STRATEGIES,
   WxAuthGuard,
   type WxAuthenticateOptions,
   WxOAuthModule,
@@ -277,7 +277,7 @@ describe('WxAuthGuard in a feature module', () => {
 
   it('fails at start-up, naming WxOAuthModule, when the module is not registered', async () => {
     // Passport's strategy registry is global: forget the earlier apps' strategy.
-    passport.unuse(WX_OAUTH_STRATEGY);
+    passport.unuse(WX_STRATEGIES.oauth);
     @Module({ imports: [AuthFeatureModule] })
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })

@@ -1,3 +1,4 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
 /**
  * Many tenants' WeChat apps in one deployment, over HTTP against the sandbox:
  * each tenant's login with its own appid and secret, two tenants sharing one
@@ -13,24 +14,21 @@ import {
   Module,
   Req,
   Res,
-  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   type WxAuthInfo,
-  type WxLoginSettings,
   WxAuthGuard,
-  WxOAuthExceptionFilter,
   WxOAuthModule,
   type WxOAuthStore,
   WxQrLogin,
   type WxProfile,
   type WxTenant,
-  type WxTenantRequest,
   type WxTenantResolver,
   WxTenants,
   WxTokenService,
+  type WxTenantRequest,
 } from 'nest-wx-oauth';
 import { WxRedisStore } from 'nest-wx-oauth/redis';
 import { CookieJar, WxSandbox } from 'nest-wx-oauth/testing';
@@ -45,6 +43,10 @@ const SHARED = 'login.example.test';
 const SHARED_CALLBACK = `http://${SHARED}/auth/wechat/callback`;
 const CORA_HOST = 'cora.example.test';
 const STATE_SECRET = 'tenants-state-secret-0123456789abcdef';
+
+/** What the resolver is asked about a request. */
+/** What the embedded QR login's page is given. */
+type WxLoginSettings = Awaited<ReturnType<WxQrLogin['settings']>>;
 
 /** The app's own tenant storage, as a repository would be: a Nest provider the module's resolver is. */
 @Injectable()
@@ -96,7 +98,6 @@ class LoginController {
 
   /** The embedded QR login's settings, for the tenant's website app. */
   @Get('t/:tenant/login/qr')
-  @UseFilters(WxOAuthExceptionFilter)
   qr(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<WxLoginSettings> {
     return this.qrLogin.settings(req, res);
   }
@@ -122,28 +123,36 @@ function seedTenant(directory: TenantDirectory, id: string, callbackURL?: string
 
 async function startInstance(
   store?: WxOAuthStore,
+  trustProxy = true,
 ): Promise<{ app: INestApplication; url: string; directory: TenantDirectory }> {
   const port = await freePort();
-  const { app, logger } = await listenApp(port, {
-    imports: [
-      TenantsModule,
-      WxOAuthModule.forRootAsync({
-        imports: [TenantsModule],
-        inject: [TenantDirectory],
-        useFactory: (directory: TenantDirectory) => ({
-          tenants: directory,
-          callbackURL: SHARED_CALLBACK,
-          stateSecret: STATE_SECRET,
-          scope: 'snsapi_userinfo',
-          apiBaseUrl: sandbox.url,
-          openBaseUrl: sandbox.url,
-          timeout: 1000,
-          ...(store ? { store } : {}),
+  const { app, logger } = await listenApp(
+    port,
+    {
+      imports: [
+        TenantsModule,
+        WxOAuthModule.forRootAsync({
+          imports: [TenantsModule],
+          inject: [TenantDirectory],
+          useFactory: (directory: TenantDirectory) => ({
+            tenants: directory,
+            callbackURL: SHARED_CALLBACK,
+            stateSecret: STATE_SECRET,
+            scope: 'snsapi_userinfo',
+            apiBaseUrl: sandbox.url,
+            openBaseUrl: sandbox.url,
+            timeout: 1000,
+            ...(store ? { store } : {}),
+          }),
         }),
-      }),
-    ],
-    controllers: [LoginController],
-  });
+      ],
+      controllers: [LoginController],
+    },
+    // The proxy in front passes the public host as X-Forwarded-Host: a host tenant needs the app to trust it.
+    (app) => {
+      if (trustProxy) (app as NestExpressApplication).set('trust proxy', 'loopback');
+    },
+  );
   loggers.push(logger);
   const directory = app.get(TenantDirectory);
   seedTenant(directory, 'acme');
@@ -361,6 +370,22 @@ describe('tenants on two instances sharing Redis', () => {
       const login = await new Browser('bob').logIn(a, host, path, b);
       expect(login.status).toBe(200);
       expect(login.body.state).toMatchObject({ tenant: id });
+    }
+  });
+});
+
+describe('a tenant by host behind a proxy the app does not trust', () => {
+  // Its own app, built last: passport keeps the strategies of the app built last in the process.
+  it('reads X-Forwarded-Host only where the app trusts its proxy', async () => {
+    const untrusting = await startInstance(undefined, false);
+    try {
+      const start = await new Browser('alice').get(`${untrusting.url}/auth/wechat`, CORA_HOST);
+      expect(start.status).toBe(404);
+      expect(((await start.json()) as { message: string }).message).toBe(
+        `No tenant is served at ${new URL(untrusting.url).host}`,
+      );
+    } finally {
+      await untrusting.app.close();
     }
   });
 });

@@ -20,7 +20,6 @@ import {
   type WxOAuthModuleOptions,
   WxQrLogin,
   WxTokenService,
-  wxHttpException,
 } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxSandbox } from 'nest-wx-oauth/testing';
@@ -114,16 +113,13 @@ class SiteController {
 
   /** The desktop login page's data: what it passes to `new WxLogin(...)`. */
   @Get('login/qr')
-  async qrSettings(
+  qrSettings(
     @Req() req: object,
     @Res({ passthrough: true }) res: object,
     @Query('selfRedirect') selfRedirect?: string,
   ): Promise<unknown> {
-    try {
-      return await this.qr.settings(req, res, { selfRedirect: selfRedirect === 'true' });
-    } catch (error) {
-      throw wxHttpException(error) ?? error;
-    }
+    // A WxOAuthError answers its status through the module's own filter.
+    return this.qr.settings(req, res, { selfRedirect: selfRedirect === 'true' });
   }
 
   @Get('clients')
@@ -137,12 +133,8 @@ class SiteController {
   }
 
   @Get('me/userinfo')
-  async userinfo(@Query('openid') openid: string, @Query('appid') appid: string): Promise<unknown> {
-    try {
-      return await this.tokens.getUserinfoFor(openid, { appid });
-    } catch (error) {
-      throw wxHttpException(error) ?? error;
-    }
+  userinfo(@Query('openid') openid: string, @Query('appid') appid: string): Promise<unknown> {
+    return this.tokens.getUserinfoFor(openid, { appid });
   }
 }
 

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import request from 'supertest';
-import { WxAuthGuard } from 'nest-wx-oauth';
+import { type WxAccessToken, WxAuthGuard, type WxProfile, WxValidator } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import {
   authorize,
@@ -20,7 +20,23 @@ import {
   WX_AUTH_GUARD_FASTIFY,
 } from './support/test-app.js';
 
-// The same login through passport and WxStrategy, four ways: WxAuthGuard on
+/** The app's validator: the profile and the tokens to its own user. */
+@WxValidator()
+class MappingValidator implements WxValidator {
+  validate(profile: WxProfile, tokens?: WxAccessToken): unknown {
+    return { userId: `u-${profile.openid}`, gotTokens: Boolean(tokens?.access_token) };
+  }
+}
+
+/** A validator that refuses every login. */
+@WxValidator()
+class RefusingValidator implements WxValidator {
+  validate(): null {
+    return null;
+  }
+}
+
+// The same login through passport and the strategy 'wechat', four ways: WxAuthGuard on
 // either adapter, and @nestjs/passport's own AuthGuard with nothing of ours but
 // the strategy, alone and beside a JWT strategy. Every status is the same.
 describe.each<[string, TestAppSetup]>([
@@ -578,16 +594,7 @@ describe.each<[string, TestAppSetup]>([
   // Last: these start apps of their own, and passport's strategy registry and Nest's logger are global.
   describe("the app's validate", () => {
     it('turns the profile and tokens into the user on req.user', async () => {
-      const mapped = await startTestApp(
-        sandbox,
-        {
-          validate: (profile, tokens) => ({
-            userId: `u-${profile.openid}`,
-            gotTokens: Boolean(tokens?.access_token),
-          }),
-        },
-        setup,
-      );
+      const mapped = await startTestApp(sandbox, {}, setup, [MappingValidator]);
       apps.push(mapped);
       const { callback } = await login(mapped.url);
       expect(callback.status).toBe(200);
@@ -595,7 +602,7 @@ describe.each<[string, TestAppSetup]>([
     });
 
     it('refuses the login with 401 when it returns null', async () => {
-      const refusing = await startTestApp(sandbox, { validate: () => null }, setup);
+      const refusing = await startTestApp(sandbox, {}, setup, [RefusingValidator]);
       apps.push(refusing);
       const { callback } = await login(refusing.url);
       expect(callback.status).toBe(401);

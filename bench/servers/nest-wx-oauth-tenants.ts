@@ -12,12 +12,14 @@ import {
   WxOAuthModule,
   type WxProfile,
   type WxTenant,
-  type WxTenantRequest,
   type WxTenantResolver,
+  type WxTenantRequest,
 } from 'nest-wx-oauth';
 import { createNestApp } from './nest-app.js';
 import { apiBaseUrl, callbackURL, openBaseUrl, port, ready } from './env.mjs';
 import { TENANTS, tenantOfIndex } from './tenants.mjs';
+
+/** What the resolver is asked about a request. */
 
 /** The app's tenant storage; the module caches what `load` answers for `tenantCacheTtl` (60 s). */
 class TenantDirectory implements WxTenantResolver {

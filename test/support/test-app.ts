@@ -6,6 +6,7 @@ import {
   type INestApplication,
   Injectable,
   Module,
+  type Provider,
   Req,
   type Type,
   UseGuards,
@@ -17,7 +18,7 @@ import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy as JwtPassportStrategy } from 'passport-jwt';
 import {
-  WX_OAUTH_STRATEGY,
+  WX_STRATEGIES,
   WxAuthGuard,
   WxAuthScope,
   WxOAuthModule,
@@ -116,22 +117,26 @@ export const WX_AUTH_GUARD: TestAppSetup = {
 export const WX_AUTH_GUARD_FASTIFY: TestAppSetup = { ...WX_AUTH_GUARD, adapter: 'fastify' };
 /** Plain `AuthGuard('wechat')`, as @nestjs/passport users write it. */
 export const PLAIN_AUTH_GUARD: TestAppSetup = {
-  guard: AuthGuard(WX_OAUTH_STRATEGY),
-  scopedGuard: scopedAuthGuard(WX_OAUTH_STRATEGY),
+  guard: AuthGuard(WX_STRATEGIES.oauth),
+  scopedGuard: scopedAuthGuard(WX_STRATEGIES.oauth),
   adapter: 'express',
 };
 /** `AuthGuard(['wechat', 'jwt'])`: WeChat first, a JWT strategy beside it. */
 export const MULTI_AUTH_GUARD: TestAppSetup = {
-  guard: AuthGuard([WX_OAUTH_STRATEGY, 'jwt']),
-  scopedGuard: scopedAuthGuard([WX_OAUTH_STRATEGY, 'jwt']),
+  guard: AuthGuard([WX_STRATEGIES.oauth, 'jwt']),
+  scopedGuard: scopedAuthGuard([WX_STRATEGIES.oauth, 'jwt']),
   adapter: 'express',
 };
 
-/** A small Nest app using the module against the sandbox, listening on a real port. */
+/**
+ * A small Nest app using the module against the sandbox, listening on a real port;
+ * `providers` are the app's own beside it, such as its `@WxValidator()`.
+ */
 export async function startTestApp(
   sandbox: WxSandbox,
   options: Partial<WxOAuthModuleOptions> = {},
   { guard, scopedGuard, adapter }: TestAppSetup = WX_AUTH_GUARD,
+  providers: Provider[] = [],
 ): Promise<TestApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -148,7 +153,7 @@ export async function startTestApp(
       }),
     ],
     controllers: [authController(guard, scopedGuard)],
-    providers: [JwtStrategy],
+    providers: [JwtStrategy, ...providers],
   })
   class AppModule {}
 

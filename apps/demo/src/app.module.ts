@@ -12,6 +12,7 @@ import { FollowLoginController } from './auth/follow-login.controller.js';
 import { WechatEventsController } from './auth/wechat-events.controller.js';
 import { SessionGuard } from './auth/session.guard.js';
 import { DemoUsers } from './auth/demo-users.service.js';
+import { WeChatUsers } from './auth/wechat-users.js';
 import { SessionService } from './auth/session.service.js';
 import { DemoSandbox, demoSandboxProvider } from './config/demo-sandbox.js';
 import { type DemoEnv, validateDemoEnv } from './config/demo.config.js';
@@ -135,6 +136,7 @@ export class AppModule {
         SessionGuard,
         BearerGuard,
         DemoUsers,
+        WeChatUsers,
         {
           provide: DEMO_OPTIONS,
           inject: [ConfigService, DemoSandbox],

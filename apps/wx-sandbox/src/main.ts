@@ -1,4 +1,4 @@
-import { runSandboxCommand } from 'nest-wx-oauth/testing';
+import { runSandboxCommand } from 'nest-wx-oauth-sandbox';
 
 /** The sandbox command, `nest-wx-oauth-sandbox`, as this repository runs it (npm run sandbox, docker-compose). */
 runSandboxCommand().catch((error: unknown) => {

@@ -11,15 +11,45 @@ export const WX_OAUTH_OPTIONS = 'WX_OAUTH:OPTIONS';
 export const WX_OAUTH_STORE = 'WX_OAUTH:STORE';
 /** @internal The clock (`WxClock`) the module reads, which specs override. */
 export const WX_OAUTH_CLOCK = 'WX_OAUTH:CLOCK';
-/**
- * The Passport strategy's name.
- *
- * @publicApi
- */
-export const WX_OAUTH_STRATEGY = 'wechat';
 /** @internal Each app kind's client, for `@InjectWxOAuth(kind)`. */
 export const WX_OAUTH_APP_CLIENT = {
   officialAccount: 'WX_OAUTH:CLIENT:officialAccount',
   website: 'WX_OAUTH:CLIENT:website',
   miniProgram: 'WX_OAUTH:CLIENT:miniProgram',
 } as const;
+
+/** The Passport strategy of WeChat's browser login (OAuth2: inside WeChat, the website QR login). */
+export const WX_OAUTH_STRATEGY = 'wechat';
+/** The Passport strategy that completes a follow-QR login. */
+export const WX_FOLLOW_STRATEGY = 'wechat-follow';
+/** The Passport strategy of the mini-program login. */
+export const WX_MINI_PROGRAM_STRATEGY = 'wechat-mini-program';
+
+/**
+ * The Passport strategy names of the login kinds, for a plain
+ * `AuthGuard(WX_STRATEGIES.miniProgram)`; `WxAuthGuard` picks one by the
+ * route's decorator.
+ *
+ * @publicApi
+ */
+export const WX_STRATEGIES = {
+  oauth: WX_OAUTH_STRATEGY,
+  follow: WX_FOLLOW_STRATEGY,
+  miniProgram: WX_MINI_PROGRAM_STRATEGY,
+} as const;
+
+/** @internal The metadata key of a login route's `WxLoginRoute` (`@WxFollowLoginRoute()`, ...). */
+export const WX_LOGIN_ROUTE = 'wx_oauth:login_route';
+
+/**
+ * @internal What a login kind's route decorator tells `WxAuthGuard`, so that
+ * the guard knows no kind by name: the strategy to run, and how the route
+ * ends. `api`: a JSON API (no session, no redirect: the handler answers);
+ * else a browser's route, which with `completes` finishes a login on every
+ * request (else only on the callback path, as WeChat's OAuth2).
+ */
+export interface WxLoginRoute {
+  strategy: string;
+  api?: boolean;
+  completes?: boolean;
+}

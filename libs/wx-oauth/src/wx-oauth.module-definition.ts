@@ -1,6 +1,8 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { WxOAuthModuleOptions } from './interfaces/wx-oauth-module-options.interface.js';
+import { DiscoveryModule } from '@nestjs/core';
+import type { WxOAuthModuleOptions } from './options/wx-oauth-module-options.interface.js';
 import { WX_OAUTH_MODULE_OPTIONS } from './wx-oauth.constants.js';
+import { wxOAuthExports, wxOAuthProviders } from './wx-oauth.providers.js';
 
 export const { ConfigurableModuleClass, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<WxOAuthModuleOptions>({
@@ -8,17 +10,20 @@ export const { ConfigurableModuleClass, ASYNC_OPTIONS_TYPE } =
   })
     .setClassMethodName('forRoot')
     .setFactoryMethodName('createWxOAuthOptions')
-    // The options token is exported, so that InjectWxOAuthOptions() works wherever the module is imported.
-    .setExtras({ isGlobal: false }, (definition, extras) => ({
+    // Registered once, in the root module, it serves every module (as ConfigModule's isGlobal), unless isGlobal: false.
+    // The providers come with the registration only, so that a bare `imports: [WxOAuthModule]` asks for nothing.
+    .setExtras({ isGlobal: true }, (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,
-      exports: [...(definition.exports ?? []), WX_OAUTH_MODULE_OPTIONS],
+      imports: [...(definition.imports ?? []), DiscoveryModule],
+      providers: [...(definition.providers ?? []), ...wxOAuthProviders],
+      exports: [...(definition.exports ?? []), WX_OAUTH_MODULE_OPTIONS, ...wxOAuthExports],
     }))
     .build();
 
 /**
  * What `forRootAsync` takes: `useFactory` / `useClass` / `useExisting` (a `WxOAuthOptionsFactory`),
- * `inject`, `imports`, `isGlobal`.
+ * `inject`, `imports`, `isGlobal` (default true).
  *
  * @publicApi
  */

@@ -1,18 +1,29 @@
 import { jest } from '@jest/globals';
 import { Injectable, Logger, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
+import passport from 'passport';
 import { WXOAuth } from './client/wx-oauth.client.js';
-import { WxStrategy } from './passport/wx.strategy.js';
+import { WxFollowStrategy } from './logins/follow/wx-follow.strategy.js';
+import { WxMiniProgramStrategy } from './logins/mini-program/wx-mini-program.strategy.js';
+import { WxOAuthStrategy } from './logins/oauth/wx-oauth.strategy.js';
 import type {
   WxOAuthModuleOptions,
   WxOAuthOptionsFactory,
-} from './interfaces/wx-oauth-module-options.interface.js';
+} from './options/wx-oauth-module-options.interface.js';
+import type { WxProfile } from './profile/wx-profile.js';
+import { WxValidation } from './profile/wx-validation.js';
+import { WxValidator } from './profile/wx-validator.decorator.js';
 import { WxMemoryStore } from './store/wx-memory-store.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
-import { WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from './wx-oauth.constants.js';
+import { WX_OAUTH_OPTIONS, WX_OAUTH_STORE, WX_STRATEGIES } from './wx-oauth.constants.js';
 import { InjectWxOAuthOptions } from './wx-oauth.decorators.js';
 import { WxOAuthModule } from './wx-oauth.module.js';
-import type { WxOAuthSettings } from './wx-oauth.options.js';
+import type { WxOAuthSettings } from './options/wx-oauth.options.js';
+
+/** passport's registry of strategies, which its types leave out. */
+interface PassportInternals {
+  _strategy(name: string): unknown;
+}
 
 const SECRET = 'module-spec-secret-0123456789';
 const options: WxOAuthModuleOptions = {
@@ -64,7 +75,7 @@ describe('WxOAuthModule', () => {
     const wx = ref.get(WXOAuth);
     expect(wx).toBeInstanceOf(WXOAuth);
     expect(wx.appid).toBe('wxmodulespec');
-    expect(ref.get(WxStrategy)).toBeInstanceOf(WxStrategy);
+    expect(ref.get(WxOAuthStrategy)).toBeInstanceOf(WxOAuthStrategy);
     expect(ref.get<WxOAuthSettings>(WX_OAUTH_OPTIONS)).toMatchObject({
       scope: 'snsapi_base',
       timeout: 5000,
@@ -75,7 +86,10 @@ describe('WxOAuthModule', () => {
     });
   });
 
-  it('exports WXOAuth to the whole app with isGlobal', async () => {
+  it.each([
+    ['by default', {}],
+    ['with isGlobal: true', { isGlobal: true }],
+  ])('exports WXOAuth to the whole app %s', async (_name, extra) => {
     @Injectable()
     class UsesClient {
       constructor(readonly wx: WXOAuth) {}
@@ -83,14 +97,11 @@ describe('WxOAuthModule', () => {
     @Module({ providers: [UsesClient] })
     class FeatureModule {}
 
-    const ref = await compile([
-      WxOAuthModule.forRoot({ ...options, isGlobal: true }),
-      FeatureModule,
-    ]);
+    const ref = await compile([WxOAuthModule.forRoot({ ...options, ...extra }), FeatureModule]);
     expect(ref.get(UsesClient).wx).toBeInstanceOf(WXOAuth);
   });
 
-  it('keeps WXOAuth to importers without isGlobal', async () => {
+  it('keeps WXOAuth to importers with isGlobal: false', async () => {
     @Injectable()
     class UsesClient {
       constructor(readonly wx: WXOAuth) {}
@@ -98,9 +109,89 @@ describe('WxOAuthModule', () => {
     @Module({ providers: [UsesClient] })
     class FeatureModule {}
 
-    await expect(compile([WxOAuthModule.forRoot(options), FeatureModule])).rejects.toThrow(
-      /WXOAuth/,
-    );
+    await expect(
+      compile([WxOAuthModule.forRoot({ ...options, isGlobal: false }), FeatureModule]),
+    ).rejects.toThrow(/WXOAuth/);
+  });
+
+  it("provides every login kind's Passport strategy, registered with passport under its name", async () => {
+    const ref = await compile([
+      WxOAuthModule.forRoot({ ...options, miniProgram: { appid: 'wxmini', secret: SECRET } }),
+    ]);
+    for (const [type, name] of [
+      [WxOAuthStrategy, WX_STRATEGIES.oauth],
+      [WxFollowStrategy, WX_STRATEGIES.follow],
+      [WxMiniProgramStrategy, WX_STRATEGIES.miniProgram],
+    ] as const) {
+      const strategy = ref.get<object>(type);
+      expect(strategy).toBeInstanceOf(type);
+      expect((passport as unknown as PassportInternals)._strategy(name)).toBe(strategy);
+    }
+  });
+
+  describe("the app's @WxValidator()", () => {
+    const profile = { provider: 'wechat', via: 'follow', openid: 'o1' } as WxProfile;
+
+    it('is found in any module, with its own dependencies injected', async () => {
+      @Injectable()
+      class Users {
+        byOpenid(openid: string) {
+          return { id: 7, openid };
+        }
+      }
+      @WxValidator()
+      class WeChatUsers implements WxValidator {
+        constructor(private readonly users: Users) {}
+        validate(p: WxProfile) {
+          return this.users.byOpenid(p.openid);
+        }
+      }
+      @Module({ providers: [Users, WeChatUsers] })
+      class UsersModule {}
+      const ref = await compile([WxOAuthModule.forRoot(options), UsersModule]);
+      await ref.init();
+      await expect(ref.get(WxValidation).userOf(profile)).resolves.toEqual({ id: 7, openid: 'o1' });
+    });
+
+    it('is optional: without one, the user is the profile', async () => {
+      const ref = await compile([WxOAuthModule.forRoot(options)]);
+      await ref.init();
+      await expect(ref.get(WxValidation).userOf(profile)).resolves.toBe(profile);
+    });
+
+    it('is one: two stop the app at start-up, naming both', async () => {
+      @WxValidator()
+      class First implements WxValidator {
+        validate() {
+          return {};
+        }
+      }
+      @WxValidator()
+      class Second implements WxValidator {
+        validate() {
+          return {};
+        }
+      }
+      moduleRef = await Test.createTestingModule({
+        imports: [WxOAuthModule.forRoot(options)],
+        providers: [First, Second],
+      }).compile();
+      await expect(moduleRef.init()).rejects.toThrow(
+        /takes one @WxValidator\(\), not 2: First, Second/,
+      );
+    });
+
+    it('must have validate(profile, tokens)', async () => {
+      @WxValidator()
+      class NoValidate {}
+      moduleRef = await Test.createTestingModule({
+        imports: [WxOAuthModule.forRoot(options)],
+        providers: [NoValidate],
+      }).compile();
+      await expect(moduleRef.init()).rejects.toThrow(
+        /NoValidate is marked @WxValidator\(\) but has no validate\(profile, tokens\) method/,
+      );
+    });
   });
 
   it('refuses bad options at start-up, naming each one and never the secret', async () => {

@@ -1,83 +1,19 @@
 import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
-import { WxAppTokenService } from './app-token/wx-app-token.service.js';
-import { WxOAuthApps } from './apps/wx-oauth-apps.js';
-import { WXOAuth } from './client/wx-oauth.client.js';
-import { CallbackRouteCheck } from './login/callback-route.check.js';
-import { WxHandoff } from './login/wx-handoff.js';
-import { WxLogin } from './login/wx-login.js';
-import { WxQrLogin } from './login/wx-qr-login.js';
-import { WxFollowLogin } from './follow/wx-follow-login.js';
-import { WxMiniProgramLogin } from './mini-program/wx-mini-program-login.js';
-import { WxMiniProgramSessions } from './mini-program/wx-mini-program-sessions.js';
-import { WxStrategy } from './passport/wx.strategy.js';
-import { WxPushReceiver } from './push/wx-push-receiver.js';
-import { WxOAuthStoreHost } from './store/wx-oauth-store.host.js';
-import { WxTenants } from './tenants/wx-tenants.js';
-import { WxTokenService } from './tokens/wx-token.service.js';
-import { WX_OAUTH_APP_CLIENT, WX_OAUTH_STORE } from './wx-oauth.constants.js';
 import { ConfigurableModuleClass } from './wx-oauth.module-definition.js';
-import {
-  duplicateCallbacksProvider,
-  wxOAuthAppClientProviders,
-  wxOAuthClientProvider,
-  wxOAuthClockProvider,
-  wxOAuthOptionsProvider,
-  wxOAuthStoreProvider,
-  wxStateStoreProvider,
-} from './wx-oauth.providers.js';
 
 /**
- * WeChat login for a Nest app: `forRoot(options)` or `forRootAsync({ useFactory
- * | useClass | useExisting })`, with `isGlobal`. Provides `WXOAuth`, the
- * `'wechat'` strategy that `WxAuthGuard` runs (or the app's own, extending
- * `WxStrategy` with `WxLogin`), `WxTokenService`, `WxQrLogin`, `WxHandoff`, the
- * apps' `WxAppTokenService`, the official account's `WxPushReceiver` and
- * `WxFollowLogin`, the mini-program's `WxMiniProgramLogin` and
- * `WxMiniProgramSessions`, `WxTenants` (with `tenants`), and the store (`WX_OAUTH_STORE`).
+ * WeChat login for a Nest app, registered once in the root module:
+ * `forRoot(options)` or `forRootAsync({ useFactory | useClass | useExisting })`.
+ * It serves every module (`isGlobal: false` keeps it to the modules that
+ * import the registration). Provides the login kinds' Passport strategies
+ * (`'wechat'`, `'wechat-follow'`, `'wechat-mini-program'`) that `WxAuthGuard`
+ * runs, `WXOAuth`, `WxTokenService`, `WxAppTokenService`, `WxQrLogin`,
+ * `WxHandoff`, the official account's `WxPushReceiver` and `WxFollowLogin`,
+ * `WxMiniProgramSessions`, `WxTenants` (with `tenants`), and the store
+ * (`WX_OAUTH_STORE`); the app's `@WxValidator()`, in any module, maps every
+ * login's profile to its user.
  *
  * @publicApi
  */
-@Module({
-  imports: [DiscoveryModule],
-  providers: [
-    wxOAuthOptionsProvider,
-    wxOAuthClockProvider,
-    wxOAuthStoreProvider,
-    WxOAuthStoreHost,
-    WxOAuthApps,
-    wxOAuthClientProvider,
-    ...wxOAuthAppClientProviders,
-    duplicateCallbacksProvider,
-    wxStateStoreProvider,
-    WxTokenService,
-    WxLogin,
-    WxStrategy,
-    WxQrLogin,
-    WxHandoff,
-    CallbackRouteCheck,
-    WxAppTokenService,
-    WxFollowLogin,
-    WxPushReceiver,
-    WxMiniProgramSessions,
-    WxMiniProgramLogin,
-    WxTenants,
-  ],
-  // WxAuthGuard needs none of these: passport finds the strategy by name, so the guard works in any module.
-  exports: [
-    WXOAuth,
-    ...Object.values(WX_OAUTH_APP_CLIENT),
-    WX_OAUTH_STORE,
-    WxTokenService,
-    WxLogin,
-    WxQrLogin,
-    WxHandoff,
-    WxAppTokenService,
-    WxFollowLogin,
-    WxPushReceiver,
-    WxMiniProgramSessions,
-    WxMiniProgramLogin,
-    WxTenants,
-  ],
-})
+@Module({})
 export class WxOAuthModule extends ConfigurableModuleClass {}

@@ -1,9 +1,27 @@
 import { Logger, type Provider } from '@nestjs/common';
+import { WxTenants } from './apps/wx-tenants.js';
+import { WxOAuthErrorFallback } from './errors/wx-oauth-error-fallback.js';
+import { CallbackRouteCheck } from './guard/callback-route.check.js';
+import { WxFollowLogin } from './logins/follow/wx-follow-login.js';
+import { WxFollowStrategy } from './logins/follow/wx-follow.strategy.js';
+import { WxMiniProgramLogin } from './logins/mini-program/wx-mini-program-login.js';
+import { WxMiniProgramSessions } from './logins/mini-program/wx-mini-program-sessions.js';
+import { WxMiniProgramStrategy } from './logins/mini-program/wx-mini-program.strategy.js';
+import { WxCodeExchange } from './logins/oauth/wx-code-exchange.js';
+import { WxOAuthStrategy } from './logins/oauth/wx-oauth.strategy.js';
+import { WxQrLogin } from './logins/oauth/wx-qr-login.js';
+import { WxValidation } from './profile/wx-validation.js';
+import { WxPushReceiver } from './push/wx-push-receiver.js';
+import { WxHandoff } from './state/wx-handoff.js';
+import { WxOAuthStoreHost } from './store/wx-oauth-store.host.js';
+import { WxAppTokenService } from './tokens/wx-app-token.service.js';
+import { WxTokenService } from './tokens/wx-token.service.js';
+import { WxOAuthRegistrationCheck } from './wx-oauth-registration.check.js';
 import { WX_APP_KINDS } from './apps/wx-app-kind.js';
 import { WxOAuthApps } from './apps/wx-oauth-apps.js';
 import { WXOAuth } from './client/wx-oauth.client.js';
-import type { WxOAuthModuleOptions } from './interfaces/wx-oauth-module-options.interface.js';
-import { DuplicateCallbacks } from './login/duplicate-callbacks.js';
+import type { WxOAuthModuleOptions } from './options/wx-oauth-module-options.interface.js';
+import { DuplicateCallbacks } from './state/duplicate-callbacks.js';
 import { stateKeyOf, WxStateStore } from './state/wx-state.store.js';
 import { WxMemoryStore } from './store/wx-memory-store.js';
 import type { WxOAuthStore } from './store/wx-oauth-store.interface.js';
@@ -16,7 +34,7 @@ import {
   WX_OAUTH_OPTIONS,
   WX_OAUTH_STORE,
 } from './wx-oauth.constants.js';
-import { resolveWxOAuthOptions, type WxOAuthSettings } from './wx-oauth.options.js';
+import { resolveWxOAuthOptions, type WxOAuthSettings } from './options/wx-oauth.options.js';
 
 /** Validated options, derived from the raw ones so that sync and async registration share it. */
 export const wxOAuthOptionsProvider: Provider = {
@@ -104,3 +122,48 @@ export const wxStateStoreProvider: Provider = {
 function hasOfficialAccount(settings: WxOAuthSettings): boolean {
   return settings.appid !== undefined || settings.officialAccount !== undefined;
 }
+
+/** Every provider of a registration (`forRoot` / `forRootAsync`). */
+export const wxOAuthProviders: Provider[] = [
+  wxOAuthOptionsProvider,
+  wxOAuthClockProvider,
+  wxOAuthStoreProvider,
+  WxOAuthStoreHost,
+  WxOAuthApps,
+  wxOAuthClientProvider,
+  ...wxOAuthAppClientProviders,
+  duplicateCallbacksProvider,
+  wxStateStoreProvider,
+  WxTokenService,
+  WxAppTokenService,
+  WxValidation,
+  WxHandoff,
+  WxCodeExchange,
+  WxOAuthStrategy,
+  WxQrLogin,
+  WxPushReceiver,
+  WxFollowLogin,
+  WxFollowStrategy,
+  WxMiniProgramSessions,
+  WxMiniProgramLogin,
+  WxMiniProgramStrategy,
+  WxTenants,
+  CallbackRouteCheck,
+  WxOAuthRegistrationCheck,
+  WxOAuthErrorFallback,
+];
+
+/** What the app's modules inject. */
+export const wxOAuthExports = [
+  WX_OAUTH_STORE,
+  WXOAuth,
+  ...Object.values(WX_OAUTH_APP_CLIENT),
+  WxTokenService,
+  WxAppTokenService,
+  WxHandoff,
+  WxQrLogin,
+  WxPushReceiver,
+  WxFollowLogin,
+  WxMiniProgramSessions,
+  WxTenants,
+];

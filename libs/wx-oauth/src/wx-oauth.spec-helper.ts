@@ -1,21 +1,31 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import type { HttpException, Provider } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { WxOAuthModuleOptions } from './interfaces/wx-oauth-module-options.interface.js';
-import type { LoginRequest } from './login/login-request.js';
+import type { WxOAuthModuleOptions } from './options/wx-oauth-module-options.interface.js';
+import type { LoginRequest } from './http/login-request.js';
 import { ManualClock } from './utils/manual-clock.spec-helper.js';
 import { WX_OAUTH_CLOCK } from './wx-oauth.constants.js';
 import { WxOAuthModule } from './wx-oauth.module.js';
 
-/** The module as an app registers it, on a clock the spec moves. */
+/**
+ * The module as an app registers it, beside the app's own `providers` (its
+ * `@WxValidator()`), on a clock the spec moves; initialised as the app's start
+ * does, so that the validator is found and the logins listen for pushes.
+ */
 export async function compileWxOAuth(
   options: WxOAuthModuleOptions,
   clock = new ManualClock(),
+  providers: Provider[] = [],
 ): Promise<{ moduleRef: TestingModule; clock: ManualClock }> {
-  const moduleRef = await Test.createTestingModule({ imports: [WxOAuthModule.forRoot(options)] })
+  const moduleRef = await Test.createTestingModule({
+    imports: [WxOAuthModule.forRoot(options)],
+    providers,
+  })
     .overrideProvider(WX_OAUTH_CLOCK)
     .useValue(clock)
     .compile();
+  await moduleRef.init();
   return { moduleRef, clock };
 }
 
@@ -61,4 +71,30 @@ export function cookieHeader(...responses: ServerResponse[]): string {
     }
   }
   return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+}
+
+/** What a Passport strategy ended one request with. */
+export type StrategyOutcome =
+  | { redirect: string; status?: number }
+  | { success: unknown; info: unknown }
+  | { error: HttpException }
+  | { fail: unknown; status?: number };
+
+/** Runs a strategy on one request as passport does: on a copy of it given passport's actions. */
+export function runStrategy(
+  strategy: object,
+  req: object,
+  options?: object,
+): Promise<StrategyOutcome> {
+  return new Promise((resolve) => {
+    const copy = Object.create(strategy) as { authenticate(req: object, options?: object): void };
+    Object.assign(copy, {
+      redirect: (url: string, status?: number) => resolve({ redirect: url, status }),
+      success: (user: unknown, info: unknown) => resolve({ success: user, info }),
+      error: (error: HttpException) => resolve({ error }),
+      fail: (challenge: unknown, status?: number) => resolve({ fail: challenge, status }),
+      pass: () => resolve({ fail: 'pass' }),
+    });
+    copy.authenticate(req, options);
+  });
 }

@@ -1,13 +1,7 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import {
-  WxAuthGuard,
-  WxAuthScope,
-  WxTokenService,
-  type WxProfile,
-  type WxAuthInfo,
-} from 'nest-wx-oauth';
-import { DemoUsers } from './demo-users.service.js';
+import { WxAuthGuard, WxAuthScope, WxTokenService, type WxAuthInfo } from 'nest-wx-oauth';
+import type { DemoUser } from './demo-user.js';
 import { InWeChatGuard } from './in-wechat.guard.js';
 import { SessionService } from './session.service.js';
 
@@ -16,7 +10,6 @@ import { SessionService } from './session.service.js';
 export class AuthController {
   constructor(
     private readonly sessions: SessionService,
-    private readonly users: DemoUsers,
     private readonly tokens: WxTokenService,
   ) {}
 
@@ -36,11 +29,11 @@ export class AuthController {
   @UseGuards(InWeChatGuard)
   loginInWeChat(): void {}
 
-  /** One callback for both apps: the login's state says which app started it. */
+  /** One callback for both apps: the login's state says which app started it; `req.user` is `WeChatUsers`' user. */
   @Get('auth/wechat/callback')
   @UseGuards(WxAuthGuard)
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.sessions.start(res, this.users.logIn(req.user as WxProfile));
+    await this.sessions.start(res, req.user as DemoUser);
     const { returnTo } = (req.authInfo as WxAuthInfo).state;
     res.redirect(returnTo ?? '/profile');
   }

@@ -1,16 +1,12 @@
 import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import {
-  WxAuthGuard,
-  type WxAuthInfo,
-  WxFollowLogin,
-  WxFollowLoginRoute,
-  type WxFollowQrCode,
-  type WxFollowStatus,
-  type WxProfile,
-} from 'nest-wx-oauth';
-import { DemoUsers } from './demo-users.service.js';
+import { WxAuthGuard, type WxAuthInfo, WxFollowLogin, WxFollowLoginRoute } from 'nest-wx-oauth';
+import type { DemoUser } from './demo-user.js';
 import { SessionService } from './session.service.js';
+
+/** The QR code the follow login page shows, and the login's progress it polls. */
+type WxFollowQrCode = Awaited<ReturnType<WxFollowLogin['start']>>;
+type WxFollowStatus = Awaited<ReturnType<WxFollowLogin['status']>>;
 
 /** The follow-to-log-in QR code (扫码关注公众号登录): what the follow login page calls. */
 @Controller('auth/wechat/follow')
@@ -18,7 +14,6 @@ export class FollowLoginController {
   constructor(
     private readonly follow: WxFollowLogin,
     private readonly sessions: SessionService,
-    private readonly users: DemoUsers,
   ) {}
 
   @Post()
@@ -35,7 +30,7 @@ export class FollowLoginController {
   @WxFollowLoginRoute()
   @UseGuards(WxAuthGuard)
   async done(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.sessions.start(res, this.users.logIn(req.user as WxProfile));
+    await this.sessions.start(res, req.user as DemoUser);
     res.redirect((req.authInfo as WxAuthInfo).state.returnTo ?? '/profile');
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { WxAuthGuard, WxMiniProgramLoginRoute, type WxProfile } from 'nest-wx-oauth';
+import { WxAuthGuard, WxMiniProgramLoginRoute } from 'nest-wx-oauth';
 import { BearerGuard } from './bearer.guard.js';
 import type { DemoUser } from './demo-user.js';
 import { DemoUsers } from './demo-users.service.js';
@@ -36,9 +36,8 @@ export class MiniProgramController {
   @WxMiniProgramLoginRoute()
   @UseGuards(WxAuthGuard)
   async logIn(@Req() req: Request): Promise<MiniProgramLogin> {
-    const profile = req.user as WxProfile;
-    const user = this.users.logIn(profile);
-    const linked = profile.unionid !== undefined;
+    const user = req.user as DemoUser;
+    const linked = user.unionid !== undefined;
     return {
       token: await this.sessions.issueBearer(user),
       user,

@@ -18,6 +18,6 @@ export class WechatEventsController {
   @HttpCode(200)
   async receive(@Req() req: Request): Promise<string> {
     const message = await this.push.receive(req);
-    return this.push.reply(message, message.loginScan ? '登录成功 · Logged in' : undefined);
+    return this.push.reply(message, message.handled ? '登录成功 · Logged in' : undefined);
   }
 }

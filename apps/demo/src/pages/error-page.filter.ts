@@ -6,12 +6,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import {
-  isWeChatBrowser,
-  WxOAuthError,
-  WxReauthorizationRequiredError,
-  wxErrorStatus,
-} from 'nest-wx-oauth';
+import { isWeChatBrowser, WxOAuthError, WxReauthorizationRequiredError } from 'nest-wx-oauth';
 import { loginPathFor } from '../auth/login-path.js';
 import { MINI_PROGRAM_LOGIN_PATH } from '../auth/mini-program.controller.js';
 import { LoginRequiredException } from '../auth/login-required.exception.js';
@@ -108,8 +103,8 @@ function toView(exception: unknown, retryPath: string): FilterView {
   if (exception instanceof WxOAuthError) {
     // Thrown by the app's own calls (WxTokenService), not by the guard.
     const [title, reason] = TITLES[exception.kind] ?? UPSTREAM;
-    const { errcode, errmsg, kind } = exception;
-    return { status: wxErrorStatus(kind), title, reason, errcode, errmsg, retryPath, kind };
+    const { status, errcode, errmsg, kind } = exception;
+    return { status, title, reason, errcode, errmsg, retryPath, kind };
   }
   if (!(exception instanceof HttpException)) {
     return {

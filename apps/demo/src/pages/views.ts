@@ -1,8 +1,11 @@
-import type { WxLoginSettings } from 'nest-wx-oauth';
+import type { WxQrLogin } from 'nest-wx-oauth';
 import { qrCodeSvg } from 'nest-wx-oauth/testing';
 import type { DemoUser } from '../auth/demo-user.js';
 import { html, SafeHtml } from './html.js';
 import { layout } from './layout.js';
+
+/** What wxLogin.js is given: the settings `WxQrLogin` minted for this page. */
+type WxLoginSettings = Awaited<ReturnType<WxQrLogin['settings']>>;
 
 export function homePage(
   loginPath: string,

@@ -3,17 +3,17 @@ import type { AxiosInstance } from 'axios';
 import { createWxAxios } from '../client/wx-axios.js';
 import { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import type { WxAppCredentials } from '../interfaces/wx-oauth-module-options.interface.js';
-import { callbackPathOf, type LoginRequest } from '../login/login-request.js';
+import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
+import { callbackPathOf, hostOf, type LoginRequest } from '../http/login-request.js';
 import type {
   WxTenant,
   WxTenantRequest,
   WxTenantResolver,
-} from '../tenants/wx-tenant.interface.js';
+} from '../options/wx-tenant.interface.js';
 import type { WxClock } from '../utils/clock.js';
 import { TtlMap } from '../utils/ttl-map.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
-import type { WxOAuthSettings } from '../wx-oauth.options.js';
+import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import type { WxAppKind } from './wx-app-kind.js';
 import { type WxApp, WxRegistration } from './wx-registration.js';
 
@@ -187,13 +187,10 @@ export class WxOAuthApps implements OnApplicationShutdown {
 
 /** What the resolver sees of a request, on both adapters. */
 function tenantRequestOf(req: LoginRequest): WxTenantRequest {
-  const forwarded = req.headers['x-forwarded-host'];
-  const host =
-    (typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : req.headers.host) ?? '';
   const url = req.originalUrl ?? req.url ?? '/';
   const query = url.indexOf('?');
   return {
-    host: host.toLowerCase().slice(0, 255),
+    host: hostOf(req) ?? '',
     path: query === -1 ? url : url.slice(0, query),
     headers: req.headers,
   };

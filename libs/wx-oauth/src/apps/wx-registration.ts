@@ -1,8 +1,8 @@
 import type { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope } from '../client/wx-oauth.types.js';
-import type { WxAppCredentials } from '../interfaces/wx-oauth-module-options.interface.js';
-import type { WxOAuthSettings } from '../wx-oauth.options.js';
+import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
+import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import {
   kindForScope,
   WX_APP_KINDS,

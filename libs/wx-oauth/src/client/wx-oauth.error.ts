@@ -75,6 +75,11 @@ export class WxOAuthError extends Error {
     this.endpoint = details.endpoint;
   }
 
+  /** The HTTP status this failure answers at the edge: 4xx for the caller's fault, 502/503/504 for WeChat's or the store's. */
+  get status(): number {
+    return wxErrorStatus(this.kind);
+  }
+
   /** Builds the error for a `{errcode, errmsg}` body. */
   static fromErrcode(errcode: number, rawErrmsg: string, endpoint: string): WxOAuthError {
     const { errmsg, rid } = splitRid(rawErrmsg);

@@ -1,7 +1,7 @@
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import type { WxOAuthModuleOptions } from '../interfaces/wx-oauth-module-options.interface.js';
+import type { WxOAuthModuleOptions } from '../options/wx-oauth-module-options.interface.js';
 import type { WxOAuthModuleAsyncOptions } from '../wx-oauth.module-definition.js';
-import { resolveWxOAuthOptions } from '../wx-oauth.options.js';
+import { resolveWxOAuthOptions } from '../options/wx-oauth.options.js';
 
 /**
  * The configuration keys `wxOAuthFromConfig` reads, and the option each one
@@ -46,7 +46,7 @@ const KEY_OF: Record<string, string> = {
 };
 
 /**
- * The options that are not strings, such as `validate` or `store`: a value, or
+ * The options that are not strings, such as `store` or `tenants`: a value, or
  * a factory of what `inject` names (an app's services, from `imports`).
  *
  * @publicApi

@@ -3,13 +3,11 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import { wxHttpException } from '../errors/wx-http-exception.js';
-import { WxFollowLogin } from '../follow/wx-follow-login.js';
-import { nodeRequest } from '../login/login-request.js';
+import { nodeRequest } from '../http/login-request.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 import type { WxClock } from '../utils/clock.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
-import type { WxOAuthSettings } from '../wx-oauth.options.js';
+import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import { WxPushCipher } from './wx-push-cipher.js';
 import { buildPushXml, parsePushXml, type WxPushFields } from './wx-push-message.js';
 import { isPushSignature, pushSignature } from './wx-push-signature.js';
@@ -32,8 +30,8 @@ export interface WxPushMessage {
   fields: WxPushFields;
   /** WeChat sent this event again (it had no answer in time): it was handled the first time. */
   duplicate: boolean;
-  /** The scan of a follow login's QR code, recorded for that login. */
-  loginScan: boolean;
+  /** A login took it as its own (the scan of a follow login's QR code); the app need not answer it. */
+  handled: boolean;
   /** Whether it came encrypted (safe mode); the reply is then encrypted too. */
   encrypted: boolean;
 }
@@ -44,7 +42,8 @@ export interface WxPushMessage {
  * GET check; `receive` verifies a POST (its signature in constant time, its
  * timestamp within 5 minutes, its signature never seen before, its size),
  * decrypts it in safe mode, absorbs WeChat's retries of the same event, and
- * records follow-login scans; the app handles the rest and answers with
+ * hands it to the logins listening for pushes (the follow login records its
+ * scans); the app handles the rest and answers with
  * `reply`. A push that fails a check is a 401 (400 when malformed), and
  * changes nothing.
  *
@@ -53,11 +52,11 @@ export interface WxPushMessage {
 @Injectable()
 export class WxPushReceiver {
   private readonly cipher?: WxPushCipher;
+  private readonly listeners: WxPushListener[] = [];
 
   constructor(
     @Inject(WX_OAUTH_OPTIONS) private readonly settings: WxOAuthSettings,
     private readonly apps: WxOAuthApps,
-    private readonly follow: WxFollowLogin,
     @Inject(WX_OAUTH_STORE) private readonly store: WxOAuthStore,
     @Inject(WX_OAUTH_CLOCK) private readonly clock: WxClock,
   ) {
@@ -66,42 +65,44 @@ export class WxPushReceiver {
     if (aesKey && account) this.cipher = new WxPushCipher(aesKey, account.appid);
   }
 
+  /** @internal A login's interest in pushes: it answers whether the push was its own. */
+  listen(listener: WxPushListener): void {
+    this.listeners.push(listener);
+  }
+
   /** The console's URL check (GET): the `echostr` to answer when the signature is WeChat's. */
   checkUrl(query: unknown): string {
-    try {
-      const { signature, timestamp, nonce, echostr } = readQuery(query);
-      if (!echostr) throw malformed('echostr is missing');
-      this.verify(signature, [timestamp, nonce]);
-      return echostr;
-    } catch (error) {
-      throw wxHttpException(error) ?? error;
-    }
+    const { signature, timestamp, nonce, echostr } = readQuery(query);
+    if (!echostr) throw malformed('echostr is missing');
+    this.verify(signature, [timestamp, nonce]);
+    return echostr;
   }
 
   /** A POST from WeChat (Express's or Fastify's request), checked, decrypted and deduplicated. */
   async receive(req: object): Promise<WxPushMessage> {
-    try {
-      const query = readQuery((req as { query?: unknown }).query);
-      const body = await readBody(req);
-      this.verify(query.signature, [query.timestamp, query.nonce]);
-      let fields = parsePushXml(body);
-      const encrypted = query.encrypt_type === 'aes';
-      if (encrypted) {
-        if (!this.cipher) throw refused('is encrypted, but messagePush has no encodingAesKey');
-        const sealed = typeof fields.Encrypt === 'string' ? fields.Encrypt : '';
-        this.verify(query.msg_signature, [query.timestamp, query.nonce, sealed]);
-        fields = parsePushXml(this.cipher.decrypt(sealed));
-      } else if (this.cipher) {
-        throw refused('is not encrypted, but messagePush is in safe mode');
-      }
-      this.assertFresh(query.timestamp);
-      await this.assertUnseen(query.msg_signature ?? query.signature);
-      const duplicate = await this.isDuplicate(fields);
-      const loginScan = !duplicate && (await this.follow.recordScan(fields));
-      return { fields, duplicate, loginScan, encrypted };
-    } catch (error) {
-      throw wxHttpException(error) ?? error;
+    const query = readQuery((req as { query?: unknown }).query);
+    const body = await readBody(req);
+    this.verify(query.signature, [query.timestamp, query.nonce]);
+    let fields = parsePushXml(body);
+    const encrypted = query.encrypt_type === 'aes';
+    if (encrypted) {
+      if (!this.cipher) throw refused('is encrypted, but messagePush has no encodingAesKey');
+      const sealed = typeof fields.Encrypt === 'string' ? fields.Encrypt : '';
+      this.verify(query.msg_signature, [query.timestamp, query.nonce, sealed]);
+      fields = parsePushXml(this.cipher.decrypt(sealed));
+    } else if (this.cipher) {
+      throw refused('is not encrypted, but messagePush is in safe mode');
     }
+    this.assertFresh(query.timestamp);
+    await this.assertUnseen(query.msg_signature ?? query.signature);
+    const duplicate = await this.isDuplicate(fields);
+    const handled = !duplicate && (await this.handled(fields));
+    return { fields, duplicate, handled, encrypted };
+  }
+
+  private async handled(fields: WxPushFields): Promise<boolean> {
+    for (const listener of this.listeners) if (await listener(fields)) return true;
+    return false;
   }
 
   /**
@@ -178,6 +179,9 @@ export class WxPushReceiver {
     return `push:${this.apps.get('officialAccount')?.appid ?? ''}`;
   }
 }
+
+/** A login listening for pushes: true when the push was its own. */
+export type WxPushListener = (fields: WxPushFields) => Promise<boolean>;
 
 interface PushQuery {
   signature?: string;

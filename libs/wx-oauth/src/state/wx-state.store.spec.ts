@@ -1,6 +1,6 @@
 import type { TestingModule } from '@nestjs/testing';
-import type { WxStateInfo } from '../interfaces/wx-auth-info.interface.js';
-import { DUPLICATE_CALLBACK_WINDOW_MS } from '../login/duplicate-callbacks.js';
+import type { WxStateInfo } from './wx-auth-info.interface.js';
+import { DUPLICATE_CALLBACK_WINDOW_MS } from './duplicate-callbacks.js';
 import type { ManualClock } from '../utils/manual-clock.spec-helper.js';
 import { compileWxOAuth, cookieHeader, fakeRequest, setCookies } from '../wx-oauth.spec-helper.js';
 import {

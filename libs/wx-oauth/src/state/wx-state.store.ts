@@ -2,12 +2,12 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type OAuth2Strategy from 'passport-oauth2';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import type { WxStateInfo } from '../interfaces/wx-auth-info.interface.js';
-import type { DuplicateCallbacks } from '../login/duplicate-callbacks.js';
-import { type LoginRequest, readLoginQuery, responseOf } from '../login/login-request.js';
+import type { WxStateInfo } from './wx-auth-info.interface.js';
+import type { DuplicateCallbacks } from './duplicate-callbacks.js';
+import { type LoginRequest, readLoginQuery, responseOf } from '../http/login-request.js';
 import type { WxClock } from '../utils/clock.js';
-import { appendCookie, readCookie, readCookies } from './cookies.js';
-import { isSafeReturnTo } from './return-to.js';
+import { appendCookie, readCookie, readCookies } from '../http/cookies.js';
+import { assertReturnTo } from '../http/return-to.js';
 
 export interface WxStateStoreOptions {
   /** HMAC key of the state cookie. */
@@ -117,18 +117,11 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
    * expiring on `res` the oldest of the state cookies `req` carries beyond the bounds.
    */
   issue(req: StateRequest, res: ServerResponse, app: WxStateApp, returnTo: unknown): string {
-    const { frontendOrigins } = this.options;
-    if (returnTo !== undefined && !isSafeReturnTo(returnTo, frontendOrigins)) {
-      const others = frontendOrigins.length ? `, or a URL on ${frontendOrigins.join(', ')}` : '';
-      throw new WxOAuthError(
-        'invalid_request',
-        `returnTo must be a relative path on this site, like /profile${others}`,
-      );
-    }
+    const safeReturnTo = assertReturnTo(returnTo, this.options.frontendOrigins);
     // A v4 UUID's 122 random bits, from node's pooled entropy, as 32 hex digits.
     const nonce = randomUUID().replaceAll('-', '');
     const expiresAt = this.options.clock.now() + this.options.ttlMs;
-    const value = `${expiresAt.toString(36)}.${Buffer.from(returnTo ?? '').toString('base64url')}.${appRef(app)}`;
+    const value = `${expiresAt.toString(36)}.${Buffer.from(safeReturnTo ?? '').toString('base64url')}.${appRef(app)}`;
     const cookie = `${value}.${this.sign(nonce, value)}`;
     for (const old of this.overflow(req, cookieBytes(COOKIE_PREFIX + nonce, cookie)))
       this.expire(res, old.name);

@@ -7,7 +7,7 @@ import { underLease } from '../store/under-lease.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 import type { WxClock } from '../utils/clock.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
-import type { WxOAuthSettings } from '../wx-oauth.options.js';
+import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import type { WxStoredToken } from './wx-stored-token.js';
 
 const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;

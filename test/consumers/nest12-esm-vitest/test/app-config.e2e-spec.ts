@@ -31,7 +31,7 @@ describe('AppModule configured from WX_* variables', () => {
     await sandbox.close();
   });
 
-  it("logs alice in as the app's user, through its WeChatStrategy and UsersService", async () => {
+  it("logs alice in as the app's user, through its WeChatUsers validator and UsersService", async () => {
     const path = '/auth/wechat';
     const first = await loginThroughSandbox<User>(app.getHttpServer(), { sandbox, path });
     const again = await loginThroughSandbox<User>(app.getHttpServer(), { sandbox, path });

@@ -5,7 +5,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { HandoffController } from './handoff.controller';
 import { TokensService } from './tokens.service';
-import { WeChatStrategy } from './wechat.strategy';
+import { WeChatUsers } from './wechat-users';
 
 @Module({
   imports: [
@@ -15,7 +15,7 @@ import { WeChatStrategy } from './wechat.strategy';
     // `npx nest-wx-oauth-sandbox` prints the first ones for a local WeChat.
     WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
   ],
-  providers: [WeChatStrategy, TokensService],
+  providers: [WeChatUsers, TokensService],
   controllers: [AuthController, HandoffController],
 })
 export class AuthModule {}

@@ -1,6 +1,5 @@
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
-import { WxAuthGuard, type WxProfile } from 'nest-wx-oauth';
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { WxAuthGuard, WxUser, type WxProfile } from 'nest-wx-oauth';
 
 @Controller('auth/wechat')
 export class AuthController {
@@ -12,7 +11,7 @@ export class AuthController {
   /** WeChat sends the user back here; the guard puts the profile on `req.user`. */
   @Get('callback')
   @UseGuards(WxAuthGuard)
-  callback(@Req() req: Request): WxProfile {
-    return req.user as WxProfile;
+  callback(@WxUser() user: WxProfile): WxProfile {
+    return user;
   }
 }

@@ -5,7 +5,7 @@ import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { HandoffController } from './handoff.controller.js';
 import { TokensService } from './tokens.service.js';
-import { WeChatStrategy } from './wechat.strategy.js';
+import { WeChatUsers } from './wechat-users.js';
 
 @Module({
   imports: [
@@ -15,7 +15,7 @@ import { WeChatStrategy } from './wechat.strategy.js';
     // `npx nest-wx-oauth-sandbox` prints the first ones for a local WeChat.
     WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
   ],
-  providers: [WeChatStrategy, TokensService],
+  providers: [WeChatUsers, TokensService],
   controllers: [AuthController, HandoffController],
 })
 export class AuthModule {}

@@ -1,0 +1,278 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import type { TestingModule } from '@nestjs/testing';
+import { WeChatStub } from '../client/wechat-stub.spec-helper.js';
+import { WXOAuth } from '../client/wx-oauth.client.js';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import { wxHttpException } from '../errors/wx-http-exception.js';
+import type {
+  WxTenant,
+  WxTenantRequest,
+  WxTenantResolver,
+} from '../options/wx-tenant.interface.js';
+import { WxMemoryStore } from '../store/wx-memory-store.js';
+import { ManualClock } from '../utils/manual-clock.spec-helper.js';
+import { compileWxOAuth, fakeRequest } from '../wx-oauth.spec-helper.js';
+import { WxOAuthApps } from './wx-oauth-apps.js';
+import { WxTenants } from './wx-tenants.js';
+
+const CALLBACK = 'https://login.example.com/auth/wechat/callback';
+const TTL = 60_000;
+
+const TENANTS: Record<string, WxTenant> = {
+  acme: {
+    id: 'acme',
+    officialAccount: { appid: 'wx0acme0ffic1a10', secret: 'acme-oa-secret-0123456789' },
+    website: { appid: 'wx0acme0web5ite0', secret: 'acme-web-secret-0123456789' },
+  },
+  globex: {
+    id: 'globex',
+    miniProgram: { appid: 'wx0g10bex0m1n100', secret: 'globex-mini-secret-0123456' },
+    callbackURL: 'https://globex.example.com/auth/wechat/callback',
+  },
+};
+
+/** The app's resolver: tenants by host, counting every question the module asks. */
+class Resolver implements WxTenantResolver {
+  readonly asked = { tenantOf: 0, load: 0, tenantOfAppid: 0 };
+  readonly requests: WxTenantRequest[] = [];
+  tenants: Record<string, WxTenant> = { ...TENANTS };
+  failure?: Error;
+
+  tenantOf(request: WxTenantRequest): string | undefined {
+    this.asked.tenantOf += 1;
+    this.requests.push(request);
+    return request.host.split('.')[0];
+  }
+
+  async load(id: string): Promise<WxTenant | undefined> {
+    this.asked.load += 1;
+    if (this.failure) throw this.failure;
+    return this.tenants[id];
+  }
+
+  async tenantOfAppid(appid: string): Promise<string | undefined> {
+    this.asked.tenantOfAppid += 1;
+    if (this.failure) throw this.failure;
+    return Object.values(this.tenants).find((tenant) =>
+      [tenant.officialAccount, tenant.website, tenant.miniProgram].some(
+        (app) => app?.appid === appid,
+      ),
+    )?.id;
+  }
+}
+
+/** A login request that reached `host`. */
+const requestAt = (host: string, path = '/auth/wechat?returnTo=/x') =>
+  fakeRequest(path, { host, 'User-Agent': 'MicroMessenger/8.0' }).req;
+
+/** What `promise` rejects with. */
+const rejectionOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('resolved');
+    },
+    (error: unknown) => error as WxOAuthError,
+  );
+
+describe('WxOAuthApps with tenants', () => {
+  let moduleRef: TestingModule;
+  let clock: ManualClock;
+  let resolver: Resolver;
+  let apps: WxOAuthApps;
+
+  beforeEach(async () => {
+    clock = new ManualClock();
+    resolver = new Resolver();
+    ({ moduleRef } = await compileWxOAuth(
+      {
+        tenants: resolver,
+        stateSecret: 'tenants-state-secret-0123456789',
+        callbackURL: CALLBACK,
+        tenantCacheTtl: TTL,
+        store: new WxMemoryStore({}, clock),
+        axios: new WeChatStub().axios,
+      },
+      clock,
+    ));
+    apps = moduleRef.get(WxOAuthApps);
+  });
+  afterEach(() => moduleRef.close());
+
+  it("serves each request its tenant's registration, asking the resolver with the request's host and path", async () => {
+    const registration = await apps.forRequest(requestAt('acme.example.com'));
+    expect(registration.tenant).toBe('acme');
+    expect(registration.callbackURL).toBe(CALLBACK);
+    expect(registration.forScope('snsapi_base').client.appid).toBe('wx0acme0ffic1a10');
+    expect(registration.forScope('snsapi_login')).toMatchObject({
+      kind: 'website',
+      tenant: 'acme',
+    });
+    expect(resolver.requests[0]).toMatchObject({ host: 'acme.example.com', path: '/auth/wechat' });
+
+    const globex = await apps.forRequest(requestAt('globex.example.com'));
+    expect(globex.callbackURL).toBe(TENANTS.globex.callbackURL);
+    expect(globex.miniProgram().client.appid).toBe('wx0g10bex0m1n100');
+  });
+
+  it('has no fixed app: WXOAuth injects null', () => {
+    expect(apps.fixed).toBeUndefined();
+    expect(apps.primary).toBeUndefined();
+    expect(moduleRef.get(WXOAuth, { strict: false })).toBeNull();
+  });
+
+  it('loads a tenant once per tenantCacheTtl, concurrent requests sharing the one load', async () => {
+    const [a, b] = await Promise.all([
+      apps.forRequest(requestAt('acme.example.com')),
+      apps.forRequest(requestAt('acme.example.com')),
+    ]);
+    expect(b).toBe(a);
+    clock.advance(TTL - 1);
+    expect(await apps.forRequest(requestAt('acme.example.com'))).toBe(a);
+    expect(resolver.asked.load).toBe(1);
+    // Which tenant a request is for is asked every time: it is the request's.
+    expect(resolver.asked.tenantOf).toBe(3);
+
+    clock.advance(2);
+    const reloaded = await apps.forRequest(requestAt('acme.example.com'));
+    expect(resolver.asked.load).toBe(2);
+    expect(reloaded).not.toBe(a);
+  });
+
+  it('loads a tenant again at once after WxTenants.forget(id), with its new apps', async () => {
+    await apps.forRequest(requestAt('acme.example.com'));
+    resolver.tenants = {
+      acme: {
+        ...TENANTS.acme,
+        website: { appid: 'wx0acme0new0web0', secret: 'new-secret-0123456789' },
+      },
+    };
+    moduleRef.get(WxTenants).forget('acme');
+    const registration = await apps.forRequest(requestAt('acme.example.com'));
+    expect(resolver.asked.load).toBe(2);
+    expect(registration.forScope('snsapi_login').client.appid).toBe('wx0acme0new0web0');
+  });
+
+  it('answers unknown_tenant (404) when the resolver knows no such tenant', async () => {
+    const error = await rejectionOf(apps.forRequest(requestAt('ghost.example.com')));
+    expect(error).toBeInstanceOf(WxOAuthError);
+    expect(error).toMatchObject({
+      kind: 'unknown_tenant',
+      status: 404,
+      message: 'Tenant ghost does not exist',
+    });
+    expect(wxHttpException(error)!.getStatus()).toBe(404);
+  });
+
+  it('answers unknown_tenant naming the host when the resolver finds no tenant for the request', async () => {
+    jest.spyOn(resolver, 'tenantOf').mockReturnValue(undefined);
+    const error = await rejectionOf(apps.forRequest(requestAt('Shop.Example.com:8443')));
+    expect(error).toMatchObject({
+      kind: 'unknown_tenant',
+      message: 'No tenant is served at shop.example.com:8443',
+    });
+    expect(resolver.asked.load).toBe(0);
+  });
+
+  describe('a resolver that fails', () => {
+    let logged: jest.Spied<Logger['error']>;
+    beforeEach(() => {
+      logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    });
+    afterEach(() => logged.mockRestore());
+
+    const SECRET_TEXT = 'connect ECONNREFUSED postgres://tenants:hunter2@db.internal/tenants';
+
+    it("fails the login as the store's kind (503), its message logged and not shown", async () => {
+      resolver.failure = new Error(SECRET_TEXT);
+      const error = await rejectionOf(apps.forRequest(requestAt('acme.example.com')));
+      expect(error).toBeInstanceOf(WxOAuthError);
+      expect(error).toMatchObject({
+        kind: 'store_unavailable',
+        message: 'The tenant resolver failed',
+      });
+      const answered = JSON.stringify(wxHttpException(error)!.getResponse());
+      expect(answered).not.toContain('hunter2');
+      expect(error.stack).not.toContain('hunter2');
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining(SECRET_TEXT));
+    });
+
+    it('fails the same way when tenantOf throws synchronously', async () => {
+      jest.spyOn(resolver, 'tenantOf').mockImplementation(() => {
+        throw new Error(SECRET_TEXT);
+      });
+      const error = await rejectionOf(apps.forRequest(requestAt('acme.example.com')));
+      expect(error).toMatchObject({
+        kind: 'store_unavailable',
+        message: 'The tenant resolver failed',
+      });
+    });
+
+    it('keeps no failure: the next login asks again', async () => {
+      resolver.failure = new Error(SECRET_TEXT);
+      await rejectionOf(apps.forRequest(requestAt('acme.example.com')));
+      resolver.failure = undefined;
+      const registration = await apps.forRequest(requestAt('acme.example.com'));
+      expect(registration.tenant).toBe('acme');
+      expect(resolver.asked.load).toBe(2);
+    });
+
+    it("passes on the resolver's own WxOAuthError as it is", async () => {
+      resolver.failure = new WxOAuthError('unknown_tenant', 'Tenant acme is suspended');
+      const error = await rejectionOf(apps.forRequest(requestAt('acme.example.com')));
+      expect(error).toBe(resolver.failure);
+      expect(logged).not.toHaveBeenCalled();
+    });
+  });
+
+  it('refuses a misconfigured tenant as app_config, naming it and never its secrets', async () => {
+    resolver.tenants = {
+      acme: { id: 'acme', website: { appid: 'wx0acme0web5ite0', secret: '' } },
+      nobody: { id: 'nobody' },
+      other: { id: 'someone-else', website: TENANTS.acme.website },
+      elsewhere: {
+        id: 'elsewhere',
+        website: TENANTS.acme.website,
+        callbackURL: 'https://elsewhere.example.com/other/path',
+      },
+    };
+    const messages: Record<string, RegExp> = {
+      acme: /^Tenant acme from the tenant resolver: website needs an appid and a secret$/,
+      nobody: /^Tenant nobody from the tenant resolver: it has no app$/,
+      other: /^Tenant other from the tenant resolver: its id is "someone-else"$/,
+      elsewhere:
+        /callbackURL must be an absolute http\(s\) URL with the path of the module's callbackURL/,
+    };
+    for (const [id, message] of Object.entries(messages)) {
+      const error = await rejectionOf(apps.forRequest(requestAt(`${id}.example.com`)));
+      expect(error).toMatchObject({ kind: 'app_config' });
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain(TENANTS.acme.website!.secret);
+    }
+  });
+
+  it("finds an app by its appid through its tenant, asked once per tenantCacheTtl; the state's tenant wins", async () => {
+    const app = await apps.byAppid('wx0g10bex0m1n100');
+    expect(app).toMatchObject({ kind: 'miniProgram', tenant: 'globex' });
+    await apps.byAppid('wx0g10bex0m1n100');
+    expect(resolver.asked.tenantOfAppid).toBe(1);
+    expect(resolver.asked.load).toBe(1);
+
+    // A login's state names its tenant: the appid is looked for there, and nowhere else.
+    expect(await apps.byAppid('wx0acme0web5ite0', 'acme')).toMatchObject({ tenant: 'acme' });
+    expect(await apps.byAppid('wx0acme0web5ite0', 'globex')).toBeUndefined();
+    expect(resolver.asked.tenantOfAppid).toBe(1);
+    clock.advance(TTL + 1);
+    await apps.byAppid('wx0g10bex0m1n100');
+    expect(resolver.asked.tenantOfAppid).toBe(2);
+    expect(await apps.byAppid('wx0unkn0wn00000')).toBeUndefined();
+  });
+
+  it('wants the appid named where there is no default app', async () => {
+    await expect(apps.clientOf(undefined)).rejects.toMatchObject({ kind: 'invalid_request' });
+    await expect(apps.clientOf('wx0unkn0wn00000')).rejects.toMatchObject({
+      kind: 'invalid_request',
+    });
+    expect((await apps.clientOf('wx0acme0ffic1a10')).appid).toBe('wx0acme0ffic1a10');
+  });
+});

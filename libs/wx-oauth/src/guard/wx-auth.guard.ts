@@ -1,0 +1,257 @@
+import type { ServerResponse } from 'node:http';
+import {
+  type ExecutionContext,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { AuthGuard, AuthModuleOptions, type IAuthGuard } from '@nestjs/passport';
+import { WxOAuthError } from '../client/wx-oauth.error.js';
+import { wxHttpException } from '../errors/wx-http-exception.js';
+import {
+  callbackPathOf,
+  isCallbackRoute,
+  linkResponse,
+  type LoginRequest,
+  nodeResponse,
+} from '../http/login-request.js';
+import { frontendOriginOf, isSafeReturnTo } from '../http/return-to.js';
+import type { WxAuthenticateOptions } from '../logins/oauth/wx-oauth.strategy.js';
+import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
+import type { WxAuthInfo } from '../state/wx-auth-info.interface.js';
+import { WxHandoff } from '../state/wx-handoff.js';
+import {
+  WX_LOGIN_ROUTE,
+  WX_OAUTH_OPTIONS,
+  WX_OAUTH_STRATEGY,
+  type WxLoginRoute,
+} from '../wx-oauth.constants.js';
+import { WxAuthScope } from '../logins/oauth/wx-auth-scope.decorator.js';
+
+/**
+ * The one guard of every WeChat login: it runs the strategy of the route's
+ * login kind, `'wechat'` (WeChat's OAuth2) unless the route says otherwise
+ * (`@WxFollowLoginRoute()`, `@WxMiniProgramLoginRoute()`). On an OAuth2 login
+ * route it redirects to WeChat; on the callback route (and a follow login's)
+ * it puts the app's user on `req.user` (and the state on
+ * `req.authInfo.state`, a `WxAuthInfo`), and with
+ * `PassportModule.register({ session: true })` logs the user into the session.
+ * Failures are HTTP errors carrying WeChat's errcode: 401 for the user's or
+ * the link's fault, 400 for a bad request, 502 when WeChat fails, 504 when it
+ * does not answer, 503 when the store does. With `successRedirect` /
+ * `failureRedirect` (the module's, or a subclass's `getAuthenticateOptions`)
+ * it answers the callback with a redirect instead, and the route's handler
+ * does not run; a login handed to a front end on another origin carries a
+ * one-time `wx_handoff` code (see `WxHandoff`). A mini-program's login only
+ * sets `req.user`. Works on Express and Fastify, in any module. Subclass it as
+ * any AuthGuard: `getAuthenticateOptions`, `handleRequest`, `getRequest`.
+ *
+ * @publicApi
+ */
+@Injectable()
+export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
+  // Injected as properties, as AuthGuard's own options are: a subclass with a constructor of its own passes nothing to super().
+  @Inject(Reflector) protected readonly reflector!: Reflector;
+  @Inject(ModuleRef) private readonly moduleRef!: ModuleRef;
+  /** `PassportModule.register(...)`'s options, which AuthGuard also injects, untyped. */
+  @Optional() @Inject(AuthModuleOptions) private readonly passportOptions?: AuthModuleOptions;
+  private readonly logger = new Logger(WxAuthGuard.name);
+  /** The registration's parts, found wherever it is: the guard may be built in any module, whatever `isGlobal`. */
+  private parts?: { settings: WxOAuthSettings; handoff: WxHandoff };
+
+  constructor() {
+    // The strategy is the route's, chosen per request (canActivate); this one keeps AuthGuard from asking for a default.
+    super({ defaultStrategy: WX_OAUTH_STRATEGY });
+  }
+
+  onApplicationBootstrap(): void {
+    this.module();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const route = this.routeOf(context);
+    // AuthGuard() runs `options.defaultStrategy`: a per-request view of this guard names the route's.
+    const guard = Object.create(this, {
+      options: { value: { ...this.passportOptions, defaultStrategy: route.strategy } },
+    }) as IAuthGuard;
+    const authenticate = () => super.canActivate.call(guard, context) as Promise<boolean>;
+    // A JSON API (a mini-program keeps no cookies): the handler answers, with no session or redirect.
+    if (route.api) return authenticate();
+    const request = this.getRequest(context);
+    const options = await this.getAuthenticateOptions(context);
+    // Checked before the browser goes to WeChat: after it, the code would be spent for nothing.
+    if (this.passportOptions?.session && !hasSession(request)) {
+      throw new Error(
+        'PassportModule.register({ session: true }) needs session middleware before the login routes: ' +
+          'app.use(session({ ... })) from express-session, or @fastify/secure-session on Fastify',
+      );
+    }
+    const response = this.getResponse(context);
+    linkResponse(request, response);
+    const redirects = this.redirectsOf(options);
+    try {
+      await authenticate();
+    } catch (error) {
+      const kind = kindOf(error);
+      // A mistake in the login's start (a bad returnTo, the development host check) is the developer's to read: 400, not a redirect.
+      if (!redirects.failure || !kind || !this.isCallback(request, route, options)) throw error;
+      return redirect(response, locationOf(redirects.failure, { wx_error: kind }));
+    }
+    // AuthGuard leaves the session to subclasses; a login route that does not establish it is a silent failure.
+    if (this.passportOptions?.session) await this.logIn(request);
+    const target = this.successTarget(request, redirects.success);
+    if (!target) return true;
+    return redirect(response, await this.withHandoff(request, target));
+  }
+
+  /** The route's `@WxAuthScope`, if any. */
+  override getAuthenticateOptions(context: ExecutionContext): WxAuthenticateOptions | undefined {
+    const scope = this.reflector.getAllAndOverride(WxAuthScope, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return scope ? { scope } : undefined;
+  }
+
+  /** Node's response on both adapters: passport writes its redirect there, the strategy its cookies. */
+  getResponse(context: ExecutionContext): ServerResponse {
+    return nodeResponse(context.switchToHttp().getResponse<object>());
+  }
+
+  /** @nestjs/passport's hook, with its signature: what the strategy handed passport in, `req.user` out. */
+  /* eslint-disable @typescript-eslint/no-explicit-any -- @nestjs/passport's own signature, so that subclasses may declare it whole */
+  override handleRequest<TUser = any>(
+    err: any,
+    user: any,
+    _info: any,
+    _context: ExecutionContext,
+    _status?: any,
+  ): TUser {
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    if (err) {
+      if (err instanceof HttpException && err.getStatus() >= 500) this.logger.warn(err.message);
+      throw err;
+    }
+    // passport's fail(), from an OAuth2 `error=access_denied` callback or a subclass's own strategy.
+    if (!user) throw wxHttpException(new WxOAuthError('denied', 'The login was refused'));
+    return user;
+  }
+
+  /** The route's login kind, as its decorator names it; WeChat's OAuth2 without one. */
+  private routeOf(context: ExecutionContext): WxLoginRoute {
+    return (
+      this.reflector.getAllAndOverride<WxLoginRoute | undefined>(WX_LOGIN_ROUTE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? { strategy: WX_OAUTH_STRATEGY }
+    );
+  }
+
+  /** The module's redirects (checked at start-up), overridden by the guard's own, checked here. */
+  private redirectsOf(options: WxAuthenticateOptions | undefined): Redirects {
+    const { successRedirect, failureRedirect, frontendOrigins } = this.module().settings;
+    for (const name of ['successRedirect', 'failureRedirect'] as const) {
+      const target = options?.[name];
+      if (target !== undefined && !isSafeReturnTo(target, frontendOrigins))
+        throw new Error(
+          `WxAuthGuard: ${name} ${JSON.stringify(target)} must be a path on this site or a URL on one of frontendOrigins`,
+        );
+    }
+    return {
+      success: options?.successRedirect ?? successRedirect,
+      failure: options?.failureRedirect ?? failureRedirect,
+    };
+  }
+
+  /**
+   * Where a logged-in browser goes: the login's own `returnTo` when it is on a
+   * front-end origin or `successRedirect` is set (else the route's handler
+   * reads it), then `successRedirect`; undefined lets the handler answer.
+   */
+  private successTarget(request: object, successRedirect?: string): string | undefined {
+    const { frontendOrigins } = this.module().settings;
+    const returnTo = (request as { authInfo?: Partial<WxAuthInfo> }).authInfo?.state?.returnTo;
+    if (returnTo && (successRedirect || frontendOriginOf(returnTo, frontendOrigins)))
+      return returnTo;
+    return successRedirect;
+  }
+
+  private isCallback(
+    request: LoginRequest,
+    route: WxLoginRoute,
+    options: WxAuthenticateOptions | undefined,
+  ): boolean {
+    if (route.completes) return true;
+    const callbackURL = options?.callbackURL ?? this.module().settings.callbackURL;
+    return callbackURL !== undefined && isCallbackRoute(request, callbackPathOf(callbackURL));
+  }
+
+  /** `target`, with a one-time `wx_handoff` code when it is a front end on another origin. */
+  private async withHandoff(request: object, target: string): Promise<string> {
+    const { settings, handoff } = this.module();
+    const origin = frontendOriginOf(target, settings.frontendOrigins);
+    const { user } = request as { user?: unknown };
+    return locationOf(target, origin ? { wx_handoff: await handoff.issue(user, origin) } : {});
+  }
+
+  private module(): { settings: WxOAuthSettings; handoff: WxHandoff } {
+    try {
+      this.parts ??= {
+        settings: this.moduleRef.get<WxOAuthSettings>(WX_OAUTH_OPTIONS, { strict: false }),
+        handoff: this.moduleRef.get(WxHandoff, { strict: false }),
+      };
+      return this.parts;
+    } catch {
+      throw new Error(
+        'WxAuthGuard needs WxOAuthModule: add WxOAuthModule.forRoot(...) or forRootAsync(...) to the imports of the ' +
+          "app's root module (AppModule)",
+      );
+    }
+  }
+
+}
+
+interface Redirects {
+  success?: string;
+  failure?: string;
+}
+
+/** The kind of a failed login, for the failure redirect; undefined for an error that is not the login's. */
+function kindOf(error: unknown): string | undefined {
+  return error instanceof HttpException && error.cause instanceof WxOAuthError
+    ? error.cause.kind
+    : undefined;
+}
+
+const PATH_BASE = 'http://path.invalid';
+
+/** `target`, a path or an absolute URL, with `params` added to its query, as a Location header takes it (non-ASCII escaped). */
+function locationOf(target: string, params: Record<string, string> = {}): string {
+  const url = new URL(target, PATH_BASE);
+  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
+  return url.origin === PATH_BASE ? url.href.slice(PATH_BASE.length) : url.href;
+}
+
+/**
+ * Answers with a redirect, as passport's own `redirect` does, and leaves the
+ * guard pending as @nestjs/passport does after it: the response is over, so
+ * neither the handler nor an exception filter may write to it.
+ */
+function redirect(response: ServerResponse, location: string): Promise<boolean> {
+  response.statusCode = 302;
+  response.setHeader('Location', location);
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('Content-Length', '0');
+  response.end();
+  return new Promise(() => {});
+}
+
+/** Whether session middleware (express-session, @fastify/secure-session) gave the request a session. */
+function hasSession(request: object): boolean {
+  const { session, raw } = request as { session?: unknown; raw?: { session?: unknown } };
+  return session !== undefined || raw?.session !== undefined;
+}

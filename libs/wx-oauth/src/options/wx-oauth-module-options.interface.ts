@@ -1,0 +1,117 @@
+import type { WXOAuthOptions } from '../client/wx-oauth-client.options.js';
+import type { WxScope } from '../client/wx-oauth.types.js';
+import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
+import type { WxAppCredentials, WxTenantResolver } from './wx-tenant.interface.js';
+
+/**
+ * Which WeChat id becomes `profile.id`: openid (per app) or unionid (per Open Platform account).
+ *
+ * @publicApi
+ */
+export type WxIdField = 'openid' | 'unionid';
+
+/**
+ * An official account's message push settings, from its console.
+ *
+ * @publicApi
+ */
+export interface WxMessagePushSettings {
+  /** The Token (令牌): 3–32 letters and digits. */
+  token: string;
+  /** The EncodingAESKey (消息加解密密钥), 43 characters: set it for safe mode. */
+  encodingAesKey?: string;
+}
+
+/**
+ * Options of `WxOAuthModule.forRoot` / `forRootAsync`: one app (`appid` and
+ * `secret`, used for every flow), or an official account and a website app,
+ * either or both (`officialAccount`, `website`), each used for its own flow.
+ *
+ * @publicApi
+ */
+export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'secret'> {
+  /** One app for every flow: its AppID. Or use `officialAccount` / `website`. */
+  appid?: string;
+  /** One app for every flow: its AppSecret. */
+  secret?: string;
+  /** The official account (公众号/服务号): logins inside WeChat, `snsapi_base` / `snsapi_userinfo`. */
+  officialAccount?: WxAppCredentials;
+  /** The Open Platform website app (网站应用): the desktop QR login, `snsapi_login`. */
+  website?: WxAppCredentials;
+  /**
+   * The mini-program (小程序): `wx.login()` codes posted to a `@WxMiniProgramLoginRoute()` route.
+   * Bind it to the same Open Platform account as the other apps for one unionid per person.
+   */
+  miniProgram?: WxAppCredentials;
+  /**
+   * Many tenants' apps in one deployment, instead of `appid` / `officialAccount` / `website` /
+   * `miniProgram`: the app's resolver (a provider, given through `forRootAsync`'s `inject`) finds
+   * each request's tenant and its apps. Needs `stateSecret`.
+   */
+  tenants?: WxTenantResolver;
+  /** How long a tenant's registration (and an appid's tenant) is kept before it is loaded again, in milliseconds. @default 60000 */
+  tenantCacheTtl?: number;
+  /** How many tenants' registrations are kept at once; the longest kept go first. @default 10000 */
+  maxTenants?: number;
+  /**
+   * The absolute callback URL; its host must be the app's authorised callback domain. With tenants,
+   * the path every tenant's callback has. Required but for a mini-program alone, which has no callback.
+   */
+  callbackURL?: string;
+  /** The scope of a route without `@WxAuthScope` (with two apps: inside WeChat). @default 'snsapi_base' */
+  scope?: WxScope;
+  /** Which WeChat id becomes `profile.id`. @default 'openid' */
+  idField?: WxIdField;
+  /** HMAC key of the state cookie; all instances of an app must share it. @default derived from the (first) app's secret */
+  stateSecret?: string;
+  /** How long a login may take, in milliseconds. @default 600000 (10 minutes) */
+  stateTtl?: number;
+  /**
+   * The app's front ends on other origins (an SPA: `https://app.example.com`, `http://localhost:5173`),
+   * exact origins: a login's `returnTo` and the redirects may be absolute URLs on them, and the login
+   * is handed to them with a one-time code (`WxHandoff`). @default none: paths on this site only
+   */
+  frontendOrigins?: string[];
+  /**
+   * Where `WxAuthGuard` sends the browser after a login, unless the login has its own `returnTo`; a
+   * path, or a URL on a front-end origin. Then the callback route's handler does not run.
+   * @default none: the handler answers
+   */
+  successRedirect?: string;
+  /**
+   * Where `WxAuthGuard` sends the browser when a login fails, with `?wx_error=<kind>`; a path, or a
+   * URL on a front-end origin. @default none: the failure's JSON (4xx, 502, 503, 504)
+   */
+  failureRedirect?: string;
+  /**
+   * The official account's message push (服务器配置 in its console): its Token and, in safe mode
+   * (安全模式, recommended), its EncodingAESKey. Needed by `WxPushReceiver` and the follow login.
+   */
+  messagePush?: WxMessagePushSettings;
+  /** How long a follow login's QR code lives, in milliseconds. @default 300000 (5 minutes) */
+  followLoginTtl?: number;
+  /**
+   * How long the server keeps a mini-program user's `session_key` after their login, in
+   * milliseconds (`WxMiniProgramSessions`); WeChat replaces it at the next `wx.login()`.
+   * @default 86400000 (a day)
+   */
+  miniProgramSessionTtl?: number;
+  /** Where WeChat serves QR code images (`/cgi-bin/showqrcode`). @default 'https://mp.weixin.qq.com' */
+  mpBaseUrl?: string;
+  /**
+   * Where tokens and single-use login records live; share one (`WxRedisStore`) across instances.
+   * Also the provider `WX_OAUTH_STORE`, which tests can override. @default a `WxMemoryStore`
+   */
+  store?: WxOAuthStore;
+  /** Refresh an access token this many milliseconds before it expires. @default 300000 (5 minutes) */
+  tokenRefreshMargin?: number;
+}
+
+/**
+ * A class `forRootAsync({ useClass })` or `useExisting` can name.
+ *
+ * @publicApi
+ */
+export interface WxOAuthOptionsFactory {
+  createWxOAuthOptions(): WxOAuthModuleOptions | Promise<WxOAuthModuleOptions>;
+}

@@ -1,0 +1,66 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * One WeChat app's credentials.
+ *
+ * @publicApi
+ */
+export interface WxAppCredentials {
+  appid: string;
+  secret: string;
+}
+
+/**
+ * One tenant's WeChat registration, as the app keeps it (a database row):
+ * its apps, each with its own appid and secret, and its own callback URL.
+ *
+ * @publicApi
+ */
+export interface WxTenant {
+  /** The app's id of the tenant: sealed in the login state, named in errors, on `req.authInfo.state.tenant`. */
+  id: string;
+  /** Its official account: logins inside WeChat. */
+  officialAccount?: WxAppCredentials;
+  /** Its website app: the desktop QR login. */
+  website?: WxAppCredentials;
+  /** Its mini-program. */
+  miniProgram?: WxAppCredentials;
+  /**
+   * Its callback URL, on a domain its apps authorise; the path must be the module's `callbackURL`'s.
+   * Tenants may share one. @default the module's `callbackURL`
+   */
+  callbackURL?: string;
+}
+
+/**
+ * What the resolver sees of a login request, the same on Express and Fastify.
+ *
+ * @publicApi
+ */
+export interface WxTenantRequest {
+  /** The Host header, lower-case, with its port (X-Forwarded-Host only where the app trusts its proxy: Express's `trust proxy`, Fastify's `trustProxy`). */
+  host: string;
+  /** The path, without the query. */
+  path: string;
+  headers: IncomingHttpHeaders;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where the module finds a tenant's registration, as a provider of the app
+ * (its repository and cache injected) passed as the `tenants` option. The
+ * module caches what `load` answers for `tenantCacheTtl`, and what
+ * `tenantOfAppid` answers likewise; `WxTenants.forget(id)` drops a tenant's
+ * entries at once (after its secret changed, or it was removed).
+ *
+ * @publicApi
+ */
+export interface WxTenantResolver {
+  /** Which tenant a login request is for (by host, path prefix or header); undefined for none (404). Runs on every login request: keep it cheap. */
+  tenantOf(request: WxTenantRequest): MaybePromise<string | undefined>;
+  /** The tenant's registration; undefined when it does not exist (any more). */
+  load(tenantId: string): MaybePromise<WxTenant | undefined>;
+  /** The tenant that has the app `appid`, for the app's tokens and background work; undefined for none. */
+  tenantOfAppid(appid: string): MaybePromise<string | undefined>;
+}

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import type { WxClock } from '../utils/clock.js';
+import { buildPushXml } from './wx-push-message.js';
+import { pushSignature } from './wx-push-signature.js';
+
+/** A push as WeChat POSTs it in plain mode: its XML body, and its query signed with the account's Token. */
+export interface SignedPush {
+  query: { signature: string; timestamp: string; nonce: string };
+  body: string;
+}
+
+/**
+ * WeChat's POST of `fields`, signed with `token` at the clock's time (or
+ * `at`, in ms), with a fresh nonce unless one is given: as an Express request
+ * whose text body parser left the XML.
+ */
+export function signedPush(
+  token: string,
+  fields: Record<string, string | number>,
+  clock: WxClock,
+  {
+    nonce = randomBytes(6).toString('hex'),
+    at = clock.now(),
+  }: { nonce?: string; at?: number } = {},
+): SignedPush {
+  const timestamp = String(Math.floor(at / 1000));
+  return {
+    query: { signature: pushSignature([token, timestamp, nonce]), timestamp, nonce },
+    body: buildPushXml(fields),
+  };
+}

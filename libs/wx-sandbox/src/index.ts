@@ -1,0 +1,26 @@
+export { WxSandbox } from './wx-sandbox.js';
+export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
+export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './model/sandbox-apps.js';
+export type {
+  WxSandboxEncryptedData,
+  WxSandboxEndpoint,
+  WxSandboxFault,
+  WxSandboxMessagePush,
+  WxSandboxMiniProgramUser,
+  WxSandboxPushAttempt,
+  WxSandboxPushReply,
+  WxSandboxPushResult,
+  WxSandboxScope,
+  WxSandboxStats,
+  WxSandboxUser,
+  WxSandboxUserSeed,
+} from './wx-sandbox.types.js';
+export {
+  loginThroughSandbox,
+  type LoginThroughSandboxOptions,
+  type SandboxLoginApp,
+  type SandboxLogin,
+} from './helpers/login-through-sandbox.js';
+export { qrCodeSvg } from './pages/qr-code-svg.js';
+export { CookieJar } from './helpers/cookie-jar.js';
+export { runSandboxCommand } from './helpers/sandbox-command.js';

@@ -1,0 +1,322 @@
+import {
+  SCAN_PATH,
+  handleAuthorize,
+  handleDecide,
+  type AuthorizeContext,
+} from './handlers/authorize-handler.js';
+import { avatarKey, avatarResponse } from './handlers/avatar.js';
+import { handleCgiBin, type CgiBinEndpoint } from './handlers/cgi-bin-handler.js';
+import {
+  FOLLOW_SCAN_PATH,
+  SHOW_QRCODE_PATH,
+  handleFollowQrPage,
+  handleFollowScan,
+  handleShowQrcode,
+  qrCodeId,
+  type FollowQrContext,
+} from './handlers/follow-qr-handler.js';
+import { handleMiniProgram, type MiniProgramEndpoint } from './handlers/mini-program-handler.js';
+import {
+  MINI_PROGRAM_LOGIN_PATH,
+  MINI_PROGRAM_PHONE_CODE_PATH,
+  MINI_PROGRAM_USERS_PATH,
+  handleMiniProgramHelper,
+  type MiniProgramHelper,
+} from './handlers/mini-program-helpers.js';
+import {
+  javascript,
+  plainText,
+  wxJson,
+  type SandboxResponse,
+} from './handlers/sandbox-response.js';
+import { handleSns, type SnsEndpoint } from './handlers/sns-handler.js';
+import { handleWxLoginFrame } from './handlers/wx-login-frame.js';
+import {
+  WX_LOGIN_JS_PATH,
+  WX_LOGIN_JS_SHORT_PATH,
+  wxLoginScript,
+} from './handlers/wx-login-script.js';
+import { randomRid } from './model/random-strings.js';
+import type { SandboxAppTokens } from './model/sandbox-app-tokens.js';
+import type { SandboxAppUsers } from './model/sandbox-app-users.js';
+import type { SandboxFollowers } from './model/sandbox-followers.js';
+import type { SandboxGrants } from './model/sandbox-grants.js';
+import type { SandboxMiniCodes } from './model/sandbox-mini-codes.js';
+import type { SandboxQrCodes } from './model/sandbox-qr-codes.js';
+import type { SandboxSessions } from './model/sandbox-sessions.js';
+import type { WxSandboxEndpoint, WxSandboxPushResult, WxSandboxUser } from './wx-sandbox.types.js';
+
+/**
+ * The sandbox's route table: each path WeChat (and the sandbox's own helpers) serves, the
+ * name `stats` counts its requests under, and its handler. Every handler gets the method:
+ * WeChat answers a wrong one differently per endpoint (43002 in JSON, a 405 page, a CORS
+ * preflight), so the table leaves that to them.
+ */
+
+type PageRoute =
+  | 'authorize'
+  | 'qrconnect'
+  | 'scan'
+  | 'decide'
+  | 'avatar'
+  | 'wx_login_js'
+  | 'showqrcode'
+  | 'follow_qr'
+  | 'follow_scan'
+  | MiniProgramHelper;
+export type SandboxRouteName = WxSandboxEndpoint | PageRoute | 'not_found';
+
+/** A request as the handlers read it: parameters from the query, as on WeChat. */
+export interface SandboxRequest {
+  method: string;
+  pathname: string;
+  query: URLSearchParams;
+  /** Read only for the routes that take one; `''` for the others. */
+  body: string;
+}
+
+/** What the handlers read and change of the running sandbox (`WxSandbox` builds it). */
+export interface SandboxRouteContext {
+  /** The registered apps, and the users as each app sees them. */
+  apps: SandboxAppUsers;
+  /** The users as the first app sees them: their avatars are served. */
+  users: readonly WxSandboxUser[];
+  /** Base URL browsers reach the sandbox at. */
+  publicUrl: string;
+  accessTokenTtlSeconds: number;
+  grants: SandboxGrants;
+  appTokens: SandboxAppTokens;
+  qrCodes: SandboxQrCodes;
+  followers: SandboxFollowers;
+  miniCodes: SandboxMiniCodes;
+  sessions: SandboxSessions;
+  /** The user approving without a consent page, or `false`; it changes while the sandbox runs. */
+  autoApprove(): string | false;
+  isHighRisk(userKey: string): boolean;
+  /** The sandbox clock, in ms. */
+  now(): number;
+  /** `WxSandbox.scan`, `wxLogin` and `phoneCode`, which the pages perform for a browser. */
+  scan(ticket: string, userKey: string): Promise<WxSandboxPushResult>;
+  wxLogin(userKey: string, appid: string): string;
+  phoneCode(userKey: string, appid: string): string;
+}
+
+type Handler = (
+  request: SandboxRequest,
+  context: SandboxRouteContext,
+) => SandboxResponse | Promise<SandboxResponse>;
+
+/**
+ * One route: `api` marks WeChat's back channel (`/sns`, `/cgi-bin`, `/wxa`), where
+ * `latencyMs` and injected faults apply; the others are pages, scripts and helpers.
+ */
+export type SandboxRoute = {
+  /** Whether the body is read: any other is drained unread (so `/sns` ignores it). */
+  readsBody: boolean;
+  handle: Handler;
+} & ({ api: true; name: WxSandboxEndpoint } | { api: false; name: PageRoute | 'not_found' });
+
+const page = (name: PageRoute, handle: Handler, readsBody = false): SandboxRoute => ({
+  name,
+  api: false,
+  readsBody,
+  handle,
+});
+
+const endpoint = (name: WxSandboxEndpoint, handle: Handler, readsBody = false): SandboxRoute => ({
+  name,
+  api: true,
+  readsBody,
+  handle,
+});
+
+const rid = (context: SandboxRouteContext) => (): string => randomRid(context.now());
+
+const authorizeContext = (context: SandboxRouteContext): AuthorizeContext => ({
+  apps: context.apps,
+  publicUrl: context.publicUrl,
+  autoApprove: context.autoApprove(),
+  grants: context.grants,
+});
+
+const followQrContext = (context: SandboxRouteContext): FollowQrContext => ({
+  apps: context.apps,
+  qrCodes: context.qrCodes,
+  followers: context.followers,
+  publicUrl: context.publicUrl,
+});
+
+const sns = (name: SnsEndpoint): SandboxRoute =>
+  endpoint(name, ({ query }, context) =>
+    wxJson(
+      handleSns(name, query, {
+        app: (appid) => context.apps.app(appid),
+        accessTokenTtlSeconds: context.accessTokenTtlSeconds,
+        grants: context.grants,
+        rid: rid(context),
+      }),
+    ),
+  );
+
+/** The cgi-bin and wxa POSTs read their JSON body. */
+const cgiBin = (name: CgiBinEndpoint, readsBody = false): SandboxRoute =>
+  endpoint(
+    name,
+    (request, context) =>
+      wxJson(
+        handleCgiBin(name, request, {
+          app: (appid) => context.apps.app(appid),
+          usersOf: (appid) => context.apps.usersOf(appid),
+          appTokens: context.appTokens,
+          qrCodes: context.qrCodes,
+          followers: context.followers,
+          publicUrl: context.publicUrl,
+          rid: rid(context),
+        }),
+      ),
+    readsBody,
+  );
+
+const miniProgram = (name: MiniProgramEndpoint, readsBody = false): SandboxRoute =>
+  endpoint(
+    name,
+    (request, context) =>
+      wxJson(
+        handleMiniProgram(name, request, {
+          app: (appid) => context.apps.app(appid),
+          user: (appid, key) => context.apps.user(appid, key),
+          codes: context.miniCodes,
+          sessions: context.sessions,
+          appTokens: context.appTokens,
+          isHighRisk: (userKey) => context.isHighRisk(userKey),
+          now: () => context.now(),
+          rid: rid(context),
+        }),
+      ),
+    readsBody,
+  );
+
+/** The sandbox's stand-ins for the mini-program client; the POSTs read their JSON body. */
+const miniProgramHelper = (name: MiniProgramHelper, readsBody = false): SandboxRoute =>
+  page(
+    name,
+    ({ method, query, body }, context) =>
+      handleMiniProgramHelper(name, method, query, body, {
+        app: (appid) => context.apps.app(appid),
+        usersOf: (appid) => context.apps.usersOf(appid),
+        wxLogin: (userKey, appid) => context.wxLogin(userKey, appid),
+        phoneCode: (userKey, appid) => context.phoneCode(userKey, appid),
+      }),
+    readsBody,
+  );
+
+const WX_LOGIN_JS = page('wx_login_js', (_request, context) =>
+  javascript(wxLoginScript(context.publicUrl)),
+);
+
+const ROUTES: ReadonlyMap<string, SandboxRoute> = new Map<string, SandboxRoute>([
+  [
+    '/connect/oauth2/authorize',
+    page('authorize', ({ query }, context) =>
+      handleAuthorize('authorize', query, authorizeContext(context)),
+    ),
+  ],
+  [
+    '/connect/qrconnect',
+    page('qrconnect', ({ query }, context) =>
+      // wxLogin.js's iframe: the same endpoint, asked for the embedded page.
+      query.get('login_type') === 'jssdk'
+        ? handleWxLoginFrame(query, authorizeContext(context))
+        : handleAuthorize('qrconnect', query, authorizeContext(context)),
+    ),
+  ],
+  [
+    SCAN_PATH,
+    page('scan', ({ query }, context) => handleAuthorize('scan', query, authorizeContext(context))),
+  ],
+  [
+    '/connect/sandbox/decide',
+    page('decide', ({ query }, context) => handleDecide(query, authorizeContext(context))),
+  ],
+  [WX_LOGIN_JS_PATH, WX_LOGIN_JS],
+  [WX_LOGIN_JS_SHORT_PATH, WX_LOGIN_JS],
+  ['/sns/oauth2/access_token', sns('access_token')],
+  ['/sns/oauth2/refresh_token', sns('refresh_token')],
+  ['/sns/auth', sns('auth')],
+  ['/sns/userinfo', sns('userinfo')],
+  ['/cgi-bin/stable_token', cgiBin('stable_token', true)],
+  ['/cgi-bin/qrcode/create', cgiBin('qrcode_create', true)],
+  ['/cgi-bin/user/info', cgiBin('user_info')],
+  [
+    SHOW_QRCODE_PATH,
+    page('showqrcode', ({ query }, context) => handleShowQrcode(query, followQrContext(context))),
+  ],
+  [
+    FOLLOW_SCAN_PATH,
+    page(
+      'follow_scan',
+      ({ method, body }, context) =>
+        handleFollowScan(method, body, {
+          ...followQrContext(context),
+          scan: (ticket, userKey) => context.scan(ticket, userKey),
+        }),
+      true,
+    ),
+  ],
+  ['/sns/jscode2session', miniProgram('jscode2session')],
+  ['/wxa/business/getuserphonenumber', miniProgram('getuserphonenumber', true)],
+  [MINI_PROGRAM_USERS_PATH, miniProgramHelper('mini_users')],
+  [MINI_PROGRAM_LOGIN_PATH, miniProgramHelper('mini_login', true)],
+  [MINI_PROGRAM_PHONE_CODE_PATH, miniProgramHelper('mini_phone_code', true)],
+]);
+
+/** `/sandbox/avatar/<key>.svg`: the default avatar of one of the first app's users. */
+const AVATAR = page('avatar', ({ pathname }, context) => {
+  const key = avatarKey(pathname);
+  const user = context.users.find((candidate) => candidate.key === key);
+  return user ? avatarResponse(user) : plainText(404, 'Not Found');
+});
+
+/** The page at a follow QR code's `url`, where a test user scans it. */
+const FOLLOW_QR = page('follow_qr', ({ pathname }, context) =>
+  handleFollowQrPage(qrCodeId(pathname) ?? '', followQrContext(context)),
+);
+
+const NOT_FOUND: SandboxRoute = {
+  name: 'not_found',
+  api: false,
+  readsBody: false,
+  handle: () => plainText(404, 'Not Found'),
+};
+
+/** The route serving `pathname`: a fixed path, else an avatar or a QR code's page, else 404. */
+export function routeOf(pathname: string): SandboxRoute {
+  const known = ROUTES.get(pathname);
+  if (known) return known;
+  if (avatarKey(pathname) !== undefined) return AVATAR;
+  return qrCodeId(pathname) === undefined ? NOT_FOUND : FOLLOW_QR;
+}
+
+const ALL_ROUTES: readonly SandboxRoute[] = [
+  ...new Set(ROUTES.values()),
+  AVATAR,
+  FOLLOW_QR,
+  NOT_FOUND,
+];
+
+const ENDPOINTS: ReadonlySet<string> = new Set(
+  ALL_ROUTES.filter((route) => route.api).map((route) => route.name),
+);
+
+/** Whether `name` is a back-channel endpoint, one a fault can target. */
+export function isSandboxEndpoint(name: string): name is WxSandboxEndpoint {
+  return ENDPOINTS.has(name);
+}
+
+/** A request counter per route name, every one at 0. */
+export function zeroCounts(): Record<SandboxRouteName, number> {
+  return Object.fromEntries(ALL_ROUTES.map((route) => [route.name, 0])) as Record<
+    SandboxRouteName,
+    number
+  >;
+}
