@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { WxOAuthModule, type WxOAuthModuleOptions } from 'nest-wx-oauth';
+import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxRedisStore } from 'nest-wx-oauth/redis';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { AuthController } from './auth/auth.controller.js';
@@ -30,15 +31,15 @@ import { WechatApiController } from './pages/wechat-api.controller.js';
 
 type DemoConfig = ConfigService<DemoEnv, true>;
 
-/** The sandbox's own apps and address when the demo runs one; otherwise `WX_MP_*`/`WX_WEB_*` from the configuration. */
-function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthModuleOptions {
+/**
+ * What the `WX_*` keys cannot say: the in-process sandbox's apps and address,
+ * the QR images of a sandbox on its own, and Redis. The keys themselves
+ * (`WX_MP_*`, `WX_WEB_*`, `WX_MINI_*`, `WX_CALLBACK_URL`, `WX_SCOPE`,
+ * `WX_MP_TOKEN`...) are read and checked by `wxOAuthFromConfig`.
+ */
+function wxOAuthExtra(config: DemoConfig, { sandbox }: DemoSandbox): Partial<WxOAuthModuleOptions> {
   const redisUrl = config.get('REDIS_URL', { infer: true });
   const app = (kind: string) => sandbox?.apps.find((a) => a.kind === kind);
-  const credentials = (id?: string, secret?: string) =>
-    id && secret ? { appid: id, secret } : undefined;
-  const token = config.get('WX_MP_TOKEN', { infer: true });
-  const encodingAesKey = config.get('WX_MP_AES_KEY', { infer: true });
-  const hasAccount = sandbox || config.get('WX_MP_APPID', { infer: true });
   return {
     ...(sandbox
       ? {
@@ -49,29 +50,11 @@ function wxOAuthOptions(config: DemoConfig, { sandbox }: DemoSandbox): WxOAuthMo
           openBaseUrl: sandbox.url,
           mpBaseUrl: sandbox.url,
         }
-      : {
-          officialAccount: credentials(
-            config.get('WX_MP_APPID', { infer: true }),
-            config.get('WX_MP_SECRET', { infer: true }),
-          ),
-          website: credentials(
-            config.get('WX_WEB_APPID', { infer: true }),
-            config.get('WX_WEB_SECRET', { infer: true }),
-          ),
-          miniProgram: credentials(
-            config.get('WX_MINI_APPID', { infer: true }),
-            config.get('WX_MINI_SECRET', { infer: true }),
-          ),
-          apiBaseUrl: config.get('WX_API_BASE_URL', { infer: true }),
-          openBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }),
-          // A sandbox on its own serves the QR images too, where the browser reaches it.
-          ...(config.get('WX_TARGET', { infer: true }) === 'sandbox'
-            ? { mpBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }) }
-            : {}),
-        }),
-    callbackURL: config.get('WX_CALLBACK_URL', { infer: true }),
-    scope: config.get('WX_SCOPE', { infer: true }),
-    ...(token && hasAccount ? { messagePush: { token, encodingAesKey } } : {}),
+      : {}),
+    // A sandbox on its own serves the QR images too, where the browser reaches it.
+    ...(config.get('WX_TARGET', { infer: true }) === 'sandbox'
+      ? { mpBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }) }
+      : {}),
     ...(redisUrl ? { store: new WxRedisStore({ url: redisUrl }) } : {}),
   };
 }
@@ -109,11 +92,12 @@ export class AppModule {
             : { validate: validateDemoEnv }),
         }),
         DemoSandboxModule,
-        WxOAuthModule.forRootAsync({
-          imports: [DemoSandboxModule],
-          inject: [ConfigService, DemoSandbox],
-          useFactory: wxOAuthOptions,
-        }),
+        WxOAuthModule.forRootAsync(
+          wxOAuthFromConfig(wxOAuthExtra, {
+            imports: [DemoSandboxModule],
+            inject: [ConfigService, DemoSandbox],
+          }),
+        ),
         JwtModule.registerAsync({
           inject: [ConfigService],
           useFactory: (config: DemoConfig) => ({

@@ -48,14 +48,9 @@ const envSchema = z
     WX_SANDBOX_MINI_APPID: appid,
     WX_SANDBOX_MINI_SECRET: secret,
     /** The official account's message push (its console's Token and EncodingAESKey): the follow login. */
-    WX_MP_TOKEN: z
-      .string()
-      .regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3 to 32 letters and digits')
-      .optional(),
-    WX_MP_AES_KEY: z
-      .string()
-      .regex(/^[A-Za-z0-9]{43}$/, 'must be 43 letters and digits')
-      .optional(),
+    // Checked by the library under these names (wxOAuthFromConfig), as every WX_* key of the module is.
+    WX_MP_TOKEN: z.string().optional(),
+    WX_MP_AES_KEY: z.string().optional(),
     /** Keep WeChat tokens and login states in Redis, shared by every instance; in memory when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     /** Signs the session cookie; random per start when unset, which logs everyone out on restart. */

@@ -11,6 +11,12 @@ import type { WxOAuthSettings } from '../../options/wx-oauth.options.js';
 import type { WxMiniProgramLoginBody } from './mini-program-login-body.js';
 import { WxMiniProgramSessions } from './wx-mini-program-sessions.js';
 
+/** A mini-program login: its profile, and the step that keeps its `session_key` once the app accepts it. */
+export interface WxMiniProgramLogIn {
+  profile: WxMiniProgramProfile;
+  keep(): Promise<void>;
+}
+
 /**
  * The mini-program login, which the strategy runs on a
  * `@WxMiniProgramLoginRoute()` route: the `wx.login()` code for the user's
@@ -29,11 +35,15 @@ export class WxMiniProgramLogin {
     private readonly sessions: WxMiniProgramSessions,
   ) {}
 
-  /** The login of `body`'s code, with the mini-program of `request`'s tenant (with `tenants`), else the module's. */
+  /**
+   * The login of `body`'s code, with the mini-program of `request`'s tenant
+   * (with `tenants`), else the module's: the profile, and `keep`, which keeps
+   * the user's new `session_key` once the app has accepted the login.
+   */
   async logIn(
     { code, phoneCode }: WxMiniProgramLoginBody,
     request?: LoginRequest,
-  ): Promise<WxMiniProgramProfile> {
+  ): Promise<WxMiniProgramLogIn> {
     const registration = request ? await this.apps.forRequest(request) : this.apps.fixed;
     if (!registration)
       throw new WxOAuthError('invalid_request', "With tenants, pass the login's request");
@@ -49,9 +59,11 @@ export class WxMiniProgramLogin {
     const { openid, unionid } = session;
     // After the login, not beside it: WeChat charges each phone number, and a refused login needs none.
     const phone = phoneCode === undefined ? undefined : await this.phoneOf(app, phoneCode);
-    // Kept once the whole login succeeded: a refused one leaves the user's earlier key in place.
-    await this.sessions.save(openid, session.session_key, appid);
-    return miniProgramProfile({ openid, unionid }, phone, this.settings.idField, appid);
+    return {
+      profile: miniProgramProfile({ openid, unionid }, phone, this.settings.idField, appid),
+      // Kept once the whole login succeeded: a refused one leaves the user's earlier key in place.
+      keep: () => this.sessions.save(openid, session.session_key, appid),
+    };
   }
 
   /** The number behind `phoneCode`; its failure says it was the phone code's, with WeChat's kind and errcode. */

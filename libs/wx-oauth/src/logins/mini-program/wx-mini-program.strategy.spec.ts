@@ -205,11 +205,13 @@ describe('WxMiniProgramStrategy', () => {
     expect(Members.seen).toHaveLength(0);
   });
 
-  it("refuses the login with 401 denied when the app's validator answers null", async () => {
+  it("refuses the login with 401 denied when the app's validator answers null, keeping no session_key", async () => {
     Members.answer = () => null;
     const error = errorOf(await runStrategy(strategy, loginRequest({ code: CODE })));
     expect(error.getStatus()).toBe(401);
     expect(error.getResponse()).toMatchObject({ kind: 'denied' });
+    // A login the app refuses leaves the user's earlier key (here: none) in place.
+    expect([...store.written.values()]).not.toContain(SESSION_KEY);
   });
 
   it('hands on the profile, without the session_key, when the app has no validator', async () => {

@@ -29,14 +29,18 @@ export class WxMiniProgramStrategy extends PassportStrategy(Strategy, WX_MINI_PR
   }
 
   override authenticate(req: PassportRequest): void {
-    Promise.resolve()
-      .then(() => readMiniProgramLoginBody(req.method, (req as { body?: unknown }).body))
-      .then((body) => this.miniProgram.logIn(body, req))
-      .then((profile) => this.validate(profile))
-      .then(
-        (user) => this.success(user),
-        (error: unknown) => this.error(asHttpError(error)),
-      );
+    this.login(req).then(
+      (user) => this.success(user),
+      (error: unknown) => this.error(asHttpError(error)),
+    );
+  }
+
+  private async login(req: PassportRequest): Promise<unknown> {
+    const body = readMiniProgramLoginBody(req.method, (req as { body?: unknown }).body);
+    const { profile, keep } = await this.miniProgram.logIn(body, req);
+    const user = await this.validate(profile);
+    await keep();
+    return user;
   }
 
   /** The mini-program user's profile to the app's user, as every login kind's. */
