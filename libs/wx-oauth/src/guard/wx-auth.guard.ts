@@ -212,7 +212,6 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
       );
     }
   }
-
 }
 
 interface Redirects {

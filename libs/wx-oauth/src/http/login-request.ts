@@ -159,7 +159,7 @@ export function linkResponse(req: object, res: ServerResponse): void {
 export function responseOf(req: LoginRequest): ServerResponse {
   if (!req.res)
     throw new Error(
-      "The WeChat strategies need the response: on Fastify, guard the route with WxAuthGuard, not a plain AuthGuard",
+      'The WeChat strategies need the response: on Fastify, guard the route with WxAuthGuard, not a plain AuthGuard',
     );
   return req.res;
 }
