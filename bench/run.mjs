@@ -249,7 +249,7 @@ async function run(peer, scenario, { cpuProfDir } = {}) {
 
     let warmRate = 0;
     // With tenants, the warm-up's first round of logins loads each tenant once: the window sees
-    // them all cached (tenantCacheTtl, 60 s, outlasts warm-up, minting and window at the default durations).
+    // them all cached (tenants.cacheTtl, 60 s, outlasts warm-up, minting and window at the default durations).
     if (settings.warmup > 0) {
       if (needsStates)
         await mintStates(peer, minter.url, settings.warmup * WARMUP_STATES_PER_S, states);

@@ -135,9 +135,9 @@ async function startInstance(
           imports: [TenantsModule],
           inject: [TenantDirectory],
           useFactory: (directory: TenantDirectory) => ({
-            tenants: directory,
+            tenants: { resolver: directory },
             callbackURL: SHARED_CALLBACK,
-            stateSecret: STATE_SECRET,
+            state: { secret: STATE_SECRET },
             scope: 'snsapi_userinfo',
             apiBaseUrl: sandbox.url,
             openBaseUrl: sandbox.url,

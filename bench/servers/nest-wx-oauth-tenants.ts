@@ -21,7 +21,7 @@ import { TENANTS, tenantOfIndex } from './tenants.mjs';
 
 /** What the resolver is asked about a request. */
 
-/** The app's tenant storage; the module caches what `load` answers for `tenantCacheTtl` (60 s). */
+/** The app's tenant storage; the module caches what `load` answers for `tenants.cacheTtl` (60 s). */
 class TenantDirectory implements WxTenantResolver {
   private readonly tenants = new Map<string, WxTenant>();
   private readonly appidTenants = new Map<string, string>();
@@ -69,11 +69,11 @@ class AuthController {
 @Module({
   imports: [
     WxOAuthModule.forRoot({
-      tenants: new TenantDirectory(),
+      tenants: { resolver: new TenantDirectory() },
       callbackURL,
       // Required with tenants, where no app's secret is the whole site's; the runner's
       // second instance, which starts the logins, signs with the same one.
-      stateSecret: 'bench-tenants-state-secret-0123456789',
+      state: { secret: 'bench-tenants-state-secret-0123456789' },
       scope: 'snsapi_userinfo',
       apiBaseUrl,
       openBaseUrl,

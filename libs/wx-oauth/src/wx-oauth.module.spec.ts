@@ -81,7 +81,7 @@ describe('WxOAuthModule', () => {
       timeout: 5000,
       apiBaseUrl: 'https://api.weixin.qq.com',
       openBaseUrl: 'https://open.weixin.qq.com',
-      stateTtl: 600_000,
+      state: { ttl: 600_000 },
       idField: 'openid',
     });
   });
@@ -252,31 +252,31 @@ describe('WxOAuthModule', () => {
     expect(close).toHaveBeenCalledTimes(1);
   });
 
-  it('refuses tenants beside a fixed app, or without a stateSecret, and a resolver that is not one', async () => {
+  it('refuses tenants beside a fixed app, or without a state.secret, and a resolver that is not one', async () => {
     const resolver = {
       tenantOf: () => undefined,
       load: () => undefined,
       tenantOfAppid: () => undefined,
     };
     const error: Error = await compile([
-      WxOAuthModule.forRoot({ ...options, tenants: resolver }),
+      WxOAuthModule.forRoot({ ...options, tenants: { resolver } }),
     ]).then(
       () => new Error('compiled'),
       (e: Error) => e,
     );
     expect(error.message).toMatch(/- appid: is the fixed registration's: with tenants/);
-    expect(error.message).toMatch(/- stateSecret: is required with tenants/);
+    expect(error.message).toMatch(/- state.secret: is required with tenants/);
     expect(error.message).not.toContain(SECRET);
     await expect(
       compile([
         WxOAuthModule.forRoot({
           callbackURL: options.callbackURL,
-          stateSecret: 'a-state-secret-of-16+',
-          tenants: { load: () => undefined } as never,
+          state: { secret: 'a-state-secret-of-16+' },
+          tenants: { resolver: { load: () => undefined } as never },
         }),
       ]),
     ).rejects.toThrow(
-      /- tenants: must implement WxTenantResolver \(tenantOf, load, tenantOfAppid\)/,
+      /- tenants.resolver: must implement WxTenantResolver \(tenantOf, load, tenantOfAppid\)/,
     );
   });
 

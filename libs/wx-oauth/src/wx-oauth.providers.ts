@@ -101,14 +101,14 @@ export const wxStateStoreProvider: Provider = {
   useFactory: (settings: WxOAuthSettings, duplicates: DuplicateCallbacks, clock: WxClock) => {
     // A key derived from an app secret works across instances with no extra setting.
     const secret =
-      settings.stateSecret ??
+      settings.state.secret ??
       (settings.secret ??
         settings.officialAccount?.secret ??
         settings.website?.secret ??
         settings.miniProgram?.secret)!;
     return new WxStateStore({
       key: stateKeyOf(secret),
-      ttlMs: settings.stateTtl,
+      ttlMs: settings.state.ttl,
       frontendOrigins: settings.frontendOrigins,
       secure: settings.callbackURL?.startsWith('https:') === true,
       duplicates,

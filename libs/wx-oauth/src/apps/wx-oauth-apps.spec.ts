@@ -86,10 +86,9 @@ describe('WxOAuthApps with tenants', () => {
     resolver = new Resolver();
     ({ moduleRef } = await compileWxOAuth(
       {
-        tenants: resolver,
-        stateSecret: 'tenants-state-secret-0123456789',
+        tenants: { resolver, cacheTtl: TTL },
+        state: { secret: 'tenants-state-secret-0123456789' },
         callbackURL: CALLBACK,
-        tenantCacheTtl: TTL,
         store: new WxMemoryStore({}, clock),
         axios: new WeChatStub().axios,
       },
@@ -121,7 +120,7 @@ describe('WxOAuthApps with tenants', () => {
     expect(moduleRef.get(WXOAuth, { strict: false })).toBeNull();
   });
 
-  it('loads a tenant once per tenantCacheTtl, concurrent requests sharing the one load', async () => {
+  it('loads a tenant once per tenants.cacheTtl, concurrent requests sharing the one load', async () => {
     const [a, b] = await Promise.all([
       apps.forRequest(requestAt('acme.example.com')),
       apps.forRequest(requestAt('acme.example.com')),
@@ -251,7 +250,7 @@ describe('WxOAuthApps with tenants', () => {
     }
   });
 
-  it("finds an app by its appid through its tenant, asked once per tenantCacheTtl; the state's tenant wins", async () => {
+  it("finds an app by its appid through its tenant, asked once per tenants.cacheTtl; the state's tenant wins", async () => {
     const app = await apps.byAppid('wx0g10bex0m1n100');
     expect(app).toMatchObject({ kind: 'miniProgram', tenant: 'globex' });
     await apps.byAppid('wx0g10bex0m1n100');

@@ -20,8 +20,8 @@ import { type WxApp, WxRegistration } from './wx-registration.js';
 /**
  * Every registration the module serves: its fixed one (the options' apps), or
  * with `tenants` each tenant's, loaded through the app's resolver when a
- * request or an appid first needs it and kept for `tenantCacheTtl` (at most
- * `maxTenants`). Tenants' clients share one connection pool, as they all call
+ * request or an appid first needs it and kept for `tenants.cacheTtl` (at most
+ * `tenants.max`). Tenants' clients share one connection pool, as they all call
  * the same WeChat host: a client holds no sockets of its own, so an evicted
  * or replaced registration has nothing to close.
  */
@@ -30,6 +30,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
   /** The module's own apps; undefined with `tenants`. */
   readonly fixed?: WxRegistration;
   private readonly resolver?: WxTenantResolver;
+  private readonly cacheTtl: number;
   private readonly client: (credentials: WxAppCredentials) => WXOAuth;
   private readonly pool?: AxiosInstance;
   private readonly registrations: TtlMap<string, Promise<WxRegistration | undefined>>;
@@ -40,12 +41,15 @@ export class WxOAuthApps implements OnApplicationShutdown {
     @Inject(WX_OAUTH_OPTIONS) private readonly settings: WxOAuthSettings,
     @Inject(WX_OAUTH_CLOCK) clock: WxClock,
   ) {
-    const { apiBaseUrl, openBaseUrl, timeout, lang, retry, tenants, maxTenants } = settings;
+    const { apiBaseUrl, openBaseUrl, timeout, lang, retry, tenants } = settings;
+    // Unused by the fixed registration.
+    const maxTenants = tenants?.max ?? 1;
+    this.cacheTtl = tenants?.cacheTtl ?? 0;
     this.pool = tenants && !settings.axios ? createWxAxios(apiBaseUrl) : undefined;
     const axios = settings.axios ?? this.pool;
     this.client = (credentials) =>
       new WXOAuth({ ...credentials, apiBaseUrl, openBaseUrl, timeout, lang, retry, axios });
-    this.resolver = tenants;
+    this.resolver = tenants?.resolver;
     this.fixed = tenants
       ? undefined
       : new WxRegistration(settings, this.client, undefined, settings.callbackURL);
@@ -78,7 +82,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
     );
   }
 
-  /** A tenant's registration, loaded once per `tenantCacheTtl`; undefined when the resolver knows no such tenant. */
+  /** A tenant's registration, loaded once per `tenants.cacheTtl`; undefined when the resolver knows no such tenant. */
   ofTenant(id: string): Promise<WxRegistration | undefined> {
     let pending = this.registrations.get(id);
     if (!pending) {
@@ -87,7 +91,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
         .then((tenant) => tenant && this.register(id, tenant));
       // A failure is not kept: the next login asks again.
       pending.catch(() => this.registrations.delete(id));
-      this.registrations.set(id, pending, this.settings.tenantCacheTtl);
+      this.registrations.set(id, pending, this.cacheTtl);
     }
     return pending;
   }
@@ -132,7 +136,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
     if (!pending) {
       pending = Promise.resolve().then(() => this.ask(() => this.resolver!.tenantOfAppid(appid)));
       pending.catch(() => this.appidTenants.delete(appid));
-      this.appidTenants.set(appid, pending, this.settings.tenantCacheTtl);
+      this.appidTenants.set(appid, pending, this.cacheTtl);
     }
     return pending;
   }

@@ -13,7 +13,7 @@ export class WxTenants {
   /**
    * Drops this process's cached registration of `tenantId`, after its apps or
    * secrets changed or it was removed: the next request loads it again. Other
-   * instances load it again within `tenantCacheTtl`.
+   * instances load it again within `tenants.cacheTtl`.
    */
   forget(tenantId: string): void {
     this.apps.forget(tenantId);

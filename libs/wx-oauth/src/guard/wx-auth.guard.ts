@@ -62,6 +62,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
   private readonly logger = new Logger(WxAuthGuard.name);
   /** The registration's parts, found wherever it is: the guard may be built in any module, whatever `isGlobal`. */
   private parts?: { settings: WxOAuthSettings; handoff: WxHandoff };
+  private readonly views = new Map<string, IAuthGuard>();
 
   constructor() {
     // The strategy is the route's, chosen per request (canActivate); this one keeps AuthGuard from asking for a default.
@@ -74,10 +75,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const route = this.routeOf(context);
-    // AuthGuard() runs `options.defaultStrategy`: a per-request view of this guard names the route's.
-    const guard = Object.create(this, {
-      options: { value: { ...this.passportOptions, defaultStrategy: route.strategy } },
-    }) as IAuthGuard;
+    const guard = this.viewFor(route.strategy);
     const authenticate = () => super.canActivate.call(guard, context) as Promise<boolean>;
     // A JSON API (a mini-program keeps no cookies): the handler answers, with no session or redirect.
     if (route.api) return authenticate();
@@ -139,6 +137,21 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
     // passport's fail(), from an OAuth2 `error=access_denied` callback or a subclass's own strategy.
     if (!user) throw wxHttpException(new WxOAuthError('denied', 'The login was refused'));
     return user;
+  }
+
+  /**
+   * This guard as AuthGuard() sees it for `strategy`: AuthGuard() runs
+   * `options.defaultStrategy`, so each strategy gets a view of this guard that
+   * names it, made once (the options are fixed once Nest has injected them).
+   */
+  private viewFor(strategy: string): IAuthGuard {
+    let view = this.views.get(strategy);
+    if (!view) {
+      const options = { ...this.passportOptions, defaultStrategy: strategy };
+      view = Object.create(this, { options: { value: options } }) as IAuthGuard;
+      this.views.set(strategy, view);
+    }
+    return view;
   }
 
   /** The route's login kind, as its decorator names it; WeChat's OAuth2 without one. */

@@ -11,6 +11,32 @@ import type { WxAppCredentials, WxTenantResolver } from './wx-tenant.interface.j
 export type WxIdField = 'openid' | 'unionid';
 
 /**
+ * Many tenants' apps in one deployment (`tenants`).
+ *
+ * @publicApi
+ */
+export interface WxTenantsOptions {
+  /** The app's resolver: a provider, given through `forRootAsync`'s `inject`. */
+  resolver: WxTenantResolver;
+  /** How long a tenant's registration (and an appid's tenant) is kept before it is loaded again, in milliseconds. @default 60000 */
+  cacheTtl?: number;
+  /** How many tenants' registrations are kept at once; the longest kept go first. @default 10000 */
+  max?: number;
+}
+
+/**
+ * The browser logins' state (`state`).
+ *
+ * @publicApi
+ */
+export interface WxStateOptions {
+  /** HMAC key of the state cookie; all instances of an app must share it. @default derived from the (first) app's secret */
+  secret?: string;
+  /** How long a login may take, in milliseconds. @default 600000 (10 minutes) */
+  ttl?: number;
+}
+
+/**
  * An official account's message push settings, from its console.
  *
  * @publicApi
@@ -45,14 +71,9 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   miniProgram?: WxAppCredentials;
   /**
    * Many tenants' apps in one deployment, instead of `appid` / `officialAccount` / `website` /
-   * `miniProgram`: the app's resolver (a provider, given through `forRootAsync`'s `inject`) finds
-   * each request's tenant and its apps. Needs `stateSecret`.
+   * `miniProgram`: the app's resolver finds each request's tenant and its apps. Needs `state.secret`.
    */
-  tenants?: WxTenantResolver;
-  /** How long a tenant's registration (and an appid's tenant) is kept before it is loaded again, in milliseconds. @default 60000 */
-  tenantCacheTtl?: number;
-  /** How many tenants' registrations are kept at once; the longest kept go first. @default 10000 */
-  maxTenants?: number;
+  tenants?: WxTenantsOptions;
   /**
    * The absolute callback URL; its host must be the app's authorised callback domain. With tenants,
    * the path every tenant's callback has. Required but for a mini-program alone, which has no callback.
@@ -62,10 +83,8 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   scope?: WxScope;
   /** Which WeChat id becomes `profile.id`. @default 'openid' */
   idField?: WxIdField;
-  /** HMAC key of the state cookie; all instances of an app must share it. @default derived from the (first) app's secret */
-  stateSecret?: string;
-  /** How long a login may take, in milliseconds. @default 600000 (10 minutes) */
-  stateTtl?: number;
+  /** The browser logins' state: the signed cookie that binds a login to the browser that started it. */
+  state?: WxStateOptions;
   /**
    * The app's front ends on other origins (an SPA: `https://app.example.com`, `http://localhost:5173`),
    * exact origins: a login's `returnTo` and the redirects may be absolute URLs on them, and the login

@@ -30,9 +30,13 @@ function optionsSchema(name: (path: string) => string) {
       officialAccount: credentials('officialAccount').optional(),
       website: credentials('website').optional(),
       miniProgram: credentials('miniProgram').optional(),
-      tenants: implementing<WxTenantResolver>('WxTenantResolver', TENANT_METHODS).optional(),
-      tenantCacheTtl: z.number().int().min(0).max(86_400_000).default(60_000),
-      maxTenants: z.number().int().min(1).max(10_000_000).default(10_000),
+      tenants: z
+        .object({
+          resolver: implementing<WxTenantResolver>('WxTenantResolver', TENANT_METHODS),
+          cacheTtl: z.number().int().min(0).max(86_400_000).default(60_000),
+          max: z.number().int().min(1).max(10_000_000).default(10_000),
+        })
+        .optional(),
       callbackURL: z
         .url({
           protocol: /^https?$/,
@@ -44,8 +48,13 @@ function optionsSchema(name: (path: string) => string) {
         .optional(),
       scope: z.enum(WX_SCOPES as [WxScope, ...WxScope[]]).default('snsapi_base'),
       idField: z.enum(['openid', 'unionid']).default('openid'),
-      stateSecret: z.string().min(16, 'must be at least 16 characters').optional(),
-      stateTtl: z.number().int().min(10_000).max(3_600_000).default(600_000),
+      state: z
+        .object({
+          secret: z.string().min(16, 'must be at least 16 characters').optional(),
+          ttl: z.number().int().min(10_000).max(3_600_000).default(600_000),
+        })
+        // Its defaults apply when the group is left out.
+        .prefault({}),
       frontendOrigins: z
         .array(
           z
@@ -85,9 +94,9 @@ function optionsSchema(name: (path: string) => string) {
             const message = `is the fixed registration's: with ${name('tenants')}, each tenant's apps come from the resolver`;
             context.addIssue({ code: 'custom', path: [key], message });
           }
-          if (options.stateSecret === undefined) {
+          if (options.state?.secret === undefined) {
             const message = `is required with ${name('tenants')}: no app secret is the whole site's`;
-            context.addIssue({ code: 'custom', path: ['stateSecret'], message });
+            context.addIssue({ code: 'custom', path: ['state', 'secret'], message });
           }
         } else if (byKind && (options.appid !== undefined || options.secret !== undefined)) {
           const issue = `give either ${name('appid')} and ${name('secret')} (one app) or ${name('officialAccount')} / ${name('website')}, not both`;

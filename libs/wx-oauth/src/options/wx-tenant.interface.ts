@@ -50,7 +50,7 @@ type MaybePromise<T> = T | Promise<T>;
 /**
  * Where the module finds a tenant's registration, as a provider of the app
  * (its repository and cache injected) passed as the `tenants` option. The
- * module caches what `load` answers for `tenantCacheTtl`, and what
+ * module caches what `load` answers for `tenants.cacheTtl`, and what
  * `tenantOfAppid` answers likewise; `WxTenants.forget(id)` drops a tenant's
  * entries at once (after its secret changed, or it was removed).
  *

@@ -254,7 +254,7 @@ function parseAppRef(ref: string): WxStateApp {
   };
 }
 
-/** The state cookie's HMAC key: from `stateSecret`, else from an app secret, so that instances agree with no extra setting. */
+/** The state cookie's HMAC key: from `state.secret`, else from an app secret, so that instances agree with no extra setting. */
 export function stateKeyOf(secret: string): Buffer {
   return createHmac('sha256', secret).update('nest-wx-oauth:state').digest();
 }

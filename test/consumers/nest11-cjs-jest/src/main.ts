@@ -7,4 +7,4 @@ async function bootstrap() {
   app.enableCors({ origin: process.env.WX_FRONTEND_ORIGINS?.split(',') ?? [] });
   await app.listen(process.env.PORT ?? 3000);
 }
-bootstrap();
+void bootstrap();

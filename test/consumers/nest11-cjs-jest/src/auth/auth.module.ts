@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { WxOAuthModule } from 'nest-wx-oauth';
-import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { HandoffController } from './handoff.controller';
@@ -8,13 +6,8 @@ import { TokensService } from './tokens.service';
 import { WeChatUsers } from './wechat-users';
 
 @Module({
-  imports: [
-    UsersModule,
-    // WX_APPID, WX_SECRET, WX_CALLBACK_URL, WX_SCOPE, WX_API_BASE_URL, WX_OPEN_BASE_URL, and
-    // WX_FRONTEND_ORIGINS, WX_SUCCESS_REDIRECT, WX_FAILURE_REDIRECT:
-    // `npx nest-wx-oauth-sandbox` prints the first ones for a local WeChat.
-    WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
-  ],
+  // WxOAuthModule is registered in AppModule: nothing to import for the guard or the validator.
+  imports: [UsersModule],
   providers: [WeChatUsers, TokensService],
   controllers: [AuthController, HandoffController],
 })
