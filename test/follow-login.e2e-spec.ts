@@ -526,8 +526,14 @@ describe('the follow login on two instances sharing Redis', () => {
   it('shows the code on one instance, takes the push on the other, logs in on the first', async () => {
     const prefix = `follow${Date.now()}:`;
     const store = () => new WxRedisStore({ url: redis.url, prefix });
-    const shown = await listen({ store: store(), state: { secret: 'shared-state-secret-0123456789' } });
-    const pushed = await listen({ store: store(), state: { secret: 'shared-state-secret-0123456789' } });
+    const shown = await listen({
+      store: store(),
+      state: { secret: 'shared-state-secret-0123456789' },
+    });
+    const pushed = await listen({
+      store: store(),
+      state: { secret: 'shared-state-secret-0123456789' },
+    });
     sandbox.setMessagePush(MP, { url: `${pushed}/wechat/events`, token: TOKEN });
 
     const browser = new Browser(shown);
