@@ -6,6 +6,7 @@ COPY libs/wx-oauth/package.json libs/wx-oauth/
 COPY libs/wx-sandbox/package.json libs/wx-sandbox/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json nest-cli.json ./
+COPY scripts/write-esm-entries.mjs scripts/
 COPY libs libs
 COPY apps apps
 RUN npm run build && npm prune --omit=dev

@@ -1,29 +1,30 @@
-// Writes the package's ES module entries after the CommonJS build.
+// Writes a workspace package's ES module entries after its CommonJS build; run
+// from the package's folder with its subpath entries (folders under src/, '' for
+// the root): `node ../../scripts/write-esm-entries.mjs '' redis config`.
 //
 // Each entry re-exports the CommonJS build rather than a second copy of the code,
-// so an app that both imports and requires nest-wx-oauth (an ESM app whose
+// so an app that both imports and requires the package (an ESM app whose
 // dependency requires it, a CommonJS app with an ESM test) still holds one copy of
-// every class and of the module's state: Nest's providers and `instanceof
-// WxOAuthError` work whichever way the package was loaded. The export names are
-// read from the CommonJS build itself, so the two formats cannot drift apart.
+// every class and of the module's state: Nest's providers, `instanceof
+// WxOAuthError` and the one `WxSandbox` class work whichever way the package was
+// loaded. The export names are read from the CommonJS build itself, so the two
+// formats cannot drift apart.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve } from 'node:path';
 
-const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const require = createRequire(import.meta.url);
+const dist = resolve('dist');
+const require = createRequire(join(dist, 'index.js'));
+const entries = process.argv.slice(2);
+if (entries.length === 0) throw new Error('name the package entries, e.g. "" for the root');
 
-/** Subpath exports of package.json, by their folder under src/ ('' for the root). */
-const ENTRIES = ['', 'testing', 'redis', 'config'];
-
-// Node reads dist/cjs/*.js as CommonJS inside this "type": "module" package.
+// Node reads dist/cjs/*.js as CommonJS inside a "type": "module" package.
 await writeFile(
   join(dist, 'cjs/package.json'),
   `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`,
 );
 
-for (const entry of ENTRIES) {
+for (const entry of entries) {
   const cjsFile = join(dist, 'cjs', entry, 'index.js');
   const esmFile = join(dist, 'esm', entry, 'index.js');
   const names = Object.keys(require(cjsFile)).filter(
