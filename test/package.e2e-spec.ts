@@ -285,6 +285,15 @@ describe('the packed nest-wx-oauth package', () => {
       const appPkg = await readJson<PackageJson>(join(dir(), 'package.json'));
       expect(Object.keys(appPkg.devDependencies ?? {})).toContain('nest-wx-oauth-sandbox');
       expect(Object.keys(appPkg.dependencies ?? {})).not.toContain('nest-wx-oauth-sandbox');
+      // A production install carries nothing of the sandbox, at any depth.
+      const { stdout: production } = await run(
+        'npm',
+        ['ls', '--omit=dev', '--all', '--parseable'],
+        dir(),
+        MINUTE,
+      );
+      expect(production).toContain('nest-wx-oauth');
+      expect(production).not.toMatch(/nest-wx-oauth-sandbox|qrcode-generator/);
     });
 
     it(

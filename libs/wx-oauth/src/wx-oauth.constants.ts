@@ -1,5 +1,8 @@
+// The tokens an app injects read as the fix in Nest's "can't resolve" message, where the module is not registered.
+const REGISTER = 'register WxOAuthModule.forRoot(...) in AppModule';
+
 /** @internal The options as the app passed them; `InjectWxOAuthOptions()` injects them. */
-export const WX_OAUTH_MODULE_OPTIONS = 'WX_OAUTH:MODULE_OPTIONS';
+export const WX_OAUTH_MODULE_OPTIONS = `WxOAuthModule's options: ${REGISTER}`;
 /** @internal The options validated, with defaults applied. */
 export const WX_OAUTH_OPTIONS = 'WX_OAUTH:OPTIONS';
 /**
@@ -8,14 +11,14 @@ export const WX_OAUTH_OPTIONS = 'WX_OAUTH:OPTIONS';
  *
  * @publicApi
  */
-export const WX_OAUTH_STORE = 'WX_OAUTH:STORE';
+export const WX_OAUTH_STORE = `WxOAuthModule's store: ${REGISTER}`;
 /** @internal The clock (`WxClock`) the module reads, which specs override. */
 export const WX_OAUTH_CLOCK = 'WX_OAUTH:CLOCK';
 /** @internal Each app kind's client, for `@InjectWxOAuth(kind)`. */
 export const WX_OAUTH_APP_CLIENT = {
-  officialAccount: 'WX_OAUTH:CLIENT:officialAccount',
-  website: 'WX_OAUTH:CLIENT:website',
-  miniProgram: 'WX_OAUTH:CLIENT:miniProgram',
+  officialAccount: `WXOAuth of the official account: ${REGISTER}`,
+  website: `WXOAuth of the website app: ${REGISTER}`,
+  miniProgram: `WXOAuth of the mini-program: ${REGISTER}`,
 } as const;
 
 /** The Passport strategy of WeChat's browser login (OAuth2: inside WeChat, the website QR login). */
