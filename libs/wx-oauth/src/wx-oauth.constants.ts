@@ -21,24 +21,19 @@ export const WX_OAUTH_APP_CLIENT = {
   miniProgram: `WXOAuth of the mini-program: ${REGISTER}`,
 } as const;
 
-/** The Passport strategy of WeChat's browser login (OAuth2: inside WeChat, the website QR login). */
-export const WX_OAUTH_STRATEGY = 'wechat';
-/** The Passport strategy that completes a follow-QR login. */
-export const WX_FOLLOW_STRATEGY = 'wechat-follow';
-/** The Passport strategy of the mini-program login. */
-export const WX_MINI_PROGRAM_STRATEGY = 'wechat-mini-program';
-
 /**
  * The Passport strategy names of the login kinds, for a plain
  * `AuthGuard(WX_STRATEGIES.miniProgram)`; `WxAuthGuard` picks one by the
- * route's decorator.
+ * route's decorator. `oauth`: WeChat's browser login (inside WeChat, the
+ * website QR login); `follow`: completes a follow-QR login; `miniProgram`: the
+ * mini-program login.
  *
  * @publicApi
  */
 export const WX_STRATEGIES = {
-  oauth: WX_OAUTH_STRATEGY,
-  follow: WX_FOLLOW_STRATEGY,
-  miniProgram: WX_MINI_PROGRAM_STRATEGY,
+  oauth: 'wechat',
+  follow: 'wechat-follow',
+  miniProgram: 'wechat-mini-program',
 } as const;
 
 /** @internal The metadata key of a login route's `WxLoginRoute` (`@WxFollowLoginRoute()`, ...). */

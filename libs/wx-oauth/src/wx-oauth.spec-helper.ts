@@ -1,6 +1,9 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import type { HttpException, Provider } from '@nestjs/common';
+import type { WxAccessToken } from './client/wx-oauth.types.js';
+import type { WxProfile } from './profile/wx-profile.js';
+import { WxValidator } from './profile/wx-validator.decorator.js';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { WxOAuthModuleOptions } from './options/wx-oauth-module-options.interface.js';
 import type { LoginRequest } from './http/login-request.js';
@@ -97,4 +100,20 @@ export function runStrategy(
     });
     copy.authenticate(req, options);
   });
+}
+
+/**
+ * The app's validator in a spec: records what each login hands it, and
+ * answers what the spec sets (`answer`; null refuses the login). Specs reset
+ * both in `beforeEach`.
+ */
+@WxValidator()
+export class RecordingValidator implements WxValidator {
+  static seen: { profile: WxProfile; tokens: WxAccessToken | undefined }[] = [];
+  static answer: (profile: WxProfile) => unknown = (profile) => ({ member: profile.openid });
+
+  validate(profile: WxProfile, tokens: WxAccessToken | undefined): unknown {
+    RecordingValidator.seen.push({ profile, tokens });
+    return RecordingValidator.answer(profile);
+  }
 }

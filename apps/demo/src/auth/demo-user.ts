@@ -1,11 +1,9 @@
-import type { WxProfile } from 'nest-wx-oauth';
-
-/** Which of the site's WeChat apps a login went through. */
-export type DemoApp = 'officialAccount' | 'website' | 'miniProgram';
+import type { WxAppKind, WxProfile } from 'nest-wx-oauth';
 
 /** One of a person's openids: one per WeChat app they logged in through. */
 export interface DemoOpenid {
-  app: DemoApp;
+  /** Which of the site's WeChat apps the login went through. */
+  app: WxAppKind;
   appid: string;
   openid: string;
 }
@@ -47,7 +45,7 @@ export function toDemoUser(profile: WxProfile): DemoUser {
   };
 }
 
-function appOf(profile: WxProfile): DemoApp {
+function appOf(profile: WxProfile): WxAppKind {
   if (profile.via === 'miniProgram') return 'miniProgram';
   return profile.scope.includes('snsapi_login') ? 'website' : 'officialAccount';
 }

@@ -27,7 +27,7 @@ import { WxHandoff } from '../state/wx-handoff.js';
 import {
   WX_LOGIN_ROUTE,
   WX_OAUTH_OPTIONS,
-  WX_OAUTH_STRATEGY,
+  WX_STRATEGIES,
   type WxLoginRoute,
 } from '../wx-oauth.constants.js';
 import { WxAuthScope } from '../logins/oauth/wx-auth-scope.decorator.js';
@@ -66,7 +66,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
 
   constructor() {
     // The strategy is the route's, chosen per request (canActivate); this one keeps AuthGuard from asking for a default.
-    super({ defaultStrategy: WX_OAUTH_STRATEGY });
+    super({ defaultStrategy: WX_STRATEGIES.oauth });
   }
 
   onApplicationBootstrap(): void {
@@ -160,7 +160,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
       this.reflector.getAllAndOverride<WxLoginRoute | undefined>(WX_LOGIN_ROUTE, [
         context.getHandler(),
         context.getClass(),
-      ]) ?? { strategy: WX_OAUTH_STRATEGY }
+      ]) ?? { strategy: WX_STRATEGIES.oauth }
     );
   }
 

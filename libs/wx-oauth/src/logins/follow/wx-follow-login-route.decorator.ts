@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { WX_FOLLOW_STRATEGY, WX_LOGIN_ROUTE, type WxLoginRoute } from '../../wx-oauth.constants.js';
+import { WX_STRATEGIES, WX_LOGIN_ROUTE, type WxLoginRoute } from '../../wx-oauth.constants.js';
 
 /**
  * Marks the route that completes a follow login (`WxFollowLogin`): its
@@ -11,6 +11,6 @@ import { WX_FOLLOW_STRATEGY, WX_LOGIN_ROUTE, type WxLoginRoute } from '../../wx-
  */
 export const WxFollowLoginRoute = (): MethodDecorator & ClassDecorator =>
   SetMetadata<string, WxLoginRoute>(WX_LOGIN_ROUTE, {
-    strategy: WX_FOLLOW_STRATEGY,
+    strategy: WX_STRATEGIES.follow,
     completes: true,
   });

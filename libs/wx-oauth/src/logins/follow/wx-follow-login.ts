@@ -136,8 +136,7 @@ export class WxFollowLogin implements OnModuleInit {
     const scene = this.sceneOf(req);
     if (!scene) throw fail('is missing, expired or was started in another browser');
     const openid = await this.store.get(this.scanKey(scene));
-    if (!openid || !(await this.scenes.peek(scene)))
-      throw fail('has not been scanned, or has expired');
+    if (!openid) throw fail('has not been scanned, or has expired');
     const { value: recordJson, used } = await this.scenes.redeem(
       scene,
       this.settings.followLoginTtl,

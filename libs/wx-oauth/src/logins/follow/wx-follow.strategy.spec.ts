@@ -1,15 +1,13 @@
 import type { HttpException, Provider } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import type { WxAccessToken } from '../../client/wx-oauth.types.js';
 import { WeChatStub } from '../../client/wechat-stub.spec-helper.js';
-import type { WxProfile } from '../../profile/wx-profile.js';
-import { WxValidator } from '../../profile/wx-validator.decorator.js';
 import { signedPush } from '../../push/wx-push.spec-helper.js';
 import { WxPushReceiver } from '../../push/wx-push-receiver.js';
 import { WxMemoryStore } from '../../store/wx-memory-store.js';
 import { ManualClock } from '../../utils/manual-clock.spec-helper.js';
 import {
   compileWxOAuth,
+  RecordingValidator,
   cookieHeader,
   fakeRequest,
   runStrategy,
@@ -24,25 +22,13 @@ const PUSH_TOKEN = 'followpushtoken';
 const TICKET = 'gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2tIZ';
 const OPENID = 'oFollower0000000000000000001';
 
-/** The app's validator: records what it was given, and answers the spec's user. */
-@WxValidator()
-class Members implements WxValidator {
-  static seen: { profile: WxProfile; tokens: WxAccessToken | undefined }[] = [];
-  static answer: (profile: WxProfile) => unknown = (profile) => ({ member: profile.openid });
-
-  validate(profile: WxProfile, tokens: WxAccessToken | undefined): unknown {
-    Members.seen.push({ profile, tokens });
-    return Members.answer(profile);
-  }
-}
-
 describe('WxFollowStrategy', () => {
   let moduleRef: TestingModule;
   let clock: ManualClock;
   let wechat: WeChatStub;
   let strategy: WxFollowStrategy;
 
-  const compile = async (providers: Provider[] = [Members]) => {
+  const compile = async (providers: Provider[] = [RecordingValidator]) => {
     wechat = new WeChatStub({
       '/cgi-bin/stable_token': { access_token: 'app-token-1', expires_in: 7200 },
       '/cgi-bin/qrcode/create': (call) => ({
@@ -74,8 +60,8 @@ describe('WxFollowStrategy', () => {
 
   beforeEach(async () => {
     clock = new ManualClock();
-    Members.seen = [];
-    Members.answer = (profile) => ({ member: profile.openid });
+    RecordingValidator.seen = [];
+    RecordingValidator.answer = (profile) => ({ member: profile.openid });
     await compile();
   });
   afterEach(() => moduleRef.close());
@@ -124,8 +110,8 @@ describe('WxFollowStrategy', () => {
       success: { member: OPENID },
       info: { state: { appid: APPID, returnTo: '/orders/7' } },
     });
-    expect(Members.seen).toHaveLength(1);
-    expect(Members.seen[0].profile).toMatchObject({
+    expect(RecordingValidator.seen).toHaveLength(1);
+    expect(RecordingValidator.seen[0].profile).toMatchObject({
       provider: 'wechat',
       via: 'follow',
       appid: APPID,
@@ -134,7 +120,7 @@ describe('WxFollowStrategy', () => {
       unionid: 'uFollower1',
     });
     // A follow login has no user tokens; the follower was asked with the app's token.
-    expect(Members.seen[0].tokens).toBeUndefined();
+    expect(RecordingValidator.seen[0].tokens).toBeUndefined();
     expect(wechat.callsTo('/cgi-bin/user/info')[0].params).toMatchObject({
       access_token: 'app-token-1',
       openid: OPENID,
@@ -158,7 +144,7 @@ describe('WxFollowStrategy', () => {
       expect(error.getStatus()).toBe(401);
       expect(error.getResponse()).toMatchObject({ kind: 'invalid_state' });
     }
-    expect(Members.seen).toHaveLength(1);
+    expect(RecordingValidator.seen).toHaveLength(1);
   });
 
   it('completes a login once when the browser opens the route twice at the same time', async () => {
@@ -170,7 +156,7 @@ describe('WxFollowStrategy', () => {
         statusCode: 401,
         kind: 'invalid_state',
       });
-    expect(Members.seen).toHaveLength(1);
+    expect(RecordingValidator.seen).toHaveLength(1);
   });
 
   it('refuses a login that was not scanned, or has expired, with 401 invalid_state', async () => {
@@ -183,7 +169,7 @@ describe('WxFollowStrategy', () => {
     clock.advance(300_001);
     const expired = errorOf(await complete(cookie));
     expect(expired.getResponse()).toMatchObject({ statusCode: 401, kind: 'invalid_state' });
-    expect(Members.seen).toHaveLength(0);
+    expect(RecordingValidator.seen).toHaveLength(0);
   });
 
   it.each([
@@ -206,11 +192,11 @@ describe('WxFollowStrategy', () => {
   });
 
   it("refuses the login with 401 denied when the app's validator answers null", async () => {
-    Members.answer = () => null;
+    RecordingValidator.answer = () => null;
     const error = errorOf(await complete(await scannedLogin()));
     expect(error.getStatus()).toBe(401);
     expect(error.getResponse()).toMatchObject({ kind: 'denied', message: 'The login was refused' });
-    expect(Members.seen).toHaveLength(1);
+    expect(RecordingValidator.seen).toHaveLength(1);
   });
 
   it('hands on the profile as the user when the app has no validator', async () => {

@@ -8,7 +8,7 @@ import type { WxOAuthSettings } from '../../options/wx-oauth.options.js';
 import type { WxFollowProfile } from '../../profile/wx-profile.js';
 import { WxValidation } from '../../profile/wx-validation.js';
 import type { WxAuthInfo } from '../../state/wx-auth-info.interface.js';
-import { WX_FOLLOW_STRATEGY, WX_OAUTH_OPTIONS } from '../../wx-oauth.constants.js';
+import { WX_STRATEGIES, WX_OAUTH_OPTIONS } from '../../wx-oauth.constants.js';
 import { WxFollowLogin } from './wx-follow-login.js';
 
 type PassportRequest = Parameters<Strategy['authenticate']>[0];
@@ -19,7 +19,7 @@ type PassportRequest = Parameters<Strategy['authenticate']>[0];
  * app's `WxValidator`; `req.authInfo.state` has the route's `returnTo`.
  */
 @Injectable()
-export class WxFollowStrategy extends PassportStrategy(Strategy, WX_FOLLOW_STRATEGY) {
+export class WxFollowStrategy extends PassportStrategy(Strategy, WX_STRATEGIES.follow) {
   declare error: (err: unknown) => void;
   declare success: (user: unknown, info?: WxAuthInfo) => void;
 

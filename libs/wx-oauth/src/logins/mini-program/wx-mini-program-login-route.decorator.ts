@@ -1,9 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import {
-  WX_LOGIN_ROUTE,
-  WX_MINI_PROGRAM_STRATEGY,
-  type WxLoginRoute,
-} from '../../wx-oauth.constants.js';
+import { WX_LOGIN_ROUTE, WX_STRATEGIES, type WxLoginRoute } from '../../wx-oauth.constants.js';
 
 /**
  * Marks a `POST` route as the mini-program login: its `WxAuthGuard` runs the
@@ -17,6 +13,6 @@ import {
  */
 export const WxMiniProgramLoginRoute = (): MethodDecorator & ClassDecorator =>
   SetMetadata<string, WxLoginRoute>(WX_LOGIN_ROUTE, {
-    strategy: WX_MINI_PROGRAM_STRATEGY,
+    strategy: WX_STRATEGIES.miniProgram,
     api: true,
   });

@@ -3,16 +3,14 @@ import type { HttpException, Provider } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { AuthGuard } from '@nestjs/passport';
 import type { TestingModule } from '@nestjs/testing';
-import type { WxAccessToken } from '../../client/wx-oauth.types.js';
 import { WeChatStub } from '../../client/wechat-stub.spec-helper.js';
-import type { WxProfile } from '../../profile/wx-profile.js';
-import { WxValidator } from '../../profile/wx-validator.decorator.js';
 import type { WxOAuthStore } from '../../store/wx-oauth-store.interface.js';
 import { WxMemoryStore } from '../../store/wx-memory-store.js';
 import { ManualClock } from '../../utils/manual-clock.spec-helper.js';
 import { WX_STRATEGIES } from '../../wx-oauth.constants.js';
 import {
   compileWxOAuth,
+  RecordingValidator,
   fakeRequest,
   runStrategy,
   type StrategyOutcome,
@@ -25,21 +23,6 @@ const SECRET = 'mini-program-spec-secret-012345';
 const SESSION_KEY = 'tiihtNczf5v6AKRyjwEUhQ==';
 const OPENID = 'oMiniUser000000000000000001';
 const CODE = '0a3Xyz000AbCdE1fGhIj2kLmNo3pQrS4';
-
-/** The app's validator: records what it was given, and answers the spec's user. */
-@WxValidator()
-class Members implements WxValidator {
-  static seen: { profile: WxProfile; tokens: WxAccessToken | undefined }[] = [];
-  static answer: (profile: WxProfile) => unknown = (profile) => ({
-    member: profile.openid,
-    profile,
-  });
-
-  validate(profile: WxProfile, tokens: WxAccessToken | undefined): unknown {
-    Members.seen.push({ profile, tokens });
-    return Members.answer(profile);
-  }
-}
 
 /**
  * Every value the store was given, so that a spec can tell what the server
@@ -94,7 +77,7 @@ describe('WxMiniProgramStrategy', () => {
   let wechat: WeChatStub;
   let strategy: WxMiniProgramStrategy;
 
-  const compile = async (providers: Provider[] = [Members]) => {
+  const compile = async (providers: Provider[] = [RecordingValidator]) => {
     wechat = new WeChatStub({
       '/sns/jscode2session': { openid: OPENID, session_key: SESSION_KEY, unionid: 'uMini1' },
     });
@@ -109,8 +92,8 @@ describe('WxMiniProgramStrategy', () => {
 
   beforeEach(async () => {
     clock = new ManualClock();
-    Members.seen = [];
-    Members.answer = (profile) => ({ member: profile.openid, profile });
+    RecordingValidator.seen = [];
+    RecordingValidator.answer = (profile) => ({ member: profile.openid, profile });
     await compile();
   });
   afterEach(() => moduleRef.close());
@@ -129,8 +112,8 @@ describe('WxMiniProgramStrategy', () => {
       path: '/sns/jscode2session',
       params: { appid: APPID, secret: SECRET, js_code: CODE, grant_type: 'authorization_code' },
     });
-    expect(Members.seen).toHaveLength(1);
-    expect(Members.seen[0].profile).toMatchObject({
+    expect(RecordingValidator.seen).toHaveLength(1);
+    expect(RecordingValidator.seen[0].profile).toMatchObject({
       provider: 'wechat',
       via: 'miniProgram',
       appid: APPID,
@@ -138,14 +121,14 @@ describe('WxMiniProgramStrategy', () => {
       openid: OPENID,
       unionid: 'uMini1',
     });
-    expect(Members.seen[0].tokens).toBeUndefined();
+    expect(RecordingValidator.seen[0].tokens).toBeUndefined();
   });
 
   it('keeps the session_key on the server, out of the profile and the user', async () => {
     const outcome = (await runStrategy(strategy, loginRequest({ code: CODE }))) as {
       success: unknown;
     };
-    const handedOut = JSON.stringify([outcome, Members.seen]);
+    const handedOut = JSON.stringify([outcome, RecordingValidator.seen]);
     expect(handedOut).not.toContain(SESSION_KEY);
     expect(handedOut).not.toContain('session_key');
     // Kept: the server checks the mini-program's signed data with it.
@@ -172,7 +155,7 @@ describe('WxMiniProgramStrategy', () => {
     expect(error.getStatus()).toBe(400);
     expect(error.getResponse()).toMatchObject({ kind: 'invalid_request' });
     expect(wechat.calls).toHaveLength(0);
-    expect(Members.seen).toHaveLength(0);
+    expect(RecordingValidator.seen).toHaveLength(0);
   });
 
   it('answers a GET with 400 before WeChat is called', async () => {
@@ -193,7 +176,7 @@ describe('WxMiniProgramStrategy', () => {
       expect(error.getResponse()).toMatchObject({ kind, errcode, errmsg });
       expect(JSON.stringify(error.getResponse())).not.toContain(SECRET);
       expect(store.written.size).toBe(0);
-      expect(Members.seen).toHaveLength(0);
+      expect(RecordingValidator.seen).toHaveLength(0);
     },
   );
 
@@ -202,11 +185,11 @@ describe('WxMiniProgramStrategy', () => {
     const error = errorOf(await runStrategy(strategy, loginRequest({ code: CODE })));
     expect(error.getStatus()).toBe(502);
     expect(error.getResponse()).toMatchObject({ kind: 'bad_response' });
-    expect(Members.seen).toHaveLength(0);
+    expect(RecordingValidator.seen).toHaveLength(0);
   });
 
   it("refuses the login with 401 denied when the app's validator answers null, keeping no session_key", async () => {
-    Members.answer = () => null;
+    RecordingValidator.answer = () => null;
     const error = errorOf(await runStrategy(strategy, loginRequest({ code: CODE })));
     expect(error.getStatus()).toBe(401);
     expect(error.getResponse()).toMatchObject({ kind: 'denied' });

@@ -4,7 +4,7 @@ import { Strategy } from 'passport-strategy';
 import { asHttpError } from '../../errors/wx-http-exception.js';
 import type { WxMiniProgramProfile } from '../../profile/wx-profile.js';
 import { WxValidation } from '../../profile/wx-validation.js';
-import { WX_MINI_PROGRAM_STRATEGY } from '../../wx-oauth.constants.js';
+import { WX_STRATEGIES } from '../../wx-oauth.constants.js';
 import { readMiniProgramLoginBody } from './mini-program-login-body.js';
 import { WxMiniProgramLogin } from './wx-mini-program-login.js';
 
@@ -17,7 +17,7 @@ type PassportRequest = Parameters<Strategy['authenticate']>[0];
  * redirect.
  */
 @Injectable()
-export class WxMiniProgramStrategy extends PassportStrategy(Strategy, WX_MINI_PROGRAM_STRATEGY) {
+export class WxMiniProgramStrategy extends PassportStrategy(Strategy, WX_STRATEGIES.miniProgram) {
   declare error: (err: unknown) => void;
   declare success: (user: unknown) => void;
 

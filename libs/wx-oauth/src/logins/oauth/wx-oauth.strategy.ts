@@ -19,7 +19,7 @@ import { WxValidation } from '../../profile/wx-validation.js';
 import { type WxStateApp, type WxStateMeta, WxStateStore } from '../../state/wx-state.store.js';
 import { WxTokenService } from '../../tokens/wx-token.service.js';
 import { isDevelopment } from '../../utils/node-env.js';
-import { WX_OAUTH_OPTIONS, WX_OAUTH_STRATEGY } from '../../wx-oauth.constants.js';
+import { WX_OAUTH_OPTIONS, WX_STRATEGIES } from '../../wx-oauth.constants.js';
 import { WxCodeExchange, type WxLoginResult } from './wx-code-exchange.js';
 import { WxOAuth2TokenRequest, type WxTokenParams } from './oauth2-token-request.js';
 
@@ -64,7 +64,7 @@ type CallbackOptions = WxAuthenticateOptions & { wxApp?: WxStateApp; wxState?: s
  * AuthGuard answers 4xx/502/503/504, never 500.
  */
 @Injectable()
-export class WxOAuthStrategy extends PassportStrategy(OAuth2Strategy, WX_OAUTH_STRATEGY, 5) {
+export class WxOAuthStrategy extends PassportStrategy(OAuth2Strategy, WX_STRATEGIES.oauth, 5) {
   // What passport gives the copy of the strategy each request runs on.
   declare error: (err: unknown) => void;
   declare redirect: (url: string, status?: number) => void;
