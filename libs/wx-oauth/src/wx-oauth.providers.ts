@@ -37,7 +37,7 @@ import {
 import { resolveWxOAuthOptions, type WxOAuthSettings } from './options/wx-oauth.options.js';
 
 /** Validated options, derived from the raw ones so that sync and async registration share it. */
-export const wxOAuthOptionsProvider: Provider = {
+const wxOAuthOptionsProvider: Provider = {
   provide: WX_OAUTH_OPTIONS,
   useFactory: (options: WxOAuthModuleOptions) => {
     const settings = resolveWxOAuthOptions(options);
@@ -52,12 +52,12 @@ export const wxOAuthOptionsProvider: Provider = {
   inject: [WX_OAUTH_MODULE_OPTIONS],
 };
 
-export const wxOAuthClockProvider: Provider = { provide: WX_OAUTH_CLOCK, useValue: systemClock };
+const wxOAuthClockProvider: Provider = { provide: WX_OAUTH_CLOCK, useValue: systemClock };
 
 let warnedAboutMemoryStore = false;
 
 /** The `store` option, else one in this process's memory. */
-export const wxOAuthStoreProvider: Provider = {
+const wxOAuthStoreProvider: Provider = {
   provide: WX_OAUTH_STORE,
   useFactory: (settings: WxOAuthSettings, clock: WxClock): WxOAuthStore => {
     if (settings.store) return settings.store;
@@ -74,20 +74,20 @@ export const wxOAuthStoreProvider: Provider = {
 };
 
 /** `WXOAuth`: the one app, or the official account (else the website app) of two; null with tenants. */
-export const wxOAuthClientProvider: Provider = {
+const wxOAuthClientProvider: Provider = {
   provide: WXOAuth,
   useFactory: (apps: WxOAuthApps) => apps.primary ?? null,
   inject: [WxOAuthApps],
 };
 
 /** Each kind's client for `@InjectWxOAuth(kind)`: null when that app is not registered. */
-export const wxOAuthAppClientProviders: Provider[] = WX_APP_KINDS.map((kind) => ({
+const wxOAuthAppClientProviders: Provider[] = WX_APP_KINDS.map((kind) => ({
   provide: WX_OAUTH_APP_CLIENT[kind],
   useFactory: (apps: WxOAuthApps) => apps.get(kind) ?? null,
   inject: [WxOAuthApps],
 }));
 
-export const duplicateCallbacksProvider: Provider = {
+const duplicateCallbacksProvider: Provider = {
   provide: DuplicateCallbacks,
   // An exchange takes at most two WeChat calls, each within the timeout.
   useFactory: (settings: WxOAuthSettings, store: WxOAuthStore, clock: WxClock) =>
@@ -96,7 +96,7 @@ export const duplicateCallbacksProvider: Provider = {
 };
 
 /** The login states, shared by the strategy and the embedded QR login. */
-export const wxStateStoreProvider: Provider = {
+const wxStateStoreProvider: Provider = {
   provide: WxStateStore,
   useFactory: (settings: WxOAuthSettings, duplicates: DuplicateCallbacks, clock: WxClock) => {
     // A key derived from an app secret works across instances with no extra setting.

@@ -4,7 +4,7 @@ import { WxOAuthError } from '../../client/wx-oauth.error.js';
  * What a mini-program posts to its login route: `wx.login()`'s code and,
  * optionally, the `getPhoneNumber` button's.
  *
- * @publicApi
+ * @internal
  */
 export interface WxMiniProgramLoginBody {
   code: string;

@@ -24,7 +24,7 @@ export interface WxMiniProgramLogIn {
  * when asked, the phone number through the mini-program's app token. WeChat
  * refuses a code twice (40163).
  *
- * @publicApi
+ * @internal
  */
 @Injectable()
 export class WxMiniProgramLogin {
@@ -42,11 +42,9 @@ export class WxMiniProgramLogin {
    */
   async logIn(
     { code, phoneCode }: WxMiniProgramLoginBody,
-    request?: LoginRequest,
+    request: LoginRequest,
   ): Promise<WxMiniProgramLogIn> {
-    const registration = request ? await this.apps.forRequest(request) : this.apps.fixed;
-    if (!registration)
-      throw new WxOAuthError('invalid_request', "With tenants, pass the login's request");
+    const registration = await this.apps.forRequest(request);
     const app = registration.miniProgram();
     const appid = app.client.appid;
     const session = await naming(app, app.client.code2Session(code));
