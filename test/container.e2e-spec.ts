@@ -92,8 +92,13 @@ describe('the demo as docker-compose wires it', () => {
       { code: 0, signal: null },
     ]);
     await redis.stop();
-    const { WX_SANDBOX_MP_SECRET, WX_SANDBOX_WEB_SECRET } = services.demo.environment;
-    for (const secret of [WX_SANDBOX_MP_SECRET, WX_SANDBOX_WEB_SECRET]) {
+    const env = services.demo.environment;
+    for (const secret of [
+      env.WX_SANDBOX_MP_SECRET,
+      env.WX_SANDBOX_WEB_SECRET,
+      env.WX_SANDBOX_MOBILE_SECRET,
+      env.WX_SANDBOX_MULTIEND_SECRET,
+    ]) {
       expect(secret).toBeTruthy();
       expect(`${demo?.output()}${sandbox?.output()}`).not.toContain(secret);
     }
@@ -178,5 +183,56 @@ describe('the demo as docker-compose wires it', () => {
     ).headers.get('location')!;
     const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
     expect(landed.headers.get('location')).toBe('/profile');
+  });
+
+  it("serves the native app stand-in page, whose codes come from the sandbox's own helpers", async () => {
+    const env = services.demo.environment;
+    const page = await fetch(`${demoUrl}/app`);
+    expect(page.status).toBe(200);
+    // The sandbox where the browser reaches it (the published port), which the CSP lets the page call.
+    expect(page.headers.get('content-security-policy')).toContain(
+      `connect-src 'self' ${sandboxUrl}`,
+    );
+    const html = await page.text();
+    expect(html).toContain(`"sandboxUrl":"${sandboxUrl}"`);
+    expect(html).toContain('id="app-login-multiend"');
+
+    // What the page does: the test users, a state, the sandbox's code, the login.
+    const postJson = async (url: string, body: unknown) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    const users = await fetch(
+      `${sandboxUrl}/sandbox/app/users?appid=${env.WX_SANDBOX_MOBILE_APPID}`,
+    ).then((res) => res.json());
+    expect(users).toContainEqual({ key: 'alice', nickname: 'Alice' });
+    const logIn = async (multiEnd: boolean) => {
+      const { state } = (await postJson(`${demoUrl}/auth/wechat/app/state`, {})).body;
+      const { body: minted } = multiEnd
+        ? await postJson(`${sandboxUrl}/sandbox/app/identity-code`, {
+            appid: env.WX_SANDBOX_MULTIEND_APPID,
+            user: 'alice',
+          })
+        : await postJson(`${sandboxUrl}/sandbox/app/login`, {
+            appid: env.WX_SANDBOX_MOBILE_APPID,
+            user: 'alice',
+            state,
+          });
+      if (!multiEnd) expect(minted.state).toBe(state);
+      return postJson(`${demoUrl}/auth/wechat/app`, { code: minted.code, state, multiEnd });
+    };
+    const sdk = await logIn(false);
+    expect(sdk.status).toBe(200);
+    expect(sdk.body).toMatchObject({
+      linked: true,
+      user: { appid: env.WX_SANDBOX_MOBILE_APPID, nickname: 'Alice' },
+    });
+    const multiEnd = await logIn(true);
+    expect(multiEnd.status).toBe(200);
+    expect(multiEnd.body.user.id).toBe(sdk.body.user.id);
   });
 });

@@ -8,6 +8,8 @@ import { WxRedisStore } from 'nest-wx-oauth/redis';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { AuthController } from './auth/auth.controller.js';
 import { BearerGuard } from './auth/bearer.guard.js';
+import { AppLoginController } from './auth/app-login.controller.js';
+import { MeController } from './auth/me.controller.js';
 import { MiniProgramController } from './auth/mini-program.controller.js';
 import { FollowLoginController } from './auth/follow-login.controller.js';
 import { WechatEventsController } from './auth/wechat-events.controller.js';
@@ -34,8 +36,9 @@ type DemoConfig = ConfigService<DemoEnv, true>;
 /**
  * What the `WX_*` keys cannot say: the in-process sandbox's apps and address,
  * the QR images of a sandbox on its own, and Redis. The keys themselves
- * (`WX_MP_*`, `WX_WEB_*`, `WX_MINI_*`, `WX_CALLBACK_URL`, `WX_SCOPE`,
- * `WX_MP_TOKEN`...) are read and checked by `wxOAuthFromConfig`.
+ * (`WX_MP_*`, `WX_WEB_*`, `WX_MINI_*`, `WX_MOBILE_*`, `WX_MULTIEND_*`,
+ * `WX_CALLBACK_URL`, `WX_SCOPE`, `WX_MP_TOKEN`...) are read and checked by
+ * `wxOAuthFromConfig`.
  */
 function wxOAuthExtra(config: DemoConfig, { sandbox }: DemoSandbox): Partial<WxOAuthModuleOptions> {
   const redisUrl = config.get('REDIS_URL', { infer: true });
@@ -46,6 +49,8 @@ function wxOAuthExtra(config: DemoConfig, { sandbox }: DemoSandbox): Partial<WxO
           officialAccount: app('officialAccount'),
           website: app('website'),
           miniProgram: app('miniProgram'),
+          mobileApp: app('mobileApp'),
+          multiEndApp: app('multiEndApp'),
           apiBaseUrl: sandbox.url,
           openBaseUrl: sandbox.url,
           mpBaseUrl: sandbox.url,
@@ -68,6 +73,26 @@ function miniProgramTry(config: DemoConfig, sandbox?: WxSandbox): DemoOptions['m
   const appid = config.get('WX_MINI_APPID', { infer: true });
   return config.get('WX_TARGET', { infer: true }) === 'sandbox' && appid
     ? { appid, sandboxUrl: config.get('WX_OPEN_BASE_URL', { infer: true })! }
+    : undefined;
+}
+
+/**
+ * The native app stand-in page's sandbox and apps: the browser asks it for the OpenSDK's codes
+ * (and the multi-end app's). None against real WeChat.
+ */
+function appTry(config: DemoConfig, sandbox?: WxSandbox): DemoOptions['appTry'] {
+  const settings = (sandboxUrl: string, appid?: string, multiEndAppid?: string) =>
+    appid ? { appid, sandboxUrl, ...(multiEndAppid ? { multiEndAppid } : {}) } : undefined;
+  if (sandbox) {
+    const app = (kind: string) => sandbox.apps.find((a) => a.kind === kind)?.appid;
+    return settings(sandbox.url, app('mobileApp'), app('multiEndApp'));
+  }
+  return config.get('WX_TARGET', { infer: true }) === 'sandbox'
+    ? settings(
+        config.get('WX_OPEN_BASE_URL', { infer: true })!,
+        config.get('WX_MOBILE_APPID', { infer: true }),
+        config.get('WX_MULTIEND_APPID', { infer: true }),
+      )
     : undefined;
 }
 
@@ -109,6 +134,8 @@ export class AppModule {
         AuthController,
         FollowLoginController,
         MiniProgramController,
+        AppLoginController,
+        MeController,
         WechatEventsController,
         LoginController,
         PagesController,
@@ -137,6 +164,7 @@ export class AppModule {
                 ? `${config.get('WX_OPEN_BASE_URL', { infer: true })}${WX_LOGIN_JS_PATH}`
                 : `${WX_SCRIPT_ORIGIN}${WX_LOGIN_JS_PATH}`,
             miniProgramTry: miniProgramTry(config, sandbox),
+            appTry: appTry(config, sandbox),
           }),
         },
         { provide: APP_FILTER, useClass: ErrorPageFilter },

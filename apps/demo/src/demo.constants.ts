@@ -14,4 +14,6 @@ export interface DemoOptions {
   wxLoginJsUrl: string;
   /** The page that stands in for a mini-program: a sandbox's mini-program, where the browser reaches it. */
   miniProgramTry?: { appid: string; sandboxUrl: string };
+  /** The page that stands in for the native app: a sandbox's mobile app, and its multi-end app if any, where the browser reaches it. */
+  appTry?: { appid: string; sandboxUrl: string; multiEndAppid?: string };
 }

@@ -11,8 +11,8 @@ const WECHAT = {
 /**
  * The headers Nest's documentation recommends (helmet), with a Content-Security-Policy that
  * lets the login page load wxLogin.js and WeChat's QR frame, from WeChat or from the sandbox
- * (`wxLoginJsUrl`'s origin), the mini-program stand-in page reach the sandbox, and nothing
- * else from elsewhere; no page of the demo may be framed
+ * (`wxLoginJsUrl`'s origin), the mini-program and native app stand-in pages reach the
+ * sandbox, and nothing else from elsewhere; no page of the demo may be framed
  * by another site (the QR login page would otherwise be open to clickjacking).
  */
 export function securityHeaders(wxLoginJsUrl: string): RequestHandler {
@@ -26,7 +26,7 @@ export function securityHeaders(wxLoginJsUrl: string): RequestHandler {
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', ...(sandbox ? [scripts] : WECHAT.images)],
         frameSrc: sandbox ? [scripts] : WECHAT.frames,
-        // The mini-program stand-in page asks the sandbox for wx.login() codes.
+        // The stand-in pages ask the sandbox for codes: wx.login()'s, the OpenSDK's, wx.weixinAppLogin()'s.
         connectSrc: ["'self'", ...(sandbox ? [scripts] : [])],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],

@@ -12,6 +12,7 @@ export type { WxAccessToken, WxScope, WxUserInfo } from './client/wx-oauth.types
 export { WxOAuthModule } from './wx-oauth.module.js';
 export type { WxOAuthModuleAsyncOptions } from './wx-oauth.module-definition.js';
 export type {
+  WxAppStateOptions,
   WxOAuthModuleOptions,
   WxOAuthOptionsFactory,
 } from './options/wx-oauth-module-options.interface.js';
@@ -27,6 +28,7 @@ export { WxValidator } from './profile/wx-validator.decorator.js';
 export type {
   WxFollowProfile,
   WxMiniProgramProfile,
+  WxMobileAppProfile,
   WxOAuthProfile,
   WxProfile,
 } from './profile/wx-profile.js';
@@ -46,6 +48,13 @@ export { WxFollowLoginRoute } from './logins/follow/wx-follow-login-route.decora
 // The mini-program: its login route, and its users' session keys kept on the server.
 export { WxMiniProgramLoginRoute } from './logins/mini-program/wx-mini-program-login-route.decorator.js';
 export { WxMiniProgramSessions } from './logins/mini-program/wx-mini-program-sessions.js';
+
+// Native apps (iOS, Android, HarmonyOS, multi-end): their login route, and the states the server issues them.
+export {
+  WxAppLoginRoute,
+  type WxAppLoginRouteOptions,
+} from './logins/app/wx-app-login-route.decorator.js';
+export { WxAppStates, type WxAppState } from './logins/app/wx-app-states.js';
 
 // Many tenants' apps in one deployment.
 export type {

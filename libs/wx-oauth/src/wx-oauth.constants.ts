@@ -19,6 +19,8 @@ export const WX_OAUTH_APP_CLIENT = {
   officialAccount: `WXOAuth of the official account: ${REGISTER}`,
   website: `WXOAuth of the website app: ${REGISTER}`,
   miniProgram: `WXOAuth of the mini-program: ${REGISTER}`,
+  mobileApp: `WXOAuth of the mobile app: ${REGISTER}`,
+  multiEndApp: `WXOAuth of the multi-end app: ${REGISTER}`,
 } as const;
 
 /**
@@ -26,7 +28,7 @@ export const WX_OAUTH_APP_CLIENT = {
  * `AuthGuard(WX_STRATEGIES.miniProgram)`; `WxAuthGuard` picks one by the
  * route's decorator. `oauth`: WeChat's browser login (inside WeChat, the
  * website QR login); `follow`: completes a follow-QR login; `miniProgram`: the
- * mini-program login.
+ * mini-program login; `app`: a native app's login.
  *
  * @publicApi
  */
@@ -34,6 +36,7 @@ export const WX_STRATEGIES = {
   oauth: 'wechat',
   follow: 'wechat-follow',
   miniProgram: 'wechat-mini-program',
+  app: 'wechat-app',
 } as const;
 
 /** @internal The metadata key of a login route's `WxLoginRoute` (`@WxFollowLoginRoute()`, ...). */
@@ -44,10 +47,12 @@ export const WX_LOGIN_ROUTE = 'wx_oauth:login_route';
  * the guard knows no kind by name: the strategy to run, and how the route
  * ends. `api`: a JSON API (no session, no redirect: the handler answers);
  * else a browser's route, which with `completes` finishes a login on every
- * request (else only on the callback path, as WeChat's OAuth2).
+ * request (else only on the callback path, as WeChat's OAuth2). `options`
+ * reach the strategy as passport's authenticate options.
  */
 export interface WxLoginRoute {
   strategy: string;
   api?: boolean;
   completes?: boolean;
+  options?: object;
 }

@@ -3,6 +3,9 @@ import { Injectable, Logger, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import passport from 'passport';
 import { WXOAuth } from './client/wx-oauth.client.js';
+import * as publicApi from './index.js';
+import { WxAppStates } from './logins/app/wx-app-states.js';
+import { WxAppStrategy } from './logins/app/wx-app.strategy.js';
 import { WxFollowStrategy } from './logins/follow/wx-follow.strategy.js';
 import { WxMiniProgramStrategy } from './logins/mini-program/wx-mini-program.strategy.js';
 import { WxOAuthStrategy } from './logins/oauth/wx-oauth.strategy.js';
@@ -122,11 +125,63 @@ describe('WxOAuthModule', () => {
       [WxOAuthStrategy, WX_STRATEGIES.oauth],
       [WxFollowStrategy, WX_STRATEGIES.follow],
       [WxMiniProgramStrategy, WX_STRATEGIES.miniProgram],
+      [WxAppStrategy, WX_STRATEGIES.app],
     ] as const) {
       const strategy = ref.get<object>(type);
       expect(strategy).toBeInstanceOf(type);
       expect((passport as unknown as PassportInternals)._strategy(name)).toBe(strategy);
     }
+  });
+
+  it('exports WxAppStates to feature modules, for the route that issues native apps their states', async () => {
+    @Injectable()
+    class IssuesStates {
+      constructor(readonly states: WxAppStates) {}
+    }
+    @Module({ providers: [IssuesStates] })
+    class AppLoginModule {}
+
+    const ref = await compile([
+      WxOAuthModule.forRoot({ mobileApp: { appid: 'wxmobile', secret: SECRET } }),
+      AppLoginModule,
+    ]);
+    expect(ref.get(IssuesStates).states).toBeInstanceOf(WxAppStates);
+    expect(ref.get(IssuesStates).states).toBe(ref.get(WxAppStates));
+  });
+
+  it("exports every public name from the package's entry, the native app login's among them", () => {
+    const names = [
+      'InjectWxOAuth',
+      'InjectWxOAuthOptions',
+      'WXOAuth',
+      'WX_OAUTH_STORE',
+      'WX_STRATEGIES',
+      'WxAppLoginRoute',
+      'WxAppStates',
+      'WxAppTokenService',
+      'WxAuthGuard',
+      'WxAuthScope',
+      'WxFollowLogin',
+      'WxFollowLoginRoute',
+      'WxHandoff',
+      'WxMemoryStore',
+      'WxMiniProgramLoginRoute',
+      'WxMiniProgramSessions',
+      'WxOAuthError',
+      'WxOAuthModule',
+      'WxPushReceiver',
+      'WxQrLogin',
+      'WxReauthorizationRequiredError',
+      'WxTenants',
+      'WxTokenService',
+      'WxUser',
+      'WxValidator',
+      'isWeChatBrowser',
+    ];
+    expect(Object.keys(publicApi).sort()).toEqual(names.sort());
+    expect(Object.keys(publicApi)).toHaveLength(26);
+    expect(publicApi.WxAppStates).toBe(WxAppStates);
+    expect(publicApi.WX_STRATEGIES.app).toBe('wechat-app');
   });
 
   describe("the app's @WxValidator()", () => {

@@ -2,6 +2,9 @@ import { Logger, type Provider } from '@nestjs/common';
 import { WxTenants } from './apps/wx-tenants.js';
 import { WxOAuthErrorFallback } from './errors/wx-oauth-error-fallback.js';
 import { CallbackRouteCheck } from './guard/callback-route.check.js';
+import { WxAppLogin } from './logins/app/wx-app-login.js';
+import { WxAppStates } from './logins/app/wx-app-states.js';
+import { WxAppStrategy } from './logins/app/wx-app.strategy.js';
 import { WxFollowLogin } from './logins/follow/wx-follow-login.js';
 import { WxFollowStrategy } from './logins/follow/wx-follow.strategy.js';
 import { WxMiniProgramLogin } from './logins/mini-program/wx-mini-program-login.js';
@@ -41,11 +44,12 @@ const wxOAuthOptionsProvider: Provider = {
   provide: WX_OAUTH_OPTIONS,
   useFactory: (options: WxOAuthModuleOptions) => {
     const settings = resolveWxOAuthOptions(options);
-    // The default scope's logins inside WeChat carry no unionid: linking them to the mini-program's would silently fail.
-    if (settings.miniProgram && hasOfficialAccount(settings) && options.scope === undefined)
+    // The default scope's logins inside WeChat carry no unionid: linking them to the native apps' would silently fail.
+    const nativeApps = settings.miniProgram ?? settings.mobileApp ?? settings.multiEndApp;
+    if (nativeApps && hasOfficialAccount(settings) && options.scope === undefined)
       new Logger('WxOAuthModule').warn(
         "The official account's logins use the default scope snsapi_base, which gives no unionid: they will not be " +
-          "linked to the mini-program's users. Set scope: 'snsapi_userinfo' (WX_SCOPE) to link them, or scope: 'snsapi_base' to keep it.",
+          "linked to the mini-program's or the app's users. Set scope: 'snsapi_userinfo' (WX_SCOPE) to link them, or scope: 'snsapi_base' to keep it.",
       );
     return settings;
   },
@@ -105,7 +109,9 @@ const wxStateStoreProvider: Provider = {
       (settings.secret ??
         settings.officialAccount?.secret ??
         settings.website?.secret ??
-        settings.miniProgram?.secret)!;
+        settings.miniProgram?.secret ??
+        settings.mobileApp?.secret ??
+        settings.multiEndApp?.secret)!;
     return new WxStateStore({
       key: stateKeyOf(secret),
       ttlMs: settings.state.ttl,
@@ -147,6 +153,9 @@ export const wxOAuthProviders: Provider[] = [
   WxMiniProgramSessions,
   WxMiniProgramLogin,
   WxMiniProgramStrategy,
+  WxAppStates,
+  WxAppLogin,
+  WxAppStrategy,
   WxTenants,
   CallbackRouteCheck,
   WxOAuthRegistrationCheck,
@@ -165,5 +174,6 @@ export const wxOAuthExports = [
   WxPushReceiver,
   WxFollowLogin,
   WxMiniProgramSessions,
+  WxAppStates,
   WxTenants,
 ];

@@ -2,11 +2,15 @@ export { WxSandbox } from './wx-sandbox.js';
 export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
 export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './model/sandbox-apps.js';
 export type {
+  WxSandboxAppLoginRequest,
+  WxSandboxAppLoginResponse,
   WxSandboxEncryptedData,
   WxSandboxEndpoint,
   WxSandboxFault,
+  WxSandboxIdentityCodeRequest,
   WxSandboxMessagePush,
   WxSandboxMiniProgramUser,
+  WxSandboxNativeAppUser,
   WxSandboxPushAttempt,
   WxSandboxPushReply,
   WxSandboxPushResult,

@@ -355,7 +355,7 @@ describe('WxSandbox apps', () => {
       [
         'a missing kind',
         { apps: [{ appid: 'wx1' } as WxSandboxApp] },
-        "needs kind 'officialAccount', 'website' or 'miniProgram'",
+        "needs kind 'officialAccount', 'website', 'miniProgram', 'mobileApp' or 'multiEndApp'",
       ],
       ['an empty secret', { apps: [{ ...APPS[0], secret: '' }] }, 'has an empty secret'],
       [

@@ -151,7 +151,7 @@ describe('WxSandbox mini-programs', () => {
       [
         'an unknown kind',
         { apps: [{ appid: 'wx1', kind: 'miniapp' as 'miniProgram' }] },
-        "needs kind 'officialAccount', 'website' or 'miniProgram'",
+        "needs kind 'officialAccount', 'website', 'miniProgram', 'mobileApp' or 'multiEndApp'",
       ],
       ['a negative miniCodeTtlMs', { miniCodeTtlMs: -1 }, 'miniCodeTtlMs must be a number >= 0'],
       [

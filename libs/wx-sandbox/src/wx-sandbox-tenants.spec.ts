@@ -178,7 +178,7 @@ describe('WxSandbox tenants', () => {
       );
       expect(() => wx.addApp({ appid: '', kind: 'website' })).toThrow('every app needs an appid');
       expect(() => wx.addApp({ appid: 'wx0odd', kind: 'both' as never })).toThrow(
-        "app 'wx0odd' needs kind 'officialAccount', 'website' or 'miniProgram'",
+        "app 'wx0odd' needs kind 'officialAccount', 'website', 'miniProgram', 'mobileApp' or 'multiEndApp'",
       );
       expect(() => wx.addApp({ appid: 'wx0odd', kind: 'website', secret: '' })).toThrow(
         "app 'wx0odd' has an empty secret",

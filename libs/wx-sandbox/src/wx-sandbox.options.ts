@@ -9,9 +9,11 @@ import type { WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 export interface WxSandboxOptions {
   /**
-   * The apps the sandbox knows, each an official account, a website app or a mini-program,
-   * as on WeChat: an official account's appid only on `/connect/oauth2/authorize`, a website
-   * app's only on `/connect/qrconnect`, a mini-program's only on `/sns/jscode2session`.
+   * The apps the sandbox knows, each an official account, a website app, a mini-program, a
+   * mobile app or a multi-end app, as on WeChat: an official account's appid only on
+   * `/connect/oauth2/authorize`, a website app's only on `/connect/qrconnect`, a
+   * mini-program's only on `/sns/jscode2session`, a mobile app's on no browser page (its
+   * codes come from `appLogin`), a multi-end app's only on `/donut/code2verifyinfo`.
    * The first one is `appid`/`secret` and the default of `issueCode`. Not with `appid`,
    * `secret` or `unionid`, which describe the single app.
    * @default one app of the single-app form, which takes both flows (a sandbox convenience)
@@ -67,13 +69,15 @@ export interface WxSandboxOptions {
    */
   publicUrl?: string;
   /**
-   * How long an authorization code stays valid, under the sandbox clock.
+   * How long an authorization code stays valid, under the sandbox clock: the browser
+   * pages' and a mobile app's (`appLogin`).
    * @default 300_000 (5 minutes, as for official accounts)
    */
   codeTtlMs?: number;
   /**
    * How long a mini-program's codes stay valid, under the sandbox clock: `wx.login()`'s
-   * js_code and the getPhoneNumber button's code, each single use.
+   * js_code and the getPhoneNumber button's code, each single use; and a multi-end app's
+   * identity codes (`identityCode`).
    * @default 300_000 (5 minutes, as on WeChat)
    */
   miniCodeTtlMs?: number;
@@ -88,7 +92,7 @@ export interface WxSandboxOptions {
    */
   accessTokenTtlSeconds?: number;
   /**
-   * Added to every `/sns`, `/cgi-bin` and `/wxa` API answer.
+   * Added to every `/sns`, `/cgi-bin`, `/wxa` and `/donut` API answer.
    * @default 0
    */
   latencyMs?: number;

@@ -6,6 +6,7 @@ import {
 } from './handlers/authorize-handler.js';
 import { avatarKey, avatarResponse } from './handlers/avatar.js';
 import { handleCgiBin, type CgiBinEndpoint } from './handlers/cgi-bin-handler.js';
+import { handleCode2VerifyInfo } from './handlers/donut-handler.js';
 import {
   FOLLOW_SCAN_PATH,
   SHOW_QRCODE_PATH,
@@ -23,6 +24,13 @@ import {
   handleMiniProgramHelper,
   type MiniProgramHelper,
 } from './handlers/mini-program-helpers.js';
+import {
+  APP_IDENTITY_CODE_PATH,
+  APP_LOGIN_PATH,
+  APP_USERS_PATH,
+  handleNativeAppHelper,
+  type NativeAppHelper,
+} from './handlers/native-app-helpers.js';
 import {
   javascript,
   plainText,
@@ -44,7 +52,14 @@ import type { SandboxGrants } from './model/sandbox-grants.js';
 import type { SandboxMiniCodes } from './model/sandbox-mini-codes.js';
 import type { SandboxQrCodes } from './model/sandbox-qr-codes.js';
 import type { SandboxSessions } from './model/sandbox-sessions.js';
-import type { WxSandboxEndpoint, WxSandboxPushResult, WxSandboxUser } from './wx-sandbox.types.js';
+import type {
+  WxSandboxAppLoginRequest,
+  WxSandboxAppLoginResponse,
+  WxSandboxEndpoint,
+  WxSandboxIdentityCodeRequest,
+  WxSandboxPushResult,
+  WxSandboxUser,
+} from './wx-sandbox.types.js';
 
 /**
  * The sandbox's route table: each path WeChat (and the sandbox's own helpers) serves, the
@@ -63,7 +78,8 @@ type PageRoute =
   | 'showqrcode'
   | 'follow_qr'
   | 'follow_scan'
-  | MiniProgramHelper;
+  | MiniProgramHelper
+  | NativeAppHelper;
 export type SandboxRouteName = WxSandboxEndpoint | PageRoute | 'not_found';
 
 /** A request as the handlers read it: parameters from the query, as on WeChat. */
@@ -88,6 +104,7 @@ export interface SandboxRouteContext {
   appTokens: SandboxAppTokens;
   qrCodes: SandboxQrCodes;
   followers: SandboxFollowers;
+  /** The mini-programs' codes and the multi-end apps' identity codes. */
   miniCodes: SandboxMiniCodes;
   sessions: SandboxSessions;
   /** The user approving without a consent page, or `false`; it changes while the sandbox runs. */
@@ -95,10 +112,15 @@ export interface SandboxRouteContext {
   isHighRisk(userKey: string): boolean;
   /** The sandbox clock, in ms. */
   now(): number;
-  /** `WxSandbox.scan`, `wxLogin` and `phoneCode`, which the pages perform for a browser. */
+  /**
+   * `WxSandbox.scan`, `wxLogin`, `phoneCode`, `appLogin` and `identityCode`, which the pages
+   * and the browser helpers perform for a browser.
+   */
   scan(ticket: string, userKey: string): Promise<WxSandboxPushResult>;
   wxLogin(userKey: string, appid: string): string;
   phoneCode(userKey: string, appid: string): string;
+  appLogin(request: WxSandboxAppLoginRequest): WxSandboxAppLoginResponse;
+  identityCode(request: WxSandboxIdentityCodeRequest): string;
 }
 
 type Handler = (
@@ -107,7 +129,7 @@ type Handler = (
 ) => SandboxResponse | Promise<SandboxResponse>;
 
 /**
- * One route: `api` marks WeChat's back channel (`/sns`, `/cgi-bin`, `/wxa`), where
+ * One route: `api` marks WeChat's back channel (`/sns`, `/cgi-bin`, `/wxa`, `/donut`), where
  * `latencyMs` and injected faults apply; the others are pages, scripts and helpers.
  */
 export type SandboxRoute = {
@@ -153,6 +175,7 @@ const sns = (name: SnsEndpoint): SandboxRoute =>
         app: (appid) => context.apps.app(appid),
         accessTokenTtlSeconds: context.accessTokenTtlSeconds,
         grants: context.grants,
+        isHighRisk: (userKey) => context.isHighRisk(userKey),
         rid: rid(context),
       }),
     ),
@@ -196,6 +219,21 @@ const miniProgram = (name: MiniProgramEndpoint, readsBody = false): SandboxRoute
     readsBody,
   );
 
+/** The multi-end app's login; a POST's body is drained unread, as WeChat refuses the method. */
+const CODE2VERIFYINFO = endpoint('code2verifyinfo', (request, context) =>
+  wxJson(
+    handleCode2VerifyInfo(request, {
+      app: (appid) => context.apps.app(appid),
+      user: (appid, key) => context.apps.user(appid, key),
+      codes: context.miniCodes,
+      appTokens: context.appTokens,
+      isHighRisk: (userKey) => context.isHighRisk(userKey),
+      now: () => context.now(),
+      rid: rid(context),
+    }),
+  ),
+);
+
 /** The sandbox's stand-ins for the mini-program client; the POSTs read their JSON body. */
 const miniProgramHelper = (name: MiniProgramHelper, readsBody = false): SandboxRoute =>
   page(
@@ -206,6 +244,20 @@ const miniProgramHelper = (name: MiniProgramHelper, readsBody = false): SandboxR
         usersOf: (appid) => context.apps.usersOf(appid),
         wxLogin: (userKey, appid) => context.wxLogin(userKey, appid),
         phoneCode: (userKey, appid) => context.phoneCode(userKey, appid),
+      }),
+    readsBody,
+  );
+
+/** The sandbox's stand-ins for WeChat inside a native app; the POSTs read their JSON body. */
+const nativeAppHelper = (name: NativeAppHelper, readsBody = false): SandboxRoute =>
+  page(
+    name,
+    ({ method, query, body }, context) =>
+      handleNativeAppHelper(name, method, query, body, {
+        app: (appid) => context.apps.app(appid),
+        usersOf: (appid) => context.apps.usersOf(appid),
+        appLogin: (request) => context.appLogin(request),
+        identityCode: (request) => context.identityCode(request),
       }),
     readsBody,
   );
@@ -268,6 +320,10 @@ const ROUTES: ReadonlyMap<string, SandboxRoute> = new Map<string, SandboxRoute>(
   [MINI_PROGRAM_USERS_PATH, miniProgramHelper('mini_users')],
   [MINI_PROGRAM_LOGIN_PATH, miniProgramHelper('mini_login', true)],
   [MINI_PROGRAM_PHONE_CODE_PATH, miniProgramHelper('mini_phone_code', true)],
+  ['/donut/code2verifyinfo', CODE2VERIFYINFO],
+  [APP_USERS_PATH, nativeAppHelper('app_users')],
+  [APP_LOGIN_PATH, nativeAppHelper('app_login', true)],
+  [APP_IDENTITY_CODE_PATH, nativeAppHelper('app_identity_code', true)],
 ]);
 
 /** `/sandbox/avatar/<key>.svg`: the default avatar of one of the first app's users. */

@@ -8,8 +8,10 @@ import { encryptOpenData, signRawData } from './model/mini-program-crypto.js';
 import { SandboxAppTokens } from './model/sandbox-app-tokens.js';
 import { SandboxAppUsers } from './model/sandbox-app-users.js';
 import {
+  appOfKind,
   describeKind,
   isMiniProgram,
+  isMobileApp,
   isOfficialAccount,
   resolveApp,
   withSecret,
@@ -39,9 +41,12 @@ import {
 import { isSandboxEndpoint } from './wx-sandbox.routes.js';
 import { SandboxServer } from './wx-sandbox.server.js';
 import type {
+  WxSandboxAppLoginRequest,
+  WxSandboxAppLoginResponse,
   WxSandboxEncryptedData,
   WxSandboxEndpoint,
   WxSandboxFault,
+  WxSandboxIdentityCodeRequest,
   WxSandboxMessagePush,
   WxSandboxPushResult,
   WxSandboxScope,
@@ -76,13 +81,19 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  * `encryptUserData` make the data a mini-program sends, as the server must verify it. A demo
  * page reaches the same stand-ins over HTTP under `/sandbox/miniprogram/` (CORS open).
  *
+ * Native apps too: `appLogin` stands in for the OpenSDK's login in a mobile app, whose code
+ * the app's server exchanges at `/sns/oauth2/access_token` with the mobile app's appid and
+ * secret, as a website app's; `identityCode` for a multi-end app's `wx.weixinAppLogin`,
+ * whose code `/donut/code2verifyinfo` turns into the user of its mobile app. A demo page
+ * reaches both over HTTP under `/sandbox/app/` (CORS open).
+ *
  * It holds WeChat's apps: official accounts (`/connect/oauth2/authorize`), website apps
- * (`/connect/qrconnect`, and the iframe of its `wxLogin.js`) and mini-programs, each with
- * its own secret, openids and, when bound to an Open Platform account, unionids shared
- * with the apps bound to the same one. Without the `apps` option it holds one app that takes both
- * flows, a convenience of the sandbox that no real WeChat app has. With `apps`, apps come
- * and go while it runs (`addApp`, `removeApp`) and secrets are reset (`setSecret`), as a
- * multi-tenant service sees its tenants' apps do.
+ * (`/connect/qrconnect`, and the iframe of its `wxLogin.js`), mini-programs, mobile apps and
+ * multi-end apps, each with its own secret, openids and, when bound to an Open Platform
+ * account, unionids shared with the apps bound to the same one. Without the `apps` option
+ * it holds one app that takes both flows, a convenience of the sandbox that no real WeChat
+ * app has. With `apps`, apps come and go while it runs (`addApp`, `removeApp`) and secrets
+ * are reset (`setSecret`), as a multi-tenant service sees its tenants' apps do.
  *
  * @example
  * const wx = await WxSandbox.start({ autoApprove: 'alice' });
@@ -94,6 +105,8 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  *   { appid: 'wx0mp', kind: 'officialAccount', openPlatform: 'acme' },
  *   { appid: 'wx0web', kind: 'website', openPlatform: 'acme' },
  *   { appid: 'wx0mini', kind: 'miniProgram', openPlatform: 'acme' },
+ *   { appid: 'wx0mobile', kind: 'mobileApp', openPlatform: 'acme' },
+ *   { appid: 'wx0donut', kind: 'multiEndApp', mobileAppid: 'wx0mobile' },
  * ] });
  * wx.app('wx0web').secret; wx.openidOf('alice', 'wx0web'); wx.unionidOf('alice', 'wx0mp');
  */
@@ -124,7 +137,7 @@ export class WxSandbox {
   private readonly followers = new SandboxFollowers();
   private readonly miniCodes: SandboxMiniCodes;
   private readonly sessions = new SandboxSessions();
-  /** Keys of the people WeChat's risk control blocks from mini-program login (40226). */
+  /** Keys of the people WeChat's risk control blocks from mini-program and native-app login (40226). */
   private readonly highRisk: Set<string>;
   /** Message-push settings per appid; kept out of every message, they hold the Token and key. */
   private readonly pushSettings = new Map<string, WxSandboxMessagePush>();
@@ -196,6 +209,8 @@ export class WxSandbox {
       scan: (ticket, userKey) => this.scan(ticket, userKey),
       wxLogin: (userKey, appid) => this.wxLogin(userKey, appid),
       phoneCode: (userKey, appid) => this.phoneCode(userKey, appid),
+      appLogin: (request) => this.appLogin(request),
+      identityCode: (request) => this.identityCode(request),
     });
   }
 
@@ -226,9 +241,10 @@ export class WxSandbox {
   }
 
   /**
-   * Queues a fault for the next `times` requests (default 1) to one `/sns`, `/cgi-bin` or
-   * `/wxa` endpoint, or to any of them when `endpoint` is left out. A delayed request is handled
-   * on arrival (a code is used up even if the client gives up waiting), as on WeChat.
+   * Queues a fault for the next `times` requests (default 1) to one `/sns`, `/cgi-bin`,
+   * `/wxa` or `/donut` endpoint, or to any of them when `endpoint` is left out. A delayed
+   * request is handled on arrival (a code is used up even if the client gives up waiting),
+   * as on WeChat.
    */
   inject(fault: WxSandboxFault, opts: { endpoint?: WxSandboxEndpoint; times?: number } = {}): void {
     if (opts.endpoint !== undefined && !isSandboxEndpoint(opts.endpoint)) {
@@ -265,8 +281,9 @@ export class WxSandbox {
 
   /**
    * Registers an app while the sandbox runs, as a tenant connecting its official account,
-   * website app or mini-program; checked as the `apps` option is (unique appid, a kind, the
-   * secret random when left out). Only with the `apps` option: throws in the single-app form.
+   * website app, mini-program, mobile app or multi-end app; checked as the `apps` option is
+   * (unique appid, a kind, the secret random when left out). Only with the `apps` option:
+   * throws in the single-app form.
    */
   addApp(app: WxSandboxApp): WxSandboxAppInfo {
     this.requireAppsForm('addApp');
@@ -392,8 +409,46 @@ export class WxSandbox {
   }
 
   /**
+   * The OpenSDK's login in a mobile app (`SendAuthReq`, scope `snsapi_userinfo`) as this
+   * user, approved: the `SendAuth.Resp`, a code for `/sns/oauth2/access_token` with the
+   * mobile app's appid and secret (single use, valid `codeTtlMs`) and the `state` unchanged.
+   * Without a state it is also a multi-end app's `wx.miniapp.login`, whose code goes to the
+   * same exchange with the mobile app's appid. `appid` defaults to the one mobile app
+   * registered; throws when there is none or several, or for an unknown user.
+   */
+  appLogin(request: WxSandboxAppLoginRequest): WxSandboxAppLoginResponse {
+    const { user, appid, state } = request;
+    if (state !== undefined && typeof state !== 'string')
+      throw new Error('WxSandbox: appLogin() takes a string state');
+    const app = appOfKind(this.apps, 'mobileApp', appid, 'appLogin');
+    const code = this.grants.issueCode(app.appid, this.appUser(app.appid, user), 'snsapi_userinfo');
+    return state === undefined ? { code } : { code, state };
+  }
+
+  /**
+   * A multi-end app's `wx.weixinAppLogin` (or `wx.getIdentityCode`) as this user: a code for
+   * `/donut/code2verifyinfo`, single use and valid `miniCodeTtlMs`. `appid` defaults to the
+   * one multi-end app registered; throws when there is none or several, when its
+   * `mobileAppid` names no registered mobile app, or for an unknown user.
+   */
+  identityCode(request: WxSandboxIdentityCodeRequest): string {
+    const app = appOfKind(this.apps, 'multiEndApp', request.appid, 'identityCode');
+    const mobileApp = this.directory.app(app.mobileAppid ?? '');
+    if (!mobileApp || !isMobileApp(mobileApp)) {
+      throw new Error(
+        `WxSandbox: multi-end app '${app.appid}' needs its mobile app ` +
+          `'${String(app.mobileAppid)}' registered as a mobileApp`,
+      );
+    }
+    this.appUser(mobileApp.appid, request.user);
+    return this.miniCodes.issue('identity', app.appid, request.user);
+  }
+
+  /**
    * Flags the person as high-risk (高风险用户), or clears it: while flagged, their
-   * jscode2session answers 40226 in every mini-program. Seeds set it with `highRisk`.
+   * jscode2session answers 40226 in every mini-program, and so do a mobile app's code
+   * exchange (`/sns/oauth2/access_token`) and `/donut/code2verifyinfo`, the code used up.
+   * Seeds set it with `highRisk`.
    */
   setHighRisk(userKey: string, on: boolean): void {
     this.user(userKey);
@@ -401,7 +456,10 @@ export class WxSandbox {
     else this.highRisk.delete(userKey);
   }
 
-  /** How many app access tokens `appid` has been given through `stable_token`. */
+  /**
+   * How many app access tokens `appid` (an official account, a mini-program or a multi-end
+   * app) has been given through `stable_token`.
+   */
   appTokensIssued(appid: string): number {
     this.app(appid);
     return this.appTokens.issued(appid);

@@ -24,7 +24,8 @@ export interface WxSandboxUser {
 
 /**
  * A user to seed the sandbox with; `openid`, `unionid` and `headimgurl` are derived when left
- * out. `highRisk` starts the person as one WeChat blocks from mini-program login (40226);
+ * out. `highRisk` starts the person as one WeChat blocks from mini-program and native-app
+ * login (40226);
  * `WxSandbox.setHighRisk` changes it later.
  */
 export type WxSandboxUserSeed = Partial<WxSandboxUser> & {
@@ -34,8 +35,10 @@ export type WxSandboxUserSeed = Partial<WxSandboxUser> & {
 };
 
 /**
- * The back-channel endpoints a fault can target: `/sns`, the official account's `/cgi-bin`,
- * and the mini-program's `/sns/jscode2session` and `/wxa/business/getuserphonenumber`.
+ * The back-channel endpoints a fault can target: `/sns` (where website and mobile apps
+ * exchange their codes), the official account's `/cgi-bin`, the mini-program's
+ * `/sns/jscode2session` and `/wxa/business/getuserphonenumber`, and the multi-end app's
+ * `/donut/code2verifyinfo`.
  */
 export type WxSandboxEndpoint =
   | 'access_token'
@@ -46,7 +49,8 @@ export type WxSandboxEndpoint =
   | 'qrcode_create'
   | 'user_info'
   | 'jscode2session'
-  | 'getuserphonenumber';
+  | 'getuserphonenumber'
+  | 'code2verifyinfo';
 
 /** A way for WeChat to misbehave, injected with `WxSandbox.inject`. */
 export type WxSandboxFault =
@@ -133,4 +137,36 @@ export interface WxSandboxMiniProgramUser {
   nickname: string;
   /** Whether the getPhoneNumber button has a number to reveal. */
   hasPhone: boolean;
+}
+
+/** A user as the sandbox's native app stand-in lists them for a demo page. */
+export interface WxSandboxNativeAppUser {
+  key: string;
+  nickname: string;
+}
+
+/** What `WxSandbox.appLogin` is asked: the OpenSDK's `SendAuth.Req` in a mobile app. */
+export interface WxSandboxAppLoginRequest {
+  /** The test user who logs in, e.g. `'alice'`. */
+  user: string;
+  /** The mobile app. @default the one mobile app registered */
+  appid?: string;
+  /** The app's `state`, which WeChat hands back unchanged. */
+  state?: string;
+}
+
+/** What the app gets back: the OpenSDK's `SendAuth.Resp` of an approved login. */
+export interface WxSandboxAppLoginResponse {
+  /** For `/sns/oauth2/access_token` with the mobile app's appid and secret; single use. */
+  code: string;
+  /** The request's `state`, unchanged; absent when it had none. */
+  state?: string;
+}
+
+/** What `WxSandbox.identityCode` is asked: a multi-end app's `wx.weixinAppLogin`. */
+export interface WxSandboxIdentityCodeRequest {
+  /** The test user who logs in, e.g. `'alice'`. */
+  user: string;
+  /** The multi-end app. @default the one multi-end app registered */
+  appid?: string;
 }

@@ -7,7 +7,7 @@ import {
 import type { Request, Response } from 'express';
 import { SessionService } from './session.service.js';
 
-/** The mini-program's requests: the bearer token of its login on `req.user`, else 401. */
+/** The mini-program's and the native app's requests: the bearer token of their login on `req.user`, else 401. */
 @Injectable()
 export class BearerGuard implements CanActivate {
   constructor(private readonly sessions: SessionService) {}
@@ -19,7 +19,7 @@ export class BearerGuard implements CanActivate {
     if (!user) {
       http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
       throw new UnauthorizedException(
-        'Send the token of POST /auth/wechat/miniprogram as Authorization: Bearer <token>',
+        'Send the token of POST /auth/wechat/miniprogram or /auth/wechat/app as Authorization: Bearer <token>',
       );
     }
     req.user = user;

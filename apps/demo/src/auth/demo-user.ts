@@ -47,5 +47,7 @@ export function toDemoUser(profile: WxProfile): DemoUser {
 
 function appOf(profile: WxProfile): WxAppKind {
   if (profile.via === 'miniProgram') return 'miniProgram';
+  // A multi-end app's login gives its mobile app's openid: the same openid, the same app.
+  if (profile.via === 'mobileApp') return 'mobileApp';
   return profile.scope.includes('snsapi_login') ? 'website' : 'officialAccount';
 }

@@ -5,7 +5,8 @@ import { type DemoUser, toDemoUser } from './demo-user.js';
 /**
  * The demo's users, in memory: a login through another app by the same person
  * (the same unionid) joins the user it already has, so the phone's, the
- * desktop's and the mini-program's logins are one user with every openid.
+ * desktop's, the mini-program's and the native app's logins are one user with
+ * every openid.
  * Without a unionid (an app not bound to the Open Platform account) there is
  * nothing to join by: the login is a user of its own, by appid and openid. A
  * real app keeps this in its database, keyed by unionid, with one row per

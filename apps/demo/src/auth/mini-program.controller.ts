@@ -1,21 +1,9 @@
-import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { WxAuthGuard, WxMiniProgramLoginRoute } from 'nest-wx-oauth';
-import { BearerGuard } from './bearer.guard.js';
 import type { DemoUser } from './demo-user.js';
-import { DemoUsers } from './demo-users.service.js';
 import { SessionService } from './session.service.js';
-
-/** What the mini-program's login answers. */
-export interface MiniProgramLogin {
-  /** The site's own token, which the mini-program sends as `Authorization: Bearer <token>`. */
-  token: string;
-  user: DemoUser;
-  /** Whether this login joined the person's web logins (the same unionid). */
-  linked: boolean;
-  /** Why it could not, when WeChat gave no unionid. */
-  note?: string;
-}
+import { type TokenLogin, tokenLogin } from './token-login.js';
 
 export const MINI_PROGRAM_LOGIN_PATH = '/auth/wechat/miniprogram';
 
@@ -26,34 +14,13 @@ export const MINI_PROGRAM_LOGIN_PATH = '/auth/wechat/miniprogram';
  */
 @Controller()
 export class MiniProgramController {
-  constructor(
-    private readonly sessions: SessionService,
-    private readonly users: DemoUsers,
-  ) {}
+  constructor(private readonly sessions: SessionService) {}
 
   @Post(MINI_PROGRAM_LOGIN_PATH)
   @HttpCode(200)
   @WxMiniProgramLoginRoute()
   @UseGuards(WxAuthGuard)
-  async logIn(@Req() req: Request): Promise<MiniProgramLogin> {
-    const user = req.user as DemoUser;
-    const linked = user.unionid !== undefined;
-    return {
-      token: await this.sessions.issueBearer(user),
-      user,
-      linked,
-      ...(linked
-        ? {}
-        : {
-            note: 'WeChat sent no unionid: the mini-program is not bound to the Open Platform account of the web apps, so this is a separate user',
-          }),
-    };
-  }
-
-  /** The person as now known: every app's openid, the phone number when shared. */
-  @Get('api/me')
-  @UseGuards(BearerGuard)
-  me(@Req() req: Request): DemoUser {
-    return this.users.current(req.user as DemoUser);
+  logIn(@Req() req: Request): Promise<TokenLogin> {
+    return tokenLogin(this.sessions, req.user as DemoUser, 'mini-program');
   }
 }

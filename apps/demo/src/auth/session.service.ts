@@ -8,7 +8,7 @@ import type { DemoUser } from './demo-user.js';
 
 const SESSION_DAYS = 7;
 /** Each token says what it is for, so that a cookie's token is no bearer token and the reverse. */
-const AUDIENCE = { cookie: 'demo-web', bearer: 'demo-mini-program' } as const;
+const AUDIENCE = { cookie: 'demo-web', bearer: 'demo-bearer' } as const;
 
 interface SessionClaims {
   user: DemoUser;
@@ -20,7 +20,7 @@ interface SessionClaims {
 
 /**
  * The demo's own session: a signed JWT in an HttpOnly cookie for the web, the same as a
- * bearer token for the mini-program, which keeps no cookies. Logout revokes its id in the
+ * bearer token for the mini-program and the native app, which keep no cookies. Logout revokes its id in the
  * module's store (`WX_OAUTH_STORE`: Redis when `REDIS_URL` is set), until the token would
  * have expired, so that a copy of the cookie is refused afterwards on every instance.
  */
@@ -42,7 +42,7 @@ export class SessionService {
     });
   }
 
-  /** A session for the mini-program, which sends it back as `Authorization: Bearer <token>`. */
+  /** A session for the mini-program or the native app, which send it back as `Authorization: Bearer <token>`. */
   issueBearer(user: DemoUser): Promise<string> {
     return this.sign(user, 'bearer');
   }

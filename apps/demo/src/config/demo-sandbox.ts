@@ -12,11 +12,16 @@ export class DemoSandbox implements OnApplicationShutdown {
   }
 }
 
-/** As a real site has them: an official account, a website app and a mini-program, bound to one Open Platform account. */
+/**
+ * As a real site has them: an official account, a website app, a mini-program, a native app's
+ * mobile app and a multi-end app logging in as it, bound to one Open Platform account.
+ */
 export const DEMO_SANDBOX_APPS = {
   officialAccount: 'wx0demo0official',
   website: 'wx0demo0website',
   miniProgram: 'wx0demo0miniprog',
+  mobileApp: 'wx0demo0mobile',
+  multiEndApp: 'wx0demo0multiend',
 } as const;
 
 export const demoSandboxProvider: Provider = {
@@ -35,6 +40,13 @@ export const demoSandboxProvider: Provider = {
               },
               { appid: DEMO_SANDBOX_APPS.website, kind: 'website', openPlatform: 'demo' },
               { appid: DEMO_SANDBOX_APPS.miniProgram, kind: 'miniProgram', openPlatform: 'demo' },
+              { appid: DEMO_SANDBOX_APPS.mobileApp, kind: 'mobileApp', openPlatform: 'demo' },
+              {
+                appid: DEMO_SANDBOX_APPS.multiEndApp,
+                kind: 'multiEndApp',
+                openPlatform: 'demo',
+                mobileAppid: DEMO_SANDBOX_APPS.mobileApp,
+              },
             ],
           })
         : undefined,

@@ -36,6 +36,30 @@ describe('validateDemoEnv', () => {
     expect(env).toMatchObject({ WX_TARGET: 'wechat', WX_MP_APPID: 'wxmp', WX_WEB_APPID: 'wxweb' });
   });
 
+  it('takes a native app: a mobile app, with or without its multi-end app', () => {
+    const env = validateDemoEnv({
+      WX_MP_APPID: 'wxmp',
+      WX_MP_SECRET: 'a',
+      WX_MOBILE_APPID: 'wxmobile',
+      WX_MOBILE_SECRET: 'c',
+      WX_MULTIEND_APPID: 'wxmultiend',
+      WX_MULTIEND_SECRET: 'd',
+    });
+    expect(env).toMatchObject({
+      WX_TARGET: 'wechat',
+      WX_MOBILE_APPID: 'wxmobile',
+      WX_MOBILE_SECRET: 'c',
+      WX_MULTIEND_APPID: 'wxmultiend',
+      WX_MULTIEND_SECRET: 'd',
+    });
+    expect(() => validateDemoEnv({ WX_MOBILE_APPID: 'wxmobile' })).toThrow(
+      /- WX_MOBILE_SECRET: is required with WX_MOBILE_APPID/,
+    );
+    expect(() => validateDemoEnv({ WX_MULTIEND_SECRET: 'd' })).toThrow(
+      /- WX_MULTIEND_APPID: is required with WX_MULTIEND_SECRET/,
+    );
+  });
+
   it("uses a separately running sandbox's apps, reached by the browser at its public URL", () => {
     const env = {
       WX_APPID: '',
@@ -47,6 +71,10 @@ describe('validateDemoEnv', () => {
       WX_SANDBOX_WEB_SECRET: 'y',
       WX_SANDBOX_MINI_APPID: 'wx0mini',
       WX_SANDBOX_MINI_SECRET: 'z',
+      WX_SANDBOX_MOBILE_APPID: 'wx0mobile',
+      WX_SANDBOX_MOBILE_SECRET: 'm',
+      WX_SANDBOX_MULTIEND_APPID: 'wx0multiend',
+      WX_SANDBOX_MULTIEND_SECRET: 'd',
     };
     expect(validateDemoEnv(env)).toMatchObject({
       WX_TARGET: 'sandbox',
@@ -56,6 +84,10 @@ describe('validateDemoEnv', () => {
       WX_WEB_SECRET: 'y',
       WX_MINI_APPID: 'wx0mini',
       WX_MINI_SECRET: 'z',
+      WX_MOBILE_APPID: 'wx0mobile',
+      WX_MOBILE_SECRET: 'm',
+      WX_MULTIEND_APPID: 'wx0multiend',
+      WX_MULTIEND_SECRET: 'd',
       WX_API_BASE_URL: 'http://sandbox:3001',
       WX_OPEN_BASE_URL: 'http://localhost:3001',
     });

@@ -11,9 +11,13 @@ const PAIRS = [
   ['WX_MP_APPID', 'WX_MP_SECRET'],
   ['WX_WEB_APPID', 'WX_WEB_SECRET'],
   ['WX_MINI_APPID', 'WX_MINI_SECRET'],
+  ['WX_MOBILE_APPID', 'WX_MOBILE_SECRET'],
+  ['WX_MULTIEND_APPID', 'WX_MULTIEND_SECRET'],
   ['WX_SANDBOX_MP_APPID', 'WX_SANDBOX_MP_SECRET'],
   ['WX_SANDBOX_WEB_APPID', 'WX_SANDBOX_WEB_SECRET'],
   ['WX_SANDBOX_MINI_APPID', 'WX_SANDBOX_MINI_SECRET'],
+  ['WX_SANDBOX_MOBILE_APPID', 'WX_SANDBOX_MOBILE_SECRET'],
+  ['WX_SANDBOX_MULTIEND_APPID', 'WX_SANDBOX_MULTIEND_SECRET'],
 ] as const;
 
 /** The demo's environment, validated at start-up. */
@@ -32,6 +36,12 @@ const envSchema = z
     /** The mini-program, beside the web apps: its login at POST /auth/wechat/miniprogram. */
     WX_MINI_APPID: appid,
     WX_MINI_SECRET: secret,
+    /** The native app (an Open Platform mobile app): its login at POST /auth/wechat/app. */
+    WX_MOBILE_APPID: appid,
+    WX_MOBILE_SECRET: secret,
+    /** A multi-end app logging in as that mobile app (wx.weixinAppLogin()), optional. */
+    WX_MULTIEND_APPID: appid,
+    WX_MULTIEND_SECRET: secret,
     WX_CALLBACK_URL: url,
     WX_SCOPE: z.enum(['snsapi_base', 'snsapi_userinfo']).default('snsapi_userinfo'),
     WX_API_BASE_URL: url,
@@ -47,6 +57,10 @@ const envSchema = z
     WX_SANDBOX_WEB_SECRET: secret,
     WX_SANDBOX_MINI_APPID: appid,
     WX_SANDBOX_MINI_SECRET: secret,
+    WX_SANDBOX_MOBILE_APPID: appid,
+    WX_SANDBOX_MOBILE_SECRET: secret,
+    WX_SANDBOX_MULTIEND_APPID: appid,
+    WX_SANDBOX_MULTIEND_SECRET: secret,
     /** The official account's message push (its console's Token and EncodingAESKey): the follow login. */
     // Checked by the library under these names (wxOAuthFromConfig), as every WX_* key of the module is.
     WX_MP_TOKEN: z.string().optional(),
@@ -89,7 +103,8 @@ type ParsedEnv = z.infer<typeof envSchema>;
 /**
  * The demo's configuration as `ConfigService` serves it: the variables, their
  * defaults, and the WeChat apps resolved into `WX_MP_*` (the official account),
- * `WX_WEB_*` (the website app) and `WX_MINI_*` (the mini-program), from the seed's `WX_APPID` (an official
+ * `WX_WEB_*` (the website app), `WX_MINI_*` (the mini-program), `WX_MOBILE_*` (the native
+ * app) and `WX_MULTIEND_*` (its multi-end app), from the seed's `WX_APPID` (an official
  * account) or a separate sandbox's `WX_SANDBOX_*`, so the app reads one set of
  * keys whatever the target.
  */
@@ -134,6 +149,10 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
           WX_WEB_SECRET: e.WX_SANDBOX_WEB_SECRET,
           WX_MINI_APPID: e.WX_SANDBOX_MINI_APPID,
           WX_MINI_SECRET: e.WX_SANDBOX_MINI_SECRET,
+          WX_MOBILE_APPID: e.WX_SANDBOX_MOBILE_APPID,
+          WX_MOBILE_SECRET: e.WX_SANDBOX_MOBILE_SECRET,
+          WX_MULTIEND_APPID: e.WX_SANDBOX_MULTIEND_APPID,
+          WX_MULTIEND_SECRET: e.WX_SANDBOX_MULTIEND_SECRET,
           WX_API_BASE_URL: e.WX_SANDBOX_URL,
           // The browser may reach the sandbox by another address than the demo does (a port mapping).
           WX_OPEN_BASE_URL: e.WX_SANDBOX_PUBLIC_URL ?? e.WX_SANDBOX_URL,

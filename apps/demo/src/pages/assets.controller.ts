@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { APP_SCRIPT } from './app-script.js';
 import { STYLE } from './layout.js';
 
 /**
@@ -36,6 +37,14 @@ export class AssetsController {
   @Header('Cache-Control', 'public, max-age=3600')
   miniProgramScript(): string {
     return MINI_PROGRAM_SCRIPT;
+  }
+
+  /** The native app stand-in: a state, the OpenSDK's code from the sandbox, the login, then /api/me. */
+  @Get('app.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=3600')
+  appScript(): string {
+    return APP_SCRIPT;
   }
 }
 

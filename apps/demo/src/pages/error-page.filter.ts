@@ -8,6 +8,7 @@ import {
 import type { Request, Response } from 'express';
 import { isWeChatBrowser, WxOAuthError, WxReauthorizationRequiredError } from 'nest-wx-oauth';
 import { loginPathFor } from '../auth/login-path.js';
+import { APP_LOGIN_PATH, APP_STATE_PATH } from '../auth/app-login.controller.js';
 import { MINI_PROGRAM_LOGIN_PATH } from '../auth/mini-program.controller.js';
 import { LoginRequiredException } from '../auth/login-required.exception.js';
 import { pageUrl } from './login.controller.js';
@@ -43,6 +44,10 @@ const TITLES: Record<string, [title: string, reason: string]> = {
     'The mini-program must call wx.login() and log in again.',
   ],
   user_blocked: ['Login refused', "WeChat's risk control refuses this account."],
+  rate_limited: [
+    'Too many attempts',
+    'Too many unfinished logins. Please try again in a few minutes.',
+  ],
 };
 const UPSTREAM: [string, string] = [
   'WeChat had a problem',
@@ -61,8 +66,7 @@ export class ErrorPageFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const retryPath = loginPathFor();
-    // The mini-program reads JSON, as the API's callers do.
-    const api = req.path.startsWith('/api/') || req.path === MINI_PROGRAM_LOGIN_PATH;
+    const api = isApiPath(req.path);
     // A page that needs a (new) login sends the browser to log in, and back here afterwards.
     const needsLogin =
       exception instanceof LoginRequiredException ||
@@ -94,6 +98,20 @@ export class ErrorPageFilter implements ExceptionFilter {
       });
     else res.type('html').send(errorPage(view));
   }
+}
+
+/**
+ * The clients that are no page read JSON, as the API's callers do: the mini-program,
+ * the native app, and the stand-in pages' scripts asking the sandbox for codes.
+ */
+const API_PATHS: ReadonlySet<string> = new Set([
+  MINI_PROGRAM_LOGIN_PATH,
+  APP_LOGIN_PATH,
+  APP_STATE_PATH,
+]);
+
+function isApiPath(path: string): boolean {
+  return path.startsWith('/api/') || path.startsWith('/sandbox/') || API_PATHS.has(path);
 }
 
 /** What the filter answers; `detail` is the library's own message, for the API's callers (it names no secret). */

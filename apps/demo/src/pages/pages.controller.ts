@@ -6,6 +6,7 @@ import { loginPathFor } from '../auth/login-path.js';
 import { SessionGuard } from '../auth/session.guard.js';
 import { SessionService } from '../auth/session.service.js';
 import { DEMO_OPTIONS, type DemoOptions } from '../demo.constants.js';
+import { appPage } from './app-page.js';
 import { homePage, miniProgramPage, profilePage } from './views.js';
 
 @Controller()
@@ -19,12 +20,10 @@ export class PagesController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async home(@Req() req: Request): Promise<string> {
-    return homePage(
-      loginPathFor(),
-      await this.sessions.read(req),
-      this.options.banner,
-      this.options.miniProgramTry !== undefined,
-    );
+    return homePage(loginPathFor(), await this.sessions.read(req), this.options.banner, {
+      miniProgram: this.options.miniProgramTry !== undefined,
+      app: this.options.appTry !== undefined,
+    });
   }
 
   /** A stand-in for the mini-program, against the sandbox only: a real one runs in WeChat. */
@@ -35,6 +34,15 @@ export class PagesController {
     if (!miniProgramTry)
       throw new NotFoundException('The mini-program stand-in runs against the sandbox only');
     return miniProgramPage(miniProgramTry, banner);
+  }
+
+  /** A stand-in for the native app, against the sandbox only: a real one gets its code from WeChat. */
+  @Get('app')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  app(): string {
+    const { appTry, banner } = this.options;
+    if (!appTry) throw new NotFoundException('The app stand-in runs against the sandbox only');
+    return appPage(appTry, banner);
   }
 
   @Get('profile')

@@ -11,18 +11,21 @@ export function homePage(
   loginPath: string,
   user: DemoUser | undefined,
   sandboxNote: string | undefined,
-  miniProgramTry = false,
+  standIns: { miniProgram?: boolean; app?: boolean } = {},
 ): string {
-  const tryMiniProgram = miniProgramTry
-    ? html`<p><a id="try-mini-program" href="/miniprogram">Try the mini-program login</a></p>`
-    : '';
+  // The stand-ins for the clients that are not browsers, with a sandbox only.
+  const tryStandIns = [
+    standIns.miniProgram &&
+      html`<p><a id="try-mini-program" href="/miniprogram">Try the mini-program login</a></p>`,
+    standIns.app && html`<p><a id="try-app" href="/app">Try the native app login</a></p>`,
+  ];
   const body = user
     ? html`<div class="card">
         <h1>Welcome back, ${user.nickname ?? user.openid}</h1>
         <p class="lead">You are logged in with WeChat.</p>
         <a class="button" href="/profile">Your profile</a>
         <a class="button secondary" href="/logout">Log out</a>
-        ${tryMiniProgram}
+        ${tryStandIns}
       </div>`
     : html`<div class="card">
         <h1>nest-wx-oauth demo</h1>
@@ -31,7 +34,7 @@ export function homePage(
           WeChat.
         </p>
         <a class="button" id="login" href="${loginPath}">Log in with WeChat · 微信登录</a>
-        ${tryMiniProgram}
+        ${tryStandIns}
       </div>`;
   return layout('Home', body, sandboxNote);
 }
@@ -40,6 +43,7 @@ const APP_LABELS: Record<string, string> = {
   officialAccount: 'official account',
   website: 'website app',
   miniProgram: 'mini-program',
+  mobileApp: 'mobile app',
 };
 
 export function profilePage(user: DemoUser, sandboxNote: string | undefined): string {

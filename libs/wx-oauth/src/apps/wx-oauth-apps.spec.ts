@@ -250,6 +250,39 @@ describe('WxOAuthApps with tenants', () => {
     }
   });
 
+  it("serves a tenant's native apps, each checked as the others", async () => {
+    const mobileApp = { appid: 'wx01n1tech0m0b11', secret: 'initech-mobile-secret-012345' };
+    const multiEndApp = { appid: 'wx01n1tech0d0nut', secret: 'initech-multi-end-secret-0123' };
+    resolver.tenants = {
+      initech: { id: 'initech', mobileApp, multiEndApp },
+      hooli: { id: 'hooli', mobileApp: { appid: 'wx0h00110m0b1100', secret: '' } },
+      pied: { id: 'pied', multiEndApp: { appid: '', secret: multiEndApp.secret } },
+    };
+    const initech = await apps.forRequest(requestAt('initech.example.com'));
+    expect(initech.mobileApp()).toMatchObject({
+      kind: 'mobileApp',
+      tenant: 'initech',
+      client: { appid: mobileApp.appid },
+    });
+    expect(initech.multiEndApp()).toMatchObject({
+      kind: 'multiEndApp',
+      tenant: 'initech',
+      client: { appid: multiEndApp.appid },
+    });
+    expect(await apps.byAppid(multiEndApp.appid, 'initech')).toMatchObject({ kind: 'multiEndApp' });
+    for (const [id, kind] of [
+      ['hooli', 'mobileApp'],
+      ['pied', 'multiEndApp'],
+    ]) {
+      const error = await rejectionOf(apps.forRequest(requestAt(`${id}.example.com`)));
+      expect(error).toMatchObject({ kind: 'app_config' });
+      expect(error.message).toBe(
+        `Tenant ${id} from the tenant resolver: ${kind} needs an appid and a secret`,
+      );
+      expect(error.message).not.toContain(multiEndApp.secret);
+    }
+  });
+
   it("finds an app by its appid through its tenant, asked once per tenants.cacheTtl; the state's tenant wins", async () => {
     const app = await apps.byAppid('wx0g10bex0m1n100');
     expect(app).toMatchObject({ kind: 'miniProgram', tenant: 'globex' });

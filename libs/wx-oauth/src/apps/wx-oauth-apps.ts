@@ -14,7 +14,7 @@ import type { WxClock } from '../utils/clock.js';
 import { TtlMap } from '../utils/ttl-map.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
-import type { WxAppKind } from './wx-app-kind.js';
+import { WX_APP_KINDS, type WxAppKind } from './wx-app-kind.js';
 import { type WxApp, WxRegistration } from './wx-registration.js';
 
 /**
@@ -55,8 +55,8 @@ export class WxOAuthApps implements OnApplicationShutdown {
       : new WxRegistration(settings, this.client, undefined, settings.callbackURL);
     const now = () => clock.now();
     this.registrations = new TtlMap(maxTenants, now);
-    // A tenant has up to three apps.
-    this.appidTenants = new TtlMap(maxTenants * 3, now);
+    // A tenant has up to one app of each kind.
+    this.appidTenants = new TtlMap(maxTenants * WX_APP_KINDS.length, now);
   }
 
   /** The client `WXOAuth` injects: the fixed registration's official account, else its website app. */
@@ -146,13 +146,12 @@ export class WxOAuthApps implements OnApplicationShutdown {
     const fail = (what: string) =>
       new WxOAuthError('app_config', `Tenant ${id} from the tenant resolver: ${what}`);
     if (tenant.id !== id) throw fail(`its id is ${JSON.stringify(tenant.id)}`);
-    for (const kind of ['officialAccount', 'website', 'miniProgram'] as const) {
+    for (const kind of WX_APP_KINDS) {
       const app = tenant[kind];
       if (app && !(isText(app.appid) && isText(app.secret)))
         throw fail(`${kind} needs an appid and a secret`);
     }
-    if (!tenant.officialAccount && !tenant.website && !tenant.miniProgram)
-      throw fail('it has no app');
+    if (!WX_APP_KINDS.some((kind) => tenant[kind])) throw fail('it has no app');
     const { callbackURL } = tenant;
     if (
       callbackURL !== undefined &&

@@ -16,7 +16,11 @@ const DESKTOP_WECHAT = 'Mozilla/5.0 (Windows NT 10.0) WindowsWechat MicroMesseng
 const officialAccount = { appid: 'wx0fficia1acc0unt', secret: 'oa-secret-0123456789abcdef' };
 const website = { appid: 'wx0web5ite0app001', secret: 'web-secret-0123456789abcdef' };
 const miniProgram = { appid: 'wx0m1n1pr0gram01', secret: 'mini-secret-0123456789abcdef' };
-const SECRETS = [officialAccount, website, miniProgram].map(({ secret }) => secret);
+const mobileApp = { appid: 'wx0m0b11e0app001', secret: 'mobile-secret-0123456789abcdef' };
+const multiEndApp = { appid: 'wx0mu1t1end0app1', secret: 'multi-end-secret-0123456789ab' };
+const SECRETS = [officialAccount, website, miniProgram, mobileApp, multiEndApp].map(
+  ({ secret }) => secret,
+);
 
 /** The kind and appid of the app a login gets. */
 const chosen = ({ scope, app }: ReturnType<WxRegistration['forLogin']>) => ({
@@ -147,6 +151,66 @@ describe('WxRegistration', () => {
       expect(error.kind).toBe('flow_unavailable');
       expect(error.status).toBe(400);
       expect(error.message).toMatch(/^This site has no WeChat mini-program registered/);
+    });
+
+    it.each([
+      ['mobileApp', 'mobile app', 'WX_MOBILE_APPID / WX_MOBILE_SECRET'],
+      ['multiEndApp', 'multi-end app', 'WX_MULTIEND_APPID / WX_MULTIEND_SECRET'],
+    ] as const)(
+      'has no %s unless one is registered: flow_unavailable (400) naming its option and keys',
+      (kind, label, keys) => {
+        expect(registration.get(kind)).toBeUndefined();
+        const error = thrownBy(() => registration[kind]());
+        expect(error).toMatchObject({ kind: 'flow_unavailable', status: 400 });
+        expect(error.message).toBe(
+          `This site has no WeChat ${label} registered (${kind}, or ${keys})`,
+        );
+      },
+    );
+  });
+
+  describe('native apps alone', () => {
+    let registration: WxRegistration;
+    beforeEach(async () => {
+      registration = await registrationOf({ mobileApp, multiEndApp, callbackURL: undefined });
+    });
+
+    it("serves each native login with its own app's client, known by its appid", () => {
+      expect(registration.mobileApp()).toMatchObject({
+        kind: 'mobileApp',
+        client: { appid: mobileApp.appid },
+      });
+      expect(registration.multiEndApp()).toMatchObject({
+        kind: 'multiEndApp',
+        client: { appid: multiEndApp.appid },
+      });
+      expect(registration.mobileApp().client).not.toBe(registration.multiEndApp().client);
+      for (const [kind, app] of Object.entries({ mobileApp, multiEndApp }))
+        expect(registration.byAppid(app.appid)).toMatchObject({
+          kind,
+          client: { appid: app.appid },
+        });
+    });
+
+    it('gives @InjectWxOAuth(kind) their clients, and WXOAuth none', () => {
+      for (const [kind, app] of Object.entries({ mobileApp, multiEndApp }))
+        expect(moduleRef!.get<WXOAuth>(WX_OAUTH_APP_CLIENT[kind as 'mobileApp']).appid).toBe(
+          app.appid,
+        );
+      expect(registration.primary).toBeUndefined();
+      expect(moduleRef!.get(WXOAuth, { strict: false })).toBeNull();
+    });
+
+    it('refuses every browser login and the mini-program, never naming a secret', () => {
+      for (const refused of [
+        () => registration.forLogin(IN_WECHAT, 'snsapi_base'),
+        () => registration.forLogin(DESKTOP, 'snsapi_base'),
+        () => registration.miniProgram(),
+      ]) {
+        const error = thrownBy(refused);
+        expect(error.kind).toBe('flow_unavailable');
+        for (const secret of SECRETS) expect(error.message).not.toContain(secret);
+      }
     });
   });
 

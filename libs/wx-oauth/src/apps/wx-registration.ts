@@ -38,14 +38,24 @@ export async function naming<T>(app: WxApp, call: Promise<T>): Promise<T> {
 /** The credentials of one registration: one `appid` for both browser flows, or its apps by kind. */
 export type WxRegistrationApps = Pick<
   WxOAuthSettings,
-  'appid' | 'secret' | 'officialAccount' | 'website' | 'miniProgram'
+  'appid' | 'secret' | 'officialAccount' | 'website' | 'miniProgram' | 'mobileApp' | 'multiEndApp'
 >;
+
+/** The apps that log in outside the browser, each registered alone, and the keys that set it. */
+const NATIVE_KINDS = {
+  miniProgram: 'WX_MINI_APPID / WX_MINI_SECRET',
+  mobileApp: 'WX_MOBILE_APPID / WX_MOBILE_SECRET',
+  multiEndApp: 'WX_MULTIEND_APPID / WX_MULTIEND_SECRET',
+} as const;
+
+type WxNativeKind = keyof typeof NATIVE_KINDS;
 
 /**
  * One registration's WeChat apps (the module's fixed one, or a tenant's) and
  * the flow each one serves: `snsapi_login` is the website app's (the desktop
  * QR login), `snsapi_base` and `snsapi_userinfo` the official account's
- * (inside WeChat), `wx.login()` codes the mini-program's. One app registered as
+ * (inside WeChat), `wx.login()` codes the mini-program's, OpenSDK codes the
+ * mobile app's, `wx.weixinAppLogin()` codes the multi-end app's. One app registered as
  * `appid` serves both browser flows with one client.
  */
 export class WxRegistration {
@@ -58,7 +68,7 @@ export class WxRegistration {
     client: (credentials: WxAppCredentials) => WXOAuth,
     /** The tenant's id; undefined for the module's fixed registration. */
     readonly tenant?: string,
-    /** Its callback URL (a tenant's own, else the module's); none for a mini-program-only registration. */
+    /** Its callback URL (a tenant's own, else the module's); none for a registration of native apps only. */
     readonly callbackURL?: string,
   ) {
     this.byKind = !apps.appid;
@@ -71,7 +81,10 @@ export class WxRegistration {
         if (credentials) this.clients[kind] = client(credentials);
       }
     }
-    if (apps.miniProgram) this.clients.miniProgram = client(apps.miniProgram);
+    for (const kind of Object.keys(NATIVE_KINDS) as WxNativeKind[]) {
+      const credentials = apps[kind];
+      if (credentials) this.clients[kind] = client(credentials);
+    }
   }
 
   /** The client `WXOAuth` injects: the official account's, else the website app's. */
@@ -126,18 +139,33 @@ export class WxRegistration {
 
   /** The mini-program; `flow_unavailable` when none is registered. */
   miniProgram(): WxApp {
-    const client = this.clients.miniProgram;
-    if (!client)
-      throw new WxOAuthError(
-        'flow_unavailable',
-        `${this.site()} has no WeChat mini-program registered (miniProgram, or WX_MINI_APPID / WX_MINI_SECRET)`,
-      );
-    return { kind: 'miniProgram', client, tenant: this.tenant };
+    return this.native('miniProgram');
+  }
+
+  /** The mobile app; `flow_unavailable` when none is registered. */
+  mobileApp(): WxApp {
+    return this.native('mobileApp');
+  }
+
+  /** The multi-end app; `flow_unavailable` when none is registered. */
+  multiEndApp(): WxApp {
+    return this.native('multiEndApp');
   }
 
   /** Closes the clients' own pooled connections. */
   close(): void {
     for (const client of new Set(Object.values(this.clients))) client.close();
+  }
+
+  /** The app of a kind that logs in outside the browser; `flow_unavailable`, naming its keys, when it is not registered. */
+  private native(kind: WxNativeKind): WxApp {
+    const client = this.clients[kind];
+    if (!client)
+      throw new WxOAuthError(
+        'flow_unavailable',
+        `${this.site()} has no WeChat ${WX_APP_LABELS[kind]} registered (${kind}, or ${NATIVE_KINDS[kind]})`,
+      );
+    return { kind, client, tenant: this.tenant };
   }
 
   private site(): string {

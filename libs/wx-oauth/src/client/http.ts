@@ -11,7 +11,7 @@ export interface WxHttpOptions {
 }
 
 /** Query parameters whose values must never reach a message or a log line. */
-const SECRET_PARAMS = ['secret', 'access_token', 'refresh_token', 'code', 'js_code'];
+const SECRET_PARAMS = ['secret', 'appsecret', 'access_token', 'refresh_token', 'code', 'js_code'];
 
 /**
  * WeChat's back channel on axios: GET with query parameters or POST with JSON, and WeChat's

@@ -113,6 +113,62 @@ describe('WXOAuth', () => {
     });
   });
 
+  describe('code2VerifyInfo', () => {
+    const VERIFY_INFO = {
+      errcode: 0,
+      errmsg: 'ok',
+      login_info: { type: 'weixinApp' },
+      user_info: { openapp_info: { appid: 'wx0m0b11e0app001', openid: 'oApp1' } },
+    };
+
+    it('GETs /donut/code2verifyinfo with the app token, appid, appsecret, code and grant_type, in that order', async () => {
+      wechat.on('/donut/code2verifyinfo', VERIFY_INFO);
+      await expect(wx.code2VerifyInfo('APP_TOKEN_1', 'CODE_1')).resolves.toEqual(VERIFY_INFO);
+      expect(wechat.calls).toHaveLength(1);
+      const [call] = wechat.calls;
+      expect(call).toMatchObject({ method: 'GET', path: '/donut/code2verifyinfo' });
+      expect(call.body).toBeUndefined();
+      expect(call.query).toBe(
+        `access_token=APP_TOKEN_1&appid=${APPID}&appsecret=${SECRET}&code=CODE_1&grant_type=authorization_code`,
+      );
+    });
+
+    it('refuses an empty app token or code before calling WeChat', async () => {
+      await expect(wx.code2VerifyInfo('', 'CODE_1')).rejects.toMatchObject({
+        kind: 'invalid_request',
+        message: expect.stringContaining('appToken'),
+      });
+      await expect(wx.code2VerifyInfo('APP_TOKEN_1', ' ')).rejects.toMatchObject({
+        kind: 'invalid_request',
+        message: expect.stringContaining('code'),
+      });
+      expect(wechat.calls).toHaveLength(0);
+    });
+
+    it('is not retried: a code works once', async () => {
+      wechat.once('/donut/code2verifyinfo', { errcode: -1, errmsg: 'system error' });
+      await expect(wx.code2VerifyInfo('APP_TOKEN_1', 'CODE_1')).rejects.toMatchObject({
+        kind: 'busy',
+      });
+      expect(wechat.calls).toHaveLength(1);
+    });
+
+    it('keeps the appsecret, the code and the app token out of its errors, even when WeChat echoes them', async () => {
+      wechat.once('/donut/code2verifyinfo', {
+        errcode: 10001003,
+        errmsg: `invalid appsecret ${SECRET} for CODE_SECRET_1 with APP_TOKEN_SECRET_1`,
+      });
+      const error = await rejectionOf(wx.code2VerifyInfo('APP_TOKEN_SECRET_1', 'CODE_SECRET_1'));
+      expect(error).toMatchObject({ kind: 'app_config', errcode: 10001003 });
+      const everything = `${error.message} ${error.stack} ${JSON.stringify(error)} ${String(error.errmsg)}`;
+      for (const secret of [SECRET, 'CODE_SECRET_1', 'APP_TOKEN_SECRET_1'])
+        expect(everything).not.toContain(secret);
+      expect(error.message).toContain(
+        'invalid appsecret [redacted] for [redacted] with [redacted]',
+      );
+    });
+  });
+
   describe("WeChat's errors, answered with HTTP 200", () => {
     it.each([
       [40029, 'invalid code', 'invalid_code', 401],

@@ -18,6 +18,7 @@ import type {
   WxScope,
   WxUserByCode,
   WxUserInfo,
+  WxVerifyInfo,
 } from './wx-oauth.types.js';
 
 /**
@@ -170,6 +171,25 @@ export class WXOAuth {
       grant_type: 'authorization_code',
     };
     return this.#http.get<WxMiniProgramSession>('/sns/jscode2session', params, false);
+  }
+
+  /**
+   * Who a multi-end app's login code (`wx.weixinAppLogin()`, `wx.getIdentityCode()`)
+   * names, with the multi-end app's app token (`WxAppTokenService`). WeChat takes
+   * its secret as `appsecret` (`secret` gets 10001003), and GET only. Never
+   * retried: a code works once.
+   */
+  async code2VerifyInfo(appToken: string, code: string): Promise<WxVerifyInfo> {
+    assertPresent(appToken, 'appToken');
+    assertPresent(code, 'code');
+    const params = {
+      access_token: appToken,
+      appid: this.appid,
+      appsecret: this.#secret,
+      code,
+      grant_type: 'authorization_code',
+    };
+    return this.#http.get<WxVerifyInfo>('/donut/code2verifyinfo', params, false);
   }
 
   /**

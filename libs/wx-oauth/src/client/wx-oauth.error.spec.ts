@@ -35,10 +35,32 @@ describe('WxOAuthError', () => {
     [48001, 'unauthorized_scope'],
     [40125, 'app_config'],
     [41002, 'app_config'],
+    [40226, 'user_blocked'],
+    [10001000, 'invalid_code'],
+    [10001001, 'invalid_code'],
+    [10001002, 'app_config'],
+    [10001003, 'app_config'],
+    [10001004, 'app_config'],
+    [10001005, 'app_config'],
+    [10001006, 'upstream'],
     [99999, 'upstream'],
   ])('maps errcode %i to %s', (errcode, kind) => {
     expect(WxOAuthError.fromErrcode(errcode, 'x', '/x').kind).toBe(kind);
   });
+
+  it.each([
+    [10001003, "the multi-end app's secret is wrong"],
+    [10001005, 'identity management (身份管理)'],
+  ])(
+    "says what to do about code2verifyinfo's errcode %i, whose errmsg does not",
+    (errcode, hint) => {
+      const error = WxOAuthError.fromErrcode(errcode, 'system error', '/donut/code2verifyinfo');
+      expect(error.message).toMatch(
+        new RegExp(`^WeChat /donut/code2verifyinfo failed: ${errcode} system error \\(`),
+      );
+      expect(error.message).toContain(hint);
+    },
+  );
 
   it('serialises without a stack and with its fields', () => {
     const json = JSON.parse(JSON.stringify(WxOAuthError.fromErrcode(40029, 'invalid code', '/x')));
@@ -57,6 +79,10 @@ describe('WxOAuthError', () => {
     ['invalid_code', 401],
     ['denied', 401],
     ['unauthorized_scope', 403],
+    ['user_blocked', 403],
+    ['unknown_tenant', 404],
+    ['rate_limited', 429],
+    ['store_unavailable', 503],
     ['busy', 502],
     ['bad_response', 502],
     ['network', 502],

@@ -44,7 +44,9 @@ export type WxOAuthErrorKind =
   /** WeChat did not answer in time. */
   | 'timeout'
   /** The token store (e.g. Redis) failed or did not answer in time. */
-  | 'store_unavailable';
+  | 'store_unavailable'
+  /** One client asked for more than its share (a native app's unspent login states): wait, or finish a login. */
+  | 'rate_limited';
 
 export interface WxOAuthErrorDetails {
   errcode?: number;
@@ -125,6 +127,8 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
       return 403;
     case 'unknown_tenant':
       return 404;
+    case 'rate_limited':
+      return 429;
     case 'timeout':
       return 504;
     case 'store_unavailable':
@@ -187,6 +191,13 @@ const ERRCODE_KINDS: Record<number, WxOAuthErrorKind> = {
   48001: 'unauthorized_scope',
   50001: 'unauthorized_scope',
   50002: 'unauthorized_scope',
+  // The multi-end app's /donut/code2verifyinfo.
+  10001000: 'invalid_code',
+  10001001: 'invalid_code',
+  10001002: 'app_config',
+  10001003: 'app_config',
+  10001004: 'app_config',
+  10001005: 'app_config',
 };
 
 /** What to do about the errcodes whose errmsg does not say it. */
@@ -195,6 +206,8 @@ const ERRCODE_HINTS: Record<number, string> = {
     "this server's outbound IP is not in the app's IP allow-list (IP白名单): add it in the account's console",
   40226: "WeChat's risk control flags this user as high-risk: the login cannot go on",
   45009: "the app's daily quota for this API is spent: it resets at midnight (Beijing time)",
+  10001003: "the multi-end app's secret is wrong: it is not the mini-program's or the mobile app's",
+  10001005: 'the multi-end app has not enabled identity management (身份管理) in its console',
 };
 
 /** errmsg carries `, rid: …` (or the older `, hints: [ req_id: … ]`): never compare it whole. */

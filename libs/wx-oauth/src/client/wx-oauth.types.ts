@@ -89,6 +89,28 @@ export interface WxFollower {
 }
 
 /**
+ * `/donut/code2verifyinfo`: who a multi-end app's login code names. A WeChat
+ * login (`login_info.type` `weixinApp`) has `openapp_info`, the mobile app's
+ * openid; other ways of logging in (phone, Apple) have their own parts.
+ */
+export interface WxVerifyInfo {
+  login_info?: { type?: string; login_time?: number };
+  user_info?: {
+    /** The multi-end app's own user id. */
+    user_id?: string;
+    openapp_info?: {
+      /** The mobile app the openid is of. */
+      appid: string;
+      openid: string;
+      unionid?: string;
+      nickname?: string;
+      headimgurl?: string;
+    };
+    [other: string]: unknown;
+  };
+}
+
+/**
  * `/sns/jscode2session`: a mini-program user's login. `session_key` is the
  * user's key for the data the mini-program sends: keep it on the server.
  */

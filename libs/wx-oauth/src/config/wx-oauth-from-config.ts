@@ -8,7 +8,9 @@ import { resolveWxOAuthOptions } from '../options/wx-oauth.options.js';
  * sets. One app: the seed's `WX_APPID` and `WX_SECRET`. Two apps:
  * `WX_MP_APPID`/`WX_MP_SECRET` (the official account) and
  * `WX_WEB_APPID`/`WX_WEB_SECRET` (the website app), either pair or both;
- * beside either, `WX_MINI_APPID`/`WX_MINI_SECRET` (the mini-program).
+ * beside either, `WX_MINI_APPID`/`WX_MINI_SECRET` (the mini-program),
+ * `WX_MOBILE_APPID`/`WX_MOBILE_SECRET` (the mobile app) and
+ * `WX_MULTIEND_APPID`/`WX_MULTIEND_SECRET` (the multi-end app).
  * `WX_FRONTEND_ORIGINS` lists origins separated by commas.
  */
 const KEYS = {
@@ -20,6 +22,10 @@ const KEYS = {
   WX_WEB_SECRET: 'website.secret',
   WX_MINI_APPID: 'miniProgram.appid',
   WX_MINI_SECRET: 'miniProgram.secret',
+  WX_MOBILE_APPID: 'mobileApp.appid',
+  WX_MOBILE_SECRET: 'mobileApp.secret',
+  WX_MULTIEND_APPID: 'multiEndApp.appid',
+  WX_MULTIEND_SECRET: 'multiEndApp.secret',
   WX_CALLBACK_URL: 'callbackURL',
   WX_SCOPE: 'scope',
   WX_API_BASE_URL: 'apiBaseUrl',
@@ -42,6 +48,8 @@ const KEY_OF: Record<string, string> = {
   officialAccount: 'WX_MP_*',
   website: 'WX_WEB_*',
   miniProgram: 'WX_MINI_*',
+  mobileApp: 'WX_MOBILE_*',
+  multiEndApp: 'WX_MULTIEND_*',
   messagePush: 'WX_MP_TOKEN',
 };
 
@@ -100,6 +108,8 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
     officialAccount: app(value('WX_MP_APPID'), value('WX_MP_SECRET')),
     website: app(value('WX_WEB_APPID'), value('WX_WEB_SECRET')),
     miniProgram: app(value('WX_MINI_APPID'), value('WX_MINI_SECRET')),
+    mobileApp: app(value('WX_MOBILE_APPID'), value('WX_MOBILE_SECRET')),
+    multiEndApp: app(value('WX_MULTIEND_APPID'), value('WX_MULTIEND_SECRET')),
     callbackURL: value('WX_CALLBACK_URL'),
     scope: value('WX_SCOPE'),
     apiBaseUrl: value('WX_API_BASE_URL'),

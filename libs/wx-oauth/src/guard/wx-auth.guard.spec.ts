@@ -12,6 +12,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { Test, type TestingModule } from '@nestjs/testing';
 import passport from 'passport';
 import { Strategy } from 'passport-strategy';
+import { WxAppLoginRoute } from '../logins/app/wx-app-login-route.decorator.js';
 import { WxFollowLoginRoute } from '../logins/follow/wx-follow-login-route.decorator.js';
 import { WxMiniProgramLoginRoute } from '../logins/mini-program/wx-mini-program-login-route.decorator.js';
 import { WX_STRATEGIES } from '../wx-oauth.constants.js';
@@ -45,6 +46,14 @@ class LoginController {
   @Post('auth/mini-program')
   @WxMiniProgramLoginRoute()
   miniProgram(): void {}
+
+  @Post('auth/wechat/app')
+  @WxAppLoginRoute()
+  app(): void {}
+
+  @Post('auth/wechat/app/unchecked')
+  @WxAppLoginRoute({ checkState: false })
+  uncheckedApp(): void {}
 }
 
 @Controller('mini-program')
@@ -129,6 +138,15 @@ describe('WxAuthGuard', () => {
     });
   });
 
+  it("hands the strategy the route's login options, beside its scope, and nothing on a plain route", () => {
+    expect(guard.getAuthenticateOptions(contextOf('uncheckedApp', LoginController))).toEqual({
+      checkState: false,
+    });
+    expect(guard.getAuthenticateOptions(contextOf('app', LoginController))).toEqual({});
+    expect(guard.getAuthenticateOptions(contextOf('oauth', LoginController))).toBeUndefined();
+    expect(guard.getAuthenticateOptions(contextOf('miniProgram', LoginController))).toBeUndefined();
+  });
+
   it('hands on the user the strategy found', () => {
     const user = { openid: 'o1' };
     expect(guard.handleRequest(null, user, undefined, contextOf('qr'))).toBe(user);
@@ -185,6 +203,15 @@ describe('WxAuthGuard', () => {
         '/auth/mini-program',
         'POST',
         'wechat-mini-program',
+      ],
+      ['@WxAppLoginRoute()', 'app', LoginController, '/auth/wechat/app', 'POST', 'wechat-app'],
+      [
+        '@WxAppLoginRoute({ checkState: false })',
+        'uncheckedApp',
+        LoginController,
+        '/auth/wechat/app/unchecked',
+        'POST',
+        'wechat-app',
       ],
       [
         "its controller's @WxMiniProgramLoginRoute()",

@@ -35,7 +35,7 @@ import { WxAuthScope } from '../logins/oauth/wx-auth-scope.decorator.js';
 /**
  * The one guard of every WeChat login: it runs the strategy of the route's
  * login kind, `'wechat'` (WeChat's OAuth2) unless the route says otherwise
- * (`@WxFollowLoginRoute()`, `@WxMiniProgramLoginRoute()`). On an OAuth2 login
+ * (`@WxFollowLoginRoute()`, `@WxMiniProgramLoginRoute()`, `@WxAppLoginRoute()`). On an OAuth2 login
  * route it redirects to WeChat; on the callback route (and a follow login's)
  * it puts the app's user on `req.user` (and the state on
  * `req.authInfo.state`, a `WxAuthInfo`), and with
@@ -46,8 +46,8 @@ import { WxAuthScope } from '../logins/oauth/wx-auth-scope.decorator.js';
  * `failureRedirect` (the module's, or a subclass's `getAuthenticateOptions`)
  * it answers the callback with a redirect instead, and the route's handler
  * does not run; a login handed to a front end on another origin carries a
- * one-time `wx_handoff` code (see `WxHandoff`). A mini-program's login only
- * sets `req.user`. Works on Express and Fastify, in any module. Subclass it as
+ * one-time `wx_handoff` code (see `WxHandoff`). A mini-program's or a native
+ * app's login only sets `req.user`. Works on Express and Fastify, in any module. Subclass it as
  * any AuthGuard: `getAuthenticateOptions`, `handleRequest`, `getRequest`.
  *
  * @publicApi
@@ -106,13 +106,18 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
     return redirect(response, await this.withHandoff(request, target));
   }
 
-  /** The route's `@WxAuthScope`, if any. */
+  /**
+   * The route's `@WxAuthScope`, and its login decorator's options (`@WxAppLoginRoute({ checkState })`).
+   * A subclass that overrides this spreads `super.getAuthenticateOptions(context)` into its own.
+   */
   override getAuthenticateOptions(context: ExecutionContext): WxAuthenticateOptions | undefined {
     const scope = this.reflector.getAllAndOverride(WxAuthScope, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return scope ? { scope } : undefined;
+    const { options } = this.routeOf(context);
+    if (!scope && !options) return undefined;
+    return { ...options, ...(scope ? { scope } : {}) };
   }
 
   /** Node's response on both adapters: passport writes its redirect there, the strategy its cookies. */

@@ -1,5 +1,12 @@
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { parse as parseSimple } from 'node:querystring';
-import { assertLoginMethod, readLoginQuery } from './login-request.js';
+import {
+  assertLoginMethod,
+  clientAddressOf,
+  type LoginRequest,
+  readLoginQuery,
+} from './login-request.js';
 
 // What Express's extended query parser (qs) makes of brackets, written out.
 const qsLike: Record<string, unknown> = {
@@ -65,4 +72,30 @@ describe('assertLoginMethod', () => {
       );
     },
   );
+});
+
+describe('clientAddressOf', () => {
+  /** Node's request from a socket at `remoteAddress`. */
+  const fromSocket = (remoteAddress?: string) => {
+    const socket = new Socket();
+    if (remoteAddress) Object.defineProperty(socket, 'remoteAddress', { value: remoteAddress });
+    return new IncomingMessage(socket) as IncomingMessage & LoginRequest;
+  };
+
+  it("takes the framework's address, which reads X-Forwarded-For only behind a trusted proxy", () => {
+    const req = Object.assign(fromSocket('10.0.0.2'), {
+      ip: '203.0.113.7',
+      headers: { 'x-forwarded-for': '198.51.100.9' },
+    });
+    expect(clientAddressOf(req)).toBe('203.0.113.7');
+  });
+
+  it("falls back to the socket's, on Fastify's raw request too, and to nothing without one", () => {
+    const raw = fromSocket('2001:db8::5');
+    expect(clientAddressOf(raw)).toBe('2001:db8::5');
+    expect(clientAddressOf({ raw, headers: {}, method: 'POST' } as LoginRequest)).toBe(
+      '2001:db8::5',
+    );
+    expect(clientAddressOf(fromSocket())).toBe('');
+  });
 });

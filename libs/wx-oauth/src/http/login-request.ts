@@ -13,6 +13,8 @@ export type LoginRequest = Pick<IncomingMessage, 'headers' | 'method'> & {
   res?: ServerResponse;
   /** The host as Express 5 and Fastify read it: X-Forwarded-Host only where the app trusts its proxy. */
   host?: unknown;
+  /** The client's address as Express and Fastify read it: X-Forwarded-For only where the app trusts its proxy. */
+  ip?: unknown;
 };
 
 /** What the login routes read from their query: `returnTo` on the login start, WeChat's `code` and `state` on the callback. */
@@ -119,6 +121,11 @@ export function assertCallbackHost(req: LoginRequest, callbackURL: string): void
 export function hostOf(req: LoginRequest): string | undefined {
   const host = typeof req.host === 'string' ? req.host : req.headers.host;
   return host?.toLowerCase().slice(0, 255);
+}
+
+/** The client's IP address, as the framework reads it (behind a proxy, only where the app trusts it). */
+export function clientAddressOf(req: LoginRequest): string {
+  return typeof req.ip === 'string' ? req.ip : (nodeRequest(req).socket?.remoteAddress ?? '');
 }
 
 /** `localhost:3000` → `localhost`, `[::1]:3000` → `[::1]`; undefined when it is no host. */

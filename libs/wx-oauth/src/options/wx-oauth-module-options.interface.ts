@@ -37,6 +37,22 @@ export interface WxStateOptions {
 }
 
 /**
+ * The native apps' login states (`WxAppStates`): one-time nonces the server
+ * issues and keeps (as digests) in the store.
+ *
+ * @publicApi
+ */
+export interface WxAppStateOptions {
+  /** How long an issued state can be spent, in milliseconds. @default 300000 (5 minutes) */
+  ttl?: number;
+  /**
+   * How many unspent states one client (one IP address, as the framework reads it: behind a proxy,
+   * set Express's `trust proxy` / Fastify's `trustProxy`) may hold; more answer 429. @default 20
+   */
+  maxPerClient?: number;
+}
+
+/**
  * An official account's message push settings, from its console.
  *
  * @publicApi
@@ -70,8 +86,16 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
    */
   miniProgram?: WxAppCredentials;
   /**
+   * The Open Platform mobile app (移动应用): native apps' OpenSDK codes posted to a
+   * `@WxAppLoginRoute()` route, and the codes of a multi-end app's `wx.miniapp.login()`.
+   */
+  mobileApp?: WxAppCredentials;
+  /** The multi-end app (多端应用): codes of its `wx.weixinAppLogin()` / `wx.getIdentityCode()`. */
+  multiEndApp?: WxAppCredentials;
+  /**
    * Many tenants' apps in one deployment, instead of `appid` / `officialAccount` / `website` /
-   * `miniProgram`: the app's resolver finds each request's tenant and its apps. Needs `state.secret`.
+   * `miniProgram` / `mobileApp` / `multiEndApp`: the app's resolver finds each request's tenant
+   * and its apps. Needs `state.secret`.
    */
   tenants?: WxTenantsOptions;
   /**
@@ -85,6 +109,8 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   idField?: WxIdField;
   /** The browser logins' state: the signed cookie that binds a login to the browser that started it. */
   state?: WxStateOptions;
+  /** The native apps' state: the one-time nonces `WxAppStates` issues. */
+  appState?: WxAppStateOptions;
   /**
    * The app's front ends on other origins (an SPA: `https://app.example.com`, `http://localhost:5173`),
    * exact origins: a login's `returnTo` and the redirects may be absolute URLs on them, and the login

@@ -9,6 +9,8 @@ import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 
 const STORE_METHODS = ['get', 'set', 'delete', 'claim', 'lock', 'setIfLocked', 'unlock'] as const;
 const TENANT_METHODS = ['tenantOf', 'load', 'tenantOfAppid'] as const;
+/** The apps that log in outside the browser, with no callback. */
+const NATIVE_APPS = ['miniProgram', 'mobileApp', 'multiEndApp'] as const;
 
 /**
  * The options' schema; messages name other options through `name`, so that the
@@ -30,6 +32,8 @@ function optionsSchema(name: (path: string) => string) {
       officialAccount: credentials('officialAccount').optional(),
       website: credentials('website').optional(),
       miniProgram: credentials('miniProgram').optional(),
+      mobileApp: credentials('mobileApp').optional(),
+      multiEndApp: credentials('multiEndApp').optional(),
       tenants: z
         .object({
           resolver: implementing<WxTenantResolver>('WxTenantResolver', TENANT_METHODS),
@@ -54,6 +58,12 @@ function optionsSchema(name: (path: string) => string) {
           ttl: z.number().int().min(10_000).max(3_600_000).default(600_000),
         })
         // Its defaults apply when the group is left out.
+        .prefault({}),
+      appState: z
+        .object({
+          ttl: z.number().int().min(10_000).max(3_600_000).default(300_000),
+          maxPerClient: z.number().int().min(1).max(10_000).default(20),
+        })
         .prefault({}),
       frontendOrigins: z
         .array(
@@ -88,8 +98,9 @@ function optionsSchema(name: (path: string) => string) {
     .superRefine(
       (options, context) => {
         const byKind = options.officialAccount !== undefined || options.website !== undefined;
+        const nativeApps = NATIVE_APPS.some((key) => options[key] !== undefined);
         if (options.tenants !== undefined) {
-          const fixed = ['appid', 'secret', 'officialAccount', 'website', 'miniProgram'] as const;
+          const fixed = ['appid', 'secret', 'officialAccount', 'website', ...NATIVE_APPS] as const;
           for (const key of fixed.filter((key) => options[key] !== undefined)) {
             const message = `is the fixed registration's: with ${name('tenants')}, each tenant's apps come from the resolver`;
             context.addIssue({ code: 'custom', path: [key], message });
@@ -103,15 +114,18 @@ function optionsSchema(name: (path: string) => string) {
           context.addIssue({ code: 'custom', path: ['appid'], message: issue });
         } else if (!byKind) {
           if (options.appid === undefined && options.secret === undefined) {
-            if (!options.miniProgram) {
-              const message = `is required (or ${name('officialAccount.appid')} / ${name('website.appid')} / ${name('miniProgram.appid')})`;
+            if (!nativeApps) {
+              const others = ['officialAccount', 'website', ...NATIVE_APPS].map((key) =>
+                name(`${key}.appid`),
+              );
+              const message = `is required (or ${others.join(' / ')})`;
               context.addIssue({ code: 'custom', path: ['appid'], message });
             }
           } else checkPair(options, context, '', name);
         }
-        // Every login in a browser comes back to the callback; a mini-program alone has none.
+        // Every login in a browser comes back to the callback; native apps alone have none.
         const browserApps = options.tenants !== undefined || byKind || options.appid !== undefined;
-        if (options.callbackURL === undefined && (browserApps || !options.miniProgram))
+        if (options.callbackURL === undefined && (browserApps || !nativeApps))
           context.addIssue({ code: 'custom', path: ['callbackURL'], message: 'is required' });
         for (const key of ['successRedirect', 'failureRedirect'] as const) {
           const target = options[key];

@@ -25,6 +25,10 @@ export interface WxTenant {
   website?: WxAppCredentials;
   /** Its mini-program. */
   miniProgram?: WxAppCredentials;
+  /** Its mobile app: native apps' OpenSDK logins. */
+  mobileApp?: WxAppCredentials;
+  /** Its multi-end app: `wx.weixinAppLogin()` codes. */
+  multiEndApp?: WxAppCredentials;
   /**
    * Its callback URL, on a domain its apps authorise; the path must be the module's `callbackURL`'s.
    * Tenants may share one. @default the module's `callbackURL`

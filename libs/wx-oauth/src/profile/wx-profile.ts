@@ -6,6 +6,7 @@ import type {
   WxPhoneInfo,
   WxUserByCode,
   WxUserInfo,
+  WxVerifyInfo,
 } from '../client/wx-oauth.types.js';
 
 import type { WxIdField } from '../options/wx-oauth-module-options.interface.js';
@@ -14,13 +15,15 @@ import type { WxIdField } from '../options/wx-oauth-module-options.interface.js'
  * The user as every login kind hands it to the app's `WxValidator` and, by
  * default, to `req.user`: a union, told apart by `via` (`oauth`: WeChat's
  * authorize page or QR login; `follow`: the official account's follow-to-log-in
- * QR code; `miniProgram`: a mini-program's `wx.login()` code). Narrow it
+ * QR code; `miniProgram`: a mini-program's `wx.login()` code; `mobileApp`: a
+ * native app's OpenSDK code, or a multi-end app's). Narrow it
  * before reading a kind's own fields: `if (profile.via === 'miniProgram')
  * profile.phoneNumber`. It carries no token: tokens go to `validate` separately.
  *
  * @publicApi
  */
-export type WxProfile = WxOAuthProfile | WxFollowProfile | WxMiniProgramProfile;
+export type WxProfile =
+  WxOAuthProfile | WxFollowProfile | WxMiniProgramProfile | WxMobileAppProfile;
 
 /** What every login's profile has. */
 interface WxProfileBase {
@@ -82,6 +85,24 @@ export interface WxMiniProgramProfile extends WxProfileBase {
   raw: {
     session: Omit<WxMiniProgramSession, 'session_key'>;
     phone?: WxPhoneInfo;
+  };
+}
+
+/**
+ * A login from a native app (`@WxAppLoginRoute()`): the mobile app's openid,
+ * the unionid when it is bound to the Open Platform account, and the user's
+ * nickname and avatar. Its tokens are saved for `WxTokenService` under `appid`;
+ * a multi-end app's login (`raw.verifyInfo`) has none.
+ *
+ * @publicApi
+ */
+export interface WxMobileAppProfile extends WxProfileBase {
+  via: 'mobileApp';
+  /** WeChat's own answers, tokens left out: the exchange and userinfo, or a multi-end app's `code2verifyinfo`. */
+  raw: {
+    token?: Omit<WxAccessToken, 'access_token' | 'refresh_token'>;
+    userinfo?: WxUserInfo;
+    verifyInfo?: WxVerifyInfo;
   };
 }
 
@@ -164,5 +185,43 @@ export function miniProgramProfile(
     scope: [],
     isSnapshotUser: false,
     raw: { session: { openid, ...(unionid ? { unionid } : {}) }, ...(phone ? { phone } : {}) },
+  };
+}
+
+/** The profile of a native app's login, from the mobile app's code exchange and userinfo. */
+export function mobileAppProfile(
+  { token, userinfo }: WxUserByCode,
+  idField: WxIdField,
+  appid: string,
+): WxMobileAppProfile {
+  const { access_token: _access, refresh_token: _refresh, ...tokenFields } = token;
+  const unionid = userinfo?.unionid ?? token.unionid;
+  return {
+    ...base(idField, appid, token.openid, unionid),
+    via: 'mobileApp',
+    ...(userinfo ? { nickname: userinfo.nickname, headimgurl: userinfo.headimgurl } : {}),
+    scope: String(token.scope ?? '')
+      .split(',')
+      .filter(Boolean),
+    isSnapshotUser: false,
+    raw: { token: tokenFields, ...(userinfo ? { userinfo } : {}) },
+  };
+}
+
+/** The profile of a multi-end app's WeChat login, from `code2verifyinfo`'s `openapp_info`. */
+export function multiEndAppProfile(
+  verifyInfo: WxVerifyInfo,
+  openapp: NonNullable<NonNullable<WxVerifyInfo['user_info']>['openapp_info']>,
+  idField: WxIdField,
+): WxMobileAppProfile {
+  const { appid, openid, unionid, nickname, headimgurl } = openapp;
+  return {
+    ...base(idField, appid, openid, unionid || undefined),
+    via: 'mobileApp',
+    ...(nickname ? { nickname } : {}),
+    ...(headimgurl ? { headimgurl } : {}),
+    scope: [],
+    isSnapshotUser: false,
+    raw: { verifyInfo },
   };
 }

@@ -22,7 +22,7 @@ export const WX_VALIDATOR = 'wx_oauth:validator';
  * @publicApi
  */
 export interface WxValidator {
-  /** `tokens` are the user's OAuth2 tokens; a follow or mini-program login (`profile.via`) has none. */
+  /** `tokens` are the user's OAuth2 tokens (a browser's or a native app's); a follow, mini-program or multi-end login has none. */
   validate(profile: WxProfile, tokens: WxAccessToken | undefined): unknown;
 }
 

@@ -37,7 +37,7 @@ const SCENE_STR_MAX = 64;
 const LANGS = new Set(['zh_CN', 'zh_TW', 'en']);
 
 /**
- * `/cgi-bin/stable_token` (for official accounts and mini-programs), `/cgi-bin/qrcode/create`
+ * `/cgi-bin/stable_token` (for official accounts, mini-programs and multi-end apps), `/cgi-bin/qrcode/create`
  * and `/cgi-bin/user/info` (official accounts only). As on
  * `/sns`, errors never echo a parameter, so secrets and tokens cannot leak through them.
  */
@@ -57,7 +57,8 @@ export function handleCgiBin(
       if (body.grant_type !== 'client_credential') return fail(40002);
       if (typeof body.appid !== 'string' || !body.appid) return fail(41002);
       const app = context.app(body.appid);
-      // Official accounts and mini-programs have app tokens; website apps have none.
+      // Official accounts, mini-programs and multi-end apps have app tokens; website and
+      // mobile apps have none.
       if (!app || !hasAppToken(app)) return fail(40013);
       if (typeof body.secret !== 'string' || !body.secret) return fail(41004);
       if (body.secret !== app.secret) return fail(40125);

@@ -1,12 +1,14 @@
 import { isMiniProgram, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
 import type { SandboxResponse } from './sandbox-response.js';
+import { helperJson, helperMethodCheck } from './browser-helper-response.js';
 import { jsonObject } from './request-body.js';
 import type { WxSandboxMiniProgramUser, WxSandboxUser } from '../wx-sandbox.types.js';
 
 /**
  * The sandbox's stand-in for the mini-program client, for a demo page in a browser:
  * WeChat has no such endpoints (the codes come from `wx.login()` and the getPhoneNumber
- * button inside WeChat). The page is on another origin, so every answer allows any origin.
+ * button inside WeChat). The page is on another origin, so every answer allows any origin
+ * (`browser-helper-response.ts`).
  */
 export const MINI_PROGRAM_USERS_PATH = '/sandbox/miniprogram/users';
 export const MINI_PROGRAM_LOGIN_PATH = '/sandbox/miniprogram/login';
@@ -26,10 +28,6 @@ export interface MiniProgramHelperContext {
   phoneCode(userKey: string, appid: string): string;
 }
 
-const CORS_HEADERS: Readonly<Record<string, string>> = {
-  'access-control-allow-origin': '*',
-};
-
 /**
  * `GET /sandbox/miniprogram/users?appid=…` → `[{key, nickname, hasPhone}]`;
  * `POST /sandbox/miniprogram/login` and `/phone-code` with JSON `{appid, user}` → `{code}`.
@@ -42,39 +40,33 @@ export function handleMiniProgramHelper(
   body: string,
   context: MiniProgramHelperContext,
 ): SandboxResponse {
-  if (method === 'OPTIONS') return preflight();
-  const allowed = helper === 'mini_users' ? 'GET' : 'POST';
-  if (method !== allowed) {
-    return {
-      ...json(405, { error: `use ${allowed}` }),
-      headers: { ...jsonHeaders(), allow: allowed },
-    };
-  }
+  const refused = helperMethodCheck(method, helper === 'mini_users' ? 'GET' : 'POST');
+  if (refused) return refused;
 
   if (helper === 'mini_users') {
     const app = miniProgram(query.get('appid'), context);
-    if (typeof app === 'string') return json(400, { error: app });
+    if (typeof app === 'string') return helperJson(400, { error: app });
     const users: WxSandboxMiniProgramUser[] = context.usersOf(app.appid).map((user) => ({
       key: user.key,
       nickname: user.nickname,
       hasPhone: user.phoneNumber !== undefined,
     }));
-    return json(200, users);
+    return helperJson(200, users);
   }
 
   const request = jsonObject(body);
-  if (!request) return json(400, { error: 'the body must be a JSON object {appid, user}' });
+  if (!request) return helperJson(400, { error: 'the body must be a JSON object {appid, user}' });
   const app = miniProgram(request.appid, context);
-  if (typeof app === 'string') return json(400, { error: app });
+  if (typeof app === 'string') return helperJson(400, { error: app });
   const userKey = request.user;
   if (typeof userKey !== 'string' || !context.usersOf(app.appid).some((u) => u.key === userKey)) {
-    return json(400, { error: 'user must be the key of a test user' });
+    return helperJson(400, { error: 'user must be the key of a test user' });
   }
   const code =
     helper === 'mini_login'
       ? context.wxLogin(userKey, app.appid)
       : context.phoneCode(userKey, app.appid);
-  return json(200, { code });
+  return helperJson(200, { code });
 }
 
 /** The mini-program with this appid, or why there is none. */
@@ -83,30 +75,4 @@ function miniProgram(appid: unknown, context: MiniProgramHelperContext): WxSandb
   const app = context.app(appid);
   if (!app) return 'no app with this appid';
   return isMiniProgram(app) ? app : 'the appid is not a mini-program';
-}
-
-function jsonHeaders(): Record<string, string> {
-  return {
-    ...CORS_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-  };
-}
-
-function json(status: number, body: unknown): SandboxResponse {
-  return { status, headers: jsonHeaders(), body: JSON.stringify(body) };
-}
-
-/** What a browser asks before a cross-origin POST with `content-type: application/json`. */
-function preflight(): SandboxResponse {
-  return {
-    status: 204,
-    headers: {
-      ...CORS_HEADERS,
-      'access-control-allow-methods': 'GET, POST, OPTIONS',
-      'access-control-allow-headers': 'content-type',
-      'access-control-max-age': '600',
-    },
-    body: '',
-  };
 }

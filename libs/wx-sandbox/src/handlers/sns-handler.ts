@@ -1,12 +1,15 @@
-import type { WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import { isMobileApp, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
 import type { SandboxGrant, SandboxGrants } from '../model/sandbox-grants.js';
 import { wxErrorBody, type WxErrcode, type WxErrorBody } from '../model/wx-errors.js';
+import type { WxSandboxUser } from '../wx-sandbox.types.js';
 
 export interface SnsContext {
   /** The registered app with this appid, if any. */
   app(appid: string): WxSandboxAppInfo | undefined;
   accessTokenTtlSeconds: number;
   grants: SandboxGrants;
+  /** Whether WeChat's risk control blocks the person's native-app login. */
+  isHighRisk(userKey: string): boolean;
   /** A fresh request id for an errmsg suffix. */
   rid(): string;
 }
@@ -17,9 +20,10 @@ export type SnsEndpoint = 'access_token' | 'refresh_token' | 'auth' | 'userinfo'
 const LANGS = new Set(['zh_CN', 'zh_TW', 'en']);
 
 /**
- * The `/sns` answers, computed from the query string alone: parameters in a POST
- * body are not read, so they end in 41002 as on WeChat. Errors never echo a
- * parameter, so the secret and tokens cannot leak through them.
+ * The `/sns` answers, for official accounts, website apps and mobile apps alike (a mobile
+ * app's OpenSDK code is exchanged as a website app's), computed from the query string
+ * alone: parameters in a POST body are not read, so they end in 41002 as on WeChat. Errors
+ * never echo a parameter, so the secret and tokens cannot leak through them.
  */
 export function handleSns(
   endpoint: SnsEndpoint,
@@ -38,7 +42,11 @@ export function handleSns(
       if (param('secret') !== app.secret) return fail(40125);
       if (!param('code')) return fail(41008);
       if (param('grant_type') !== 'authorization_code') return fail(40002);
-      const grant = context.grants.redeemCode(param('code'), app.appid);
+      // Risk control blocks a mobile app's login here, as jscode2session does a mini-program's.
+      const blocked = isMobileApp(app)
+        ? (user: WxSandboxUser) => context.isHighRisk(user.key)
+        : undefined;
+      const grant = context.grants.redeemCode(param('code'), app.appid, blocked);
       if (typeof grant === 'number') return fail(grant);
       return {
         ...tokenBody(grant, context),

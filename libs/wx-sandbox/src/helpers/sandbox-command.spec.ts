@@ -1,6 +1,7 @@
 import { WxSandbox } from '../wx-sandbox.js';
 import {
   DEFAULT_SANDBOX_APPS,
+  SANDBOX_COMMAND_USAGE,
   describeSandboxCommand,
   sandboxCommandConfig,
 } from './sandbox-command.js';
@@ -37,10 +38,10 @@ const authorizeStatus = async (
 };
 
 describe('the sandbox command', () => {
-  it('runs, by default, an official account, a website app and a mini-program bound to one Open Platform account, on 127.0.0.1, and prints every variable the app needs', async () => {
+  it('runs, by default, an official account, a website app, a mini-program, a mobile app and a multi-end app bound to one Open Platform account, on 127.0.0.1, and prints every variable the app needs', async () => {
     const { sandbox, banner } = await startCommand([], { WX_SANDBOX_AUTO_APPROVE: 'alice' });
     try {
-      const [mp, web, mini] = sandbox.apps;
+      const [mp, web, mini, mobile, multiEnd] = sandbox.apps;
       expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(variables(banner)).toEqual({
         WX_MP_APPID: DEFAULT_SANDBOX_APPS.officialAccount,
@@ -49,13 +50,25 @@ describe('the sandbox command', () => {
         WX_WEB_SECRET: web.secret,
         WX_MINI_APPID: DEFAULT_SANDBOX_APPS.miniProgram,
         WX_MINI_SECRET: mini.secret,
+        WX_MOBILE_APPID: DEFAULT_SANDBOX_APPS.mobileApp,
+        WX_MOBILE_SECRET: mobile.secret,
+        WX_MULTIEND_APPID: DEFAULT_SANDBOX_APPS.multiEndApp,
+        WX_MULTIEND_SECRET: multiEnd.secret,
         WX_CALLBACK_URL: 'http://localhost:3000/auth/wechat/callback',
         WX_API_BASE_URL: sandbox.url,
         WX_OPEN_BASE_URL: sandbox.url,
       });
       expect(banner).toContain(
-        `Apps: official account ${mp.appid}, website app ${web.appid}, mini-program ${mini.appid}, bound to Open Platform account 'sandbox-open-platform'.`,
+        `Apps: official account ${mp.appid}, website app ${web.appid}, mini-program ${mini.appid}, ` +
+          `mobile app ${mobile.appid}, multi-end app ${multiEnd.appid} (logging in as ${mobile.appid}), ` +
+          "bound to Open Platform account 'sandbox-open-platform'.",
       );
+      expect(mobile).toMatchObject({ kind: 'mobileApp', openPlatform: 'sandbox-open-platform' });
+      expect(multiEnd).toMatchObject({ kind: 'multiEndApp', mobileAppid: mobile.appid });
+      expect(sandbox.unionidOf('alice', mobile.appid)).toBe(sandbox.unionidOf('alice', mp.appid));
+      // The defaults need no appid: there is one app of each kind.
+      expect(sandbox.appLogin({ user: 'alice' }).code).toMatch(/^[A-Za-z0-9]{32}$/);
+      expect(sandbox.identityCode({ user: 'alice' })).toMatch(/^[A-Za-z0-9]{32}$/);
       expect(sandbox.unionidOf('alice', mini.appid)).toBe(sandbox.unionidOf('alice', mp.appid));
       expect(banner).toContain(`wxLogin.js: ${sandbox.wxLoginJsUrl}`);
       expect(sandbox.unionidOf('alice', web.appid)).toBe(sandbox.unionidOf('alice', mp.appid));
@@ -106,6 +119,67 @@ describe('the sandbox command', () => {
     }
   });
 
+  it('takes the mobile and multi-end apps as flags or from the environment, the multi-end app logging in as the mobile app', async () => {
+    const { sandbox, banner } = await startCommand(
+      ['--mobile-appid', 'wx0mobile', '--multiend-secret', 'multiend-secret-value'],
+      {
+        WX_SANDBOX_MOBILE_APPID: 'wx0ignored',
+        WX_SANDBOX_MOBILE_SECRET: 'mobile-secret-value',
+        WX_SANDBOX_MULTIEND_APPID: 'wx0donut',
+      },
+    );
+    try {
+      expect(variables(banner)).toEqual({
+        WX_MOBILE_APPID: 'wx0mobile',
+        WX_MOBILE_SECRET: '$WX_SANDBOX_MOBILE_SECRET',
+        WX_MULTIEND_APPID: 'wx0donut',
+        WX_MULTIEND_SECRET: '<the --multiend-secret you gave>',
+        WX_CALLBACK_URL: 'http://localhost:3000/auth/wechat/callback',
+        WX_API_BASE_URL: sandbox.url,
+        WX_OPEN_BASE_URL: sandbox.url,
+      });
+      expect(banner).not.toContain('secret-value');
+      expect(sandbox.apps).toMatchObject([
+        { appid: 'wx0mobile', kind: 'mobileApp', secret: 'mobile-secret-value' },
+        {
+          appid: 'wx0donut',
+          kind: 'multiEndApp',
+          secret: 'multiend-secret-value',
+          mobileAppid: 'wx0mobile',
+        },
+      ]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('prints no multi-end variables when only a mobile app is named', async () => {
+    const { sandbox, banner } = await startCommand([], { WX_SANDBOX_MOBILE_APPID: 'wx0mobile' });
+    try {
+      expect(Object.keys(variables(banner))).toEqual([
+        'WX_MOBILE_APPID',
+        'WX_MOBILE_SECRET',
+        'WX_CALLBACK_URL',
+        'WX_API_BASE_URL',
+        'WX_OPEN_BASE_URL',
+      ]);
+      expect(sandbox.apps.map((app) => app.kind)).toEqual(['mobileApp']);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('lists the new flags in its help', () => {
+    for (const flag of [
+      '--mobile-appid <appid>      [WX_SANDBOX_MOBILE_APPID]',
+      '--mobile-secret <secret>    [WX_SANDBOX_MOBILE_SECRET]',
+      '--multiend-appid <appid>    [WX_SANDBOX_MULTIEND_APPID]',
+      '--multiend-secret <secret>  [WX_SANDBOX_MULTIEND_SECRET]',
+    ]) {
+      expect(SANDBOX_COMMAND_USAGE).toContain(flag);
+    }
+  });
+
   it('runs one app of the two alone when only that one is named', () => {
     const { options } = sandboxCommandConfig([], { WX_SANDBOX_WEB_APPID: 'wx0web' });
     expect(options.apps).toEqual([
@@ -145,7 +219,22 @@ describe('the sandbox command', () => {
     [
       ['--appid', 'wx0one'],
       { WX_SANDBOX_MP_APPID: 'wx0mp' },
-      /--appid \(one app\) and \$WX_SANDBOX_MP_APPID \(two apps\)/,
+      /--appid \(one app\) and \$WX_SANDBOX_MP_APPID \(an app per kind\)/,
+    ],
+    [
+      [],
+      { WX_SANDBOX_APPID: 'wx0one', WX_SANDBOX_MULTIEND_SECRET: 's' },
+      /\$WX_SANDBOX_APPID \(one app\) and \$WX_SANDBOX_MULTIEND_SECRET \(an app per kind\)/,
+    ],
+    [
+      ['--multiend-appid', 'wx0donut'],
+      {},
+      /the multi-end app needs a mobile app: set WX_SANDBOX_MOBILE_APPID \(--mobile-appid\) too/,
+    ],
+    [
+      [],
+      { WX_SANDBOX_MOBILE_SECRET: 'orphan', WX_SANDBOX_WEB_APPID: 'wx0web' },
+      /\$WX_SANDBOX_MOBILE_SECRET is set but WX_SANDBOX_MOBILE_APPID is not/,
     ],
     [
       [],

@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_OPEN_PLATFORM, describeKind, type WxSandboxApp } from '../model/sandbox-apps.js';
+import {
+  DEFAULT_OPEN_PLATFORM,
+  describeKind,
+  type WxSandboxApp,
+  type WxSandboxAppKind,
+} from '../model/sandbox-apps.js';
 import { WxSandbox } from '../wx-sandbox.js';
 import type { WxSandboxOptions } from '../wx-sandbox.options.js';
 
@@ -15,6 +20,10 @@ const OPTIONS = {
   webSecret: { flag: 'web-secret', env: 'WX_SANDBOX_WEB_SECRET' },
   miniAppid: { flag: 'mini-appid', env: 'WX_SANDBOX_MINI_APPID' },
   miniSecret: { flag: 'mini-secret', env: 'WX_SANDBOX_MINI_SECRET' },
+  mobileAppid: { flag: 'mobile-appid', env: 'WX_SANDBOX_MOBILE_APPID' },
+  mobileSecret: { flag: 'mobile-secret', env: 'WX_SANDBOX_MOBILE_SECRET' },
+  multiEndAppid: { flag: 'multiend-appid', env: 'WX_SANDBOX_MULTIEND_APPID' },
+  multiEndSecret: { flag: 'multiend-secret', env: 'WX_SANDBOX_MULTIEND_SECRET' },
   openPlatform: { flag: 'open-platform', env: 'WX_SANDBOX_OPEN_PLATFORM' },
   autoApprove: { flag: 'auto-approve', env: 'WX_SANDBOX_AUTO_APPROVE' },
   publicUrl: { flag: 'public-url', env: 'WX_SANDBOX_PUBLIC_URL' },
@@ -28,6 +37,8 @@ export const DEFAULT_SANDBOX_APPS = {
   officialAccount: 'wx0sandbox0official',
   website: 'wx0sandbox0website',
   miniProgram: 'wx0sandbox0miniprog',
+  mobileApp: 'wx0sandbox0mobile',
+  multiEndApp: 'wx0sandbox0multiend',
 } as const;
 
 const DEFAULT_CALLBACK_URL = 'http://localhost:3000/auth/wechat/callback';
@@ -38,26 +49,32 @@ Runs a local WeChat (authorize, consent and QR pages, wxLogin.js and the /sns AP
 development, and prints the variables your app needs. Each option can also be set by the
 environment variable in brackets; a flag wins.
 
-By default: an official account, a website app and a mini-program bound to one Open Platform
-account, as a site that logs in inside WeChat, on a computer and in its mini-program has them.
---appid alone runs one app that serves both browser flows.
+By default: an official account, a website app, a mini-program, a mobile app and a multi-end
+app (whose WeChat login gives the mobile app's openid) bound to one Open Platform account, as a
+site that logs in inside WeChat, on a computer, in its mini-program and in its native app has
+them. Naming any of them runs only the ones named; --appid alone runs one app that serves both
+browser flows.
 
 Options:
-  --port <n>              [PORT] port to listen on (default 3001; 0 picks a free one)
-  --host <host>           [HOST] interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)
-  --mp-appid <appid>      [WX_SANDBOX_MP_APPID] the official account (default ${DEFAULT_SANDBOX_APPS.officialAccount})
-  --mp-secret <secret>    [WX_SANDBOX_MP_SECRET] its secret (default: random, printed)
-  --web-appid <appid>     [WX_SANDBOX_WEB_APPID] the website app (default ${DEFAULT_SANDBOX_APPS.website})
-  --web-secret <secret>   [WX_SANDBOX_WEB_SECRET] its secret (default: random, printed)
-  --mini-appid <appid>    [WX_SANDBOX_MINI_APPID] the mini-program (default ${DEFAULT_SANDBOX_APPS.miniProgram})
-  --mini-secret <secret>  [WX_SANDBOX_MINI_SECRET] its secret (default: random, printed)
-  --open-platform <name>  [WX_SANDBOX_OPEN_PLATFORM] the Open Platform account they are bound to
-  --appid <appid>         [WX_SANDBOX_APPID] one app for both flows instead of the two
-  --secret <secret>       [WX_SANDBOX_SECRET] its secret (default: random, printed)
-  --auto-approve <key>    [WX_SANDBOX_AUTO_APPROVE] approve at once as this test user (alice, bob, carol, snap)
-  --public-url <url>      [WX_SANDBOX_PUBLIC_URL] where browsers reach the sandbox, e.g. behind a port mapping
-  --callback-url <url>    [WX_CALLBACK_URL] your app's callback, printed back (default ${DEFAULT_CALLBACK_URL})
-  -h, --help              show this help`;
+  --port <n>                  [PORT] port to listen on (default 3001; 0 picks a free one)
+  --host <host>               [HOST] interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+  --mp-appid <appid>          [WX_SANDBOX_MP_APPID] the official account (default ${DEFAULT_SANDBOX_APPS.officialAccount})
+  --mp-secret <secret>        [WX_SANDBOX_MP_SECRET] its secret (default: random, printed)
+  --web-appid <appid>         [WX_SANDBOX_WEB_APPID] the website app (default ${DEFAULT_SANDBOX_APPS.website})
+  --web-secret <secret>       [WX_SANDBOX_WEB_SECRET] its secret (default: random, printed)
+  --mini-appid <appid>        [WX_SANDBOX_MINI_APPID] the mini-program (default ${DEFAULT_SANDBOX_APPS.miniProgram})
+  --mini-secret <secret>      [WX_SANDBOX_MINI_SECRET] its secret (default: random, printed)
+  --mobile-appid <appid>      [WX_SANDBOX_MOBILE_APPID] the mobile app (default ${DEFAULT_SANDBOX_APPS.mobileApp})
+  --mobile-secret <secret>    [WX_SANDBOX_MOBILE_SECRET] its secret (default: random, printed)
+  --multiend-appid <appid>    [WX_SANDBOX_MULTIEND_APPID] the multi-end app, logging in as the mobile app (default ${DEFAULT_SANDBOX_APPS.multiEndApp})
+  --multiend-secret <secret>  [WX_SANDBOX_MULTIEND_SECRET] its secret (default: random, printed)
+  --open-platform <name>      [WX_SANDBOX_OPEN_PLATFORM] the Open Platform account they are bound to
+  --appid <appid>             [WX_SANDBOX_APPID] one app for both browser flows instead of an app per kind
+  --secret <secret>           [WX_SANDBOX_SECRET] its secret (default: random, printed)
+  --auto-approve <key>        [WX_SANDBOX_AUTO_APPROVE] approve at once as this test user (alice, bob, carol, snap)
+  --public-url <url>          [WX_SANDBOX_PUBLIC_URL] where browsers reach the sandbox, e.g. behind a port mapping
+  --callback-url <url>        [WX_CALLBACK_URL] your app's callback, printed back (default ${DEFAULT_CALLBACK_URL})
+  -h, --help                  show this help`;
 
 /** What the command was asked for: the sandbox's options, and what to print. */
 export interface SandboxCommandConfig {
@@ -70,8 +87,8 @@ export interface SandboxCommandConfig {
 
 /**
  * The command's flags over its environment. One form or the other: `--appid`
- * (one app for every flow), or the two apps, each of which may be left out by
- * naming only the other.
+ * (one app for every flow), or an app per kind, each of which is left out when only
+ * others are named. A multi-end app needs the mobile app its login gives the openid of.
  */
 export function sandboxCommandConfig(
   argv: readonly string[],
@@ -111,27 +128,35 @@ export function sandboxCommandConfig(
     return secret?.value;
   };
   const single = given('appid') ?? given('secret');
-  const pair = [
+  const perKind = [
     given('mpAppid'),
     given('mpSecret'),
     given('webAppid'),
     given('webSecret'),
     given('miniAppid'),
     given('miniSecret'),
+    given('mobileAppid'),
+    given('mobileSecret'),
+    given('multiEndAppid'),
+    given('multiEndSecret'),
   ];
   if (single) {
-    const clash = pair.find(Boolean);
+    const clash = perKind.find(Boolean);
     if (clash)
-      throw new Error(`${single.from} (one app) and ${clash.from} (two apps) do not go together`);
+      throw new Error(
+        `${single.from} (one app) and ${clash.from} (an app per kind) do not go together`,
+      );
     Object.assign(options, { appid: value('appid'), secret: keep(given('secret')) });
   } else {
     const openPlatform = value('openPlatform') ?? DEFAULT_OPEN_PLATFORM;
-    const named = pair.some(Boolean);
+    const named = perKind.some(Boolean);
     const apps: WxSandboxApp[] = [];
     for (const [kind, appidOption, secretOption, fallback] of [
       ['officialAccount', 'mpAppid', 'mpSecret', DEFAULT_SANDBOX_APPS.officialAccount],
       ['website', 'webAppid', 'webSecret', DEFAULT_SANDBOX_APPS.website],
       ['miniProgram', 'miniAppid', 'miniSecret', DEFAULT_SANDBOX_APPS.miniProgram],
+      ['mobileApp', 'mobileAppid', 'mobileSecret', DEFAULT_SANDBOX_APPS.mobileApp],
+      ['multiEndApp', 'multiEndAppid', 'multiEndSecret', DEFAULT_SANDBOX_APPS.multiEndApp],
     ] as const) {
       const secret = given(secretOption);
       const appid = value(appidOption) ?? (named ? undefined : fallback);
@@ -139,7 +164,7 @@ export function sandboxCommandConfig(
         if (secret) throw new Error(`${secret.from} is set but ${OPTIONS[appidOption].env} is not`);
         continue;
       }
-      apps.push({ appid, secret: keep(secret), kind, openPlatform });
+      apps.push({ appid, secret: keep(secret), kind, openPlatform, ...mobileAppOf(kind, apps) });
     }
     options.apps = apps;
   }
@@ -151,11 +176,28 @@ export function sandboxCommandConfig(
   };
 }
 
+/**
+ * A multi-end app's `mobileAppid`: the mobile app registered before it, without which its
+ * WeChat login has no openid to give.
+ */
+function mobileAppOf(kind: WxSandboxAppKind, apps: readonly WxSandboxApp[]): Partial<WxSandboxApp> {
+  if (kind !== 'multiEndApp') return {};
+  const mobileApp = apps.find((app) => app.kind === 'mobileApp');
+  if (!mobileApp) {
+    throw new Error(
+      `the multi-end app needs a mobile app: set ${OPTIONS.mobileAppid.env} (--${OPTIONS.mobileAppid.flag}) too`,
+    );
+  }
+  return { mobileAppid: mobileApp.appid };
+}
+
 /** The `nest-wx-oauth/config` keys of each kind of app. */
 const KEY_PREFIXES: Record<string, string> = {
   officialAccount: 'WX_MP',
   website: 'WX_WEB',
   miniProgram: 'WX_MINI',
+  mobileApp: 'WX_MOBILE',
+  multiEndApp: 'WX_MULTIEND',
 };
 
 /**
@@ -183,7 +225,11 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
     ['WX_API_BASE_URL', sandbox.url],
     ['WX_OPEN_BASE_URL', sandbox.publicUrl],
   );
-  const kinds = sandbox.apps.map((app) => `${describeKind(app.kind)} ${app.appid}`);
+  const kinds = sandbox.apps.map(
+    (app) =>
+      `${describeKind(app.kind)} ${app.appid}` +
+      (app.mobileAppid === undefined ? '' : ` (logging in as ${app.mobileAppid})`),
+  );
   const binding = sandbox.apps[0].openPlatform
     ? `, bound to Open Platform account '${sandbox.apps[0].openPlatform}'`
     : '';

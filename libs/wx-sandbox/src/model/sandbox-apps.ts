@@ -5,9 +5,13 @@ import type { WxSandboxScope } from '../wx-sandbox.types.js';
  * The kinds of WeChat app: an official account (公众号/服务号) logs in inside WeChat
  * through `/connect/oauth2/authorize`; a website app (网站应用) of the Open Platform logs
  * in on a desktop through `/connect/qrconnect`; a mini-program (小程序) has no browser
- * login at all: `wx.login()` gives it a code for `/sns/jscode2session`.
+ * login at all: `wx.login()` gives it a code for `/sns/jscode2session`. A mobile app
+ * (移动应用) of the Open Platform gets its code from the OpenSDK and exchanges it at
+ * `/sns/oauth2/access_token` as a website app does; a multi-end app (多端应用, "Donut")
+ * exchanges its identity codes at `/donut/code2verifyinfo` for its mobile app's openid.
  */
-export type WxSandboxAppKind = 'officialAccount' | 'website' | 'miniProgram';
+export type WxSandboxAppKind =
+  'officialAccount' | 'website' | 'miniProgram' | 'mobileApp' | 'multiEndApp';
 
 /** An app to register with `WxSandbox.start({ apps })`. */
 export interface WxSandboxApp {
@@ -22,6 +26,12 @@ export interface WxSandboxApp {
   openPlatform?: string;
   /** Shown on the consent and QR pages. @default the `appName` option */
   name?: string;
+  /**
+   * A multi-end app's mobile app, whose openid its WeChat login gives: required for
+   * `kind: 'multiEndApp'`, refused for the others. It must name a registered mobile app by
+   * the time it is used (apps may be registered in any order).
+   */
+  mobileAppid?: string;
 }
 
 /**
@@ -40,12 +50,16 @@ export interface WxSandboxAppInfo {
   readonly scopes: readonly WxSandboxScope[];
   /** The account's original id (原始ID), `gh_` and 12 hex, stable per appid: `ToUserName` of its pushes. */
   readonly originalId: string;
+  /** A multi-end app's mobile app; absent for the other kinds. */
+  readonly mobileAppid?: string;
 }
 
 const APP_KINDS: ReadonlySet<unknown> = new Set<WxSandboxAppKind>([
   'officialAccount',
   'website',
   'miniProgram',
+  'mobileApp',
+  'multiEndApp',
 ]);
 
 /** The Open Platform account of the single-app form, when `unionid` is on. */
@@ -56,6 +70,9 @@ const KIND_SCOPES: Record<WxSandboxAppInfo['kind'], readonly WxSandboxScope[]> =
   website: ['snsapi_login'],
   // No browser scope: the authorize pages refuse its appid as the wrong kind of app.
   miniProgram: [],
+  // Their codes come from the OpenSDK and the multi-end framework, never from a browser page.
+  mobileApp: [],
+  multiEndApp: [],
   both: ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'],
 };
 
@@ -63,6 +80,8 @@ const KIND_NAMES: Record<WxSandboxAppInfo['kind'], string> = {
   officialAccount: 'official account',
   website: 'website app',
   miniProgram: 'mini-program',
+  mobileApp: 'mobile app',
+  multiEndApp: 'multi-end app',
   both: 'sandbox app (both flows)',
 };
 
@@ -109,7 +128,8 @@ export function resolveApp(app: WxSandboxApp, defaultName: string): WxSandboxApp
     throw new Error('WxSandbox: every app needs an appid');
   if (!APP_KINDS.has(app.kind)) {
     throw new Error(
-      `WxSandbox: app '${app.appid}' needs kind 'officialAccount', 'website' or 'miniProgram'`,
+      `WxSandbox: app '${app.appid}' needs kind 'officialAccount', 'website', 'miniProgram', ` +
+        "'mobileApp' or 'multiEndApp'",
     );
   }
   if (app.secret !== undefined && (typeof app.secret !== 'string' || !app.secret)) {
@@ -127,7 +147,24 @@ export function resolveApp(app: WxSandboxApp, defaultName: string): WxSandboxApp
     kind: app.kind,
     openPlatform: app.openPlatform,
     name: app.name || defaultName,
+    ...mobileAppidOf(app),
   });
+}
+
+/** A multi-end app's `mobileAppid`, which it must have and no other kind may. */
+function mobileAppidOf(app: WxSandboxApp): Pick<WxSandboxAppInfo, 'mobileAppid'> {
+  if (app.kind !== 'multiEndApp') {
+    if (app.mobileAppid !== undefined)
+      throw new Error(
+        `WxSandbox: app '${app.appid}' has a mobileAppid, which only a multiEndApp has`,
+      );
+    return {};
+  }
+  if (typeof app.mobileAppid !== 'string' || !app.mobileAppid)
+    throw new Error(
+      `WxSandbox: multi-end app '${app.appid}' needs the mobileAppid of its mobile app`,
+    );
+  return { mobileAppid: app.mobileAppid };
 }
 
 /** The app with another secret (random when left out), as the console's reset gives it. */
@@ -153,9 +190,50 @@ export function isMiniProgram(app: WxSandboxAppInfo): boolean {
   return app.kind === 'miniProgram';
 }
 
-/** Whether the app may get its own access token from `/cgi-bin/stable_token`. */
+/** Whether the app is a mobile app, whose OpenSDK codes `/sns/oauth2/access_token` takes. */
+export function isMobileApp(app: WxSandboxAppInfo): boolean {
+  return app.kind === 'mobileApp';
+}
+
+/** Whether the app is a multi-end app, the only kind with `/donut/code2verifyinfo`. */
+export function isMultiEndApp(app: WxSandboxAppInfo): boolean {
+  return app.kind === 'multiEndApp';
+}
+
+/**
+ * Whether the app may get its own access token from `/cgi-bin/stable_token`: a multi-end
+ * app needs one for `/donut/code2verifyinfo`; website and mobile apps have none.
+ */
 export function hasAppToken(app: WxSandboxAppInfo): boolean {
-  return isOfficialAccount(app) || isMiniProgram(app);
+  return isOfficialAccount(app) || isMiniProgram(app) || isMultiEndApp(app);
+}
+
+/**
+ * The app a facade method acts for: `appid`, which must be of `kind`, or else the one app
+ * of that kind; throws when there is none or more than one to choose from.
+ */
+export function appOfKind(
+  apps: readonly WxSandboxAppInfo[],
+  kind: WxSandboxAppKind,
+  appid: string | undefined,
+  method: string,
+): WxSandboxAppInfo {
+  const name = describeKind(kind);
+  if (appid !== undefined) {
+    const app = apps.find((candidate) => candidate.appid === appid);
+    if (!app) throw new Error(`WxSandbox: no app with appid '${appid}'`);
+    if (app.kind !== kind)
+      throw new Error(`WxSandbox: app '${appid}' (${describeKind(app.kind)}) is not a ${name}`);
+    return app;
+  }
+  const ofKind = apps.filter((app) => app.kind === kind);
+  if (ofKind.length === 1) return ofKind[0];
+  throw new Error(
+    ofKind.length === 0
+      ? `WxSandbox: ${method}() needs a ${name}, and none is registered`
+      : `WxSandbox: ${method}() needs an appid: ${ofKind.length} ${name}s are registered ` +
+          `(${ofKind.map((app) => app.appid).join(', ')})`,
+  );
 }
 
 function freezeApp(app: Omit<WxSandboxAppInfo, 'scopes' | 'originalId'>): WxSandboxAppInfo {

@@ -61,14 +61,21 @@ export class SandboxGrants {
 
   /**
    * Single use: a second exchange of the same code gets 40163, an unknown or expired one
-   * 40029, and so does another app's code, which stays usable by its own app.
+   * 40029, and so does another app's code, which stays usable by its own app. A user
+   * `blocked` by risk control gets 40226, the code used up: WeChat blocks the login, not
+   * the code.
    */
-  redeemCode(code: string, appid: string): SandboxGrant | 40029 | 40163 {
+  redeemCode(
+    code: string,
+    appid: string,
+    blocked?: (user: WxSandboxUser) => boolean,
+  ): SandboxGrant | 40029 | 40163 | 40226 {
     const entry = this.codes.get(code);
     if (!entry || entry.appid !== appid) return 40029;
     if (entry.used) return 40163;
     if (this.clock.now() >= entry.expiresAt) return 40029;
     entry.used = true;
+    if (blocked?.(entry.user)) return 40226;
     const now = this.clock.now();
     const grant: SandboxGrant = {
       appid: entry.appid,

@@ -11,7 +11,7 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   40125: 'invalid appsecret',
   40163: 'code been used',
   40164: 'invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist',
-  // A high-risk user (高风险等级用户), whose mini-program login WeChat blocks.
+  // A high-risk user (高风险等级用户), whose mini-program or native-app login WeChat blocks.
   40226: 'code blocked',
   41001: 'access_token missing',
   41002: 'appid missing',
@@ -21,11 +21,18 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   41009: 'missing openid',
   42001: 'access_token expired',
   42002: 'refresh_token expired',
+  43001: 'require GET method',
   43002: 'require POST method',
   45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit',
   47001: 'data format error',
   48001: 'api unauthorized',
+  // The multi-end app's /donut/code2verifyinfo has errcodes of its own, its errmsgs in Chinese.
+  10001000: 'code过期',
+  10001001: 'code错误',
+  10001002: 'appid错误',
+  10001003: 'appsecret错误',
+  10001004: 'grant_type错误',
 };
 
 /** The codes the sandbox answers by itself (faults may inject any other). */
@@ -48,9 +55,15 @@ export type WxErrcode =
   | 41009
   | 42001
   | 42002
+  | 43001
   | 43002
   | 47001
-  | 48001;
+  | 48001
+  | 10001000
+  | 10001001
+  | 10001002
+  | 10001003
+  | 10001004;
 
 export interface WxErrorBody {
   errcode: number;

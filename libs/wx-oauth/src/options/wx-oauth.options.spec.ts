@@ -1,0 +1,112 @@
+import type { WxOAuthModuleOptions } from './wx-oauth-module-options.interface.js';
+import { resolveWxOAuthOptions } from './wx-oauth.options.js';
+
+const CALLBACK = 'https://app.example.com/auth/wechat/callback';
+const mobileApp = { appid: 'wx0m0b11e0app001', secret: 'mobile-app-options-secret-0123' };
+const multiEndApp = { appid: 'wx0mu1t1end0app1', secret: 'multi-end-options-secret-01234' };
+const officialAccount = { appid: 'wx0fficia1acc0unt', secret: 'oa-options-secret-0123456789' };
+const SECRETS = [mobileApp, multiEndApp, officialAccount].map(({ secret }) => secret);
+
+/** The message the options are refused with. */
+function refusal(options: object): string {
+  try {
+    resolveWxOAuthOptions(options as WxOAuthModuleOptions);
+  } catch (error) {
+    const { message } = error as Error;
+    for (const secret of SECRETS) expect(message).not.toContain(secret);
+    return message;
+  }
+  throw new Error('the options were accepted');
+}
+
+describe('resolveWxOAuthOptions: native apps', () => {
+  it.each([
+    ['a mobile app', { mobileApp }],
+    ['a multi-end app', { multiEndApp }],
+    ['both', { mobileApp, multiEndApp }],
+  ])('takes %s alone, with no callbackURL and no appid', (_name, options) => {
+    const settings = resolveWxOAuthOptions(options);
+    expect(settings).toMatchObject(options);
+    expect(settings.callbackURL).toBeUndefined();
+    expect(settings.appid).toBeUndefined();
+  });
+
+  it('still wants the callbackURL beside a browser app', () => {
+    expect(refusal({ mobileApp, officialAccount })).toMatch(/- callbackURL: is required/);
+    expect(
+      refusal({ multiEndApp, appid: 'wx0ne0app0000001', secret: 'one-app-secret-0123' }),
+    ).toMatch(/- callbackURL: is required/);
+    expect(() =>
+      resolveWxOAuthOptions({ mobileApp, officialAccount, callbackURL: CALLBACK }),
+    ).not.toThrow();
+  });
+
+  it('names every kind an app may be given as when none is', () => {
+    expect(refusal({ callbackURL: CALLBACK })).toContain(
+      '- appid: is required (or officialAccount.appid / website.appid / miniProgram.appid / mobileApp.appid / multiEndApp.appid)',
+    );
+  });
+
+  it.each([
+    [
+      { mobileApp: { appid: mobileApp.appid } },
+      '- mobileApp.secret: is required with mobileApp.appid',
+    ],
+    [
+      { mobileApp: { secret: mobileApp.secret } },
+      '- mobileApp.appid: is required with mobileApp.secret',
+    ],
+    [
+      { multiEndApp: { appid: multiEndApp.appid } },
+      '- multiEndApp.secret: is required with multiEndApp.appid',
+    ],
+    [
+      { multiEndApp: { secret: multiEndApp.secret } },
+      '- multiEndApp.appid: is required with multiEndApp.secret',
+    ],
+  ])('wants an app with its secret and a secret with its app: %j', (options, message) => {
+    expect(refusal(options)).toContain(message);
+  });
+
+  it('refuses a fixed mobile or multi-end app beside tenants, each named', () => {
+    const message = refusal({
+      mobileApp,
+      multiEndApp,
+      callbackURL: CALLBACK,
+      state: { secret: 'tenants-options-secret-0123' },
+      tenants: {
+        resolver: {
+          tenantOf: () => undefined,
+          load: () => undefined,
+          tenantOfAppid: () => undefined,
+        },
+      },
+    });
+    expect(message).toMatch(/- mobileApp: is the fixed registration's: with tenants/);
+    expect(message).toMatch(/- multiEndApp: is the fixed registration's: with tenants/);
+  });
+
+  describe('appState', () => {
+    it('defaults to five minutes and 20 unspent states a client', () => {
+      expect(resolveWxOAuthOptions({ mobileApp }).appState).toEqual({
+        ttl: 300_000,
+        maxPerClient: 20,
+      });
+      expect(resolveWxOAuthOptions({ mobileApp, appState: { maxPerClient: 5 } }).appState).toEqual({
+        ttl: 300_000,
+        maxPerClient: 5,
+      });
+    });
+
+    it.each([
+      [{ ttl: 9_999 }, 'appState.ttl'],
+      [{ ttl: 3_600_001 }, 'appState.ttl'],
+      [{ ttl: 60_000.5 }, 'appState.ttl'],
+      [{ maxPerClient: 0 }, 'appState.maxPerClient'],
+      [{ maxPerClient: 10_001 }, 'appState.maxPerClient'],
+      [{ maxPerClient: '20' }, 'appState.maxPerClient'],
+    ])('refuses %j, naming it', (appState, name) => {
+      expect(refusal({ mobileApp, appState })).toMatch(new RegExp(`- ${name}: `));
+    });
+  });
+});

@@ -1,0 +1,119 @@
+import { isMobileApp, isMultiEndApp, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import type { SandboxResponse } from './sandbox-response.js';
+import { helperJson, helperMethodCheck } from './browser-helper-response.js';
+import { jsonObject } from './request-body.js';
+import type {
+  WxSandboxAppLoginRequest,
+  WxSandboxAppLoginResponse,
+  WxSandboxIdentityCodeRequest,
+  WxSandboxNativeAppUser,
+  WxSandboxUser,
+} from '../wx-sandbox.types.js';
+
+/**
+ * The sandbox's stand-in for WeChat inside a native app, for a demo page in a browser:
+ * WeChat has no such endpoints (the codes come from the OpenSDK's `SendAuthReq` and a
+ * multi-end app's `wx.weixinAppLogin()` on the phone). The page is on another origin, so
+ * every answer allows any origin (`browser-helper-response.ts`).
+ */
+export const APP_USERS_PATH = '/sandbox/app/users';
+export const APP_LOGIN_PATH = '/sandbox/app/login';
+export const APP_IDENTITY_CODE_PATH = '/sandbox/app/identity-code';
+
+/** The helpers: list the users, the OpenSDK's login, `wx.weixinAppLogin()`. */
+export type NativeAppHelper = 'app_users' | 'app_login' | 'app_identity_code';
+
+export interface NativeAppHelperContext {
+  /** The registered app with this appid, if any. */
+  app(appid: string): WxSandboxAppInfo | undefined;
+  /** The people as `appid` sees them. */
+  usersOf(appid: string): readonly WxSandboxUser[];
+  /** `WxSandbox.appLogin`. */
+  appLogin(request: WxSandboxAppLoginRequest): WxSandboxAppLoginResponse;
+  /** `WxSandbox.identityCode`. */
+  identityCode(request: WxSandboxIdentityCodeRequest): string;
+}
+
+/**
+ * `GET /sandbox/app/users?appid=…` (a mobile or multi-end app) → `[{key, nickname}]`;
+ * `POST /sandbox/app/login` with JSON `{appid, user, state?}` (a mobile app) → `{code, state?}`;
+ * `POST /sandbox/app/identity-code` with JSON `{appid, user}` (a multi-end app) → `{code}`.
+ * Bad input is a 400 `{error}`; `OPTIONS` answers the CORS preflight of a JSON POST.
+ */
+export function handleNativeAppHelper(
+  helper: NativeAppHelper,
+  method: string,
+  query: URLSearchParams,
+  body: string,
+  context: NativeAppHelperContext,
+): SandboxResponse {
+  const refused = helperMethodCheck(method, helper === 'app_users' ? 'GET' : 'POST');
+  if (refused) return refused;
+
+  if (helper === 'app_users') {
+    const app = nativeApp(
+      query.get('appid'),
+      context,
+      'a mobile or multi-end app',
+      (candidate) => isMobileApp(candidate) || isMultiEndApp(candidate),
+    );
+    if (typeof app === 'string') return helperJson(400, { error: app });
+    const users: WxSandboxNativeAppUser[] = context
+      .usersOf(app.appid)
+      .map(({ key, nickname }) => ({ key, nickname }));
+    return helperJson(200, users);
+  }
+
+  const request = jsonObject(body);
+  if (!request) {
+    const fields = helper === 'app_login' ? '{appid, user, state?}' : '{appid, user}';
+    return helperJson(400, { error: `the body must be a JSON object ${fields}` });
+  }
+
+  if (helper === 'app_login') {
+    const app = nativeApp(request.appid, context, 'a mobile app', isMobileApp);
+    if (typeof app === 'string') return helperJson(400, { error: app });
+    const user = testUser(request.user, app.appid, context);
+    if (user === undefined)
+      return helperJson(400, { error: 'user must be the key of a test user' });
+    const { state } = request;
+    if (state !== undefined && typeof state !== 'string')
+      return helperJson(400, { error: 'state must be a string' });
+    return helperJson(200, context.appLogin({ user, appid: app.appid, state }));
+  }
+
+  const app = nativeApp(request.appid, context, 'a multi-end app', isMultiEndApp);
+  if (typeof app === 'string') return helperJson(400, { error: app });
+  // Its codes log in as the user of its mobile app, which must be registered.
+  const mobileApp = context.app(app.mobileAppid ?? '');
+  if (!mobileApp || !isMobileApp(mobileApp)) {
+    return helperJson(400, { error: "the multi-end app's mobile app is not registered" });
+  }
+  const user = testUser(request.user, mobileApp.appid, context);
+  if (user === undefined) return helperJson(400, { error: 'user must be the key of a test user' });
+  return helperJson(200, { code: context.identityCode({ user, appid: app.appid }) });
+}
+
+/** The app with this appid, when it is of the kind `fits` tells, or why there is none. */
+function nativeApp(
+  appid: unknown,
+  context: NativeAppHelperContext,
+  kind: string,
+  fits: (app: WxSandboxAppInfo) => boolean,
+): WxSandboxAppInfo | string {
+  if (typeof appid !== 'string' || !appid) return 'appid is required';
+  const app = context.app(appid);
+  if (!app) return 'no app with this appid';
+  return fits(app) ? app : `the appid is not ${kind}`;
+}
+
+/** The key of one of `appid`'s test users, or `undefined`. */
+function testUser(
+  key: unknown,
+  appid: string,
+  context: NativeAppHelperContext,
+): string | undefined {
+  return typeof key === 'string' && context.usersOf(appid).some((user) => user.key === key)
+    ? key
+    : undefined;
+}
