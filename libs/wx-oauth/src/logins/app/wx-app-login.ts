@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { naming, type WxRegistration } from '../../apps/wx-registration.js';
+import { naming, type WxApp, type WxRegistration } from '../../apps/wx-registration.js';
 import { WxOAuthError } from '../../client/wx-oauth.error.js';
 import type { WxAccessToken } from '../../client/wx-oauth.types.js';
 import type { WxOAuthSettings } from '../../options/wx-oauth.options.js';
@@ -36,23 +36,37 @@ export class WxAppLogin {
     private readonly appTokens: WxAppTokenService,
   ) {}
 
-  /** The login of `body`'s code with `registration`'s mobile app, or its multi-end app. */
-  logIn({ code, multiEnd }: WxAppLoginBody, registration: WxRegistration): Promise<WxAppLogIn> {
-    return multiEnd ? this.multiEnd(code, registration) : this.mobile(code, registration);
+  /** The app `body`'s code is for: `registration`'s multi-end app, else its mobile app; `flow_unavailable` without it. */
+  appOf({ multiEnd }: WxAppLoginBody, registration: WxRegistration): WxApp {
+    return multiEnd ? registration.multiEndApp() : registration.mobileApp();
   }
 
-  private async mobile(code: string, registration: WxRegistration): Promise<WxAppLogIn> {
-    const app = registration.mobileApp();
+  /** The login of `body`'s code with `app` (`appOf`). */
+  logIn({ code, multiEnd }: WxAppLoginBody, app: WxApp): Promise<WxAppLogIn> {
+    return multiEnd ? this.multiEnd(code, app) : this.mobile(code, app);
+  }
+
+  private async mobile(code: string, app: WxApp): Promise<WxAppLogIn> {
     const appid = app.client.appid;
-    const answer = await naming(app, app.client.getUserByCode(code, this.settings.lang));
+    const answer = await naming(app, app.client.getUserByCode(code, this.settings.lang)).catch(
+      (error: unknown) => {
+        // The one misconfiguration WeChat reports as the user's fault: the code is another app's.
+        if (error instanceof WxOAuthError && error.errcode === 40029)
+          throw new WxOAuthError(
+            error.kind,
+            `${error.message} (if every app login fails so, mobileApp / WX_MOBILE_APPID is not the appid the app's OpenSDK registered)`,
+            error,
+          );
+        throw error;
+      },
+    );
     const profile = mobileAppProfile(answer, this.settings.idField, appid);
     // Saved before the app's validator runs, as the browser login's: it may call WxTokenService.
     await this.tokens.save(answer.token, appid);
     return { profile, tokens: answer.token };
   }
 
-  private async multiEnd(code: string, registration: WxRegistration): Promise<WxAppLogIn> {
-    const app = registration.multiEndApp();
+  private async multiEnd(code: string, app: WxApp): Promise<WxAppLogIn> {
     const { client } = app;
     const info = await naming(
       app,

@@ -454,6 +454,8 @@ describe('WxAppStrategy', () => {
         expect(error.getStatus()).toBe(status);
         expect(error.getResponse()).toMatchObject({ kind, errcode, errmsg });
         expect(JSON.stringify(error.getResponse())).not.toContain(mobileApp.secret);
+        // Another app's code is the one misconfiguration WeChat calls the user's fault: the message says where to look.
+        if (errcode === 40029) expect(error.message).toContain('WX_MOBILE_APPID');
         expect(RecordingValidator.seen).toHaveLength(0);
         await expect(savedToken()).rejects.toMatchObject({ kind: 'refresh_expired' });
       },
@@ -486,17 +488,21 @@ describe('WxAppStrategy', () => {
     it.each([
       ['an OpenSDK code without a mobile app', { multiEndApp }, false, 'mobile app'],
       ['a multi-end code without a multi-end app', { mobileApp }, true, 'multi-end app'],
-    ])('answers %s with 400 flow_unavailable', async (_name, options, multiEnd, missing) => {
-      await moduleRef.close();
-      await compile(options);
-      const error = errorOf(
-        await runStrategy(strategy, appLogin({ code: CODE, state: await issued(), multiEnd })),
-      );
-      expect(error.getStatus()).toBe(400);
-      expect(error.getResponse()).toMatchObject({ kind: 'flow_unavailable' });
-      expect(error.message).toContain(`no WeChat ${missing} registered`);
-      expect(wechat.calls).toHaveLength(0);
-    });
+    ])(
+      'answers %s with 400 flow_unavailable, before the state',
+      async (_name, options, multiEnd, missing) => {
+        await moduleRef.close();
+        await compile(options);
+        // A state of no app: the missing app is the answer, not the state's 401.
+        const error = errorOf(
+          await runStrategy(strategy, appLogin({ code: CODE, state: 'A'.repeat(43), multiEnd })),
+        );
+        expect(error.getStatus()).toBe(400);
+        expect(error.getResponse()).toMatchObject({ kind: 'flow_unavailable' });
+        expect(error.message).toContain(`no WeChat ${missing} registered`);
+        expect(wechat.calls).toHaveLength(0);
+      },
+    );
   });
 
   describe('with tenants', () => {

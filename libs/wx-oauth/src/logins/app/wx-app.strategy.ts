@@ -44,9 +44,11 @@ export class WxAppStrategy extends PassportStrategy(Strategy, WX_STRATEGIES.app)
   private async login(req: PassportRequest, options?: WxAppLoginRouteOptions): Promise<unknown> {
     const body = readAppLoginBody(req.method, (req as { body?: unknown }).body);
     const registration = await this.apps.forRequest(req);
+    // Before the state: a site without the app answers flow_unavailable (400), not the state's 401.
+    const app = this.app.appOf(body, registration);
     // Spent before WeChat is called, whatever the login's outcome.
     if (options?.checkState !== false) await this.states.spend(body.state, registration);
-    const { profile, tokens } = await this.app.logIn(body, registration);
+    const { profile, tokens } = await this.app.logIn(body, app);
     return this.validate(profile, tokens);
   }
 
