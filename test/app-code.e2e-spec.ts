@@ -23,8 +23,6 @@ import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import {
   WxAuthGuard,
   type WxAuthInfo,
@@ -41,6 +39,7 @@ import { CaptureLogger } from './support/capture-logger.js';
 import { launchChromium } from './support/chromium.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
+import { serveSpa } from './support/spa-server.js';
 import {
   authorize,
   decideUrl,
@@ -318,20 +317,6 @@ class HandoffController {
     this.tokens.set(token, user);
     return { token, user };
   }
-}
-
-/** The README's SPA (test/support/spa), served as Vite would serve its build: index.html for every page. */
-async function serveSpa(port: number, apiUrl: string): Promise<{ close(): Promise<void> }> {
-  const dir = new URL('./support/spa/', import.meta.url);
-  const server: Server = createServer((req, res) => {
-    const script = req.url === '/wechat-login.js';
-    void readFile(new URL(script ? 'wechat-login.js' : 'index.html', dir), 'utf8').then((text) => {
-      res.writeHead(200, { 'Content-Type': script ? 'text/javascript' : 'text/html' });
-      res.end(script ? text : text.replace('%API_URL%', apiUrl));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 describe('the login handed to a front end on another origin', () => {

@@ -2,10 +2,12 @@
  * The published packages, as users get them: the library and the sandbox are built and
  * packed (`npm pack`), and each app under test/consumers/ is copied outside the monorepo,
  * installs itself from its committed lock file (`npm ci`), then the library with the
- * package README's install command for its Nest line and the sandbox with the README's
- * dev-dependency command (the tarballs for the packages' names), and runs its own tests: a
- * Nest 11 CommonJS app with jest and ts-jest, and a Nest 12 ES module app with vitest, each
- * logging in through the sandbox.
+ * package README's install command for its Nest line, the sandbox with the README's
+ * dev-dependency command (the tarballs for the packages' names) and `@nestjs/jwt` with the
+ * README's command for the line, lints itself with the config `nest new` gives its line (the
+ * README's whole-file snippets are among its files), and runs its own tests: a Nest 11
+ * CommonJS app with jest and ts-jest, and a Nest 12 ES module app with vitest, each logging in
+ * through the sandbox.
  *
  * Unlike the other tests this one never touches the source: jest's
  * `nest-wx-oauth` mapping does not apply to the child processes it runs.
@@ -76,9 +78,19 @@ const ENTRIES = ['.', './testing', './redis'];
 const entryDir = (entry: string): string => (entry === '.' ? '' : `${entry.slice(2)}/`);
 
 const APPS = [
-  { app: 'nest11-cjs-jest', nest: '11', config: '4', runner: 'jest' },
-  { app: 'nest12-esm-vitest', nest: '12', config: '12', runner: 'vitest' },
+  { app: 'nest11-cjs-jest', nest: '11', config: '4', runner: 'jest', linter: 'ESLint' },
+  { app: 'nest12-esm-vitest', nest: '12', config: '12', runner: 'vitest', linter: 'oxlint' },
 ];
+
+/** The package README's files that the consumer apps hold whole, as the jest app has them. */
+const README_FILES = [
+  'src/auth/auth.controller.ts',
+  'src/auth/signup.guard.ts',
+  'src/auth/handoff.controller.ts',
+  'test/wechat-login.e2e-spec.ts',
+];
+/** Those the ES module app holds alike, but for the `.js` of relative imports (its handoff controller's constructor has the `@Inject()`s vitest 3 needs). */
+const SAME_IN_ESM_APP = README_FILES.filter((file) => file !== 'src/auth/handoff.controller.ts');
 
 /** The package README's Install section. */
 async function readmeInstallSection(): Promise<string> {
@@ -103,6 +115,19 @@ async function readmeSandboxInstallCommand(): Promise<string[]> {
     /^```bash\n(npm (?:i|install) (?:-D|--save-dev) [^\n]*nest-wx-oauth-sandbox\b[^\n]*)\n```/m;
   const command = block.exec(await readmeInstallSection())?.[1];
   if (!command) throw new Error("the README's Install section has no command for the sandbox");
+  return command.split(/\s+/);
+}
+
+/**
+ * The package README's command for `@nestjs/jwt`, which its handoff and mini-program examples
+ * use: the one naming the line's major, else the one naming none.
+ */
+async function readmeJwtInstallCommand(nest: string): Promise<string[]> {
+  const readme = await readFile(join(lib, 'README.md'), 'utf8');
+  const commands = [...readme.matchAll(/`(npm i @nestjs\/jwt(?:@\^(\d+))?)`/g)];
+  const command = (commands.find(([, , major]) => major === nest) ??
+    commands.find(([, , major]) => major === undefined))?.[1];
+  if (!command) throw new Error(`the README has no command for @nestjs/jwt on Nest ${nest}`);
   return command.split(/\s+/);
 }
 
@@ -231,7 +256,7 @@ describe('the packed nest-wx-oauth package', () => {
     expect(Object.keys(pkg.dependencies ?? {})).toContain('qrcode-generator');
   });
 
-  describe.each(APPS)('in $app', ({ app, nest, config, runner }) => {
+  describe.each(APPS)('in $app', ({ app, nest, config, runner, linter }) => {
     const dir = (): string => join(work, app);
 
     beforeAll(async () => {
@@ -249,6 +274,7 @@ describe('the packed nest-wx-oauth package', () => {
       for (const [npm, ...args] of [
         await readmeInstallCommand(nest),
         await readmeSandboxInstallCommand(),
+        await readmeJwtInstallCommand(nest),
       ]) {
         const packages = args.map((arg) => tarballs[arg] ?? arg);
         await run(npm, [...packages, '--no-audit', '--no-fund'], dir(), 5 * MINUTE);
@@ -275,6 +301,7 @@ describe('the packed nest-wx-oauth package', () => {
       expect(await major('@nestjs/core')).toBe(nest);
       expect(await major('@nestjs/passport')).toBe(nest);
       expect(await major('@nestjs/config')).toBe(config);
+      expect(await major('@nestjs/jwt')).toBe(nest);
 
       // The sandbox, this very tarball too, as a dev dependency.
       const sandboxPkg = await readJson<PackageJson>(join(sandboxLib, 'package.json'));
@@ -298,6 +325,15 @@ describe('the packed nest-wx-oauth package', () => {
     });
 
     it(
+      `passes the ${linter} config that \`nest new\` makes for Nest ${nest}, the README's snippets among its files`,
+      async () => {
+        // The app's own lint script; a warning fails it too (no-unsafe-argument is one).
+        await run('npm', ['run', 'lint', '--', '--max-warnings', '0'], dir(), 2 * MINUTE);
+      },
+      3 * MINUTE,
+    );
+
+    it(
       `passes its own ${runner} tests: a login through the sandbox`,
       async () => {
         const { stdout, stderr } = await run('npm', ['test'], dir(), 4 * MINUTE);
@@ -305,7 +341,7 @@ describe('the packed nest-wx-oauth package', () => {
         // eslint-disable-next-line no-control-regex -- the escape character starts them
         const output = `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
         expect(output).toMatch(
-          runner === 'jest' ? /Tests:\s+13 passed, 13 total/ : /Tests\s+13 passed \(13\)/,
+          runner === 'jest' ? /Tests:\s+14 passed, 14 total/ : /Tests\s+14 passed \(14\)/,
         );
       },
       5 * MINUTE,
@@ -406,23 +442,20 @@ describe('the packed nest-wx-oauth package', () => {
     MINUTE,
   );
 
-  it('shows in the package README the e2e test the consumer apps run', async () => {
+  it('shows in the package README, whole, the files the consumer apps lint and run', async () => {
     const readme = await readFile(join(lib, 'README.md'), 'utf8');
-    const jestSpec = await readFile(
-      join(consumers, 'nest11-cjs-jest/test/wechat-login.e2e-spec.ts'),
-      'utf8',
-    );
-    const vitestSpec = await readFile(
-      join(consumers, 'nest12-esm-vitest/test/wechat-login.e2e-spec.ts'),
-      'utf8',
-    );
-    const controller = await readFile(
-      join(consumers, 'nest11-cjs-jest/src/auth/auth.controller.ts'),
-      'utf8',
-    );
-    expect(readme).toContain(jestSpec);
-    expect(readme).toContain(controller);
-    // The ES module app's copy differs only by the `.js` of its relative imports.
-    expect(vitestSpec.replace(/(from '\.{1,2}\/[^']+)\.js'/g, "$1'")).toBe(jestSpec);
+    const jestApp = (file: string): Promise<string> =>
+      readFile(join(consumers, 'nest11-cjs-jest', file), 'utf8');
+    for (const file of README_FILES) {
+      expect({ file, inReadme: readme.includes(await jestApp(file)) }).toEqual({
+        file,
+        inReadme: true,
+      });
+    }
+    for (const file of SAME_IN_ESM_APP) {
+      const esm = await readFile(join(consumers, 'nest12-esm-vitest', file), 'utf8');
+      const asJest = esm.replace(/(from '\.{1,2}\/[^']+)\.js'/g, "$1'");
+      expect({ file, asJest }).toEqual({ file, asJest: await jestApp(file) });
+    }
   });
 });

@@ -1,13 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 /**
  * Many tenants' WeChat apps in one deployment, over HTTP against the sandbox:
  * each tenant's login with its own appid and secret, two tenants sharing one
  * callback domain (chosen by path prefix) beside one on its own host, tenants
  * added, removed and re-keyed while the app runs, a state of one tenant never
- * spending a code of another's, and two instances sharing Redis.
+ * spending a code of another's, two instances sharing Redis, and the README's
+ * shops by host on a development port, logged in through loginThroughSandbox.
  */
 import {
   Controller,
+  ForbiddenException,
   Get,
   type INestApplication,
   Injectable,
@@ -16,6 +19,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import {
   type WxAuthInfo,
@@ -29,9 +33,11 @@ import {
   WxTenants,
   WxTokenService,
   type WxTenantRequest,
+  WxUser,
 } from 'nest-wx-oauth';
 import { WxRedisStore } from 'nest-wx-oauth/redis';
-import { CookieJar, WxSandbox } from 'nest-wx-oauth/testing';
+import { CookieJar, loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
+import request from 'supertest';
 import type { CaptureLogger } from './support/capture-logger.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
@@ -301,7 +307,9 @@ describe('tenants on one instance', () => {
       app.get(WxTenants).forget('acme');
       const down = await browser.get(`${url}/t/acme/auth/wechat`, SHARED);
       expect(down.status).toBe(503);
-      expect(await down.text()).not.toContain('tenants-db');
+      const text = await down.text();
+      expect(JSON.parse(text)).toMatchObject({ kind: 'tenant_unavailable' });
+      expect(text).not.toContain('tenants-db');
     } finally {
       directory.failing = false;
     }
@@ -387,5 +395,251 @@ describe('a tenant by host behind a proxy the app does not trust', () => {
     } finally {
       await untrusting.app.close();
     }
+  });
+});
+
+// The package README's shops by host ("Many tenants in one deployment"): its resolver and its
+// controller are these classes, word for word, and its test is the first one below.
+
+/** A shop's row, as the README's repository gives it. */
+interface ShopRow {
+  mpAppid: string;
+  mpSecret: string;
+  webAppid?: string;
+  webSecret: string;
+}
+
+/** The app's repository, in memory; `failure` is its database down. */
+@Injectable()
+class TenantsRepository {
+  readonly rows = new Map<string, ShopRow>();
+  failure?: Error;
+
+  async findOne(id: string): Promise<ShopRow | undefined> {
+    if (this.failure) throw this.failure;
+    return this.rows.get(id);
+  }
+
+  async idByAppid(appid: string): Promise<string | undefined> {
+    if (this.failure) throw this.failure;
+    return [...this.rows].find(([, row]) => row.mpAppid === appid)?.[0];
+  }
+}
+
+@Injectable()
+export class TenantResolver implements WxTenantResolver {
+  /** Where the shops are: https://shop.example.com, in development http://shop.localhost:3010. */
+  private readonly shops: URL;
+
+  constructor(
+    private readonly tenants: TenantsRepository,
+    config: ConfigService,
+  ) {
+    this.shops = new URL(config.getOrThrow<string>('SHOPS_URL'));
+  }
+
+  /** The shop at a hostname (no port): acme for acme.shop.example.com or acme.shop.localhost. */
+  tenantOfHost(hostname: string): string | undefined {
+    const suffix = `.${this.shops.hostname}`;
+    return hostname.endsWith(suffix) ? hostname.slice(0, -suffix.length) : undefined;
+  }
+
+  // Every login request: keep it cheap (a host, a path prefix or a header).
+  tenantOf({ hostname }: WxTenantRequest): string | undefined {
+    return this.tenantOfHost(hostname);
+  }
+
+  // Cached by the module for tenants.cacheTtl (a minute).
+  async load(id: string): Promise<WxTenant | undefined> {
+    const row = await this.tenants.findOne(id);
+    if (!row) return undefined;
+    return {
+      id,
+      officialAccount: { appid: row.mpAppid, secret: row.mpSecret },
+      website: row.webAppid ? { appid: row.webAppid, secret: row.webSecret } : undefined,
+      // On the shop's own host and port: http://acme.shop.localhost:3010/auth/wechat/callback
+      callbackURL: `${this.shops.protocol}//${id}.${this.shops.host}/auth/wechat/callback`,
+    };
+  }
+
+  // For tokens and background work that start from an appid.
+  tenantOfAppid(appid: string): Promise<string | undefined> {
+    return this.tenants.idByAppid(appid);
+  }
+}
+
+@Controller('auth/wechat')
+export class AuthController {
+  constructor(private readonly resolver: TenantResolver) {}
+
+  @Get()
+  @UseGuards(WxAuthGuard)
+  login(): void {}
+
+  @Get('callback')
+  @UseGuards(WxAuthGuard)
+  callback(@Req() req: Request, @WxUser() user: WxProfile): WxProfile {
+    // The shop the login was for, and the shop whose host the callback reached.
+    const { tenant } = (req.authInfo as WxAuthInfo).state;
+    if (tenant !== this.resolver.tenantOfHost(req.hostname))
+      throw new ForbiddenException('This login was started at another shop');
+    return user;
+  }
+}
+
+@Module({
+  imports: [ConfigModule],
+  providers: [TenantsRepository, TenantResolver],
+  exports: [TenantsRepository, TenantResolver],
+})
+class ShopsModule {}
+
+/** A driver's error, as a database client throws it: its message names the database, password included. */
+class DatabaseError extends Error {
+  readonly code = 'ECONNREFUSED';
+}
+
+describe("the README's shops by host, on a development port", () => {
+  let sandbox: WxSandbox;
+  let app: INestApplication;
+  let logger: CaptureLogger;
+  let repository: TenantsRepository;
+
+  beforeAll(async () => {
+    // acme's row in the test database has the sandbox's app wx0acme0official and its secret;
+    // the app runs with SHOPS_URL=http://shop.localhost:3010.
+    sandbox = await WxSandbox.start({
+      autoApprove: 'alice',
+      apps: [{ appid: 'wx0acme0official', kind: 'officialAccount' }],
+    });
+    // Its own app, built last: passport keeps the strategies of the app built last in the process.
+    ({ app, logger } = await listenApp(await freePort(), {
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: [() => ({ SHOPS_URL: 'http://shop.localhost:3010' })],
+        }),
+        ShopsModule,
+        WxOAuthModule.forRootAsync({
+          imports: [ShopsModule],
+          inject: [TenantResolver, ConfigService],
+          useFactory: (resolver: TenantResolver, config: ConfigService) => ({
+            tenants: { resolver },
+            // The path every tenant's callback has.
+            callbackURL: new URL('/auth/wechat/callback', config.getOrThrow<string>('SHOPS_URL'))
+              .href,
+            state: { secret: STATE_SECRET },
+            apiBaseUrl: sandbox.url,
+            openBaseUrl: sandbox.url,
+          }),
+        }),
+      ],
+      controllers: [AuthController],
+    }));
+    repository = app.get(TenantsRepository);
+    repository.rows.set('acme', {
+      mpAppid: 'wx0acme0official',
+      mpSecret: sandbox.app('wx0acme0official').secret,
+      webSecret: '',
+    });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await sandbox.close();
+    expect(logger.lines.join('\n')).not.toContain(sandbox.app('wx0acme0official').secret);
+  });
+
+  it('logs alice in at acme.shop.localhost:3010 through loginThroughSandbox, as the README shows', async () => {
+    const login = await loginThroughSandbox<WxProfile>(app.getHttpServer(), {
+      sandbox,
+      path: '/auth/wechat',
+      headers: { host: 'acme.shop.localhost:3010' },
+      userAgent: 'Mozilla/5.0 (iPhone) MicroMessenger/8.0.50', // in WeChat: the official account
+    });
+
+    const openid = sandbox.openidOf('alice', 'wx0acme0official');
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({ appid: 'wx0acme0official', openid });
+    // WeChat was sent back to the shop's own host and port.
+    expect(login.callbackUrl).toMatch(
+      /^http:\/\/acme\.shop\.localhost:3010\/auth\/wechat\/callback\?/,
+    );
+  });
+
+  it("refuses, in the README's handler, a login of one shop whose callback reached another's host", async () => {
+    const jar = new CookieJar();
+    const start = await request(app.getHttpServer())
+      .get('/auth/wechat')
+      .set('Host', 'acme.shop.localhost:3010')
+      .set('User-Agent', WECHAT_UA)
+      .expect(302);
+    jar.apply(start.headers['set-cookie'] as unknown as string[]);
+    const approved = await fetch(start.headers.location.replace(/#.*$/, ''), {
+      redirect: 'manual',
+      headers: { 'user-agent': WECHAT_UA },
+    });
+    const callback = new URL(approved.headers.get('location')!);
+
+    const elsewhere = await request(app.getHttpServer())
+      .get(callback.pathname + callback.search)
+      .set('Host', 'bolt.shop.localhost:3010')
+      .set('User-Agent', WECHAT_UA)
+      .set('Cookie', jar.header());
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body).toMatchObject({ message: 'This login was started at another shop' });
+  });
+
+  it('answers a host no shop serves with 404 Not Found, naming it', async () => {
+    for (const [host, message] of [
+      ['ghost.shop.localhost:3010', 'Tenant ghost does not exist'],
+      ['shop.localhost:3010', 'No tenant is served at shop.localhost:3010'],
+    ]) {
+      const missing = await request(app.getHttpServer()).get('/auth/wechat').set('Host', host);
+      expect(missing.status).toBe(404);
+      expect(missing.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message,
+        kind: 'unknown_tenant',
+      });
+    }
+  });
+
+  it("answers 503 tenant_unavailable when the shops' database is down, logging its class, never its message", async () => {
+    repository.failure = new DatabaseError('connect ECONNREFUSED postgres://shop:hunter2@db/shops');
+    app.get(WxTenants).forget('acme');
+    try {
+      const down = await request(app.getHttpServer())
+        .get('/auth/wechat')
+        .set('Host', 'acme.shop.localhost:3010');
+      expect(down.status).toBe(503);
+      expect(down.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The tenant resolver failed',
+        kind: 'tenant_unavailable',
+      });
+      expect(logger.lines).toContain(
+        `error [WxOAuthModule] The tenant resolver's load for tenant "acme" failed: DatabaseError (ECONNREFUSED) (set tenants.logErrors to log its message)`,
+      );
+      expect(logger.lines.join('\n')).not.toContain('hunter2');
+    } finally {
+      repository.failure = undefined;
+    }
+  });
+
+  it("is the README's resolver, controller and test, word for word", async () => {
+    const readme = await readFile(new URL('../libs/wx-oauth/README.md', import.meta.url), 'utf8');
+    const section = /## Many tenants in one deployment([\s\S]*?)\n## /.exec(readme)![1];
+    const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+    const checked = blocks.filter((block) =>
+      /TenantResolver implements|tenantOfHost\(req|loginThroughSandbox/.test(block),
+    );
+    expect(checked).toHaveLength(3);
+    const spec = await readFile(new URL(import.meta.url), 'utf8');
+    for (const line of checked.flatMap((block) => block.split('\n')))
+      if (line.trim() && !/^(import|\/\/ src\/)/.test(line)) expect(spec).toContain(line);
   });
 });

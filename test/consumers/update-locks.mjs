@@ -1,7 +1,7 @@
 // Refreshes the consumer apps' lock files: each app as `nest new` makes it, before the
 // library and the sandbox. The package test copies an app, installs it from this lock file
-// (`npm ci`), then runs the package README's install commands, the app's Nest line's and the
-// sandbox's (a dev dependency), with the packed tarballs.
+// (`npm ci`), then runs the package README's install commands, the app's Nest line's, the
+// sandbox's (a dev dependency) and `@nestjs/jwt`'s, with the packed tarballs.
 //
 // Usage: npm run consumers:lock   (after changing an app's package.json)
 import { execFileSync } from 'node:child_process';

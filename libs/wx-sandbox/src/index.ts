@@ -14,6 +14,7 @@ export type {
   WxSandboxPushAttempt,
   WxSandboxPushReply,
   WxSandboxPushResult,
+  WxSandboxRequestRecord,
   WxSandboxScope,
   WxSandboxStats,
   WxSandboxUser,

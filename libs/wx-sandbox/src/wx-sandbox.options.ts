@@ -5,7 +5,7 @@ import {
   type WxSandboxApp,
   type WxSandboxAppInfo,
 } from './model/sandbox-apps.js';
-import type { WxSandboxUserSeed } from './wx-sandbox.types.js';
+import type { WxSandboxRequestRecord, WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 export interface WxSandboxOptions {
   /**
@@ -113,6 +113,12 @@ export interface WxSandboxOptions {
    * @default undefined (plain HTTP)
    */
   tls?: WxSandboxTlsOptions;
+  /**
+   * Called once for each request answered, with its method, path, app and outcome (never a
+   * query, a body or anything secret): the sandbox command's request log.
+   * @default undefined (nothing is recorded)
+   */
+  onRequest?: (record: WxSandboxRequestRecord) => void;
 }
 
 /** A PEM private key and the certificate that goes with it, for `WxSandbox.start({ tls })`. */
@@ -122,7 +128,7 @@ export interface WxSandboxTlsOptions {
 }
 
 export type ResolvedWxSandboxOptions = Required<
-  Omit<WxSandboxOptions, 'apps' | 'users' | 'publicUrl' | 'tls'>
+  Omit<WxSandboxOptions, 'apps' | 'users' | 'publicUrl' | 'tls' | 'onRequest'>
 > & {
   /** Never empty; `appid` and `secret` are the first one's. */
   apps: WxSandboxAppInfo[];
@@ -130,6 +136,7 @@ export type ResolvedWxSandboxOptions = Required<
   /** Without a trailing slash; `undefined` until the listening `url` stands in. */
   publicUrl: string | undefined;
   tls: WxSandboxTlsOptions | undefined;
+  onRequest: ((record: WxSandboxRequestRecord) => void) | undefined;
 };
 
 export const DEFAULT_SANDBOX_APPID = 'wx0sandbox0appid';
@@ -173,6 +180,7 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     connectionLatencyMs: options.connectionLatencyMs ?? 0,
     pushTimeoutMs: options.pushTimeoutMs ?? 5000,
     tls: options.tls === undefined ? undefined : checkTls(options.tls),
+    onRequest: checkOnRequest(options.onRequest),
   };
   for (const key of [
     'codeTtlMs',
@@ -199,6 +207,15 @@ function checkPublicUrl(value: string): string {
     );
   }
   return url.href.replace(/\/+$/, '');
+}
+
+function checkOnRequest(
+  onRequest: WxSandboxOptions['onRequest'],
+): ResolvedWxSandboxOptions['onRequest'] {
+  if (onRequest !== undefined && typeof onRequest !== 'function') {
+    throw new Error('WxSandbox: onRequest must be a function');
+  }
+  return onRequest;
 }
 
 function checkTls(tls: WxSandboxTlsOptions): WxSandboxTlsOptions {

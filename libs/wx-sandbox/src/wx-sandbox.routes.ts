@@ -18,6 +18,11 @@ import {
 } from './handlers/follow-qr-handler.js';
 import { handleMiniProgram, type MiniProgramEndpoint } from './handlers/mini-program-handler.js';
 import {
+  MESSAGE_PUSH_CONSOLE_PATH,
+  handleMessagePushConsole,
+  type MessagePushConsole,
+} from './handlers/message-push-console.js';
+import {
   MINI_PROGRAM_LOGIN_PATH,
   MINI_PROGRAM_PHONE_CODE_PATH,
   MINI_PROGRAM_USERS_PATH,
@@ -44,13 +49,14 @@ import {
   WX_LOGIN_JS_SHORT_PATH,
   wxLoginScript,
 } from './handlers/wx-login-script.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import { randomRid } from './model/random-strings.js';
 import type { SandboxAppTokens } from './model/sandbox-app-tokens.js';
 import type { SandboxAppUsers } from './model/sandbox-app-users.js';
 import type { SandboxFollowers } from './model/sandbox-followers.js';
 import type { SandboxGrants } from './model/sandbox-grants.js';
 import type { SandboxMiniCodes } from './model/sandbox-mini-codes.js';
-import type { SandboxQrCodes } from './model/sandbox-qr-codes.js';
+import { QR_URL_PREFIX, type SandboxQrCodes } from './model/sandbox-qr-codes.js';
 import type { SandboxSessions } from './model/sandbox-sessions.js';
 import type {
   WxSandboxAppLoginRequest,
@@ -78,6 +84,7 @@ type PageRoute =
   | 'showqrcode'
   | 'follow_qr'
   | 'follow_scan'
+  | 'message_push_console'
   | MiniProgramHelper
   | NativeAppHelper;
 export type SandboxRouteName = WxSandboxEndpoint | PageRoute | 'not_found';
@@ -89,6 +96,8 @@ export interface SandboxRequest {
   query: URLSearchParams;
   /** Read only for the routes that take one; `''` for the others. */
   body: string;
+  /** Read by the sandbox's own pages only (WeChat's endpoints go by the query). */
+  headers: IncomingHttpHeaders;
 }
 
 /** What the handlers read and change of the running sandbox (`WxSandbox` builds it). */
@@ -107,6 +116,8 @@ export interface SandboxRouteContext {
   /** The mini-programs' codes and the multi-end apps' identity codes. */
   miniCodes: SandboxMiniCodes;
   sessions: SandboxSessions;
+  /** The official accounts' message push, as the console page sees and changes it. */
+  messagePush: MessagePushConsole;
   /** The user approving without a consent page, or `false`; it changes while the sandbox runs. */
   autoApprove(): string | false;
   isHighRisk(userKey: string): boolean;
@@ -315,6 +326,14 @@ const ROUTES: ReadonlyMap<string, SandboxRoute> = new Map<string, SandboxRoute>(
       true,
     ),
   ],
+  [
+    MESSAGE_PUSH_CONSOLE_PATH,
+    page(
+      'message_push_console',
+      (request, context) => handleMessagePushConsole(request, context.messagePush),
+      true,
+    ),
+  ],
   ['/sns/jscode2session', miniProgram('jscode2session')],
   ['/wxa/business/getuserphonenumber', miniProgram('getuserphonenumber', true)],
   [MINI_PROGRAM_USERS_PATH, miniProgramHelper('mini_users')],
@@ -351,6 +370,21 @@ export function routeOf(pathname: string): SandboxRoute {
   if (known) return known;
   if (avatarKey(pathname) !== undefined) return AVATAR;
   return qrCodeId(pathname) === undefined ? NOT_FOUND : FOLLOW_QR;
+}
+
+/** Longer paths are cut in the request log: no route of WeChat's is half as long. */
+const MAX_LOGGED_PATH = 200;
+
+/**
+ * The path as the request log shows it: a QR code's page without its id (whoever has it can
+ * scan the code), anything but printable ASCII as `?`, and cut when it is overlong.
+ */
+export function logPathOf(route: SandboxRoute, pathname: string): string {
+  if (route.name === 'follow_qr') return `${QR_URL_PREFIX}{id}`;
+  const printable = pathname.replace(/[^\x21-\x7e]/g, '?');
+  return printable.length > MAX_LOGGED_PATH
+    ? `${printable.slice(0, MAX_LOGGED_PATH)}...`
+    : printable;
 }
 
 const ALL_ROUTES: readonly SandboxRoute[] = [

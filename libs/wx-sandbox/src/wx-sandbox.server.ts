@@ -2,17 +2,22 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { readBody } from './handlers/request-body.js';
+import { requestAppid } from './handlers/request-appid.js';
 import { htmlPage, plainText, wxJson, type SandboxResponse } from './handlers/sandbox-response.js';
+import { qrCodeId } from './handlers/follow-qr-handler.js';
 import { randomRid } from './model/random-strings.js';
 import type { SandboxFaults } from './model/sandbox-faults.js';
 import { wxErrorBody } from './model/wx-errors.js';
 import {
+  logPathOf,
   routeOf,
   zeroCounts,
+  type SandboxRequest,
+  type SandboxRoute,
   type SandboxRouteContext,
   type SandboxRouteName,
 } from './wx-sandbox.routes.js';
-import type { WxSandboxFault, WxSandboxStats } from './wx-sandbox.types.js';
+import type { WxSandboxFault, WxSandboxRequestRecord, WxSandboxStats } from './wx-sandbox.types.js';
 
 /** The network the sandbox stands behind, from the options. */
 export interface SandboxLatency {
@@ -24,7 +29,8 @@ export interface SandboxLatency {
 
 /**
  * The sandbox's HTTP side: each request routed through the route table, counted, held
- * back by the latency and the injected faults, then answered.
+ * back by the latency and the injected faults, then answered, and recorded for the
+ * request log when asked to.
  */
 export class SandboxServer {
   private requests: Record<SandboxRouteName, number> = zeroCounts();
@@ -40,10 +46,17 @@ export class SandboxServer {
     private readonly latency: SandboxLatency,
     private readonly faults: SandboxFaults,
     private readonly context: SandboxRouteContext,
+    private readonly onRequest?: (record: WxSandboxRequestRecord) => void,
   ) {
     server.on('connection', () => this.connections++);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      this.handle(req, res).catch(() => this.write(res, plainText(500, 'sandbox error')));
+      const record: Partial<WxSandboxRequestRecord> = {};
+      this.handle(req, res, record)
+        .catch(() => {
+          this.write(res, plainText(500, 'sandbox error'));
+          record.status = 500;
+        })
+        .finally(() => this.record(req, record));
     });
   }
 
@@ -70,18 +83,34 @@ export class SandboxServer {
     return this.closing;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Answers the request; `record` gets what the request log shows of it, filled as the
+   * request goes (its path and app before it is handled, its outcome once answered).
+   */
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: Partial<WxSandboxRequestRecord>,
+  ): Promise<void> {
     const target = req.url ?? '/';
     const queryAt = target.indexOf('?');
     const pathname = queryAt < 0 ? target : target.slice(0, queryAt);
     const search = queryAt < 0 ? '' : target.slice(queryAt + 1);
     const route = routeOf(pathname);
     this.requests[route.name]++;
+    record.path = logPathOf(route, pathname);
     const query = new URLSearchParams(search);
     // Parameters are read from the query, like WeChat; a body the route does not take is
     // drained, never parsed.
     const body = route.readsBody ? await readBody(req) : (req.resume(), '');
-    const request = { method: req.method ?? 'GET', pathname, query, body };
+    const request: SandboxRequest = {
+      method: req.method ?? 'GET',
+      pathname,
+      query,
+      body,
+      headers: req.headers,
+    };
+    if (this.onRequest) record.appid = this.appidOf(route, request);
 
     let delayMs = 0;
     if (!this.warmSockets.has(req.socket)) {
@@ -91,7 +120,9 @@ export class SandboxServer {
 
     if (!route.api) {
       await this.sleep(delayMs);
-      this.write(res, await route.handle(request, this.context));
+      const response = await route.handle(request, this.context);
+      this.write(res, response);
+      Object.assign(record, outcomeOf(response));
       return;
     }
 
@@ -107,6 +138,36 @@ export class SandboxServer {
     await this.sleep(delayMs);
     if (response === 'reset') req.socket.destroy();
     else this.write(res, response);
+    Object.assign(record, outcomeOf(response));
+  }
+
+  /** The app of a request, for the log: never anything but a registered app's appid. */
+  private appidOf(route: SandboxRoute, request: SandboxRequest): string | undefined {
+    const { apps, appTokens, grants, qrCodes } = this.context;
+    return requestAppid(
+      {
+        query: request.query,
+        body: request.body,
+        qrCodeId: route.name === 'follow_qr' ? qrCodeId(request.pathname) : undefined,
+      },
+      { app: (appid) => apps.app(appid), appTokens, grants, qrCodes },
+    );
+  }
+
+  /** Hands the request's record to `onRequest`, whose failure must not reach the server. */
+  private record(req: IncomingMessage, record: Partial<WxSandboxRequestRecord>): void {
+    if (!this.onRequest || record.status === undefined) return;
+    try {
+      this.onRequest({
+        method: req.method ?? 'GET',
+        path: record.path ?? '/',
+        ...(record.appid === undefined ? {} : { appid: record.appid }),
+        status: record.status,
+        ...(record.errcode === undefined ? {} : { errcode: record.errcode }),
+      });
+    } catch {
+      // The log is the app's: a throwing one loses its line, never the answer.
+    }
   }
 
   private faultResponse(
@@ -147,4 +208,12 @@ export class SandboxServer {
       this.timers.set(timer, resolve);
     });
   }
+}
+
+/** What the log shows of an answer: its status, and WeChat's errcode when it is an error. */
+function outcomeOf(response: SandboxResponse | 'reset'): Partial<WxSandboxRequestRecord> {
+  if (response === 'reset') return { status: 'reset' };
+  return response.errcode === undefined
+    ? { status: response.status }
+    : { status: response.status, errcode: response.errcode };
 }

@@ -1,10 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { MessagePushConsole } from './handlers/message-push-console.js';
+import { sandboxHosts } from './handlers/same-origin.js';
 import { WX_LOGIN_JS_PATH } from './handlers/wx-login-script.js';
 import { checkMessagePush } from './model/message-push-settings.js';
 import { followScan } from './model/follow-scan.js';
 import { encryptOpenData, signRawData } from './model/mini-program-crypto.js';
+import { randomAlnum } from './model/random-strings.js';
 import { SandboxAppTokens } from './model/sandbox-app-tokens.js';
 import { SandboxAppUsers } from './model/sandbox-app-users.js';
 import {
@@ -71,8 +74,9 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  * Official accounts also have the follow-to-log-in side of WeChat: `/cgi-bin/stable_token`,
  * parametric QR codes (`/cgi-bin/qrcode/create`, `/cgi-bin/showqrcode`, and the page at a
  * code's `url` where a test user scans it), `/cgi-bin/user/info`, followers, and the message
- * push of `subscribe`/`SCAN` events to the app's URL (`setMessagePush`), signed, encrypted in
- * safe mode, and retried as WeChat does.
+ * push of `subscribe`/`SCAN` events to the app's URL (`setMessagePush`, or the console's
+ * page at `/sandbox/console/message-push`), signed, encrypted in safe mode, and retried as
+ * WeChat does.
  *
  * Mini-programs have their side of WeChat too: `wxLogin` and `phoneCode` stand in for
  * `wx.login()` and the getPhoneNumber button, `/sns/jscode2session` answers the openid,
@@ -192,26 +196,33 @@ export class WxSandbox {
     this.miniCodes = new SandboxMiniCodes(this.clock, options.miniCodeTtlMs);
     this.autoApprove = false;
     this.setAutoApprove(options.autoApprove);
-    this.http = new SandboxServer(server, options, this.faults, {
-      apps: this.directory,
-      users: this.users,
-      publicUrl: this.publicUrl,
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-      grants: this.grants,
-      appTokens: this.appTokens,
-      qrCodes: this.qrCodes,
-      followers: this.followers,
-      miniCodes: this.miniCodes,
-      sessions: this.sessions,
-      autoApprove: () => this.autoApprove,
-      isHighRisk: (userKey) => this.highRisk.has(userKey),
-      now: () => this.clock.now(),
-      scan: (ticket, userKey) => this.scan(ticket, userKey),
-      wxLogin: (userKey, appid) => this.wxLogin(userKey, appid),
-      phoneCode: (userKey, appid) => this.phoneCode(userKey, appid),
-      appLogin: (request) => this.appLogin(request),
-      identityCode: (request) => this.identityCode(request),
-    });
+    this.http = new SandboxServer(
+      server,
+      options,
+      this.faults,
+      {
+        apps: this.directory,
+        users: this.users,
+        publicUrl: this.publicUrl,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        grants: this.grants,
+        appTokens: this.appTokens,
+        qrCodes: this.qrCodes,
+        followers: this.followers,
+        miniCodes: this.miniCodes,
+        sessions: this.sessions,
+        autoApprove: () => this.autoApprove,
+        isHighRisk: (userKey) => this.highRisk.has(userKey),
+        now: () => this.clock.now(),
+        scan: (ticket, userKey) => this.scan(ticket, userKey),
+        wxLogin: (userKey, appid) => this.wxLogin(userKey, appid),
+        phoneCode: (userKey, appid) => this.phoneCode(userKey, appid),
+        appLogin: (request) => this.appLogin(request),
+        identityCode: (request) => this.identityCode(request),
+        messagePush: this.messagePushConsole(),
+      },
+      options.onRequest,
+    );
   }
 
   /** The first app's secret, the current one after `setSecret` (the last one once removed). */
@@ -347,12 +358,17 @@ export class WxSandbox {
     else this.pushSettings.set(app.appid, checkMessagePush(push));
   }
 
+  /** The official account's message push as set now; `undefined` while it has none. */
+  messagePushOf(appid: string): WxSandboxMessagePush | undefined {
+    return this.pushSettings.get(this.officialAccount(appid).appid);
+  }
+
   /**
    * The console's URL check: a signed GET with an `echostr`; `true` when the app
    * answers it verbatim. Rejects when the app has no message push set.
    */
   async checkPushUrl(appid: string): Promise<boolean> {
-    return checkPushUrl(this.pushTarget(appid), this.pushContext());
+    return (await checkPushUrl(this.pushTarget(appid), this.pushContext())).passed;
   }
 
   /**
@@ -533,6 +549,21 @@ export class WxSandbox {
       timeoutMs: this.options.pushTimeoutMs,
       now: () => this.clock.now(),
       signal: this.closed.signal,
+    };
+  }
+
+  /** What the console page at `/sandbox/console/message-push` reads and changes. */
+  private messagePushConsole(): MessagePushConsole {
+    return {
+      accounts: () => this.directory.list().filter(isOfficialAccount),
+      settingsOf: (appid) => this.pushSettings.get(appid),
+      save: (appid, push) => this.setMessagePush(appid, push),
+      check: (appid, settings) => {
+        const { originalId } = this.officialAccount(appid);
+        return checkPushUrl({ appid, originalId, settings }, this.pushContext());
+      },
+      hosts: sandboxHosts(this.url, this.publicUrl),
+      newAesKey: () => randomAlnum(43),
     };
   }
 

@@ -170,3 +170,23 @@ export interface WxSandboxIdentityCodeRequest {
   /** The multi-end app. @default the one multi-end app registered */
   appid?: string;
 }
+
+/**
+ * One request the sandbox answered, as its request log shows it (the `onRequest` option): what
+ * a developer needs to see what their app sent, and nothing that grants anything: never the
+ * query, the body, a secret, a code, a token or a state.
+ */
+export interface WxSandboxRequestRecord {
+  method: string;
+  /** The path without its query; a follow QR code's page as `/q/{id}`, the id being the code. */
+  path: string;
+  /**
+   * The registered app the request was for: by its `appid` parameter, or the app of its access
+   * token or QR code. Left out when there is none, or the appid is not a registered app's.
+   */
+  appid?: string;
+  /** The HTTP status answered, or `'reset'` for a connection a fault destroyed unanswered. */
+  status: number | 'reset';
+  /** WeChat's errcode, when the answer is one of its errors (never 0). */
+  errcode?: number;
+}

@@ -5,6 +5,8 @@ import { WeChatStub } from '../client/wechat-stub.spec-helper.js';
 import { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
+import type { WxTenantsOptions } from '../options/wx-oauth-module-options.interface.js';
+import { resolveWxOAuthOptions } from '../options/wx-oauth.options.js';
 import type {
   WxTenant,
   WxTenantRequest,
@@ -107,11 +109,25 @@ describe('WxOAuthApps with tenants', () => {
       kind: 'website',
       tenant: 'acme',
     });
-    expect(resolver.requests[0]).toMatchObject({ host: 'acme.example.com', path: '/auth/wechat' });
+    expect(resolver.requests[0]).toMatchObject({
+      hostname: 'acme.example.com',
+      host: 'acme.example.com',
+      path: '/auth/wechat',
+    });
 
     const globex = await apps.forRequest(requestAt('globex.example.com'));
     expect(globex.callbackURL).toBe(TENANTS.globex.callbackURL);
     expect(globex.miniProgram().client.appid).toBe('wx0g10bex0m1n100');
+  });
+
+  it('gives the resolver the host without its port as hostname, beside the host as it came', async () => {
+    await apps.forRequest(requestAt('Acme.Shop.Localhost:3010', '/t/x/auth/wechat?a=1'));
+    expect(resolver.requests[0]).toEqual({
+      hostname: 'acme.shop.localhost',
+      host: 'acme.shop.localhost:3010',
+      path: '/t/x/auth/wechat',
+      headers: expect.objectContaining({ host: 'Acme.Shop.Localhost:3010' }),
+    });
   });
 
   it('has no fixed app: WXOAuth injects null', () => {
@@ -161,6 +177,12 @@ describe('WxOAuthApps with tenants', () => {
       message: 'Tenant ghost does not exist',
     });
     expect(wxHttpException(error)!.getStatus()).toBe(404);
+    expect(wxHttpException(error)!.getResponse()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Tenant ghost does not exist',
+      kind: 'unknown_tenant',
+    });
   });
 
   it('answers unknown_tenant naming the host when the resolver finds no tenant for the request', async () => {
@@ -182,29 +204,58 @@ describe('WxOAuthApps with tenants', () => {
 
     const SECRET_TEXT = 'connect ECONNREFUSED postgres://tenants:hunter2@db.internal/tenants';
 
-    it("fails the login as the store's kind (503), its message logged and not shown", async () => {
-      resolver.failure = new Error(SECRET_TEXT);
+    /** A database driver's error: its message carries the connection string. */
+    class DatabaseError extends Error {
+      readonly code = 'ECONNREFUSED';
+    }
+
+    /** Every line logged, message and stack. */
+    const logLines = () => logged.mock.calls.map((call) => call.join('\n')).join('\n');
+
+    it('fails the login as tenant_unavailable (503), logging its class and the tenant, never its message', async () => {
+      resolver.failure = new DatabaseError(SECRET_TEXT);
       const error = await rejectionOf(apps.forRequest(requestAt('acme.example.com')));
       expect(error).toBeInstanceOf(WxOAuthError);
       expect(error).toMatchObject({
-        kind: 'store_unavailable',
+        kind: 'tenant_unavailable',
+        status: 503,
         message: 'The tenant resolver failed',
       });
-      const answered = JSON.stringify(wxHttpException(error)!.getResponse());
-      expect(answered).not.toContain('hunter2');
+      expect(wxHttpException(error)!.getResponse()).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The tenant resolver failed',
+        kind: 'tenant_unavailable',
+      });
       expect(error.stack).not.toContain('hunter2');
-      expect(logged).toHaveBeenCalledWith(expect.stringContaining(SECRET_TEXT));
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(logged).toHaveBeenCalledWith(
+        'The tenant resolver\'s load for tenant "acme" failed: DatabaseError (ECONNREFUSED) (set tenants.logErrors to log its message)',
+      );
     });
 
-    it('fails the same way when tenantOf throws synchronously', async () => {
+    it('fails the same way when tenantOf throws synchronously, naming the host', async () => {
       jest.spyOn(resolver, 'tenantOf').mockImplementation(() => {
         throw new Error(SECRET_TEXT);
       });
-      const error = await rejectionOf(apps.forRequest(requestAt('acme.example.com')));
+      const error = await rejectionOf(apps.forRequest(requestAt('acme.example.com:8443')));
       expect(error).toMatchObject({
-        kind: 'store_unavailable',
+        kind: 'tenant_unavailable',
         message: 'The tenant resolver failed',
       });
+      expect(logLines()).toBe(
+        'The tenant resolver\'s tenantOf for host "acme.example.com:8443" failed: Error (set tenants.logErrors to log its message)',
+      );
+    });
+
+    it('names the appid when tenantOfAppid fails, and logs nothing of a thrown string', async () => {
+      resolver.failure = SECRET_TEXT as unknown as Error;
+      await expect(apps.byAppid('wx0acme0ffic1a10')).rejects.toMatchObject({
+        kind: 'tenant_unavailable',
+      });
+      expect(logLines()).toBe(
+        'The tenant resolver\'s tenantOfAppid for appid "wx0acme0ffic1a10" failed: a thrown string (set tenants.logErrors to log its message)',
+      );
     });
 
     it('keeps no failure: the next login asks again', async () => {
@@ -306,5 +357,45 @@ describe('WxOAuthApps with tenants', () => {
       kind: 'invalid_request',
     });
     expect((await apps.clientOf('wx0acme0ffic1a10')).appid).toBe('wx0acme0ffic1a10');
+  });
+});
+
+describe('WxOAuthApps with tenants.logErrors', () => {
+  const options = (logErrors: unknown) => ({
+    tenants: { resolver: new Resolver(), logErrors } as WxTenantsOptions,
+    state: { secret: 'tenants-state-secret-0123456789' },
+    callbackURL: CALLBACK,
+  });
+
+  it("logs the resolver's error whole, message and stack, when the app asks", async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { moduleRef } = await compileWxOAuth({
+      ...options(true),
+      axios: new WeChatStub().axios,
+    });
+    try {
+      const resolver = moduleRef.get(WxOAuthApps)['resolver'] as Resolver;
+      const failure = new Error('connect ECONNREFUSED tenants-db:5432');
+      resolver.failure = failure;
+      const error = await rejectionOf(
+        moduleRef.get(WxOAuthApps).forRequest(requestAt('acme.example.com')),
+      );
+      expect(error).toMatchObject({
+        kind: 'tenant_unavailable',
+        message: 'The tenant resolver failed',
+      });
+      expect(logged).toHaveBeenCalledWith(
+        'The tenant resolver\'s load for tenant "acme" failed: Error: connect ECONNREFUSED tenants-db:5432',
+        failure.stack,
+      );
+    } finally {
+      logged.mockRestore();
+      await moduleRef.close();
+    }
+  });
+
+  it('is off by default, and a boolean', () => {
+    expect(resolveWxOAuthOptions(options(undefined)).tenants?.logErrors).toBe(false);
+    expect(() => resolveWxOAuthOptions(options('yes'))).toThrow(/- tenants\.logErrors: /);
   });
 });

@@ -4,18 +4,16 @@ import { createWxAxios } from '../client/wx-axios.js';
 import { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
-import { callbackPathOf, hostOf, type LoginRequest } from '../http/login-request.js';
-import type {
-  WxTenant,
-  WxTenantRequest,
-  WxTenantResolver,
-} from '../options/wx-tenant.interface.js';
+import { callbackPathOf, type LoginRequest } from '../http/login-request.js';
+import type { WxTenant, WxTenantResolver } from '../options/wx-tenant.interface.js';
 import type { WxClock } from '../utils/clock.js';
 import { TtlMap } from '../utils/ttl-map.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import { WX_APP_KINDS, type WxAppKind } from './wx-app-kind.js';
 import { type WxApp, WxRegistration } from './wx-registration.js';
+import { resolverFailureLog } from './wx-resolver-failure.js';
+import { tenantRequestOf } from './wx-tenant-request.js';
 
 /**
  * Every registration the module serves: its fixed one (the options' apps), or
@@ -31,6 +29,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
   readonly fixed?: WxRegistration;
   private readonly resolver?: WxTenantResolver;
   private readonly cacheTtl: number;
+  private readonly logErrors: boolean;
   private readonly client: (credentials: WxAppCredentials) => WXOAuth;
   private readonly pool?: AxiosInstance;
   private readonly registrations: TtlMap<string, Promise<WxRegistration | undefined>>;
@@ -45,6 +44,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
     // Unused by the fixed registration.
     const maxTenants = tenants?.max ?? 1;
     this.cacheTtl = tenants?.cacheTtl ?? 0;
+    this.logErrors = tenants?.logErrors ?? false;
     this.pool = tenants && !settings.axios ? createWxAxios(apiBaseUrl) : undefined;
     const axios = settings.axios ?? this.pool;
     this.client = (credentials) =>
@@ -73,7 +73,9 @@ export class WxOAuthApps implements OnApplicationShutdown {
   async forRequest(req: LoginRequest): Promise<WxRegistration> {
     if (this.fixed) return this.fixed;
     const request = tenantRequestOf(req);
-    const id = await this.ask(() => this.resolver!.tenantOf(request));
+    const id = await this.ask(`tenantOf for host ${quote(request.host)}`, () =>
+      this.resolver!.tenantOf(request),
+    );
     const registration = id === undefined ? undefined : await this.ofTenant(id);
     if (registration) return registration;
     throw new WxOAuthError(
@@ -87,7 +89,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
     let pending = this.registrations.get(id);
     if (!pending) {
       pending = Promise.resolve()
-        .then(() => this.ask(() => this.resolver!.load(id)))
+        .then(() => this.ask(`load for tenant ${quote(id)}`, () => this.resolver!.load(id)))
         .then((tenant) => tenant && this.register(id, tenant));
       // A failure is not kept: the next login asks again.
       pending.catch(() => this.registrations.delete(id));
@@ -134,7 +136,11 @@ export class WxOAuthApps implements OnApplicationShutdown {
   private tenantOfAppid(appid: string): Promise<string | undefined> {
     let pending = this.appidTenants.get(appid);
     if (!pending) {
-      pending = Promise.resolve().then(() => this.ask(() => this.resolver!.tenantOfAppid(appid)));
+      pending = Promise.resolve().then(() =>
+        this.ask(`tenantOfAppid for appid ${quote(appid)}`, () =>
+          this.resolver!.tenantOfAppid(appid),
+        ),
+      );
       pending.catch(() => this.appidTenants.delete(appid));
       this.appidTenants.set(appid, pending, this.cacheTtl);
     }
@@ -164,39 +170,33 @@ export class WxOAuthApps implements OnApplicationShutdown {
   }
 
   /**
-   * The resolver's answer, as it gave it (a synchronous one stays so, on every
-   * login start); its failure (its database down) is the store's kind (503),
-   * its message logged, not shown.
+   * The resolver's answer to `question`, as it gave it (a synchronous one
+   * stays so, on every login start); its failure (its database down) is
+   * `tenant_unavailable` (503), logged with what was asked, never shown.
    */
-  private ask<T>(question: () => T | Promise<T>): T | Promise<T> {
+  private ask<T>(question: string, answer: () => T | Promise<T>): T | Promise<T> {
     try {
-      const answer = question();
-      return answer instanceof Promise
-        ? answer.catch((error: unknown) => this.failed(error))
-        : answer;
+      const answered = answer();
+      return answered instanceof Promise
+        ? answered.catch((error: unknown) => this.failed(question, error))
+        : answered;
     } catch (error) {
-      return this.failed(error);
+      return this.failed(question, error);
     }
   }
 
-  private failed(error: unknown): never {
+  private failed(question: string, error: unknown): never {
     if (error instanceof WxOAuthError) throw error;
-    this.logger.error(
-      `The tenant resolver failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    throw new WxOAuthError('store_unavailable', 'The tenant resolver failed');
+    const { message, stack } = resolverFailureLog(question, error, this.logErrors);
+    if (stack) this.logger.error(message, stack);
+    else this.logger.error(message);
+    throw new WxOAuthError('tenant_unavailable', 'The tenant resolver failed');
   }
 }
 
-/** What the resolver sees of a request, on both adapters. */
-function tenantRequestOf(req: LoginRequest): WxTenantRequest {
-  const url = req.originalUrl ?? req.url ?? '/';
-  const query = url.indexOf('?');
-  return {
-    host: hostOf(req) ?? '',
-    path: query === -1 ? url : url.slice(0, query),
-    headers: req.headers,
-  };
+/** The caller's text (a host, an appid from a cookie) quoted and bounded, for a log line. */
+function quote(text: string): string {
+  return JSON.stringify(text.slice(0, 255));
 }
 
 function isText(value: unknown): value is string {

@@ -83,6 +83,7 @@ describe('WxOAuthError', () => {
     ['unknown_tenant', 404],
     ['rate_limited', 429],
     ['store_unavailable', 503],
+    ['tenant_unavailable', 503],
     ['busy', 502],
     ['bad_response', 502],
     ['network', 502],

@@ -45,6 +45,8 @@ export type WxOAuthErrorKind =
   | 'timeout'
   /** The token store (e.g. Redis) failed or did not answer in time. */
   | 'store_unavailable'
+  /** With tenants: the app's tenant resolver threw (its database down). */
+  | 'tenant_unavailable'
   /** One client asked for more than its share (a native app's unspent login states): wait, or finish a login. */
   | 'rate_limited';
 
@@ -77,7 +79,7 @@ export class WxOAuthError extends Error {
     this.endpoint = details.endpoint;
   }
 
-  /** The HTTP status this failure answers at the edge: 4xx for the caller's fault, 502/503/504 for WeChat's or the store's. */
+  /** The HTTP status this failure answers at the edge: 4xx for the caller's fault, 502/503/504 for WeChat's, the store's or the tenant resolver's. */
   get status(): number {
     return wxErrorStatus(this.kind);
   }
@@ -132,6 +134,7 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
     case 'timeout':
       return 504;
     case 'store_unavailable':
+    case 'tenant_unavailable':
       return 503;
     default:
       return 502;

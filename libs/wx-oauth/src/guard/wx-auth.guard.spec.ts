@@ -1,7 +1,9 @@
+import { jest } from '@jest/globals';
 import {
   Controller,
   Get,
   HttpException,
+  Logger,
   Post,
   UseGuards,
   type ExecutionContext,
@@ -16,12 +18,16 @@ import { WxAppLoginRoute } from '../logins/app/wx-app-login-route.decorator.js';
 import { WxFollowLoginRoute } from '../logins/follow/wx-follow-login-route.decorator.js';
 import { WxMiniProgramLoginRoute } from '../logins/mini-program/wx-mini-program-login-route.decorator.js';
 import { WX_STRATEGIES } from '../wx-oauth.constants.js';
-import { WxOAuthError } from '../client/wx-oauth.error.js';
+import { WxOAuthError, type WxOAuthErrorKind } from '../client/wx-oauth.error.js';
 import { WxAuthScope } from '../logins/oauth/wx-auth-scope.decorator.js';
 import { WxOAuthModule } from '../wx-oauth.module.js';
-import { fakeRequest } from '../wx-oauth.spec-helper.js';
+import type { WxOAuthModuleOptions } from '../options/wx-oauth-module-options.interface.js';
+import type { WxAuthInfo } from '../state/wx-auth-info.interface.js';
+import { WxHandoff } from '../state/wx-handoff.js';
+import type { ManualClock } from '../utils/manual-clock.spec-helper.js';
+import { compileWxOAuth, fakeRequest, setCookies } from '../wx-oauth.spec-helper.js';
 import { WxAuthGuard } from './wx-auth.guard.js';
-import { wxHttpException } from '../errors/wx-http-exception.js';
+import { asHttpError, wxHttpException } from '../errors/wx-http-exception.js';
 
 @Controller()
 @WxAuthScope('snsapi_userinfo')
@@ -269,5 +275,232 @@ describe('WxAuthGuard', () => {
     const app = lone.createNestApplication({ logger: false });
     await expect(app.init()).rejects.toThrow('WxAuthGuard needs WxOAuthModule');
     await app.close().catch(() => undefined);
+  });
+});
+
+describe('WxAuthGuard: a failed login started from a front end on another origin', () => {
+  const SPA = 'https://spa.example.com';
+  const ORDERS = `${SPA}/orders/7`;
+  let moduleRef: TestingModule;
+  let clock: ManualClock;
+  let guard: WxAuthGuard;
+  let restore: (() => void) | undefined;
+
+  const compile = async (extra: Partial<WxOAuthModuleOptions> = {}) => {
+    ({ moduleRef, clock } = await compileWxOAuth(
+      {
+        appid: 'wx0guard',
+        secret: 'guard-secret',
+        callbackURL: 'https://api.example.com/auth/wechat/callback',
+        frontendOrigins: [SPA],
+        ...extra,
+      },
+      undefined,
+      [WxAuthGuard],
+    ));
+    guard = moduleRef.get(WxAuthGuard);
+  };
+  let warn: jest.SpiedFunction<Logger['warn']>;
+  beforeEach(() => {
+    // The guard logs WeChat's and the store's failures (5xx); the spec reads them.
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(async () => {
+    restore?.();
+    restore = undefined;
+    warn.mockRestore();
+    await moduleRef.close();
+  });
+
+  /** Runs `strategy` under the name of the module's own for the rest of the test. */
+  function standIn(name: string, strategy: passport.Strategy): void {
+    const real = (passport as unknown as PassportInternals)._strategy(name);
+    passport.use(name, strategy);
+    restore = () => real && passport.use(name, real);
+  }
+
+  interface Answer {
+    location?: string;
+    error?: HttpException;
+    setCookie: string[];
+  }
+
+  /** What the guard answers a browser's GET of `url` on `handler`'s route, carrying `cookie`. */
+  async function answer(
+    url: string,
+    cookie = '',
+    handler = 'oauth',
+    method = 'GET',
+  ): Promise<Answer> {
+    const { req, res } = fakeRequest(url, cookie ? { cookie } : {}, method);
+    const context = new ExecutionContextHost(
+      [req, res],
+      LoginController,
+      (LoginController.prototype as unknown as Record<string, () => void>)[handler],
+    );
+    context.setType('http');
+    // A redirect ends the response and leaves the guard pending, as the handler must not run.
+    const ended = new Promise<void>((resolve) => {
+      const end = res.end.bind(res);
+      res.end = ((...args: Parameters<typeof end>) => {
+        resolve();
+        return end(...args);
+      }) as typeof res.end;
+    });
+    try {
+      const handled = await Promise.race([ended, guard.canActivate(context)]);
+      if (handled === true) throw new Error('the route handler would have answered');
+      return { location: String(res.getHeader('Location')), setCookie: setCookies(res) };
+    } catch (error) {
+      if (!(error instanceof HttpException)) throw error;
+      return { error, setCookie: setCookies(res) };
+    }
+  }
+
+  /** Starts a login through the guard: WeChat's state, and the browser's cookie. */
+  async function started(returnTo = ORDERS): Promise<{ state: string; cookie: string }> {
+    const { location, setCookie } = await answer(
+      `/auth/wechat?returnTo=${encodeURIComponent(returnTo)}`,
+    );
+    const state = new URL(location!).searchParams.get('state')!;
+    return { state, cookie: setCookie.map((c) => c.split(';')[0]).join('; ') };
+  }
+
+  const callback = (state: string, query = '') =>
+    `/auth/wechat/callback?${query}${query ? '&' : ''}state=${state}`;
+  const expired = (state: string) =>
+    `wx_oauth_${state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure`;
+
+  /** A strategy failing as WeChat, the store or the app's validator makes a login fail. */
+  class FailingStrategy extends Strategy {
+    constructor(private readonly kind: WxOAuthErrorKind) {
+      super();
+    }
+
+    override authenticate(): void {
+      this.error(asHttpError(new WxOAuthError(this.kind, 'The login failed')) as Error);
+    }
+  }
+
+  it("sends WeChat's denial back to the front end, with wx_error alone, and expires the state cookie", async () => {
+    await compile();
+    const { state, cookie } = await started();
+    const denied = await answer(callback(state), cookie);
+    expect(denied.location).toBe(`${ORDERS}?wx_error=denied`);
+    expect(denied.setCookie).toEqual([expired(state)]);
+  });
+
+  it.each(['invalid_code', 'bad_response', 'timeout', 'store_unavailable', 'denied'] as const)(
+    'sends %s, from WeChat, the store or the validator, back to the front end',
+    async (kind) => {
+      await compile();
+      const { state, cookie } = await started();
+      standIn(WX_STRATEGIES.oauth, new FailingStrategy(kind));
+      const failed = await answer(callback(state, 'code=c0de'), cookie);
+      expect(failed.location).toBe(`${ORDERS}?wx_error=${kind}`);
+      expect(failed.setCookie).toEqual([expired(state)]);
+    },
+  );
+
+  it('sends a genuine state past its lifetime back to the front end as invalid_state', async () => {
+    await compile();
+    const { state, cookie } = await started();
+    clock.advance(600_000);
+    const stale = await answer(callback(state, 'code=c0de'), cookie);
+    expect(stale.location).toBe(`${ORDERS}?wx_error=invalid_state`);
+  });
+
+  it('trusts no forged or missing state cookie: the error answers, or failureRedirect', async () => {
+    const forge = (cookie: string) => {
+      const [name, value] = cookie.split('=');
+      const [expires, , appid, signature] = value.split('.');
+      const elsewhere = Buffer.from(`${SPA}/elsewhere`).toString('base64url');
+      return `${name}=${expires}.${elsewhere}.${appid}.${signature}`;
+    };
+    await compile();
+    let { state, cookie } = await started();
+    for (const sent of [forge(cookie), '']) {
+      const refused = await answer(callback(state), sent);
+      expect(refused.location).toBeUndefined();
+      expect(refused.error?.getStatus()).toBe(401);
+      expect(refused.error?.getResponse()).toMatchObject({ kind: 'denied' });
+      expect(refused.setCookie).toEqual([]);
+    }
+    await moduleRef.close();
+
+    await compile({ failureRedirect: '/login/failed' });
+    ({ state, cookie } = await started());
+    const forged = await answer(callback(state, 'code=c0de'), forge(cookie));
+    expect(forged.location).toBe('/login/failed?wx_error=invalid_state');
+  });
+
+  it("prefers the login's own front end to failureRedirect, as a success prefers it to successRedirect", async () => {
+    await compile({ failureRedirect: '/login/failed' });
+    const spa = await started();
+    expect((await answer(callback(spa.state), spa.cookie)).location).toBe(
+      `${ORDERS}?wx_error=denied`,
+    );
+    const page = await started('/orders/7');
+    expect((await answer(callback(page.state), page.cookie)).location).toBe(
+      '/login/failed?wx_error=denied',
+    );
+  });
+
+  it('leaves the login be on a request refused as such: HEAD, as a link previewer sends', async () => {
+    await compile();
+    const { state, cookie } = await started();
+    const head = await answer(callback(state, 'code=c0de'), cookie, 'oauth', 'HEAD');
+    expect(head.error?.getStatus()).toBe(400);
+    expect(head.setCookie).toEqual([]);
+    expect((await answer(callback(state), cookie)).location).toBe(`${ORDERS}?wx_error=denied`);
+  });
+
+  it('answers a mistake in the login start with 400, not a redirect to the front end', async () => {
+    await compile({ failureRedirect: '/login/failed' });
+    const refused = await answer(
+      `/auth/wechat?returnTo=${encodeURIComponent('https://evil.example/orders/7')}`,
+    );
+    expect(refused.error?.getStatus()).toBe(400);
+  });
+
+  it("sends a follow login's failure to the front end its completion route names", async () => {
+    await compile();
+    standIn(WX_STRATEGIES.follow, new FailingStrategy('invalid_state'));
+    const returnTo = encodeURIComponent(ORDERS);
+    const failed = await answer(`/auth/follow/done?returnTo=${returnTo}`, '', 'follow');
+    expect(failed.location).toBe(`${ORDERS}?wx_error=invalid_state`);
+    const elsewhere = encodeURIComponent('https://evil.example/orders/7');
+    const refused = await answer(`/auth/follow/done?returnTo=${elsewhere}`, '', 'follow');
+    expect(refused.error?.getStatus()).toBe(401);
+  });
+
+  describe('after a login', () => {
+    class SucceedingStrategy extends Strategy {
+      override authenticate(): void {
+        const info: WxAuthInfo = {
+          state: { returnTo: `${ORDERS}?wx_error=denied&tab=2`, appid: 'wx0guard' },
+        };
+        this.success({ id: 'u1' }, info);
+      }
+    }
+
+    it("hands the front end a code, and only this login's outcome", async () => {
+      await compile();
+      standIn(WX_STRATEGIES.oauth, new SucceedingStrategy());
+      const back = new URL((await answer(callback('0'.repeat(32), 'code=c0de'))).location!);
+      expect(back.origin + back.pathname).toBe(ORDERS);
+      expect([...back.searchParams.keys()]).toEqual(['tab', 'wx_handoff']);
+    });
+
+    it('sends the front end wx_error when the handoff code cannot be kept', async () => {
+      await compile();
+      standIn(WX_STRATEGIES.oauth, new SucceedingStrategy());
+      jest
+        .spyOn(moduleRef.get(WxHandoff), 'issue')
+        .mockRejectedValue(new WxOAuthError('store_unavailable', 'Store: down'));
+      const back = await answer(callback('0'.repeat(32), 'code=c0de'));
+      expect(back.location).toBe(`${ORDERS}?tab=2&wx_error=store_unavailable`);
+      expect(warn).toHaveBeenCalledWith('Store: down');
+    });
   });
 });

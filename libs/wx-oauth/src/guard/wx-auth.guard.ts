@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { AuthGuard, AuthModuleOptions, type IAuthGuard } from '@nestjs/passport';
-import { WxOAuthError } from '../client/wx-oauth.error.js';
+import { WxOAuthError, type WxOAuthErrorKind } from '../client/wx-oauth.error.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
 import {
   callbackPathOf,
@@ -18,12 +18,14 @@ import {
   linkResponse,
   type LoginRequest,
   nodeResponse,
+  readLoginQuery,
 } from '../http/login-request.js';
 import { frontendOriginOf, isSafeReturnTo } from '../http/return-to.js';
 import type { WxAuthenticateOptions } from '../logins/oauth/wx-oauth.strategy.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import type { WxAuthInfo } from '../state/wx-auth-info.interface.js';
 import { WxHandoff } from '../state/wx-handoff.js';
+import { WxStateStore } from '../state/wx-state.store.js';
 import {
   WX_LOGIN_ROUTE,
   WX_OAUTH_OPTIONS,
@@ -46,7 +48,9 @@ import { WxAuthScope } from '../logins/oauth/wx-auth-scope.decorator.js';
  * `failureRedirect` (the module's, or a subclass's `getAuthenticateOptions`)
  * it answers the callback with a redirect instead, and the route's handler
  * does not run; a login handed to a front end on another origin carries a
- * one-time `wx_handoff` code (see `WxHandoff`). A mini-program's or a native
+ * one-time `wx_handoff` code (see `WxHandoff`). A login started from such a
+ * front end (its `returnTo`) goes back there whatever happens: a failure with
+ * `wx_error=<kind>`, redirects set or not. A mini-program's or a native
  * app's login only sets `req.user`. Works on Express and Fastify, in any module. Subclass it as
  * any AuthGuard: `getAuthenticateOptions`, `handleRequest`, `getRequest`.
  *
@@ -61,7 +65,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
   @Optional() @Inject(AuthModuleOptions) private readonly passportOptions?: AuthModuleOptions;
   private readonly logger = new Logger(WxAuthGuard.name);
   /** The registration's parts, found wherever it is: the guard may be built in any module, whatever `isGlobal`. */
-  private parts?: { settings: WxOAuthSettings; handoff: WxHandoff };
+  private parts?: ModuleParts;
   private readonly views = new Map<string, IAuthGuard>();
 
   constructor() {
@@ -96,8 +100,10 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
     } catch (error) {
       const kind = kindOf(error);
       // A mistake in the login's start (a bad returnTo, the development host check) is the developer's to read: 400, not a redirect.
-      if (!redirects.failure || !kind || !this.isCallback(request, route, options)) throw error;
-      return redirect(response, locationOf(redirects.failure, { wx_error: kind }));
+      if (!kind || !this.isCallback(request, route, options)) throw error;
+      const target = this.failureTarget(request, response, route, options, kind, redirects.failure);
+      if (!target) throw error;
+      return redirect(response, locationOf(target, { wx_error: kind }));
     }
     // AuthGuard leaves the session to subclasses; a login route that does not establish it is a silent failure.
     if (this.passportOptions?.session) await this.logIn(request);
@@ -198,6 +204,33 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
     return successRedirect;
   }
 
+  /**
+   * Where a failed login goes: the front end it started from, as a success
+   * would (its `returnTo` on a front-end origin, from its state cookie only when
+   * the cookie's signature verifies), then `failureRedirect`; undefined lets
+   * the error answer. The failed login's state cookie is expired.
+   */
+  private failureTarget(
+    request: LoginRequest,
+    response: ServerResponse,
+    route: WxLoginRoute,
+    options: WxAuthenticateOptions | undefined,
+    kind: WxOAuthErrorKind,
+    failureRedirect: string | undefined,
+  ): string | undefined {
+    // A request refused as such (HEAD from a link previewer, a malformed query) is not the login's end: the login stays.
+    if (kind === 'invalid_request') return failureRedirect;
+    const { settings, states } = this.module();
+    // A follow login's returnTo is its completion route's, as on its success; an OAuth2 login's is in its state cookie.
+    const returnTo = route.completes
+      ? (options?.returnTo ?? queryReturnTo(request))
+      : states.abandon(request, response)?.returnTo;
+    const { frontendOrigins } = settings;
+    if (isSafeReturnTo(returnTo, frontendOrigins) && frontendOriginOf(returnTo, frontendOrigins))
+      return returnTo;
+    return failureRedirect;
+  }
+
   private isCallback(
     request: LoginRequest,
     route: WxLoginRoute,
@@ -208,19 +241,31 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
     return callbackURL !== undefined && isCallbackRoute(request, callbackPathOf(callbackURL));
   }
 
-  /** `target`, with a one-time `wx_handoff` code when it is a front end on another origin. */
+  /**
+   * `target`, with a one-time `wx_handoff` code when it is a front end on
+   * another origin; with `wx_error` instead when the code cannot be issued
+   * (the store fails), so that the front end learns it on its own origin.
+   */
   private async withHandoff(request: object, target: string): Promise<string> {
     const { settings, handoff } = this.module();
     const origin = frontendOriginOf(target, settings.frontendOrigins);
+    if (!origin) return locationOf(target);
     const { user } = request as { user?: unknown };
-    return locationOf(target, origin ? { wx_handoff: await handoff.issue(user, origin) } : {});
+    try {
+      return locationOf(target, { wx_handoff: await handoff.issue(user, origin) });
+    } catch (error) {
+      if (!(error instanceof WxOAuthError)) throw error;
+      this.logger.warn(error.message);
+      return locationOf(target, { wx_error: error.kind });
+    }
   }
 
-  private module(): { settings: WxOAuthSettings; handoff: WxHandoff } {
+  private module(): ModuleParts {
     try {
       this.parts ??= {
         settings: this.moduleRef.get<WxOAuthSettings>(WX_OAUTH_OPTIONS, { strict: false }),
         handoff: this.moduleRef.get(WxHandoff, { strict: false }),
+        states: this.moduleRef.get(WxStateStore, { strict: false }),
       };
       return this.parts;
     } catch {
@@ -232,23 +277,46 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
   }
 }
 
+/** The registration's parts the guard uses. */
+interface ModuleParts {
+  settings: WxOAuthSettings;
+  handoff: WxHandoff;
+  states: WxStateStore;
+}
+
 interface Redirects {
   success?: string;
   failure?: string;
 }
 
+/** The `returnTo` of a request's query; undefined for a malformed query, which the strategy refused. */
+function queryReturnTo(request: LoginRequest): string | undefined {
+  try {
+    return readLoginQuery(request.query).returnTo;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The kind of a failed login, for the failure redirect; undefined for an error that is not the login's. */
-function kindOf(error: unknown): string | undefined {
+function kindOf(error: unknown): WxOAuthErrorKind | undefined {
   return error instanceof HttpException && error.cause instanceof WxOAuthError
     ? error.cause.kind
     : undefined;
 }
 
 const PATH_BASE = 'http://path.invalid';
+/** What the guard adds to a redirect: a login's outcome. */
+const OUTCOME_PARAMS = ['wx_handoff', 'wx_error'];
 
-/** `target`, a path or an absolute URL, with `params` added to its query, as a Location header takes it (non-ASCII escaped). */
+/**
+ * `target`, a path or an absolute URL, with `params` added to its query, as a
+ * Location header takes it (non-ASCII escaped). An outcome the target already
+ * carries (a page's URL as an earlier login left it) gives way to this one's.
+ */
 function locationOf(target: string, params: Record<string, string> = {}): string {
   const url = new URL(target, PATH_BASE);
+  for (const name of OUTCOME_PARAMS) if (url.searchParams.has(name)) url.searchParams.delete(name);
   for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
   return url.origin === PATH_BASE ? url.href.slice(PATH_BASE.length) : url.href;
 }

@@ -22,6 +22,12 @@ export interface WxTenantsOptions {
   cacheTtl?: number;
   /** How many tenants' registrations are kept at once; the longest kept go first. @default 10000 */
   max?: number;
+  /**
+   * Log the resolver's errors whole, message and stack, when it throws. Off by default: a
+   * database error can carry its connection string; the log then names the error's class and
+   * the host, tenant or appid asked about. @default false
+   */
+  logErrors?: boolean;
 }
 
 /**
@@ -114,7 +120,8 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   /**
    * The app's front ends on other origins (an SPA: `https://app.example.com`, `http://localhost:5173`),
    * exact origins: a login's `returnTo` and the redirects may be absolute URLs on them, and the login
-   * is handed to them with a one-time code (`WxHandoff`). @default none: paths on this site only
+   * is handed to them with a one-time code (`WxHandoff`); a failed one goes back with `?wx_error=<kind>`.
+   * @default none: paths on this site only
    */
   frontendOrigins?: string[];
   /**
@@ -125,7 +132,8 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   successRedirect?: string;
   /**
    * Where `WxAuthGuard` sends the browser when a login fails, with `?wx_error=<kind>`; a path, or a
-   * URL on a front-end origin. @default none: the failure's JSON (4xx, 502, 503, 504)
+   * URL on a front-end origin; a login whose `returnTo` is on a front-end origin goes back there
+   * instead. @default none: the failure's JSON (4xx, 502, 503, 504)
    */
   failureRedirect?: string;
   /**

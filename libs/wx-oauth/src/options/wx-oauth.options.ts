@@ -39,6 +39,7 @@ function optionsSchema(name: (path: string) => string) {
           resolver: implementing<WxTenantResolver>('WxTenantResolver', TENANT_METHODS),
           cacheTtl: z.number().int().min(0).max(86_400_000).default(60_000),
           max: z.number().int().min(1).max(10_000_000).default(10_000),
+          logErrors: z.boolean().default(false),
         })
         .optional(),
       callbackURL: z

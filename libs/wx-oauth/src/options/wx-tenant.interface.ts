@@ -42,6 +42,11 @@ export interface WxTenant {
  * @publicApi
  */
 export interface WxTenantRequest {
+  /**
+   * The host without its port, lower-case: `acme.shop.localhost` for `acme.shop.localhost:3010`,
+   * `[::1]` for `[::1]:3010` (as Express's and Fastify's `hostname`). Compare tenants' domains with this.
+   */
+  hostname: string;
   /** The Host header, lower-case, with its port (X-Forwarded-Host only where the app trusts its proxy: Express's `trust proxy`, Fastify's `trustProxy`). */
   host: string;
   /** The path, without the query. */

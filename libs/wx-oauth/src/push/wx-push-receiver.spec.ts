@@ -1,4 +1,6 @@
+import { jest } from '@jest/globals';
 import { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import { wxHttpException } from '../errors/wx-http-exception.js';
@@ -242,5 +244,56 @@ describe('WxPushReceiver', () => {
     expect(reply).toContain(`<ToUserName><![CDATA[${OPENID}]]></ToUserName>`);
     expect(reply).toContain('<Content><![CDATA[登录成功]]></Content>');
     expect(receiver.reply(message)).toBe('success');
+  });
+});
+
+describe('WxPushReceiver at start-up', () => {
+  const env = process.env.NODE_ENV;
+  let warn: jest.SpiedFunction<Logger['warn']>;
+
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    process.env.NODE_ENV = env;
+    warn.mockRestore();
+  });
+
+  /** The warnings about plain mode of an app started with this message push. */
+  async function plainModeWarnings(
+    messagePush: { token: string; encodingAesKey?: string } | undefined,
+  ): Promise<unknown[]> {
+    const { moduleRef } = await compileWxOAuth({
+      officialAccount: { appid: 'wx0pu5h0acc0unt0', secret: 'push-spec-secret-0123456789' },
+      callbackURL: 'https://app.example.com/auth/wechat/callback',
+      messagePush,
+      store: new WxMemoryStore(),
+    });
+    await moduleRef.close();
+    return warn.mock.calls
+      .map(([message]) => message)
+      .filter((m) => String(m).includes('明文模式'));
+  }
+
+  it('warns once in production that the push is in plain mode, naming no secret', async () => {
+    process.env.NODE_ENV = 'production';
+    const warnings = await plainModeWarnings({ token: TOKEN });
+
+    expect(warnings).toEqual([
+      "The official account's message push is in plain mode (明文模式: messagePush has no encodingAesKey), " +
+        "where WeChat's signature does not cover the message: a push could be altered on its way. Switch the account's " +
+        'console to safe mode (安全模式) and set its EncodingAESKey as messagePush.encodingAesKey (WX_MP_AES_KEY).',
+    ]);
+    expect(String(warnings[0])).not.toContain(TOKEN);
+  });
+
+  it('says nothing in safe mode, without a message push, or outside production', async () => {
+    process.env.NODE_ENV = 'production';
+    expect(await plainModeWarnings({ token: TOKEN, encodingAesKey: 'k'.repeat(43) })).toEqual([]);
+    expect(await plainModeWarnings(undefined)).toEqual([]);
+    for (const nodeEnv of ['development', 'test']) {
+      process.env.NODE_ENV = nodeEnv;
+      expect(await plainModeWarnings({ token: TOKEN })).toEqual([]);
+    }
   });
 });

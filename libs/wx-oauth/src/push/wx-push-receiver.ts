@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WxOAuthApps } from '../apps/wx-oauth-apps.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import { nodeRequest } from '../http/login-request.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 import type { WxClock } from '../utils/clock.js';
+import { isProduction } from '../utils/node-env.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import { WxPushCipher } from './wx-push-cipher.js';
@@ -18,6 +19,11 @@ const MAX_BODY_BYTES = 64 * 1024;
 const MAX_SKEW_MS = 5 * 60_000;
 /** How long a signature, and an event, are remembered: past the skew window both ways. */
 const SEEN_TTL_MS = 2 * MAX_SKEW_MS;
+/** Said at start-up in production when the push is not encrypted; names no secret. */
+const PLAIN_MODE_WARNING =
+  "The official account's message push is in plain mode (明文模式: messagePush has no encodingAesKey), " +
+  "where WeChat's signature does not cover the message: a push could be altered on its way. Switch the account's " +
+  'console to safe mode (安全模式) and set its EncodingAESKey as messagePush.encodingAesKey (WX_MP_AES_KEY).';
 
 /**
  * A push that passed every check: this account's, signed, fresh, not
@@ -63,6 +69,9 @@ export class WxPushReceiver {
     const aesKey = settings.messagePush?.encodingAesKey;
     const account = apps.get('officialAccount');
     if (aesKey && account) this.cipher = new WxPushCipher(aesKey, account.appid);
+    // Plain mode is fine on a developer's machine and in tests, not where real users log in.
+    if (settings.messagePush && !aesKey && isProduction())
+      new Logger('WxOAuthModule').warn(PLAIN_MODE_WARNING);
   }
 
   /** @internal A login's interest in pushes: it answers whether the push was its own. */

@@ -41,12 +41,20 @@ export class WxHandoff {
   /**
    * The user a code hands over, given the exchange request's `Origin` header;
    * the code is used up, even when tried from the wrong origin. Throws
-   * `invalid_handoff` (401) for a missing, unknown, expired or used code, or
-   * one issued to another origin, and `store_unavailable` (503) when the
-   * store fails.
+   * `invalid_request` (400) for a code that is not a string (a body's number
+   * or object), `invalid_handoff` (401) for a missing, unknown, expired or
+   * used code, or one issued to another origin, and `store_unavailable` (503)
+   * when the store fails.
    */
   async redeem<TUser = unknown>(code: unknown, origin: string | undefined): Promise<TUser> {
-    if (!this.codes.isCode(code)) throw refused('is missing');
+    if (code === undefined || code === null || code === '') throw refused('is missing');
+    // A front end's mistake, not an expired login: say what to send.
+    if (typeof code !== 'string')
+      throw new WxOAuthError(
+        'invalid_request',
+        "The login handoff code must be the wx_handoff string from the redirect's URL",
+      );
+    if (!this.codes.isCode(code)) throw refused('is unknown or expired');
     const { value, used } = await this.codes.redeem(code, HANDOFF_TTL_MS);
     if (used) throw refused('was used');
     if (value === undefined) throw refused('is unknown or expired');

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { TestingModule } from '@nestjs/testing';
 import type { WxStateInfo } from './wx-auth-info.interface.js';
 import { DUPLICATE_CALLBACK_WINDOW_MS } from './duplicate-callbacks.js';
@@ -158,6 +159,83 @@ describe('WxStateStore', () => {
         });
       },
     );
+  });
+
+  describe('abandon()', () => {
+    const SPA = 'https://app.example.com/orders/7';
+
+    /** A failed callback of `state` (WeChat's denial: no code) ended through abandon(), on `res` if given. */
+    const abandon = (state: string, cookie: string, res?: ServerResponse) => {
+      const exchange = fakeRequest(`/auth/wechat/callback?state=${state}`, { cookie });
+      const info = states.abandon(exchange.req, res ?? exchange.res);
+      return { info, setCookie: setCookies(res ?? exchange.res) };
+    };
+
+    beforeEach(async () => {
+      await moduleRef.close();
+      ({ moduleRef, clock } = await compileWxOAuth({
+        appid: APPID,
+        secret: 'state-spec-secret-0123456789',
+        callbackURL: 'https://app.example.com/auth/wechat/callback',
+        frontendOrigins: ['https://app.example.com'],
+      }));
+      states = moduleRef.get(WxStateStore);
+    });
+
+    it("hands back a failed login's state from its genuine cookie, and expires the cookie", () => {
+      const { state, cookie } = start(SPA);
+      expect(abandon(state, cookie)).toEqual({
+        info: { returnTo: SPA, appid: APPID },
+        setCookie: [`wx_oauth_${state}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure`],
+      });
+    });
+
+    it('reads a genuine cookie past its lifetime: it says where the failure goes', () => {
+      const { state, cookie } = start(SPA);
+      clock.advance(600_000);
+      expect(abandon(state, cookie).info).toEqual({ returnTo: SPA, appid: APPID });
+    });
+
+    it('trusts no forged cookie, and leaves it be', () => {
+      const { state, cookie } = start(SPA);
+      const [name, value] = cookie.split('=');
+      const [expires, , appid, signature] = value.split('.');
+      const other = Buffer.from('https://app.example.com/elsewhere').toString('base64url');
+      for (const forged of [
+        `${expires}.${other}.${appid}.${signature}`,
+        `${value.slice(0, -2)}AA`,
+        `${value}.extra`,
+      ]) {
+        expect(abandon(state, `${name}=${forged}`)).toEqual({ info: undefined, setCookie: [] });
+      }
+    });
+
+    it.each([
+      ['no cookie', (state: string) => ({ state }), false],
+      ['no state', () => ({}), true],
+      ['a malformed state', () => ({ state: 'not-a-nonce' }), true],
+      [
+        'a repeated state, as Express parses it',
+        (state: string) => ({ state: [state, state] }),
+        true,
+      ],
+    ])('finds nothing with %s', (_name, query, withCookie) => {
+      const { state, cookie } = start(SPA);
+      const { req, res } = fakeRequest('/auth/wechat/callback', withCookie ? { cookie } : {});
+      req.query = query(state) as Record<string, string>;
+      expect(states.abandon(req, res)).toBeUndefined();
+      expect(setCookies(res)).toEqual([]);
+    });
+
+    it('expires the cookie once when verify() used the state up before the login failed', async () => {
+      const { state, cookie } = start(SPA);
+      const { req, res } = fakeRequest(`/auth/wechat/callback?code=code1&state=${state}`, {
+        cookie,
+      });
+      await new Promise((resolve) => states.verify(req, state, meta(), resolve));
+      expect(states.abandon(req, res)?.returnTo).toBe(SPA);
+      expect(setCookies(res)).toHaveLength(1);
+    });
   });
 
   describe('the cookie bounds', () => {

@@ -74,7 +74,8 @@ interface StateCookie {
  * so any instance can finish a login another one started, whatever host the
  * callback reaches, and several logins (tabs) can run at once. `verify` hands
  * `{ returnTo, appid, tenant }` to passport as `info.state`, which becomes
- * `req.authInfo.state`.
+ * `req.authInfo.state`; `abandon` hands a failed callback's to `WxAuthGuard`,
+ * which sends the failure back to the front end the login started from.
  */
 export class WxStateStore implements OAuth2Strategy.StateStore {
   constructor(private readonly options: WxStateStoreOptions) {}
@@ -169,13 +170,30 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     );
     // Expire the cookie so that a reload of the used callback URL is refused.
     this.expire(responseOf(req), COOKIE_PREFIX + state);
-    const returnTo = Buffer.from(cookie.returnTo64, 'base64url').toString();
-    const { appid, tenant } = cookie.app;
-    return {
-      ...(returnTo ? { returnTo } : {}),
-      appid,
-      ...(tenant === undefined ? {} : { tenant }),
-    };
+    return infoOf(cookie);
+  }
+
+  /**
+   * Ends the failed login whose callback `req` is: its state as its cookie
+   * holds it, with the cookie expired on `res`, when the cookie's signature
+   * verifies, even past its lifetime (the state says where the failure goes and
+   * logs no one in). Undefined, and nothing expired, for a missing or malformed
+   * state, or a missing or forged cookie.
+   */
+  abandon(req: LoginRequest, res: ServerResponse): WxStateInfo | undefined {
+    let state: string | undefined;
+    try {
+      ({ state } = readLoginQuery(req.query));
+    } catch {
+      return undefined;
+    }
+    if (state === undefined || !NONCE_PATTERN.test(state)) return undefined;
+    const name = COOKIE_PREFIX + state;
+    const value = readCookie(req, name);
+    const cookie = value === undefined ? undefined : this.verifyCookie(name, value);
+    if (!cookie) return undefined;
+    this.expire(res, name);
+    return infoOf(cookie);
   }
 
   /** The request's state cookies to expire so that, with a new one of `newBytes`, the browser stays within the bounds. */
@@ -232,12 +250,26 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
   }
 
   private expire(res: ServerResponse, name: string): void {
+    // Once: a callback that failed after its state was used up has expired it already.
+    const setCookie = res.getHeader('Set-Cookie');
+    if ([setCookie].flat().some((cookie) => String(cookie).startsWith(`${name}=;`))) return;
     appendCookie(res, name, '', { maxAgeSeconds: 0, secure: this.options.secure });
   }
 
   private sign(nonce: string, value: string): string {
     return createHmac('sha256', this.options.key).update(`${nonce}.${value}`).digest('base64url');
   }
+}
+
+/** What a verified state cookie hands back. */
+function infoOf(cookie: StateCookie): WxStateInfo {
+  const returnTo = Buffer.from(cookie.returnTo64, 'base64url').toString();
+  const { appid, tenant } = cookie.app;
+  return {
+    ...(returnTo ? { returnTo } : {}),
+    appid,
+    ...(tenant === undefined ? {} : { tenant }),
+  };
 }
 
 /** The app in a state cookie: the appid, after the tenant's id (base64url) and `~` with tenants. */

@@ -38,7 +38,7 @@ export function handleAuthorize(
   context: AuthorizeContext,
 ): SandboxResponse {
   const check = checkAuthorizeQuery(page, query, appLookup(context));
-  if (!check.ok) return htmlPage(400, errorPage(check.error));
+  if (!check.ok) return htmlPage(400, errorPage(check.error), check.error.errcode);
   const { request } = check;
   const appName = appNameOf(context, request.appid);
   const approver =
@@ -61,7 +61,7 @@ export function handleAuthorize(
 /** `/connect/sandbox/decide`: the consent form's answer. A denial comes back with state only. */
 export function handleDecide(query: URLSearchParams, context: AuthorizeContext): SandboxResponse {
   const check = checkAuthorizeQuery('decide', query, appLookup(context));
-  if (!check.ok) return htmlPage(400, errorPage(check.error));
+  if (!check.ok) return htmlPage(400, errorPage(check.error), check.error.errcode);
   const { request } = check;
   const decision = query.get('decision');
   if (decision === 'deny')

@@ -5,6 +5,7 @@ import { errorPage } from '../pages/error-page.js';
 import { followQrPage } from '../pages/follow-qr-page.js';
 import { qrCodeSvg } from '../pages/qr-code-svg.js';
 import { scanResultPage } from '../pages/scan-result-page.js';
+import { MESSAGE_PUSH_CONSOLE_PATH } from './message-push-console.js';
 import { htmlPage, plainText, type SandboxResponse } from './sandbox-response.js';
 import type { WxSandboxPushResult } from '../wx-sandbox.types.js';
 
@@ -85,5 +86,6 @@ export async function handleFollowScan(
   }
   const result = await context.scan(code.ticket, userKey);
   const appName = context.apps.app(code.appid)?.name ?? '';
-  return htmlPage(200, scanResultPage({ appName, userKey, result }));
+  const consoleUrl = `${MESSAGE_PUSH_CONSOLE_PATH}?appid=${encodeURIComponent(code.appid)}`;
+  return htmlPage(200, scanResultPage({ appName, userKey, result, consoleUrl }));
 }

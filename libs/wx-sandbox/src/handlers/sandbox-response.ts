@@ -3,18 +3,28 @@ export interface SandboxResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** WeChat's errcode when the answer is one of its errors, for the request log. */
+  errcode?: number;
 }
 
 /** WeChat's back channel: HTTP 200 and a JSON body labelled `text/plain`, errors included. */
 export function wxJson(body: object): SandboxResponse {
-  return { status: 200, headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) };
+  const { errcode } = body as { errcode?: unknown };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify(body),
+    ...(typeof errcode === 'number' && errcode !== 0 ? { errcode } : {}),
+  };
 }
 
-export function htmlPage(status: number, body: string): SandboxResponse {
+/** A page; `errcode` when it is WeChat's error page for one of its errors. */
+export function htmlPage(status: number, body: string, errcode?: number): SandboxResponse {
   return {
     status,
     headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
     body,
+    ...(errcode === undefined ? {} : { errcode }),
   };
 }
 

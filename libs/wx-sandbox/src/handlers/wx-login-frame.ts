@@ -22,7 +22,7 @@ export function handleWxLoginFrame(
   context: AuthorizeContext,
 ): SandboxResponse {
   const check = checkAuthorizeQuery('qrconnect', query, appLookup(context), { jssdk: true });
-  if (!check.ok) return htmlPage(400, errorPage(check.error));
+  if (!check.ok) return htmlPage(400, errorPage(check.error), check.error.errcode);
   const { request } = check;
   const selfRedirect = query.get('self_redirect') === 'true';
   const approver =

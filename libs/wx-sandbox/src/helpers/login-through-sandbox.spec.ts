@@ -9,8 +9,9 @@ import { WxSandbox } from '../wx-sandbox.js';
  * sandbox; `/callback` answers the code it got (as JSON) only when the cookie came back,
  * and sets a session cookie while expiring the state one, as the module does.
  */
-function fakeApp(sandbox: WxSandbox, callbackURL: string): Server {
+function fakeApp(sandbox: WxSandbox, callbackURL: string, hosts: string[] = []): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
+    hosts.push(`${req.method} ${req.url?.replace(/\?.*/, '')} ${req.headers.host}`);
     const url = new URL(req.url ?? '/', 'http://app.test');
     if (url.pathname === '/login') {
       const authorize = new URLSearchParams([
@@ -115,6 +116,25 @@ describe('loginThroughSandbox', () => {
         authorization: 'Bearer app-token',
       });
     }
+  });
+
+  it('sends a Host given in headers with every request to the app, on the server it listens on', async () => {
+    sandbox.setAutoApprove('alice');
+    const hosts: string[] = [];
+    const server = fakeApp(sandbox, 'http://acme.shop.localhost:3010/callback', hosts);
+
+    const login = await loginThroughSandbox<{ code: string }>(server, {
+      sandbox,
+      path: '/login',
+      headers: { Host: 'acme.shop.localhost:3010' },
+    });
+
+    expect(login.status).toBe(200);
+    expect(login.callbackUrl).toMatch(/^http:\/\/acme\.shop\.localhost:3010\/callback\?code=/);
+    expect(hosts).toEqual([
+      'GET /login acme.shop.localhost:3010',
+      'GET /callback acme.shop.localhost:3010',
+    ]);
   });
 
   it('approves as `user` on the consent page, against an app that already listens', async () => {

@@ -1,4 +1,5 @@
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, request as httpRequest, type RequestListener } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Server } from 'node:net';
 import { CookieJar } from './cookie-jar.js';
 import type { WxSandbox } from '../wx-sandbox.js';
@@ -21,10 +22,14 @@ export interface LoginThroughSandboxOptions {
   /**
    * The browser's User-Agent, sent to the app and to the sandbox: a `MicroMessenger` one
    * logs in as WeChat's in-app browser does (a two-app site then picks its official account).
-   * @default Node's own
+   * @default 'node' (as Node's fetch)
    */
   userAgent?: string;
-  /** More headers to send with every request to the app, e.g. `{ authorization: 'Bearer …' }`. */
+  /**
+   * More headers to send with every request to the app, e.g. `{ authorization: 'Bearer …' }`.
+   * A `host` is the Host header the app reads, while the requests still reach `app`: a tenant's
+   * host (`{ host: 'acme.shop.localhost:3010' }`) starts the login and takes its callback.
+   */
   headers?: Record<string, string>;
 }
 
@@ -56,7 +61,8 @@ export interface SandboxLogin<TBody = unknown> {
  * `app` is the app's base URL, or its HTTP server (`app.getHttpServer()` in Nest),
  * listened on a free port for the login when it is not listening yet, as supertest does.
  * The callback is requested from `app`, whatever host the configured `callbackURL`
- * names, so tests can configure any `callbackURL`.
+ * names, so tests can configure any `callbackURL`; a `host` in `headers` is the
+ * Host header of every request to the app, the callback's included.
  */
 export async function loginThroughSandbox<TBody = unknown>(
   app: SandboxLoginApp,
@@ -71,12 +77,11 @@ export async function loginThroughSandbox<TBody = unknown>(
           typeof app === 'function' ? createServer(app as unknown as RequestListener) : app,
         );
   const jar = new CookieJar(options.cookie);
-  const browser: Record<string, string> = options.userAgent
-    ? { 'user-agent': options.userAgent }
-    : {};
+  const extra = lowerCaseKeys(options.headers ?? {});
+  const browser = { 'user-agent': options.userAgent ?? extra['user-agent'] ?? 'node' };
   const toApp = (url: URL) => {
     const cookie = jar.header();
-    return get(url, { ...options.headers, ...browser, ...(cookie ? { cookie } : {}) });
+    return get(url, { ...extra, ...browser, ...(cookie ? { cookie } : {}) });
   };
   const toSandbox = (url: URL) => get(url, browser);
   try {
@@ -111,7 +116,7 @@ export async function loginThroughSandbox<TBody = unknown>(
     const callback = new URL(callbackUrl);
     const response = await toApp(new URL(callback.pathname + callback.search, target.url));
     jar.apply(response.headers.getSetCookie());
-    const text = await response.text();
+    const { text } = response;
     const json = /\bjson\b/.test(response.headers.get('content-type') ?? '');
     return {
       status: response.status,
@@ -126,11 +131,51 @@ export async function loginThroughSandbox<TBody = unknown>(
   }
 }
 
-function get(url: URL, headers: Record<string, string>): Promise<Response> {
-  return fetch(url, { redirect: 'manual', headers });
+/** An answer, its body read. */
+interface Answer {
+  status: number;
+  headers: Headers;
+  url: string;
+  text: string;
 }
 
-function redirectTarget(response: Response, what: string): string {
+/**
+ * A GET that sends `headers` as given, Host included: fetch drops a Host
+ * header, and a tenant by host needs it. No redirect is followed, and no
+ * connection kept, so that the app's server closes at once.
+ */
+function get(url: URL, headers: Record<string, string>): Promise<Answer> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    request(url, { headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const answered = new Headers();
+        const raw = response.rawHeaders;
+        for (let i = 0; i < raw.length; i += 2) answered.append(raw[i], raw[i + 1]);
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: answered,
+          url: url.href,
+          text: Buffer.concat(chunks).toString('utf8'),
+        });
+      });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** Headers by their lower-case names, as node sends them: one Host, one Cookie. */
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
+  );
+}
+
+function redirectTarget(response: Answer, what: string): string {
   const location = response.headers.get('location');
   if (response.status < 300 || response.status >= 400 || !location) {
     throw new Error(`${what} answered ${response.status} where a redirect was expected`);

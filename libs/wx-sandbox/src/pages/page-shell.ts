@@ -104,6 +104,21 @@ const STYLE = `
   .qr-page .attempts { align-self: stretch; margin: 20px 0 0; text-align: left; }
   .qr-page .btn { width: auto; padding: 8px 20px; font-size: 15px; background: #fff; border: 1px solid #07c160; color: #07c160; }
 
+  .console h1 { font-size: 20px; font-weight: 600; }
+  .console .accounts { list-style: none; margin: 12px 0 0; padding: 0; font-size: 14px; }
+  .console .accounts a[aria-current] { font-weight: 600; color: inherit; text-decoration: none; }
+  .console .status { margin-top: 16px; font-size: 15px; word-break: break-all; }
+  .console .notice { margin-top: 16px; padding: 10px 12px; border-radius: 6px; font-size: 15px; }
+  .console .notice.ok { background: rgba(7, 193, 96, .1); color: #06ae56; }
+  .console .notice.refused { background: rgba(250, 81, 81, .1); color: #fa5151; }
+  .console form { margin-top: 8px; }
+  .console form > label { display: block; margin-top: 16px; font-size: 14px; color: rgba(0, 0, 0, .55); }
+  .console input:not([type=radio]) { display: block; width: 100%; margin-top: 4px; padding: 8px; border: 1px solid rgba(0, 0, 0, .2);
+    border-radius: 6px; font: 15px ui-monospace, SFMono-Regular, Menlo, monospace; color: rgba(0, 0, 0, .9); }
+  .console fieldset { margin: 16px 0 0; padding: 0; border: 0; font-size: 14px; }
+  .console legend { padding: 0; color: rgba(0, 0, 0, .55); }
+  .console .choice { display: block; margin-top: 6px; }
+
   .error-page { text-align: center; }
   .error-icon { width: 64px; height: 64px; margin: 24px auto 20px; border-radius: 50%; background: #fa9d3b; color: #fff;
     font-size: 40px; font-weight: 600; line-height: 64px; }

@@ -5,10 +5,17 @@ export interface ScanResultPageInput {
   appName: string;
   userKey: string;
   result: WxSandboxPushResult;
+  /** The console page where the account's message push is set. */
+  consoleUrl: string;
 }
 
 /** After a scan: the event WeChat pushed, each attempt, and whether (and how) the app answered. */
-export function scanResultPage({ appName, userKey, result }: ScanResultPageInput): string {
+export function scanResultPage({
+  appName,
+  userKey,
+  result,
+  consoleUrl,
+}: ScanResultPageInput): string {
   const attempts = result.attempts
     .map(
       (attempt, index) =>
@@ -32,6 +39,7 @@ export function scanResultPage({ appName, userKey, result }: ScanResultPageInput
       <div class="qr-status">
         <p id="outcome">${outcome}</p>
         ${reply === undefined ? '' : `<p id="reply" class="app-name">“${escapeHtml(reply)}”</p>`}
+        ${result.attempts.length === 0 ? `<p class="en"><a id="set-push" href="${escapeHtml(consoleUrl)}">设置服务器配置 · Set the message push</a></p>` : ''}
       </div>
       <ol id="attempts" class="en attempts">${attempts}</ol>
       ${SANDBOX_TAG}

@@ -63,8 +63,20 @@ export async function pushMessage(
   return { attempts, answered: false };
 }
 
+/**
+ * How the console's URL check went: passed, or why not (no answer in time, no connection,
+ * an HTTP status other than 2xx, or a 2xx that was not the `echostr`).
+ */
+export type PushUrlCheck =
+  | { passed: true }
+  | { passed: false; reason: 'timeout' | 'error' | 'echostr' }
+  | { passed: false; reason: 'status'; status: number };
+
 /** The console's URL check: a signed GET whose `echostr` the app must echo verbatim. */
-export async function checkPushUrl(target: PushTarget, context: PushContext): Promise<boolean> {
+export async function checkPushUrl(
+  target: PushTarget,
+  context: PushContext,
+): Promise<PushUrlCheck> {
   const { timestamp, nonce } = stamp(context.now());
   const echostr = randomDigits(19);
   const url = withQuery(target.settings.url, [
@@ -79,7 +91,11 @@ export async function checkPushUrl(target: PushTarget, context: PushContext): Pr
     timeoutMs: context.timeoutMs,
     signal: context.signal,
   });
-  return isAnswered(answer) && answer.body === echostr;
+  if (typeof answer === 'string') return { passed: false, reason: answer };
+  if (answer.status < 200 || answer.status >= 300) {
+    return { passed: false, reason: 'status', status: answer.status };
+  }
+  return answer.body === echostr ? { passed: true } : { passed: false, reason: 'echostr' };
 }
 
 function isAnswered(answer: PushAnswer): answer is { status: number; body: string } {

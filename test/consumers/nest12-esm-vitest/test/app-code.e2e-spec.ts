@@ -1,16 +1,20 @@
 import type { INestApplication } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
 import request from 'supertest';
+import type { App } from 'supertest/types.js';
 import { AppModule } from '../src/app.module.js';
-import { TokensService } from '../src/auth/tokens.service.js';
+import type { User } from '../src/users/users.service.js';
 
 const SPA = 'http://localhost:5173';
+/** What signs the app's own tokens (AuthModule's JwtModule). */
+const JWT_SECRET = 'a-test-jwt-secret';
 
 describe('redirects and an SPA on another origin', () => {
   const saved = { ...process.env };
   let sandbox: WxSandbox;
-  let app: INestApplication;
+  let app: INestApplication<App>;
 
   beforeAll(async () => {
     sandbox = await WxSandbox.start({ autoApprove: 'alice' });
@@ -24,8 +28,11 @@ describe('redirects and an SPA on another origin', () => {
       WX_FRONTEND_ORIGINS: SPA,
       WX_SUCCESS_REDIRECT: '/account',
       WX_FAILURE_REDIRECT: '/login',
+      JWT_SECRET,
     });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule],
+    }).compile();
     app = moduleRef.createNestApplication();
     app.enableCors({ origin: [SPA] });
     await app.init();
@@ -37,11 +44,17 @@ describe('redirects and an SPA on another origin', () => {
     await sandbox.close();
   });
 
-  const exchange = (code: string | null) =>
-    request(app.getHttpServer()).post('/auth/wechat/handoff').set('Origin', SPA).send({ code });
+  const exchange = (code: unknown) =>
+    request(app.getHttpServer())
+      .post('/auth/wechat/handoff')
+      .set('Origin', SPA)
+      .send({ code });
 
   it('sends the browser to WX_SUCCESS_REDIRECT after a login', async () => {
-    const login = await loginThroughSandbox(app.getHttpServer(), { sandbox, path: '/auth/wechat' });
+    const login = await loginThroughSandbox(app.getHttpServer(), {
+      sandbox,
+      path: '/auth/wechat',
+    });
 
     expect(login.status).toBe(302);
     expect(login.headers.get('location')).toBe('/account');
@@ -69,16 +82,34 @@ describe('redirects and an SPA on another origin', () => {
 
     const res = await exchange(code).expect(200);
     expect(res.headers['access-control-allow-origin']).toBe(SPA);
-    expect(app.get(TokensService).userOf(res.body.token)).toEqual(res.body.user);
-    expect(res.body.user).toMatchObject({ name: 'Alice' });
+    const { token, user } = res.body as { token: string; user: User };
+    expect(user).toMatchObject({ name: 'Alice' });
+    expect(app.get(JwtService).verify<{ sub: string }>(token).sub).toBe(
+      user.id,
+    );
 
     const replay = await exchange(code).expect(401);
-    expect(replay.body).toMatchObject({ statusCode: 401, kind: 'invalid_handoff' });
+    expect(replay.body).toMatchObject({
+      statusCode: 401,
+      kind: 'invalid_handoff',
+    });
+  });
+
+  it('refuses a handoff code that is not a string (400)', async () => {
+    const res = await exchange(123).expect(400);
+    expect(res.body).toMatchObject({
+      statusCode: 400,
+      kind: 'invalid_request',
+      message:
+        "The login handoff code must be the wx_handoff string from the redirect's URL",
+    });
   });
 
   it('refuses a returnTo on an origin not in WX_FRONTEND_ORIGINS (400)', async () => {
     await request(app.getHttpServer())
-      .get(`/auth/wechat?returnTo=${encodeURIComponent('https://evil.example/')}`)
+      .get(
+        `/auth/wechat?returnTo=${encodeURIComponent('https://evil.example/')}`,
+      )
       .expect(400);
   });
 
@@ -89,7 +120,7 @@ describe('redirects and an SPA on another origin', () => {
         .get('/auth/wechat')
         .set('Host', '127.0.0.1:3000')
         .expect(400);
-      expect(res.body.message).toBe(
+      expect((res.body as { message: string }).message).toBe(
         'This login started on "127.0.0.1:3000", but the callback URL is on "localhost": ' +
           "the browser would not bring the login's cookie back. Open the site on localhost, or set the " +
           'callback URL to this host. (Checked when NODE_ENV is unset or development.)',
@@ -113,8 +144,10 @@ describe('mistakes refused at start-up', () => {
   });
 
   async function start(env: Record<string, string | undefined>): Promise<void> {
-    process.env = { ...saved, ...env };
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    process.env = { ...saved, JWT_SECRET, ...env };
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule],
+    }).compile();
     const app = moduleRef.createNestApplication();
     try {
       await app.init();
@@ -124,15 +157,20 @@ describe('mistakes refused at start-up', () => {
   }
 
   it('names a missing WX_CALLBACK_URL as missing', async () => {
-    await expect(start({ ...base, WX_CALLBACK_URL: undefined })).rejects.toThrow(
-      '- WX_CALLBACK_URL: is required',
-    );
+    await expect(
+      start({ ...base, WX_CALLBACK_URL: undefined }),
+    ).rejects.toThrow('- WX_CALLBACK_URL: is required');
   });
 
   it('refuses # in WX_CALLBACK_URL', async () => {
     await expect(
-      start({ ...base, WX_CALLBACK_URL: 'http://localhost/auth/wechat/callback#x' }),
-    ).rejects.toThrow('- WX_CALLBACK_URL: must not contain #: WeChat would send it back as %23');
+      start({
+        ...base,
+        WX_CALLBACK_URL: 'http://localhost/auth/wechat/callback#x',
+      }),
+    ).rejects.toThrow(
+      '- WX_CALLBACK_URL: must not contain #: WeChat would send it back as %23',
+    );
   });
 
   it('refuses WX_SCOPE=snsapi_login with an official account', async () => {

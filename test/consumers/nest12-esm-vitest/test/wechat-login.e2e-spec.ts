@@ -3,11 +3,12 @@ import { Test } from '@nestjs/testing';
 import { WxOAuthModule, type WxProfile } from 'nest-wx-oauth';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
 import request from 'supertest';
+import type { App } from 'supertest/types.js';
 import { AuthController } from '../src/auth/auth.controller.js';
 
 describe('WeChat login (e2e)', () => {
   let sandbox: WxSandbox;
-  let app: INestApplication;
+  let app: INestApplication<App>;
 
   beforeAll(async () => {
     // A local WeChat that approves every login as the test user alice.
@@ -36,7 +37,9 @@ describe('WeChat login (e2e)', () => {
   });
 
   it('sends the browser to WeChat with a state cookie', async () => {
-    const res = await request(app.getHttpServer()).get('/auth/wechat').expect(302);
+    const res = await request(app.getHttpServer())
+      .get('/auth/wechat')
+      .expect(302);
 
     expect(res.headers.location).toMatch(
       `${sandbox.url}/connect/oauth2/authorize?appid=${sandbox.appid}&`,

@@ -44,7 +44,10 @@ export interface WxAuthenticateOptions {
   callbackURL?: string;
   /** `WxAuthGuard`'s redirect after a login on this route (see the module option). @default the module's */
   successRedirect?: string;
-  /** `WxAuthGuard`'s redirect after a failed login on this route, with `?wx_error=<kind>`. @default the module's */
+  /**
+   * `WxAuthGuard`'s redirect after a failed login on this route, with `?wx_error=<kind>`; a login
+   * whose `returnTo` is on a front-end origin goes back there instead. @default the module's
+   */
   failureRedirect?: string;
 }
 

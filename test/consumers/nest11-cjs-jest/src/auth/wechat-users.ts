@@ -6,7 +6,9 @@ import { type User, UsersService } from '../users/users.service';
 export class WeChatUsers implements WxValidator {
   constructor(private readonly users: UsersService) {}
 
-  async validate(profile: WxProfile): Promise<User> {
-    return this.users.upsertByOpenid(profile.openid, { name: profile.nickname });
+  validate(profile: WxProfile): User {
+    return this.users.upsertByOpenid(profile.openid, {
+      name: profile.nickname,
+    });
   }
 }

@@ -13,7 +13,11 @@ export class UsersService {
   private readonly byOpenid = new Map<string, User>();
 
   upsertByOpenid(openid: string, data: { name?: string }): User {
-    const user = this.byOpenid.get(openid) ?? { id: randomUUID(), name: '', openid };
+    const user = this.byOpenid.get(openid) ?? {
+      id: randomUUID(),
+      name: '',
+      openid,
+    };
     Object.assign(user, { name: data.name ?? user.name });
     this.byOpenid.set(openid, user);
     return user;

@@ -8,7 +8,9 @@ export class WeChatUsers implements WxValidator {
   // @Inject on each parameter: vitest 3 compiles with esbuild, which emits no decorator metadata.
   constructor(@Inject(UsersService) private readonly users: UsersService) {}
 
-  async validate(profile: WxProfile): Promise<User> {
-    return this.users.upsertByOpenid(profile.openid, { name: profile.nickname });
+  validate(profile: WxProfile): User {
+    return this.users.upsertByOpenid(profile.openid, {
+      name: profile.nickname,
+    });
   }
 }

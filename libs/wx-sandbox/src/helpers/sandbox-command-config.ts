@@ -1,0 +1,206 @@
+import { consoleMessagePushProblem } from '../model/message-push-settings.js';
+import {
+  DEFAULT_OPEN_PLATFORM,
+  type WxSandboxApp,
+  type WxSandboxAppKind,
+} from '../model/sandbox-apps.js';
+import { DEFAULT_SANDBOX_APPID, type WxSandboxOptions } from '../wx-sandbox.options.js';
+import type { WxSandboxMessagePush } from '../wx-sandbox.types.js';
+import {
+  readCommandInput,
+  type CommandInput,
+  type CommandOption,
+  type GivenOption,
+} from './sandbox-command-options.js';
+import {
+  DEFAULT_SANDBOX_SEED,
+  RANDOM_SEED,
+  seededSecrets,
+  type SeededSecrets,
+} from './seeded-secrets.js';
+
+/** The apps a site has by default, bound to one Open Platform account, as on WeChat. */
+export const DEFAULT_SANDBOX_APPS = {
+  officialAccount: 'wx0sandbox0official',
+  website: 'wx0sandbox0website',
+  miniProgram: 'wx0sandbox0miniprog',
+  mobileApp: 'wx0sandbox0mobile',
+  multiEndApp: 'wx0sandbox0multiend',
+} as const;
+
+export const DEFAULT_CALLBACK_URL = 'http://localhost:3000/auth/wechat/callback';
+
+/** Each kind of app, in the order the command runs them, and its two options. */
+const KINDS: readonly (readonly [WxSandboxAppKind, CommandOption, CommandOption])[] = [
+  ['officialAccount', 'mpAppid', 'mpSecret'],
+  ['website', 'webAppid', 'webSecret'],
+  ['miniProgram', 'miniAppid', 'miniSecret'],
+  ['mobileApp', 'mobileAppid', 'mobileSecret'],
+  ['multiEndApp', 'multiEndAppid', 'multiEndSecret'],
+];
+
+/** Where the secrets the command makes up come from. */
+export type SandboxSeedSource =
+  { kind: 'default' } | { kind: 'given'; from: string } | { kind: 'random' };
+
+/** What the command was asked for: the sandbox's options, and what to print. */
+export interface SandboxCommandConfig {
+  options: WxSandboxOptions;
+  callbackUrl: string;
+  /** Each secret (app secret, push Token or key) that was given rather than made up, and what to print in its place. */
+  givenSecrets: ReadonlyMap<string, string>;
+  /** The official account's message push, set once the sandbox listens. */
+  messagePush?: { appid: string; push: WxSandboxMessagePush };
+  seed: SandboxSeedSource;
+  /** Whether the request log is off. */
+  quiet: boolean;
+  help: boolean;
+}
+
+/**
+ * The command's flags over its environment. One form or the other: `--appid` (one app for
+ * every flow), or an app per kind, each with its default appid unless given; naming any
+ * (its appid or its secret) runs only the ones named. A multi-end app needs the mobile app
+ * its login gives the openid of. Secrets not given come from the seed.
+ */
+export function sandboxCommandConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): SandboxCommandConfig {
+  const input = readCommandInput(argv, env);
+  const { given } = input;
+  const seedOption = given('seed');
+  const seed: SandboxSeedSource =
+    seedOption === undefined
+      ? { kind: 'default' }
+      : seedOption.value === RANDOM_SEED
+        ? { kind: 'random' }
+        : { kind: 'given', from: seedOption.from };
+  const secrets = seededSecrets(seedOption?.value ?? DEFAULT_SANDBOX_SEED);
+
+  const options: WxSandboxOptions = {
+    port: parsePort(given('port') ?? { value: '3001', from: '--port' }),
+    host: given('host')?.value ?? '127.0.0.1',
+    autoApprove: given('autoApprove')?.value ?? false,
+    publicUrl: given('publicUrl')?.value,
+  };
+  const givenSecrets = new Map<string, string>();
+  /** A given secret is printed as where it came from: `$VARIABLE`, or the flag. */
+  const keep = (secret: GivenOption): string => {
+    const shown = secret.from.startsWith('$') ? secret.from : `<the ${secret.from} you gave>`;
+    givenSecrets.set(secret.value, shown);
+    return secret.value;
+  };
+
+  const single = given('appid') ?? given('secret');
+  let officialAccount: string | undefined;
+  if (single) {
+    const clash = KINDS.flatMap(([, appid, secret]) => [given(appid), given(secret)]).find(Boolean);
+    if (clash) {
+      throw new Error(
+        `${single.from} (one app) and ${clash.from} (an app per kind) do not go together`,
+      );
+    }
+    const appid = given('appid')?.value ?? DEFAULT_SANDBOX_APPID;
+    const secret = given('secret');
+    Object.assign(options, { appid, secret: secret ? keep(secret) : secrets.secret(appid) });
+    officialAccount = appid;
+  } else {
+    options.apps = perKindApps(input, secrets, keep);
+    officialAccount = options.apps.find((app) => app.kind === 'officialAccount')?.appid;
+  }
+  return {
+    options,
+    callbackUrl: given('callbackUrl')?.value ?? DEFAULT_CALLBACK_URL,
+    givenSecrets,
+    messagePush: messagePushOf(input, officialAccount, secrets, keep),
+    seed,
+    quiet: input.quiet,
+    help: input.help,
+  };
+}
+
+/** The apps of the per-kind form: every kind by default, else the ones named. */
+function perKindApps(
+  { given, nameLike }: CommandInput,
+  secrets: SeededSecrets,
+  keep: (secret: GivenOption) => string,
+): WxSandboxApp[] {
+  const openPlatform = given('openPlatform')?.value ?? DEFAULT_OPEN_PLATFORM;
+  const named = KINDS.some(([, appid, secret]) => given(appid) ?? given(secret));
+  const apps: WxSandboxApp[] = [];
+  for (const [kind, appidOption, secretOption] of KINDS) {
+    const appidGiven = given(appidOption);
+    const secretGiven = given(secretOption);
+    if (named && !appidGiven && !secretGiven) continue;
+    const appid = appidGiven?.value ?? DEFAULT_SANDBOX_APPS[kind];
+    const app: WxSandboxApp = {
+      appid,
+      secret: secretGiven ? keep(secretGiven) : secrets.secret(appid),
+      kind,
+      openPlatform,
+    };
+    if (kind === 'multiEndApp') {
+      // Its WeChat login gives the openid of the mobile app registered before it.
+      const mobileApp = apps.find((other) => other.kind === 'mobileApp');
+      if (!mobileApp) {
+        const like = (appidGiven ?? secretGiven)!;
+        throw new Error(
+          `${like.from} runs a multi-end app, which logs in as a mobile app: ` +
+            `give ${nameLike('mobileAppid', like)} (or ${nameLike('mobileSecret', like)}) too`,
+        );
+      }
+      app.mobileAppid = mobileApp.appid;
+    }
+    apps.push(app);
+  }
+  return apps;
+}
+
+/**
+ * The official account's message push: the URL given, its Token and EncodingAESKey given or
+ * made up from the seed (`plain` as the key: plain mode, no key), checked as WeChat's console
+ * checks them, each refusal naming the option as the user gave it.
+ */
+function messagePushOf(
+  { given, nameLike }: CommandInput,
+  appid: string | undefined,
+  secrets: SeededSecrets,
+  keep: (secret: GivenOption) => string,
+): SandboxCommandConfig['messagePush'] {
+  const url = given('mpPushUrl');
+  const token = given('mpPushToken');
+  const aesKey = given('mpPushAesKey');
+  if (!url) {
+    const orphan = token ?? aesKey;
+    if (orphan)
+      throw new Error(`${orphan.from} is set but ${nameLike('mpPushUrl', orphan)} is not`);
+    return undefined;
+  }
+  if (appid === undefined) {
+    throw new Error(
+      `${url.from} sets the official account's message push, but no official account runs: ` +
+        `give ${nameLike('mpAppid', url)} (or ${nameLike('mpSecret', url)}) too`,
+    );
+  }
+  const push: WxSandboxMessagePush = {
+    url: url.value,
+    token: token?.value ?? secrets.pushToken(appid),
+  };
+  if (aesKey?.value !== 'plain') push.encodingAesKey = aesKey?.value ?? secrets.aesKey(appid);
+  const problem = consoleMessagePushProblem(push);
+  if (problem) {
+    const option = { url, token, encodingAesKey: aesKey }[problem.field];
+    throw new Error(`${option?.from ?? 'the message push'} ${problem.message}`);
+  }
+  if (token) keep(token);
+  if (aesKey && push.encodingAesKey !== undefined) keep(aesKey);
+  return { appid, push };
+}
+
+function parsePort({ value, from }: GivenOption): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(port) || port > 65535)
+    throw new Error(`${from} must be 0 to 65535, got '${value}'`);
+  return port;
+}

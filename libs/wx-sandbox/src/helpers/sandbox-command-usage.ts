@@ -1,0 +1,50 @@
+import { MESSAGE_PUSH_CONSOLE_PATH } from '../handlers/message-push-console.js';
+import { DEFAULT_CALLBACK_URL, DEFAULT_SANDBOX_APPS } from './sandbox-command-config.js';
+import { DEFAULT_SANDBOX_SEED } from './seeded-secrets.js';
+
+export const SANDBOX_COMMAND_USAGE = `Usage: nest-wx-oauth-sandbox [options]
+
+Runs a local WeChat (authorize, consent and QR pages, wxLogin.js, the /sns and /cgi-bin API, the
+official account's message push) for development, prints the variables your app needs, then
+logs each request. Each option can also be set by the environment variable in brackets; a flag
+wins.
+
+By default: an official account, a website app, a mini-program, a mobile app and a multi-end
+app (whose WeChat login gives the mobile app's openid) bound to one Open Platform account, as a
+site that logs in inside WeChat, on a computer, in its mini-program and in its native app has
+them. Naming any of them (its appid or its secret) runs only the ones named, each with its
+default appid unless given; --appid alone runs one app that serves both browser flows.
+
+Secrets not given are derived from a seed (HMAC-SHA256 of the appid keyed with the seed, 32 hex),
+so they are the same at every start and your app's .env outlives a restart.
+
+Options:
+  --port <n>                  [PORT] port to listen on (default 3001; 0 picks a free one)
+  --host <host>               [HOST] interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+  --mp-appid <appid>          [WX_SANDBOX_MP_APPID] the official account (default ${DEFAULT_SANDBOX_APPS.officialAccount})
+  --mp-secret <secret>        [WX_SANDBOX_MP_SECRET] its secret (default: from the seed, printed)
+  --web-appid <appid>         [WX_SANDBOX_WEB_APPID] the website app (default ${DEFAULT_SANDBOX_APPS.website})
+  --web-secret <secret>       [WX_SANDBOX_WEB_SECRET] its secret (default: from the seed, printed)
+  --mini-appid <appid>        [WX_SANDBOX_MINI_APPID] the mini-program (default ${DEFAULT_SANDBOX_APPS.miniProgram})
+  --mini-secret <secret>      [WX_SANDBOX_MINI_SECRET] its secret (default: from the seed, printed)
+  --mobile-appid <appid>      [WX_SANDBOX_MOBILE_APPID] the mobile app (default ${DEFAULT_SANDBOX_APPS.mobileApp})
+  --mobile-secret <secret>    [WX_SANDBOX_MOBILE_SECRET] its secret (default: from the seed, printed)
+  --multiend-appid <appid>    [WX_SANDBOX_MULTIEND_APPID] the multi-end app, logging in as the mobile app (default ${DEFAULT_SANDBOX_APPS.multiEndApp})
+  --multiend-secret <secret>  [WX_SANDBOX_MULTIEND_SECRET] its secret (default: from the seed, printed)
+  --open-platform <name>      [WX_SANDBOX_OPEN_PLATFORM] the Open Platform account they are bound to
+  --appid <appid>             [WX_SANDBOX_APPID] one app for both browser flows instead of an app per kind
+  --secret <secret>           [WX_SANDBOX_SECRET] its secret (default: from the seed, printed)
+  --mp-push-url <url>         [WX_SANDBOX_MP_PUSH_URL] the official account's message push: your app's
+                              message endpoint, e.g. http://localhost:3000/wechat/events (the follow
+                              login needs it; also set at ${MESSAGE_PUSH_CONSOLE_PATH})
+  --mp-push-token <token>     [WX_SANDBOX_MP_PUSH_TOKEN] its Token, 3 to 32 letters and digits (default: from the seed, printed)
+  --mp-push-aes-key <key>     [WX_SANDBOX_MP_PUSH_AES_KEY] its EncodingAESKey, 43 letters and digits, for safe
+                              mode (default: from the seed, printed); plain: plain mode, no key
+  --seed <seed>               [WX_SANDBOX_SEED] the seed of the secrets not given (default '${DEFAULT_SANDBOX_SEED}');
+                              random: new random secrets at every start
+  --auto-approve <key>        [WX_SANDBOX_AUTO_APPROVE] approve at once as this test user (alice, bob, carol, snap)
+  --public-url <url>          [WX_SANDBOX_PUBLIC_URL] where browsers reach the sandbox, e.g. behind a port mapping
+  --callback-url <url>        [WX_CALLBACK_URL] your app's callback, printed back (default ${DEFAULT_CALLBACK_URL})
+  --quiet                     [WX_SANDBOX_QUIET=1] no request log (by default a line per request: method, path,
+                              appid, HTTP status and WeChat errcode; never a query, a secret or a code)
+  -h, --help                  show this help`;
