@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { CookieJar } from 'nest-wx-oauth/testing';
 import { parse } from 'yaml';
 import { startProcess, type Running } from './support/child-process.js';
 import { freePort } from './support/free-port.js';
@@ -66,7 +67,7 @@ describe('the demo as docker-compose wires it', () => {
           key,
           value
             .replace(/^http:\/\/(sandbox|localhost):3001/, sandboxUrl)
-            .replace(/^http:\/\/localhost:3000/, demoUrl)
+            .replace(/^http:\/\/(demo|localhost):3000/, demoUrl)
             .replace(/^redis:\/\/redis:6379$/, redis.url),
         ]),
       );
@@ -92,12 +93,14 @@ describe('the demo as docker-compose wires it', () => {
       { code: 0, signal: null },
     ]);
     await redis.stop();
-    const env = services.demo.environment;
+    const env = resolveDefaults(services.demo.environment);
     for (const secret of [
       env.WX_SANDBOX_MP_SECRET,
       env.WX_SANDBOX_WEB_SECRET,
       env.WX_SANDBOX_MOBILE_SECRET,
       env.WX_SANDBOX_MULTIEND_SECRET,
+      env.WX_SANDBOX_MP_PUSH_TOKEN,
+      env.WX_SANDBOX_MP_PUSH_AES_KEY,
     ]) {
       expect(secret).toBeTruthy();
       expect(`${demo?.output()}${sandbox?.output()}`).not.toContain(secret);
@@ -234,5 +237,81 @@ describe('the demo as docker-compose wires it', () => {
     const multiEnd = await logIn(true);
     expect(multiEnd.status).toBe(200);
     expect(multiEnd.body.user.id).toBe(sdk.body.user.id);
+  });
+
+  it("pushes the official account's scans from the sandbox to the demo, with a Token and key both get", () => {
+    const sandboxEnv = resolveDefaults(services.sandbox.environment);
+    const demoEnv = resolveDefaults(services.demo.environment);
+    // The demo's service name and port, and its push route (WechatEventsController).
+    expect(sandboxEnv.WX_SANDBOX_MP_PUSH_URL).toBe(`http://demo:${demoEnv.PORT}/wechat/events`);
+    expect(sandboxEnv.WX_SANDBOX_MP_PUSH_TOKEN).toMatch(/^[A-Za-z0-9]{3,32}$/);
+    expect(sandboxEnv.WX_SANDBOX_MP_PUSH_AES_KEY).toMatch(/^[A-Za-z0-9]{43}$/);
+    expect(demoEnv.WX_SANDBOX_MP_PUSH_TOKEN).toBe(sandboxEnv.WX_SANDBOX_MP_PUSH_TOKEN);
+    expect(demoEnv.WX_SANDBOX_MP_PUSH_AES_KEY).toBe(sandboxEnv.WX_SANDBOX_MP_PUSH_AES_KEY);
+    // Real WeChat gets no sandbox value: the demo's own push variables default to nothing.
+    expect(demoEnv.WX_MP_TOKEN).toBe('');
+    expect(demoEnv.WX_MP_AES_KEY).toBe('');
+    // What the user sets replaces the sandbox's in both services, which stay in step.
+    expect(services.sandbox.environment.WX_SANDBOX_MP_PUSH_TOKEN).toMatch(/^\$\{WX_MP_TOKEN:-/);
+    expect(services.sandbox.environment.WX_SANDBOX_MP_PUSH_AES_KEY).toMatch(/^\$\{WX_MP_AES_KEY:-/);
+    expect(sandbox?.output()).toContain(`${demoUrl}/wechat/events, safe mode`);
+  });
+
+  it('logs a visitor in who follows the official account: the QR code, the scan on the sandbox, its push to the demo', async () => {
+    const jar = new CookieJar();
+    const call = async (path: string, method = 'GET') => {
+      const cookie = jar.header();
+      const res = await fetch(`${demoUrl}${path}`, {
+        method,
+        redirect: 'manual',
+        headers: cookie ? { cookie } : {},
+      });
+      jar.apply(res.headers.getSetCookie());
+      return res;
+    };
+
+    // The follow login page, enabled: its QR image comes from the sandbox where the browser reaches it.
+    const page = await call('/login/follow');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('id="follow-qr"');
+    expect(page.headers.get('content-security-policy')).toContain(
+      `img-src 'self' data: ${sandboxUrl}`,
+    );
+    const started = await call('/auth/wechat/follow', 'POST');
+    expect(started.status).toBe(201);
+    const qr = (await started.json()) as { imageUrl: string; url: string };
+    expect(qr.imageUrl.startsWith(`${sandboxUrl}/cgi-bin/showqrcode?ticket=`)).toBe(true);
+    const image = await fetch(qr.imageUrl);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await (await call('/auth/wechat/follow/status')).json()).toEqual({ status: 'pending' });
+
+    // The phone: the code opens the sandbox's scan page, where alice scans; the sandbox pushes to the demo.
+    expect(qr.url.startsWith(`${sandboxUrl}/q/`)).toBe(true);
+    const scanPage = await (await fetch(qr.url)).text();
+    const action = /<form method="post" action="([^"]+)"/.exec(scanPage)?.[1];
+    const qrId = /<input type="hidden" name="qr" value="([^"]+)">/.exec(scanPage)?.[1];
+    expect(action).toBe('/sandbox/qrcode/scan');
+    expect(scanPage).toContain('data-user="alice"');
+    const scanned = await fetch(`${sandboxUrl}${action}`, {
+      method: 'POST',
+      body: new URLSearchParams({ qr: qrId!, user: 'alice' }),
+    });
+    expect(scanned.status).toBe(200);
+    const result = await scanned.text();
+    expect(result).toContain('data-answered="true"');
+    expect(result).toContain('“登录成功 · Logged in”');
+
+    // The page again: the scan arrived; the completion logs alice in, once.
+    expect(await (await call('/auth/wechat/follow/status')).json()).toEqual({ status: 'scanned' });
+    const done = await call('/auth/wechat/follow/done');
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toBe('/profile');
+    const profile = await call('/profile');
+    expect(profile.status).toBe(200);
+    const html = await profile.text();
+    expect(html).toContain('<h1 id="nickname">Alice</h1>');
+    expect(html).toContain(resolveDefaults(services.demo.environment).WX_SANDBOX_MP_APPID);
+    expect((await call('/auth/wechat/follow/done')).status).toBe(401);
   });
 });

@@ -93,6 +93,34 @@ describe('validateDemoEnv', () => {
     });
   });
 
+  it("checks a separate sandbox's pushes with its Token and key, and never gives them to real WeChat", () => {
+    const sandbox = {
+      WX_SANDBOX_URL: 'http://sandbox:3001',
+      WX_SANDBOX_MP_APPID: 'wx0mp',
+      WX_SANDBOX_MP_SECRET: 'x',
+      WX_SANDBOX_MP_PUSH_TOKEN: 'sandboxToken',
+      WX_SANDBOX_MP_PUSH_AES_KEY: 'k'.repeat(43),
+      WX_MP_TOKEN: '',
+      WX_MP_AES_KEY: '',
+    };
+    expect(validateDemoEnv(sandbox)).toMatchObject({
+      WX_TARGET: 'sandbox',
+      WX_MP_TOKEN: 'sandboxToken',
+      WX_MP_AES_KEY: 'k'.repeat(43),
+    });
+    expect(
+      validateDemoEnv({ ...sandbox, WX_SANDBOX_MP_PUSH_AES_KEY: 'plain' }).WX_MP_AES_KEY,
+    ).toBeUndefined();
+    // The push the user set wins, in both services (the compose file gives the sandbox the same).
+    expect(validateDemoEnv({ ...sandbox, WX_MP_TOKEN: 'own' })).toMatchObject({
+      WX_MP_TOKEN: 'own',
+    });
+    const wechat = validateDemoEnv({ ...sandbox, WX_MP_APPID: 'wxreal', WX_MP_SECRET: 's' });
+    expect(wechat.WX_TARGET).toBe('wechat');
+    expect(wechat.WX_MP_TOKEN).toBeUndefined();
+    expect(wechat.WX_MP_AES_KEY).toBeUndefined();
+  });
+
   it('names every bad variable, and never a value', () => {
     const run = () =>
       validateDemoEnv({

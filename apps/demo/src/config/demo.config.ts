@@ -65,6 +65,12 @@ const envSchema = z
     // Checked by the library under these names (wxOAuthFromConfig), as every WX_* key of the module is.
     WX_MP_TOKEN: z.string().optional(),
     WX_MP_AES_KEY: z.string().optional(),
+    /**
+     * That sandbox's message push (the sandbox command's variables): the demo checks the pushes
+     * with them while it uses that sandbox and no WX_MP_TOKEN is set; `plain` as the key: no key.
+     */
+    WX_SANDBOX_MP_PUSH_TOKEN: z.string().optional(),
+    WX_SANDBOX_MP_PUSH_AES_KEY: z.string().optional(),
     /** Keep WeChat tokens and login states in Redis, shared by every instance; in memory when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     /** Signs the session cookie; random per start when unset, which logs everyone out on restart. */
@@ -128,7 +134,8 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
     );
     throw new Error(`Invalid environment for the demo:\n${lines.join('\n')}`);
   }
-  const { WX_APPID, WX_SECRET, ...e } = parsed.data;
+  const { WX_APPID, WX_SECRET, WX_SANDBOX_MP_PUSH_TOKEN, WX_SANDBOX_MP_PUSH_AES_KEY, ...e } =
+    parsed.data;
   const target: DemoTarget =
     WX_APPID || e.WX_MP_APPID || e.WX_WEB_APPID
       ? 'wechat'
@@ -163,6 +170,19 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
     WX_MP_TOKEN:
       e.WX_MP_TOKEN ??
       (target === 'in-process-sandbox' ? randomBytes(16).toString('hex') : undefined),
+    // A sandbox on its own pushes with the Token and key it was given, for its official account;
+    // never used with real WeChat, whose push is WX_MP_TOKEN's alone.
+    ...(target === 'sandbox' &&
+    (e.WX_SANDBOX_MP_APPID || e.WX_SANDBOX_SECRET) &&
+    !e.WX_MP_TOKEN &&
+    WX_SANDBOX_MP_PUSH_TOKEN
+      ? {
+          WX_MP_TOKEN: WX_SANDBOX_MP_PUSH_TOKEN,
+          WX_MP_AES_KEY:
+            e.WX_MP_AES_KEY ??
+            (WX_SANDBOX_MP_PUSH_AES_KEY === 'plain' ? undefined : WX_SANDBOX_MP_PUSH_AES_KEY),
+        }
+      : {}),
     SESSION_SECRET: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     SESSION_SECRET_GENERATED: !e.SESSION_SECRET,
     WX_TARGET: target,
