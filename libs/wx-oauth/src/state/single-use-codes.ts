@@ -42,12 +42,17 @@ export class SingleUseCodes {
     return this.store.get(this.keyOf(code));
   }
 
-  /** `code`'s record, used up: the first redemption across instances gets it, a later one `used`. */
+  /**
+   * `code`'s record, used up: the first redemption across instances gets it, a
+   * later one `used`. A code never minted is only looked up, so that made-up
+   * codes leave nothing in the store.
+   */
   async redeem(code: string, ttlMs: number): Promise<Redeemed> {
     const key = this.keyOf(code);
-    if (await this.store.claim(`${key}:used`, '1', ttlMs)) return { used: true };
     const value = await this.store.get(key);
-    if (value !== undefined) await this.store.delete(key);
+    if (value === undefined) return { used: (await this.store.get(`${key}:used`)) !== undefined };
+    if (await this.store.claim(`${key}:used`, '1', ttlMs)) return { used: true };
+    await this.store.delete(key);
     return { value, used: false };
   }
 

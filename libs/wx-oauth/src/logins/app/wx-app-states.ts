@@ -91,11 +91,9 @@ export class WxAppStates {
       );
     if (state === undefined) throw refuse('is missing');
     if (!this.codes.isCode(state)) throw refuse('is malformed');
-    // Looked up first, so that made-up states leave nothing in the store.
-    if ((await this.codes.peek(state)) === undefined)
-      throw refuse('is unknown, has expired or was already used');
     const { value, used } = await this.codes.redeem(state, this.settings.appState.ttl);
-    if (used || value === undefined) throw refuse('was already used');
+    if (used) throw refuse('was already used');
+    if (value === undefined) throw refuse('is unknown, has expired or was not issued by this site');
     const issued = JSON.parse(value) as IssuedState;
     await this.store.delete(issued.slot);
     if (issued.tenant !== registration.tenant) throw refuse('was issued for another site');
