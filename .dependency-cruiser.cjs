@@ -16,7 +16,7 @@
 //   profile/        options, client
 //   errors/         client
 //   push/           apps, options, store, http, client
-//   logins/oauth/, logins/follow/, logins/mini-program/
+//   logins/oauth/, logins/follow/, logins/mini-program/, logins/app/
 //                   every folder above (the core), but not each other
 //   guard/          logins/*, and the core
 //   wx-oauth.module.ts, wx-oauth.module-definition.ts, wx-oauth.providers.ts,

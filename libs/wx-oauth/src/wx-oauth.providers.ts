@@ -37,7 +37,11 @@ import {
   WX_OAUTH_OPTIONS,
   WX_OAUTH_STORE,
 } from './wx-oauth.constants.js';
-import { resolveWxOAuthOptions, type WxOAuthSettings } from './options/wx-oauth.options.js';
+import {
+  NATIVE_APPS,
+  resolveWxOAuthOptions,
+  type WxOAuthSettings,
+} from './options/wx-oauth.options.js';
 
 /** Validated options, derived from the raw ones so that sync and async registration share it. */
 const wxOAuthOptionsProvider: Provider = {
@@ -45,7 +49,7 @@ const wxOAuthOptionsProvider: Provider = {
   useFactory: (options: WxOAuthModuleOptions) => {
     const settings = resolveWxOAuthOptions(options);
     // The default scope's logins inside WeChat carry no unionid: linking them to the native apps' would silently fail.
-    const nativeApps = settings.miniProgram ?? settings.mobileApp ?? settings.multiEndApp;
+    const nativeApps = NATIVE_APPS.some((kind) => settings[kind]);
     if (nativeApps && hasOfficialAccount(settings) && options.scope === undefined)
       new Logger('WxOAuthModule').warn(
         "The official account's logins use the default scope snsapi_base, which gives no unionid: they will not be " +
@@ -106,12 +110,7 @@ const wxStateStoreProvider: Provider = {
     // A key derived from an app secret works across instances with no extra setting.
     const secret =
       settings.state.secret ??
-      (settings.secret ??
-        settings.officialAccount?.secret ??
-        settings.website?.secret ??
-        settings.miniProgram?.secret ??
-        settings.mobileApp?.secret ??
-        settings.multiEndApp?.secret)!;
+      (settings.secret ?? WX_APP_KINDS.map((kind) => settings[kind]?.secret).find(Boolean))!;
     return new WxStateStore({
       key: stateKeyOf(secret),
       ttlMs: settings.state.ttl,

@@ -2,7 +2,7 @@ import type { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope } from '../client/wx-oauth.types.js';
 import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
-import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
+import { NATIVE_APPS, type WxOAuthSettings } from '../options/wx-oauth.options.js';
 import {
   kindForScope,
   WX_APP_KINDS,
@@ -41,14 +41,14 @@ export type WxRegistrationApps = Pick<
   'appid' | 'secret' | 'officialAccount' | 'website' | 'miniProgram' | 'mobileApp' | 'multiEndApp'
 >;
 
-/** The apps that log in outside the browser, each registered alone, and the keys that set it. */
-const NATIVE_KINDS = {
+type WxNativeKind = (typeof NATIVE_APPS)[number];
+
+/** The configuration keys of each app that logs in outside the browser, for the message that it is missing. */
+const NATIVE_KEYS: Record<WxNativeKind, string> = {
   miniProgram: 'WX_MINI_APPID / WX_MINI_SECRET',
   mobileApp: 'WX_MOBILE_APPID / WX_MOBILE_SECRET',
   multiEndApp: 'WX_MULTIEND_APPID / WX_MULTIEND_SECRET',
-} as const;
-
-type WxNativeKind = keyof typeof NATIVE_KINDS;
+};
 
 /**
  * One registration's WeChat apps (the module's fixed one, or a tenant's) and
@@ -81,7 +81,7 @@ export class WxRegistration {
         if (credentials) this.clients[kind] = client(credentials);
       }
     }
-    for (const kind of Object.keys(NATIVE_KINDS) as WxNativeKind[]) {
+    for (const kind of NATIVE_APPS) {
       const credentials = apps[kind];
       if (credentials) this.clients[kind] = client(credentials);
     }
@@ -163,7 +163,7 @@ export class WxRegistration {
     if (!client)
       throw new WxOAuthError(
         'flow_unavailable',
-        `${this.site()} has no WeChat ${WX_APP_LABELS[kind]} registered (${kind}, or ${NATIVE_KINDS[kind]})`,
+        `${this.site()} has no WeChat ${WX_APP_LABELS[kind]} registered (${kind}, or ${NATIVE_KEYS[kind]})`,
       );
     return { kind, client, tenant: this.tenant };
   }

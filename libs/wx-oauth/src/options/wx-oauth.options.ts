@@ -9,8 +9,8 @@ import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 
 const STORE_METHODS = ['get', 'set', 'delete', 'claim', 'lock', 'setIfLocked', 'unlock'] as const;
 const TENANT_METHODS = ['tenantOf', 'load', 'tenantOfAppid'] as const;
-/** The apps that log in outside the browser, with no callback. */
-const NATIVE_APPS = ['miniProgram', 'mobileApp', 'multiEndApp'] as const;
+/** The apps that log in outside the browser, with no callback, each registered by kind. */
+export const NATIVE_APPS = ['miniProgram', 'mobileApp', 'multiEndApp'] as const;
 
 /**
  * The options' schema; messages name other options through `name`, so that the

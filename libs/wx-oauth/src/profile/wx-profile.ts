@@ -137,20 +137,31 @@ function base(
 
 /** The profile of an OAuth2 login, from the code's exchange (and userinfo, when the scope allows). */
 export function oauthProfile(
-  { token, userinfo }: WxUserByCode,
+  answer: WxUserByCode,
   idField: WxIdField,
   appid: string,
 ): WxOAuthProfile {
-  const unionid = userinfo?.unionid ?? token.unionid;
+  return {
+    ...codeExchangeParts(answer, idField, appid, ', or the scope is snsapi_base'),
+    via: 'oauth',
+    isSnapshotUser: answer.token.is_snapshotuser === 1,
+  };
+}
+
+/** What a profile takes from an OAuth2 code exchange (a browser's or a native app's): ids, scopes, userinfo, tokens left out. */
+function codeExchangeParts(
+  { token, userinfo }: WxUserByCode,
+  idField: WxIdField,
+  appid: string,
+  why?: string,
+) {
   const { access_token: _access, refresh_token: _refresh, ...tokenFields } = token;
   return {
-    ...base(idField, appid, token.openid, unionid, ', or the scope is snsapi_base'),
-    via: 'oauth',
+    ...base(idField, appid, token.openid, userinfo?.unionid ?? token.unionid, why),
     ...(userinfo ? { nickname: userinfo.nickname, headimgurl: userinfo.headimgurl } : {}),
     scope: String(token.scope ?? '')
       .split(',')
       .filter(Boolean),
-    isSnapshotUser: token.is_snapshotuser === 1,
     raw: { token: tokenFields, ...(userinfo ? { userinfo } : {}) },
   };
 }
@@ -190,22 +201,11 @@ export function miniProgramProfile(
 
 /** The profile of a native app's login, from the mobile app's code exchange and userinfo. */
 export function mobileAppProfile(
-  { token, userinfo }: WxUserByCode,
+  answer: WxUserByCode,
   idField: WxIdField,
   appid: string,
 ): WxMobileAppProfile {
-  const { access_token: _access, refresh_token: _refresh, ...tokenFields } = token;
-  const unionid = userinfo?.unionid ?? token.unionid;
-  return {
-    ...base(idField, appid, token.openid, unionid),
-    via: 'mobileApp',
-    ...(userinfo ? { nickname: userinfo.nickname, headimgurl: userinfo.headimgurl } : {}),
-    scope: String(token.scope ?? '')
-      .split(',')
-      .filter(Boolean),
-    isSnapshotUser: false,
-    raw: { token: tokenFields, ...(userinfo ? { userinfo } : {}) },
-  };
+  return { ...codeExchangeParts(answer, idField, appid), via: 'mobileApp', isSnapshotUser: false };
 }
 
 /** The profile of a multi-end app's WeChat login, from `code2verifyinfo`'s `openapp_info`. */

@@ -1,4 +1,5 @@
 import { WxOAuthError } from '../../client/wx-oauth.error.js';
+import { loginBodyFields, WECHAT_CODE } from '../../http/login-body.js';
 
 /**
  * What a native app posts to its login route: WeChat's code, the state the
@@ -13,8 +14,6 @@ export interface WxAppLoginBody {
   multiEnd: boolean;
 }
 
-/** WeChat's codes are short printable ASCII; anything else never reaches WeChat. */
-const CODE = /^[\x21-\x7e]{1,256}$/;
 /** The OpenSDK carries a state of up to 1 KB. */
 const STATE = /^[\x21-\x7e]{1,1024}$/;
 /** `multiEnd` as JSON or as a form field. */
@@ -30,20 +29,15 @@ const FLAGS = new Map<unknown, boolean>([
 
 /** The login's body, JSON or a form, checked: `invalid_request` (400) naming what is wrong, never echoing it. */
 export function readAppLoginBody(method: string | undefined, body: unknown): WxAppLoginBody {
-  if (method !== undefined && method !== 'POST')
-    throw new WxOAuthError(
-      'invalid_request',
-      `The app login answers POST only, not ${method.slice(0, 16)}`,
-    );
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new WxOAuthError(
-      'invalid_request',
-      'The app login takes a body {"code": "<WeChat code>", "state": "<issued state>", "multiEnd"?: true}, as JSON or a form',
-    );
-  const { code, multiEnd, ...rest } = body as Record<string, unknown>;
+  const { code, multiEnd, ...rest } = loginBodyFields(
+    method,
+    body,
+    'app login',
+    'a body {"code": "<WeChat code>", "state": "<issued state>", "multiEnd"?: true}, as JSON or a form',
+  );
   // An empty form field is no state: the strategy refuses it as missing (401).
   const state = rest.state === '' ? undefined : rest.state;
-  if (typeof code !== 'string' || !CODE.test(code))
+  if (typeof code !== 'string' || !WECHAT_CODE.test(code))
     throw new WxOAuthError('invalid_request', 'code must be the code WeChat gave the app');
   if (state !== undefined && (typeof state !== 'string' || !STATE.test(state)))
     throw new WxOAuthError(
