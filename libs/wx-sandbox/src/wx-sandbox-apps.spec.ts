@@ -1,5 +1,6 @@
 import { WxSandbox } from './wx-sandbox.js';
 import type { WxSandboxApp } from './model/sandbox-apps.js';
+import { unescapeHtml as unescape } from './wx-sandbox.spec-helper.js';
 
 type Body = Record<string, unknown>;
 
@@ -27,14 +28,6 @@ const APPS: WxSandboxApp[] = [
   { appid: LONE, kind: 'officialAccount' },
   { appid: OTHER_WEB, kind: 'website', openPlatform: 'someone-else' },
 ];
-
-const unescape = (value: string): string =>
-  value
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 describe('WxSandbox apps', () => {
   let wx: WxSandbox;

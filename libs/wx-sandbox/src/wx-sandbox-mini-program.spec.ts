@@ -1,6 +1,7 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import { WxSandbox } from './wx-sandbox.js';
 import type { WxSandboxApp } from './model/sandbox-apps.js';
+import { RID, browserHelperClient, wxAnswer as answer } from './wx-sandbox.spec-helper.js';
 
 type Body = Record<string, any>;
 
@@ -27,15 +28,7 @@ const APPS: WxSandboxApp[] = [
 ];
 const FIVE_MINUTES = 5 * 60 * 1000;
 const HOUR = 3600 * 1000;
-const RID = /, rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;
 const CALLBACK = 'https://app.test/auth/wechat/callback';
-
-/** WeChat's answers: HTTP 200 and JSON labelled text/plain, errors included. */
-const answer = async (res: Response): Promise<Body> => {
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toBe('text/plain');
-  return (await res.json()) as Body;
-};
 
 /** What a server does with open data: AES-128-CBC under the decoded session_key. */
 const decrypt = (encryptedData: string, iv: string, sessionKey: string): Body => {
@@ -615,20 +608,7 @@ describe('WxSandbox mini-programs', () => {
   });
 
   describe('the mini-program stand-in for a demo page (sandbox only)', () => {
-    const helper = (path: string, init?: RequestInit): Promise<Response> =>
-      fetch(`${wx.url}/sandbox/miniprogram/${path}`, init);
-    const postJson = (path: string, body: unknown): Promise<Response> =>
-      helper(path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: 'http://demo.test:3000' },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-    const json = async (res: Response, status: number): Promise<any> => {
-      expect(res.status).toBe(status);
-      expect(res.headers.get('access-control-allow-origin')).toBe('*');
-      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-      return res.json();
-    };
+    const { helper, postJson, json } = browserHelperClient(() => wx.url, '/sandbox/miniprogram/');
 
     it("lists a mini-program's users and whether each has a phone number", async () => {
       const users = await json(await helper(`users?appid=${MINI}`), 200);

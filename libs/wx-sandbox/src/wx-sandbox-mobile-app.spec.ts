@@ -1,5 +1,11 @@
 import { WxSandbox } from './wx-sandbox.js';
 import type { WxSandboxApp } from './model/sandbox-apps.js';
+import {
+  RID,
+  TOKEN_FIELDS_WITH_UNIONID,
+  browserHelperClient,
+  wxAnswer as answer,
+} from './wx-sandbox.spec-helper.js';
 
 type Body = Record<string, any>;
 
@@ -22,15 +28,7 @@ const APPS: WxSandboxApp[] = [
 const FIVE_MINUTES = 5 * 60 * 1000;
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
-const RID = /, rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;
 const CALLBACK = 'https://app.test/auth/wechat/callback';
-
-/** WeChat's answers: HTTP 200 and JSON labelled text/plain, errors included. */
-const answer = async (res: Response): Promise<Body> => {
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toBe('text/plain');
-  return (await res.json()) as Body;
-};
 
 describe('WxSandbox native apps', () => {
   let wx: WxSandbox;
@@ -203,14 +201,7 @@ describe('WxSandbox native apps', () => {
   describe("the mobile app's code at /sns", () => {
     it('goes through access_token, userinfo, refresh_token and auth, with the shared unionid', async () => {
       const token = await appLogin('alice');
-      expect(Object.keys(token).sort()).toEqual([
-        'access_token',
-        'expires_in',
-        'openid',
-        'refresh_token',
-        'scope',
-        'unionid',
-      ]);
+      expect(Object.keys(token).sort()).toEqual(TOKEN_FIELDS_WITH_UNIONID);
       expect(token).toMatchObject({
         expires_in: 7200,
         openid: wx.openidOf('alice', MOBILE),
@@ -748,21 +739,7 @@ describe('WxSandbox native apps', () => {
   });
 
   describe('the native app stand-in for a demo page (sandbox only)', () => {
-    const helper = (path: string, init?: RequestInit): Promise<Response> =>
-      fetch(`${wx.url}/sandbox/app/${path}`, init);
-    const postJson = (path: string, body: unknown): Promise<Response> =>
-      helper(path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: 'http://demo.test:3000' },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-    const json = async (res: Response, status: number): Promise<any> => {
-      expect(res.status).toBe(status);
-      expect(res.headers.get('access-control-allow-origin')).toBe('*');
-      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-      expect(res.headers.get('cache-control')).toBe('no-store');
-      return res.json();
-    };
+    const { helper, postJson, json } = browserHelperClient(() => wx.url, '/sandbox/app/');
     const USERS = [
       { key: 'alice', nickname: 'Alice' },
       { key: 'bob', nickname: '小明 🐼' },

@@ -1,5 +1,6 @@
 import { WxSandbox } from './wx-sandbox.js';
 import type { WxSandboxApp } from './model/sandbox-apps.js';
+import { RID, wxAnswer as answer } from './wx-sandbox.spec-helper.js';
 
 type Body = Record<string, any>;
 
@@ -17,7 +18,6 @@ const APPS: WxSandboxApp[] = [
   { appid: WEB, secret: 'web-secret-0123456789abcdef', kind: 'website', openPlatform: 'acme' },
 ];
 const HOUR = 3600 * 1000;
-const RID = /, rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;
 
 describe('WxSandbox official account API', () => {
   let wx: WxSandbox;
@@ -28,25 +28,24 @@ describe('WxSandbox official account API', () => {
   afterAll(() => wx.close());
   afterEach(() => wx.clearFaults());
 
-  /** WeChat's answers: HTTP 200 and JSON labelled text/plain, errors included. */
-  const answer = async (res: Response): Promise<Body> => {
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('text/plain');
-    return (await res.json()) as Body;
-  };
-  const post = (path: string, body: unknown, query: Record<string, string> = {}): Promise<Body> =>
-    fetch(`${wx.url}${path}?${new URLSearchParams(query)}`, {
+  const post = (
+    path: string,
+    body: unknown,
+    query: Record<string, string> = {},
+    sandbox = wx,
+  ): Promise<Body> =>
+    fetch(`${sandbox.url}${path}?${new URLSearchParams(query)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     }).then(answer);
-  const stableToken = (appid = MP, extra: Body = {}): Promise<Body> =>
-    post('/cgi-bin/stable_token', {
-      grant_type: 'client_credential',
-      appid,
-      secret: wx.app(appid).secret,
-      ...extra,
-    });
+  const stableToken = (appid = MP, extra: Body = {}, sandbox = wx): Promise<Body> =>
+    post(
+      '/cgi-bin/stable_token',
+      { grant_type: 'client_credential', appid, secret: sandbox.app(appid).secret, ...extra },
+      {},
+      sandbox,
+    );
   const tokenOf = async (appid = MP): Promise<string> =>
     String((await stableToken(appid)).access_token);
   const createQr = async (body: Body, accessToken?: string): Promise<Body> =>
@@ -108,15 +107,7 @@ describe('WxSandbox official account API', () => {
     it('answers the same token for its whole life, with the seconds it has left', async () => {
       const fresh = await WxSandbox.start({ apps: APPS });
       try {
-        const get = (): Promise<Body> =>
-          fetch(`${fresh.url}/cgi-bin/stable_token`, {
-            method: 'POST',
-            body: JSON.stringify({
-              grant_type: 'client_credential',
-              appid: MP,
-              secret: fresh.app(MP).secret,
-            }),
-          }).then(answer);
+        const get = (): Promise<Body> => stableToken(MP, {}, fresh);
         const first = await get();
         expect(Object.keys(first).sort()).toEqual(['access_token', 'expires_in']);
         expect(first.access_token).toMatch(/^[A-Za-z0-9_-]{86}$/);
@@ -226,14 +217,7 @@ describe('WxSandbox official account API', () => {
           }).then(answer);
         expect(await create({ access_token: 'nope' })).toMatchObject({ errcode: 40001 });
         expect(await create({})).toMatchObject({ errcode: 41001 });
-        const token = await fetch(`${fresh.url}/cgi-bin/stable_token`, {
-          method: 'POST',
-          body: JSON.stringify({
-            grant_type: 'client_credential',
-            appid: MP,
-            secret: fresh.app(MP).secret,
-          }),
-        }).then(answer);
+        const token = await stableToken(MP, {}, fresh);
         fresh.advance(2 * HOUR);
         expect(await create({ access_token: token.access_token })).toMatchObject({
           errcode: 42001,

@@ -98,7 +98,8 @@ export class SandboxServer {
     const search = queryAt < 0 ? '' : target.slice(queryAt + 1);
     const route = routeOf(pathname);
     this.requests[route.name]++;
-    record.path = logPathOf(route, pathname);
+    // Only a request log reads the record's path and app: without one, neither is worked out.
+    if (this.onRequest) record.path = logPathOf(route, pathname);
     const query = new URLSearchParams(search);
     // Parameters are read from the query, like WeChat; a body the route does not take is
     // drained, never parsed.

@@ -14,8 +14,8 @@ import {
   appOfKind,
   describeKind,
   isMiniProgram,
-  isMobileApp,
   isOfficialAccount,
+  mobileAppOf,
   resolveApp,
   withSecret,
   type WxSandboxApp,
@@ -449,8 +449,8 @@ export class WxSandbox {
    */
   identityCode(request: WxSandboxIdentityCodeRequest): string {
     const app = appOfKind(this.apps, 'multiEndApp', request.appid, 'identityCode');
-    const mobileApp = this.directory.app(app.mobileAppid ?? '');
-    if (!mobileApp || !isMobileApp(mobileApp)) {
+    const mobileApp = mobileAppOf(app, (mobileAppid) => this.directory.app(mobileAppid));
+    if (!mobileApp) {
       throw new Error(
         `WxSandbox: multi-end app '${app.appid}' needs its mobile app ` +
           `'${String(app.mobileAppid)}' registered as a mobileApp`,

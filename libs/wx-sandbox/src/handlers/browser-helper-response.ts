@@ -1,9 +1,12 @@
+import type { WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import type { WxSandboxUser } from '../wx-sandbox.types.js';
 import type { SandboxResponse } from './sandbox-response.js';
 
 /**
  * What the sandbox's browser helpers share (the mini-program's and the native apps'
  * stand-ins, which WeChat has no such endpoints for): JSON answers a page on another origin
- * may read, the CORS preflight of its JSON POST, and a 405 for the wrong method.
+ * may read, the CORS preflight of its JSON POST, a 405 for the wrong method, and the checks
+ * of the app and the test user a request names.
  */
 
 const CORS_HEADERS: Readonly<Record<string, string>> = {
@@ -51,4 +54,39 @@ function preflight(): SandboxResponse {
     },
     body: '',
   };
+}
+
+/** What the helpers look up: the registered apps, and the people as each app sees them. */
+export interface HelperDirectory {
+  /** The registered app with this appid, if any. */
+  app(appid: string): WxSandboxAppInfo | undefined;
+  /** The people as `appid` sees them. */
+  usersOf(appid: string): readonly WxSandboxUser[];
+}
+
+/** The app with this appid, when it is of the kind `fits` tells (`kind` names it), or why not. */
+export function helperApp(
+  appid: unknown,
+  directory: HelperDirectory,
+  kind: string,
+  fits: (app: WxSandboxAppInfo) => boolean,
+): WxSandboxAppInfo | string {
+  if (typeof appid !== 'string' || !appid) return 'appid is required';
+  const app = directory.app(appid);
+  if (!app) return 'no app with this appid';
+  return fits(app) ? app : `the appid is not ${kind}`;
+}
+
+/** The refusal of a `user` that is not one of `appid`'s test users. */
+export const NOT_A_TEST_USER = 'user must be the key of a test user';
+
+/** `key` when it is one of `appid`'s test users' keys, else `undefined`. */
+export function helperUser(
+  key: unknown,
+  appid: string,
+  directory: HelperDirectory,
+): string | undefined {
+  return typeof key === 'string' && directory.usersOf(appid).some((user) => user.key === key)
+    ? key
+    : undefined;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isMobileApp, isMultiEndApp, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import { isMultiEndApp, mobileAppOf, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
 import type { SandboxAppTokens } from '../model/sandbox-app-tokens.js';
 import type { SandboxMiniCodes } from '../model/sandbox-mini-codes.js';
 import { wxErrorBody, type WxErrcode, type WxErrorBody } from '../model/wx-errors.js';
@@ -52,8 +52,8 @@ export function handleCode2VerifyInfo(request: DonutRequest, context: DonutConte
   if ('refused' in taken) return fail(taken.refused === 'expired' ? 10001000 : 10001001);
   // The code is used up either way: WeChat blocks the login, not the code.
   if (context.isHighRisk(taken.userKey)) return fail(40226);
-  const mobileApp = app.mobileAppid === undefined ? undefined : context.app(app.mobileAppid);
-  const user = mobileApp && isMobileApp(mobileApp) && context.user(mobileApp.appid, taken.userKey);
+  const mobileApp = mobileAppOf(app, (appid) => context.app(appid));
+  const user = mobileApp && context.user(mobileApp.appid, taken.userKey);
   // The mobile app was taken away after the code was minted: the console's binding is broken.
   if (!mobileApp || !user) return fail(10001002, 'appid错误, the bound mobile app is gone');
   return {

@@ -1,8 +1,15 @@
-import { isMiniProgram, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import { isMiniProgram } from '../model/sandbox-apps.js';
 import type { SandboxResponse } from './sandbox-response.js';
-import { helperJson, helperMethodCheck } from './browser-helper-response.js';
+import {
+  NOT_A_TEST_USER,
+  helperApp,
+  helperJson,
+  helperMethodCheck,
+  helperUser,
+  type HelperDirectory,
+} from './browser-helper-response.js';
 import { jsonObject } from './request-body.js';
-import type { WxSandboxMiniProgramUser, WxSandboxUser } from '../wx-sandbox.types.js';
+import type { WxSandboxMiniProgramUser } from '../wx-sandbox.types.js';
 
 /**
  * The sandbox's stand-in for the mini-program client, for a demo page in a browser:
@@ -17,11 +24,7 @@ export const MINI_PROGRAM_PHONE_CODE_PATH = '/sandbox/miniprogram/phone-code';
 /** The helpers: list the users, `wx.login()`, tap getPhoneNumber. */
 export type MiniProgramHelper = 'mini_users' | 'mini_login' | 'mini_phone_code';
 
-export interface MiniProgramHelperContext {
-  /** The registered app with this appid, if any. */
-  app(appid: string): WxSandboxAppInfo | undefined;
-  /** The people as `appid` sees them. */
-  usersOf(appid: string): readonly WxSandboxUser[];
+export interface MiniProgramHelperContext extends HelperDirectory {
   /** `WxSandbox.wxLogin`. */
   wxLogin(userKey: string, appid: string): string;
   /** `WxSandbox.phoneCode`. */
@@ -44,7 +47,7 @@ export function handleMiniProgramHelper(
   if (refused) return refused;
 
   if (helper === 'mini_users') {
-    const app = miniProgram(query.get('appid'), context);
+    const app = helperApp(query.get('appid'), context, 'a mini-program', isMiniProgram);
     if (typeof app === 'string') return helperJson(400, { error: app });
     const users: WxSandboxMiniProgramUser[] = context.usersOf(app.appid).map((user) => ({
       key: user.key,
@@ -56,23 +59,13 @@ export function handleMiniProgramHelper(
 
   const request = jsonObject(body);
   if (!request) return helperJson(400, { error: 'the body must be a JSON object {appid, user}' });
-  const app = miniProgram(request.appid, context);
+  const app = helperApp(request.appid, context, 'a mini-program', isMiniProgram);
   if (typeof app === 'string') return helperJson(400, { error: app });
-  const userKey = request.user;
-  if (typeof userKey !== 'string' || !context.usersOf(app.appid).some((u) => u.key === userKey)) {
-    return helperJson(400, { error: 'user must be the key of a test user' });
-  }
+  const userKey = helperUser(request.user, app.appid, context);
+  if (userKey === undefined) return helperJson(400, { error: NOT_A_TEST_USER });
   const code =
     helper === 'mini_login'
       ? context.wxLogin(userKey, app.appid)
       : context.phoneCode(userKey, app.appid);
   return helperJson(200, { code });
-}
-
-/** The mini-program with this appid, or why there is none. */
-function miniProgram(appid: unknown, context: MiniProgramHelperContext): WxSandboxAppInfo | string {
-  if (typeof appid !== 'string' || !appid) return 'appid is required';
-  const app = context.app(appid);
-  if (!app) return 'no app with this appid';
-  return isMiniProgram(app) ? app : 'the appid is not a mini-program';
 }

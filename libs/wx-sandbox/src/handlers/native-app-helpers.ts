@@ -1,13 +1,19 @@
-import { isMobileApp, isMultiEndApp, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import { isMobileApp, isMultiEndApp, mobileAppOf } from '../model/sandbox-apps.js';
 import type { SandboxResponse } from './sandbox-response.js';
-import { helperJson, helperMethodCheck } from './browser-helper-response.js';
+import {
+  NOT_A_TEST_USER,
+  helperApp,
+  helperJson,
+  helperMethodCheck,
+  helperUser,
+  type HelperDirectory,
+} from './browser-helper-response.js';
 import { jsonObject } from './request-body.js';
 import type {
   WxSandboxAppLoginRequest,
   WxSandboxAppLoginResponse,
   WxSandboxIdentityCodeRequest,
   WxSandboxNativeAppUser,
-  WxSandboxUser,
 } from '../wx-sandbox.types.js';
 
 /**
@@ -23,11 +29,7 @@ export const APP_IDENTITY_CODE_PATH = '/sandbox/app/identity-code';
 /** The helpers: list the users, the OpenSDK's login, `wx.weixinAppLogin()`. */
 export type NativeAppHelper = 'app_users' | 'app_login' | 'app_identity_code';
 
-export interface NativeAppHelperContext {
-  /** The registered app with this appid, if any. */
-  app(appid: string): WxSandboxAppInfo | undefined;
-  /** The people as `appid` sees them. */
-  usersOf(appid: string): readonly WxSandboxUser[];
+export interface NativeAppHelperContext extends HelperDirectory {
   /** `WxSandbox.appLogin`. */
   appLogin(request: WxSandboxAppLoginRequest): WxSandboxAppLoginResponse;
   /** `WxSandbox.identityCode`. */
@@ -51,7 +53,7 @@ export function handleNativeAppHelper(
   if (refused) return refused;
 
   if (helper === 'app_users') {
-    const app = nativeApp(
+    const app = helperApp(
       query.get('appid'),
       context,
       'a mobile or multi-end app',
@@ -71,49 +73,24 @@ export function handleNativeAppHelper(
   }
 
   if (helper === 'app_login') {
-    const app = nativeApp(request.appid, context, 'a mobile app', isMobileApp);
+    const app = helperApp(request.appid, context, 'a mobile app', isMobileApp);
     if (typeof app === 'string') return helperJson(400, { error: app });
-    const user = testUser(request.user, app.appid, context);
-    if (user === undefined)
-      return helperJson(400, { error: 'user must be the key of a test user' });
+    const user = helperUser(request.user, app.appid, context);
+    if (user === undefined) return helperJson(400, { error: NOT_A_TEST_USER });
     const { state } = request;
     if (state !== undefined && typeof state !== 'string')
       return helperJson(400, { error: 'state must be a string' });
     return helperJson(200, context.appLogin({ user, appid: app.appid, state }));
   }
 
-  const app = nativeApp(request.appid, context, 'a multi-end app', isMultiEndApp);
+  const app = helperApp(request.appid, context, 'a multi-end app', isMultiEndApp);
   if (typeof app === 'string') return helperJson(400, { error: app });
   // Its codes log in as the user of its mobile app, which must be registered.
-  const mobileApp = context.app(app.mobileAppid ?? '');
-  if (!mobileApp || !isMobileApp(mobileApp)) {
+  const mobileApp = mobileAppOf(app, (appid) => context.app(appid));
+  if (!mobileApp) {
     return helperJson(400, { error: "the multi-end app's mobile app is not registered" });
   }
-  const user = testUser(request.user, mobileApp.appid, context);
-  if (user === undefined) return helperJson(400, { error: 'user must be the key of a test user' });
+  const user = helperUser(request.user, mobileApp.appid, context);
+  if (user === undefined) return helperJson(400, { error: NOT_A_TEST_USER });
   return helperJson(200, { code: context.identityCode({ user, appid: app.appid }) });
-}
-
-/** The app with this appid, when it is of the kind `fits` tells, or why there is none. */
-function nativeApp(
-  appid: unknown,
-  context: NativeAppHelperContext,
-  kind: string,
-  fits: (app: WxSandboxAppInfo) => boolean,
-): WxSandboxAppInfo | string {
-  if (typeof appid !== 'string' || !appid) return 'appid is required';
-  const app = context.app(appid);
-  if (!app) return 'no app with this appid';
-  return fits(app) ? app : `the appid is not ${kind}`;
-}
-
-/** The key of one of `appid`'s test users, or `undefined`. */
-function testUser(
-  key: unknown,
-  appid: string,
-  context: NativeAppHelperContext,
-): string | undefined {
-  return typeof key === 'string' && context.usersOf(appid).some((user) => user.key === key)
-    ? key
-    : undefined;
 }

@@ -1,14 +1,7 @@
 import { WxSandbox } from '../wx-sandbox.js';
+import { unescapeHtml as unescape } from '../wx-sandbox.spec-helper.js';
 
 const CALLBACK = 'https://app.test/auth/wechat/callback';
-
-const unescape = (value: string): string =>
-  value
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 describe('WxSandbox QR login', () => {
   let wx: WxSandbox;

@@ -1,10 +1,10 @@
 import { WxSandbox } from '../wx-sandbox.js';
+import { RID, TOKEN_FIELDS_WITH_UNIONID } from '../wx-sandbox.spec-helper.js';
 
 type Body = Record<string, unknown>;
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
-const RID = /, rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;
 
 describe('WxSandbox /sns API', () => {
   let wx: WxSandbox;
@@ -54,14 +54,7 @@ describe('WxSandbox /sns API', () => {
   describe('oauth2/access_token', () => {
     it('answers the token fields with unionid for snsapi_userinfo', async () => {
       const token = await login('alice', 'snsapi_userinfo');
-      expect(Object.keys(token).sort()).toEqual([
-        'access_token',
-        'expires_in',
-        'openid',
-        'refresh_token',
-        'scope',
-        'unionid',
-      ]);
+      expect(Object.keys(token).sort()).toEqual(TOKEN_FIELDS_WITH_UNIONID);
       expect(token).toMatchObject({
         expires_in: 7200,
         openid: user('alice').openid,

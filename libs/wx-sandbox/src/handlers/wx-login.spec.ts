@@ -1,19 +1,12 @@
 import { runInNewContext } from 'node:vm';
 import { WxSandbox } from '../wx-sandbox.js';
+import { unescapeHtml as unescape } from '../wx-sandbox.spec-helper.js';
 
 type Body = Record<string, unknown>;
 
 const CALLBACK = 'https://app.test/auth/wechat/callback?next=%2Fhome';
 const MP = 'wx0official0account';
 const WEB = 'wx0website0app';
-
-const unescape = (value: string): string =>
-  value
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 /**
  * Runs the served wxLogin.js as a page would, against the least DOM it touches, and

@@ -54,40 +54,45 @@ export interface WxSandboxAppInfo {
   readonly mobileAppid?: string;
 }
 
-const APP_KINDS: ReadonlySet<unknown> = new Set<WxSandboxAppKind>([
-  'officialAccount',
-  'website',
-  'miniProgram',
-  'mobileApp',
-  'multiEndApp',
-]);
-
 /** The Open Platform account of the single-app form, when `unionid` is on. */
 export const DEFAULT_OPEN_PLATFORM = 'sandbox-open-platform';
 
-const KIND_SCOPES: Record<WxSandboxAppInfo['kind'], readonly WxSandboxScope[]> = {
-  officialAccount: ['snsapi_base', 'snsapi_userinfo'],
-  website: ['snsapi_login'],
+/** What each kind of app is to WeChat; a new kind is one more row. */
+interface KindTraits {
+  /** How the kind reads in messages, e.g. "official account". */
+  readonly name: string;
+  /** The scopes this kind of app may ask for at the authorize pages. */
+  readonly scopes: readonly WxSandboxScope[];
+  /** Whether it gets its own access token from `/cgi-bin/stable_token`. */
+  readonly appToken: boolean;
+}
+
+const KINDS: Readonly<Record<WxSandboxAppInfo['kind'], KindTraits>> = {
+  officialAccount: {
+    name: 'official account',
+    scopes: ['snsapi_base', 'snsapi_userinfo'],
+    appToken: true,
+  },
+  website: { name: 'website app', scopes: ['snsapi_login'], appToken: false },
   // No browser scope: the authorize pages refuse its appid as the wrong kind of app.
-  miniProgram: [],
-  // Their codes come from the OpenSDK and the multi-end framework, never from a browser page.
-  mobileApp: [],
-  multiEndApp: [],
-  both: ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'],
+  miniProgram: { name: 'mini-program', scopes: [], appToken: true },
+  // Their codes come from the OpenSDK and the multi-end framework, never from a browser page;
+  // a multi-end app needs its token for `/donut/code2verifyinfo`.
+  mobileApp: { name: 'mobile app', scopes: [], appToken: false },
+  multiEndApp: { name: 'multi-end app', scopes: [], appToken: true },
+  both: {
+    name: 'sandbox app (both flows)',
+    scopes: ['snsapi_base', 'snsapi_userinfo', 'snsapi_login'],
+    appToken: true,
+  },
 };
 
-const KIND_NAMES: Record<WxSandboxAppInfo['kind'], string> = {
-  officialAccount: 'official account',
-  website: 'website app',
-  miniProgram: 'mini-program',
-  mobileApp: 'mobile app',
-  multiEndApp: 'multi-end app',
-  both: 'sandbox app (both flows)',
-};
+/** The kinds the `apps` option takes: every one but the single-app form's `both`. */
+const APP_KINDS: readonly string[] = Object.keys(KINDS).filter((kind) => kind !== 'both');
 
 /** How the app's kind reads in messages, e.g. "official account". */
 export function describeKind(kind: WxSandboxAppInfo['kind']): string {
-  return KIND_NAMES[kind];
+  return KINDS[kind].name;
 }
 
 /** The app of the single-app form: `appid`, `secret`, `unionid` and `appName`. */
@@ -126,10 +131,10 @@ export function resolveApps(
 export function resolveApp(app: WxSandboxApp, defaultName: string): WxSandboxAppInfo {
   if (!app || typeof app.appid !== 'string' || !app.appid)
     throw new Error('WxSandbox: every app needs an appid');
-  if (!APP_KINDS.has(app.kind)) {
+  if (!APP_KINDS.includes(app.kind)) {
+    const kinds = APP_KINDS.map((kind) => `'${kind}'`);
     throw new Error(
-      `WxSandbox: app '${app.appid}' needs kind 'officialAccount', 'website', 'miniProgram', ` +
-        "'mobileApp' or 'multiEndApp'",
+      `WxSandbox: app '${app.appid}' needs kind ${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`,
     );
   }
   if (app.secret !== undefined && (typeof app.secret !== 'string' || !app.secret)) {
@@ -205,7 +210,19 @@ export function isMultiEndApp(app: WxSandboxAppInfo): boolean {
  * app needs one for `/donut/code2verifyinfo`; website and mobile apps have none.
  */
 export function hasAppToken(app: WxSandboxAppInfo): boolean {
-  return isOfficialAccount(app) || isMiniProgram(app) || isMultiEndApp(app);
+  return KINDS[app.kind].appToken;
+}
+
+/**
+ * A multi-end app's mobile app, whose user its login gives: `undefined` when it names no
+ * registered mobile app (apps come and go), and for every other kind.
+ */
+export function mobileAppOf(
+  app: WxSandboxAppInfo,
+  lookup: (appid: string) => WxSandboxAppInfo | undefined,
+): WxSandboxAppInfo | undefined {
+  const mobileApp = app.mobileAppid === undefined ? undefined : lookup(app.mobileAppid);
+  return mobileApp && isMobileApp(mobileApp) ? mobileApp : undefined;
 }
 
 /**
@@ -239,7 +256,7 @@ export function appOfKind(
 function freezeApp(app: Omit<WxSandboxAppInfo, 'scopes' | 'originalId'>): WxSandboxAppInfo {
   return Object.freeze({
     ...app,
-    scopes: Object.freeze([...KIND_SCOPES[app.kind]]),
+    scopes: Object.freeze([...KINDS[app.kind].scopes]),
     originalId: `gh_${createHash('sha256').update(app.appid).digest('hex').slice(0, 12)}`,
   });
 }
