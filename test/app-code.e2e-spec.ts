@@ -39,13 +39,14 @@ import { CaptureLogger } from './support/capture-logger.js';
 import { launchChromium } from './support/chromium.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
+import { sandboxLogin } from './support/test-app.js';
 import { serveSpa } from './support/spa-server.js';
 import {
   authorize,
   decideUrl,
   get,
   login,
-  recordedResponses,
+  responsesAndLogs,
   startLogin,
 } from './support/login-flow.js';
 
@@ -59,10 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(apps.map((app) => app.close()));
-  const seen = [
-    ...recordedResponses().map((r) => JSON.stringify(r.headers) + r.text),
-    ...loggers.flatMap((l) => l.lines),
-  ];
+  const seen = responsesAndLogs(loggers);
   for (const text of seen) expect(text).not.toContain(sandbox.secret);
   await sandbox.close();
 });
@@ -70,15 +68,7 @@ afterAll(async () => {
 const alice = () => sandbox.users.find((u) => u.key === 'alice')!;
 
 function wxOptions(url: string, extra: Partial<WxOAuthModuleOptions> = {}): WxOAuthModuleOptions {
-  return {
-    appid: sandbox.appid,
-    secret: sandbox.secret,
-    callbackURL: `${url}/auth/wechat/callback`,
-    scope: 'snsapi_userinfo',
-    apiBaseUrl: sandbox.url,
-    openBaseUrl: sandbox.url,
-    ...extra,
-  };
+  return { ...sandboxLogin(sandbox, url), scope: 'snsapi_userinfo', ...extra };
 }
 
 /** `listenApp`, closed and its logs checked after all tests. */

@@ -1,41 +1,19 @@
-import {
-  Controller,
-  HttpCode,
-  type INestApplication,
-  Module,
-  Post,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { type INestApplication, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import {
   WX_OAUTH_STORE,
   WXOAuth,
-  WxAuthGuard,
   WxMemoryStore,
-  WxMiniProgramLoginRoute,
   WxOAuthModule,
   type WxProfile,
   WxValidator,
 } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { WxSandbox } from 'nest-wx-oauth/testing';
-import { AuthController } from './support/auth.controller.js';
+import { AuthController, MiniProgramLoginController } from './support/auth.controller.js';
 import { freePort } from './support/free-port.js';
 import { login } from './support/login-flow.js';
-
-/** The mini-program's login route, answering the user the guard put on `req.user`. */
-@Controller('auth/wechat/miniprogram')
-class MiniProgramController {
-  @Post()
-  @HttpCode(200)
-  @WxMiniProgramLoginRoute()
-  @UseGuards(WxAuthGuard)
-  logIn(@Req() req: { user?: unknown }): unknown {
-    return req.user;
-  }
-}
 
 /** The app's user for a login: its member id. */
 @WxValidator()
@@ -52,7 +30,7 @@ class MemberValidator implements WxValidator {
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
     WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
   ],
-  controllers: [AuthController, MiniProgramController],
+  controllers: [AuthController, MiniProgramLoginController],
 })
 class AppModule {}
 

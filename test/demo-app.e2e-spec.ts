@@ -13,7 +13,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { startDemo, type DemoApp } from '../apps/demo/src/demo.app.js';
 import { CaptureLogger } from './support/capture-logger.js';
-import { launchChromium } from './support/chromium.js';
+import { launchChromium, openPage } from './support/chromium.js';
+import { startDemoForBrowser } from './support/demo.js';
 import { freePort } from './support/free-port.js';
 
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -45,26 +46,14 @@ describe('the demo native app stand-in in Chromium', () => {
 
   beforeAll(async () => {
     await mkdir(artifacts, { recursive: true });
-    const port = await freePort();
-    // The callback's host must be the one the browser uses, or the state cookie stays behind.
-    demo = await startDemo(
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
-      },
-      logger,
-    );
+    demo = await startDemoForBrowser(logger);
     browser = await launchChromium();
   });
 
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    page = await context.newPage();
-    refused = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/.test(message.text())) refused.push(message.text());
-    });
+    ({ context, page, refused } = await openPage(browser, {
+      viewport: { width: 1100, height: 900 },
+    }));
   });
 
   afterEach(async () => {

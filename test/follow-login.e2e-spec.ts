@@ -5,25 +5,12 @@
  * mode, with its retries), the browser logged in once, on one instance or
  * two sharing Redis.
  */
-import {
-  Controller,
-  Get,
-  HttpCode,
-  type INestApplication,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, HttpCode, type INestApplication, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { createCipheriv, createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WxAppTokenService,
-  WxAuthGuard,
-  WxFollowLogin,
-  WxFollowLoginRoute,
   WxOAuthModule,
   type WxOAuthModuleOptions,
   WxPushReceiver,
@@ -34,6 +21,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import type { CaptureLogger } from './support/capture-logger.js';
 import { CookieJar } from 'nest-wx-oauth/testing';
+import { AuthController } from './support/auth.controller.js';
+import { followLoginController, type WxFollowQrCode } from './support/follow-login.controllers.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
 import { RedisServer } from './support/redis-server.js';
@@ -42,9 +31,6 @@ const MP = 'wx5e7acc00mp000001';
 const TOKEN = 'followLoginToken42';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const WECHAT_UA = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 NetType/WIFI';
-
-/** What the QR code route answers the login page. */
-type WxFollowQrCode = Awaited<ReturnType<WxFollowLogin['start']>>;
 
 let sandbox: WxSandbox;
 const apps: INestApplication[] = [];
@@ -78,37 +64,7 @@ class WechatEventsController {
   }
 }
 
-@Controller('auth/wechat')
-class LoginController {
-  constructor(private readonly follow: WxFollowLogin) {}
-
-  @Get()
-  @UseGuards(WxAuthGuard)
-  login(): void {}
-
-  @Get('callback')
-  @UseGuards(WxAuthGuard)
-  callback(@Req() req: Request): unknown {
-    return req.user;
-  }
-
-  @Post('follow')
-  start(@Res({ passthrough: true }) res: Response): Promise<WxFollowQrCode> {
-    return this.follow.start(res);
-  }
-
-  @Get('follow/status')
-  async status(@Req() req: Request): Promise<{ status: string }> {
-    return { status: await this.follow.status(req) };
-  }
-
-  @Get('follow/done')
-  @WxFollowLoginRoute()
-  @UseGuards(WxAuthGuard)
-  done(@Req() req: Request): unknown {
-    return req.user;
-  }
-}
+const LoginControllers = [AuthController, followLoginController('auth/wechat/follow')];
 
 beforeAll(async () => {
   sandbox = await WxSandbox.start({
@@ -155,7 +111,7 @@ async function listen(extra: Partial<WxOAuthModuleOptions> = {}): Promise<string
   const url = `http://127.0.0.1:${port}`;
   const { app, logger } = await listenApp(port, {
     imports: [WxOAuthModule.forRoot(options(url, extra))],
-    controllers: [LoginController, WechatEventsController],
+    controllers: [...LoginControllers, WechatEventsController],
   });
   apps.push(app);
   loggers.push(logger);
@@ -449,28 +405,11 @@ describe('the follow login, safe mode', () => {
 });
 
 describe('a site with the follow login only', () => {
-  @Controller('login/wechat')
-  class FollowOnlyController {
-    constructor(private readonly follow: WxFollowLogin) {}
-
-    @Post()
-    start(@Res({ passthrough: true }) res: Response): Promise<WxFollowQrCode> {
-      return this.follow.start(res);
-    }
-
-    @Get('done')
-    @WxFollowLoginRoute()
-    @UseGuards(WxAuthGuard)
-    done(@Req() req: Request): unknown {
-      return req.user;
-    }
-  }
-
   it('starts with no OAuth2 callback route: the follow login never goes through it', async () => {
     const port = await freePort();
     const { app, logger } = await listenApp(port, {
       imports: [WxOAuthModule.forRoot(options(`http://127.0.0.1:${port}`))],
-      controllers: [FollowOnlyController, WechatEventsController],
+      controllers: [followLoginController('login/wechat'), WechatEventsController],
     });
     apps.push(app);
     loggers.push(logger);
@@ -485,7 +424,7 @@ describe('the follow login on Fastify', () => {
     const url = `http://127.0.0.1:${port}`;
     const moduleRef = await Test.createTestingModule({
       imports: [WxOAuthModule.forRoot(options(url))],
-      controllers: [LoginController, WechatEventsController],
+      controllers: [...LoginControllers, WechatEventsController],
     }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     apps.push(app);

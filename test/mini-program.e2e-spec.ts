@@ -13,14 +13,9 @@ import {
   type INestApplication,
   Injectable,
   Post,
-  Req,
-  UseGuards,
 } from '@nestjs/common';
-import type { Request } from 'express';
 import {
-  WxAuthGuard,
   WxMemoryStore,
-  WxMiniProgramLoginRoute,
   WxMiniProgramSessions,
   WxOAuthError,
   WxOAuthModule,
@@ -31,6 +26,10 @@ import {
 import { createHash } from 'node:crypto';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
 import type { CaptureLogger } from './support/capture-logger.js';
+import {
+  AuthController as LoginController,
+  MiniProgramLoginController,
+} from './support/auth.controller.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
 
@@ -77,6 +76,9 @@ class AppValidator implements WxValidator {
   }
 }
 
+/** The web login and its callback, and the mini-program's login, as the README has them. */
+const LOGIN_CONTROLLERS = [LoginController, MiniProgramLoginController];
+
 @Controller()
 class AuthController {
   constructor(
@@ -87,24 +89,6 @@ class AuthController {
   @Get('last-profile')
   lastProfile(): unknown {
     return this.users.lastProfile;
-  }
-
-  @Get('auth/wechat')
-  @UseGuards(WxAuthGuard)
-  login(): void {}
-
-  @Get('auth/wechat/callback')
-  @UseGuards(WxAuthGuard)
-  callback(@Req() req: Request): unknown {
-    return req.user;
-  }
-
-  @Post('auth/wechat/miniprogram')
-  @HttpCode(200)
-  @WxMiniProgramLoginRoute()
-  @UseGuards(WxAuthGuard)
-  miniProgram(@Req() req: Request): unknown {
-    return req.user;
   }
 
   @Post('mini/signed')
@@ -205,7 +189,7 @@ async function startApp(
     port,
     {
       imports: [WxOAuthModule.forRoot(options)],
-      controllers: [AuthController],
+      controllers: [...LOGIN_CONTROLLERS, AuthController],
       providers: [UsersService, AppValidator],
     },
     undefined,
@@ -475,7 +459,7 @@ describe('a mini-program alone, with no web app', () => {
           apiBaseUrl: sandbox.url,
         }),
       ],
-      controllers: [AuthController],
+      controllers: [...LOGIN_CONTROLLERS, AuthController],
       providers: [UsersService],
     });
     apps.push(app);

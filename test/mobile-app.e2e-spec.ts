@@ -32,7 +32,6 @@ import {
   WxAppStates,
   WxAuthGuard,
   WxMemoryStore,
-  WxMiniProgramLoginRoute,
   WxOAuthModule,
   type WxOAuthStore,
   type WxProfile,
@@ -43,6 +42,10 @@ import {
 import { WxRedisStore } from 'nest-wx-oauth/redis';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
 import { CaptureLogger } from './support/capture-logger.js';
+import {
+  AuthController as LoginController,
+  MiniProgramLoginController,
+} from './support/auth.controller.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
 import { RedisServer } from './support/redis-server.js';
@@ -110,6 +113,9 @@ class AppValidator implements WxValidator {
   }
 }
 
+/** The web login and its callback, and the mini-program's login, as the README has them. */
+const LOGIN_CONTROLLERS = [LoginController, MiniProgramLoginController];
+
 @Controller()
 class AuthController {
   constructor(
@@ -120,24 +126,6 @@ class AuthController {
   @Get('last-profile')
   lastProfile(): unknown {
     return this.users.lastProfile;
-  }
-
-  @Get('auth/wechat')
-  @UseGuards(WxAuthGuard)
-  login(): void {}
-
-  @Get('auth/wechat/callback')
-  @UseGuards(WxAuthGuard)
-  callback(@Req() req: Request): unknown {
-    return req.user;
-  }
-
-  @Post('auth/wechat/miniprogram')
-  @HttpCode(200)
-  @WxMiniProgramLoginRoute()
-  @UseGuards(WxAuthGuard)
-  miniProgram(@Req() req: Request): unknown {
-    return req.user;
   }
 
   /** The app asks for a state before it opens WeChat through the OpenSDK. */
@@ -305,7 +293,7 @@ async function startSite(adapter: 'express' | 'fastify'): Promise<Site> {
           store: recordingStore(new WxMemoryStore({}, clock)),
         }),
       ],
-      controllers: [AuthController],
+      controllers: [...LOGIN_CONTROLLERS, AuthController],
       providers: [UsersService, AppValidator],
     },
     adapter,
@@ -875,7 +863,7 @@ describe('two instances sharing one Redis', () => {
             store: recordingStore(new WxRedisStore({ url: redis.url })),
           }),
         ],
-        controllers: [AuthController],
+        controllers: [...LOGIN_CONTROLLERS, AuthController],
         providers: [UsersService, AppValidator],
       },
       adapter,

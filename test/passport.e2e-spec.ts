@@ -29,7 +29,8 @@ import { WxSandbox } from 'nest-wx-oauth/testing';
 import { CaptureLogger } from './support/capture-logger.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
-import { authorize, get, login, recordedResponses, startLogin } from './support/login-flow.js';
+import { sandboxLogin } from './support/test-app.js';
+import { authorize, get, login, responsesAndLogs, startLogin } from './support/login-flow.js';
 
 // What @nestjs/passport users do with an AuthGuard, done with WxAuthGuard: subclass
 // hooks, Passport sessions, feature modules, and the app's own axios instance.
@@ -43,10 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const seen = [
-    ...recordedResponses().map((r) => JSON.stringify(r.headers) + r.text),
-    ...loggers.flatMap((l) => l.lines),
-  ];
+  const seen = responsesAndLogs(loggers);
   for (const text of seen) expect(text).not.toContain(sandbox.secret);
   await Promise.all(apps.map((app) => app.close()));
   await sandbox.close();
@@ -55,14 +53,7 @@ afterAll(async () => {
 const alice = () => sandbox.users.find((u) => u.key === 'alice')!;
 
 function wxOptions(url: string, extra: Partial<WxOAuthModuleOptions> = {}): WxOAuthModuleOptions {
-  return {
-    appid: sandbox.appid,
-    secret: sandbox.secret,
-    callbackURL: `${url}/auth/wechat/callback`,
-    apiBaseUrl: sandbox.url,
-    openBaseUrl: sandbox.url,
-    ...extra,
-  };
+  return { ...sandboxLogin(sandbox, url), ...extra };
 }
 
 /** `listenApp`, closed and its logs checked after all tests. */

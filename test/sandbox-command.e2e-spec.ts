@@ -5,86 +5,29 @@
  * README's controllers and `wxOAuthFromConfig()`). Its request log shows each call and
  * nothing secret. `npm test` builds the command first.
  */
-import {
-  Controller,
-  Get,
-  HttpCode,
-  type INestApplication,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import type { Request, Response } from 'express';
 import { request } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  WxAppTokenService,
-  WxAuthGuard,
-  WxFollowLogin,
-  WxFollowLoginRoute,
-  WxOAuthModule,
-  WxPushReceiver,
-} from 'nest-wx-oauth';
+import { WxAppTokenService, WxOAuthModule } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import { CookieJar } from 'nest-wx-oauth/testing';
 import type { CaptureLogger } from './support/capture-logger.js';
 import { startProcess, type Running } from './support/child-process.js';
+import {
+  followLoginController,
+  WechatEventsController,
+  type WxFollowQrCode,
+} from './support/follow-login.controllers.js';
 import { freePort } from './support/free-port.js';
 import { listenApp } from './support/listen-app.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const COMMAND = join(repo, 'libs/wx-sandbox/bin/nest-wx-oauth-sandbox.cjs');
 const READY = /Press Ctrl\+C to stop\.\n/;
-
-/** What the QR code route answers the login page. */
-type WxFollowQrCode = Awaited<ReturnType<WxFollowLogin['start']>>;
-
-/** The README's message endpoint ("Log in by following the official account"). */
-@Controller('wechat/events')
-class WechatEventsController {
-  constructor(private readonly push: WxPushReceiver) {}
-
-  @Get()
-  check(@Query() query: Record<string, string>): string {
-    return this.push.checkUrl(query);
-  }
-
-  @Post()
-  @HttpCode(200)
-  async receive(@Req() req: Request): Promise<string> {
-    const message = await this.push.receive(req);
-    return this.push.reply(message, message.handled ? '登录成功' : undefined);
-  }
-}
-
-/** The README's three routes of the follow login. */
-@Controller('auth/wechat/follow')
-class FollowLoginController {
-  constructor(private readonly follow: WxFollowLogin) {}
-
-  @Post()
-  start(@Res({ passthrough: true }) res: Response): Promise<WxFollowQrCode> {
-    return this.follow.start(res);
-  }
-
-  @Get('status')
-  async status(@Req() req: Request): Promise<{ status: string }> {
-    return { status: await this.follow.status(req) };
-  }
-
-  @Get('done')
-  @WxFollowLoginRoute()
-  @UseGuards(WxAuthGuard)
-  done(@Req() req: Request): unknown {
-    return req.user;
-  }
-}
 
 /** The `NAME=value` lines of the command's printout. */
 const printedVariables = (output: string): Record<string, string> =>
@@ -165,7 +108,7 @@ describe('the sandbox command, a process, running a follow login for an app conf
         ConfigModule.forRoot({ isGlobal: true, envFilePath }),
         WxOAuthModule.forRootAsync(wxOAuthFromConfig()),
       ],
-      controllers: [WechatEventsController, FollowLoginController],
+      controllers: [WechatEventsController, followLoginController('auth/wechat/follow')],
     }));
   }, 30_000);
 

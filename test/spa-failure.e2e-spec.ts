@@ -27,10 +27,11 @@ import {
   type Exchange,
   get,
   login,
-  recordedResponses,
+  responsesAndLogs,
   startLogin,
 } from './support/login-flow.js';
 import { serveSpa } from './support/spa-server.js';
+import { sandboxLogin } from './support/test-app.js';
 
 const SPA = 'http://localhost:5173';
 const ORDERS = `${SPA}/orders/7`;
@@ -46,10 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(apps.map((app) => app.close()));
-  const seen = [
-    ...recordedResponses().map((r) => JSON.stringify(r.headers) + r.text),
-    ...loggers.flatMap((l) => l.lines),
-  ];
+  const seen = responsesAndLogs(loggers);
   for (const text of seen) expect(text).not.toContain(sandbox.secret);
   await sandbox.close();
 });
@@ -99,11 +97,7 @@ async function listenApi(
     {
       imports: [
         WxOAuthModule.forRoot({
-          appid: sandbox.appid,
-          secret: sandbox.secret,
-          callbackURL: `${url}/auth/wechat/callback`,
-          apiBaseUrl: sandbox.url,
-          openBaseUrl: sandbox.url,
+          ...sandboxLogin(sandbox, url),
           frontendOrigins: [SPA],
           store,
           ...extra,

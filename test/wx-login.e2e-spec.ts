@@ -7,7 +7,7 @@ import {
   decideUrl,
   get,
   login,
-  recordedResponses,
+  responsesAndLogs,
   startLogin,
 } from './support/login-flow.js';
 import {
@@ -63,10 +63,7 @@ describe.each<[string, TestAppSetup]>([
 
   afterAll(async () => {
     // One assertion over everything this suite saw: the secret never leaves.
-    const seen = [
-      ...recordedResponses().map((r) => JSON.stringify(r.headers) + r.text),
-      ...apps.flatMap((a) => a.logger.lines),
-    ];
+    const seen = responsesAndLogs(apps.map((a) => a.logger));
     expect(seen.length).toBeGreaterThan(30);
     for (const text of seen) expect(text).not.toContain(sandbox.secret);
 

@@ -1,5 +1,5 @@
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
-import { WxAuthGuard } from 'nest-wx-oauth';
+import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { WxAuthGuard, WxMiniProgramLoginRoute } from 'nest-wx-oauth';
 
 /** The two routes of the package README: the login, and the callback answering `req.user`. */
 @Controller('auth/wechat')
@@ -11,6 +11,18 @@ export class AuthController {
   @Get('callback')
   @UseGuards(WxAuthGuard)
   callback(@Req() req: { user?: unknown }): unknown {
+    return req.user;
+  }
+}
+
+/** The mini-program's login route, answering the user the guard put on `req.user`. */
+@Controller('auth/wechat/miniprogram')
+export class MiniProgramLoginController {
+  @Post()
+  @HttpCode(200)
+  @WxMiniProgramLoginRoute()
+  @UseGuards(WxAuthGuard)
+  logIn(@Req() req: { user?: unknown }): unknown {
     return req.user;
   }
 }

@@ -22,6 +22,14 @@ export function recordedResponses(): readonly Exchange[] {
   return responses;
 }
 
+/** Every app response the suite saw (headers and body) and every line `loggers` kept: where no secret may show. */
+export function responsesAndLogs(loggers: readonly { lines: readonly string[] }[]): string[] {
+  return [
+    ...responses.map((r) => JSON.stringify(r.headers) + r.text),
+    ...loggers.flatMap((l) => l.lines),
+  ];
+}
+
 /** GETs a path of the app, without following redirects. */
 export async function get(appUrl: string, path: string, cookie?: string): Promise<Exchange> {
   const call = request(appUrl).get(path).redirects(0);

@@ -128,6 +128,17 @@ export const MULTI_AUTH_GUARD: TestAppSetup = {
   adapter: 'express',
 };
 
+/** The module's options for the sandbox's app, its callback on the app at `url`. */
+export function sandboxLogin(sandbox: WxSandbox, url: string): WxOAuthModuleOptions {
+  return {
+    appid: sandbox.appid,
+    secret: sandbox.secret,
+    callbackURL: `${url}/auth/wechat/callback`,
+    apiBaseUrl: sandbox.url,
+    openBaseUrl: sandbox.url,
+  };
+}
+
 /**
  * A small Nest app using the module against the sandbox, listening on a real port;
  * `providers` are the app's own beside it, such as its `@WxValidator()`.
@@ -142,16 +153,7 @@ export async function startTestApp(
   const url = `http://127.0.0.1:${port}`;
 
   @Module({
-    imports: [
-      WxOAuthModule.forRoot({
-        appid: sandbox.appid,
-        secret: sandbox.secret,
-        callbackURL: `${url}/auth/wechat/callback`,
-        apiBaseUrl: sandbox.url,
-        openBaseUrl: sandbox.url,
-        ...options,
-      }),
-    ],
+    imports: [WxOAuthModule.forRoot({ ...sandboxLogin(sandbox, url), ...options })],
     controllers: [authController(guard, scopedGuard)],
     providers: [JwtStrategy, ...providers],
   })

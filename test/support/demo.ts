@@ -1,0 +1,19 @@
+import { startDemo, type DemoApp } from '../../apps/demo/src/demo.app.js';
+import type { CaptureLogger } from './capture-logger.js';
+import { freePort } from './free-port.js';
+
+/**
+ * The demo on a free loopback port, its logs in `logger`. The callback's host
+ * is the one the browser uses, or the state cookie stays behind.
+ */
+export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoApp> {
+  const port = await freePort();
+  return startDemo(
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+    },
+    logger,
+  );
+}
