@@ -19,15 +19,17 @@
 //   logins/oauth/, logins/follow/, logins/mini-program/, logins/app/
 //                   every folder above (the core), but not each other
 //   guard/          logins/*, and the core
+//   identities/     profile, apps, client  (the links of identities to the app's users; no login imports it)
 //   wx-oauth.module.ts, wx-oauth.module-definition.ts, wx-oauth.providers.ts,
 //   wx-oauth.decorators.ts, index.ts
 //                   anything but the subpaths; nothing in a folder imports them
 //   redis/          store, client          (the `nest-wx-oauth/redis` subpath)
+//   typeorm/        identities             (`nest-wx-oauth/typeorm`: the identity store in TypeORM)
 //   config/         options, wx-oauth.module(-definition).ts  (`nest-wx-oauth/config`)
 //   testing/        nothing of the library: it re-exports the sandbox package
 //                   (`nest-wx-oauth/testing`)
 //
-// Nothing else in the library imports redis/, config/ or testing/. Spec files
+// Nothing else in the library imports redis/, typeorm/, config/ or testing/. Spec files
 // (*.spec.ts, *.spec-helper.ts) are exempt from the layers; no production file
 // imports them. Type-only imports count like any other.
 
@@ -107,7 +109,9 @@ module.exports = {
       to: { path: `${SRC}logins/`, pathNot: `${SRC}logins/$1/` },
     },
     layer('guard', ['logins', ...CORE]),
+    layer('identities', ['profile', 'apps', 'client']),
     layer('redis', ['store', 'client']),
+    layer('typeorm', ['identities']),
     {
       ...layer('config', ['options']),
       to: {
@@ -121,9 +125,9 @@ module.exports = {
       name: 'subpaths-not-imported',
       severity: 'error',
       comment:
-        'redis/, config/ and testing/ are subpaths of the package: nothing else in the library imports them.',
-      from: { path: SRC, pathNot: [`${SRC}(redis|config|testing)/`, SPEC] },
-      to: { path: `${SRC}(redis|config|testing)/` },
+        'redis/, typeorm/, config/ and testing/ are subpaths of the package: nothing else in the library imports them.',
+      from: { path: SRC, pathNot: [`${SRC}(redis|typeorm|config|testing)/`, SPEC] },
+      to: { path: `${SRC}(redis|typeorm|config|testing)/` },
     },
     {
       name: 'sandbox-only-via-testing',

@@ -22,6 +22,8 @@ COPY --from=build --chown=node:node /app/libs/wx-oauth/dist libs/wx-oauth/dist
 COPY --from=build --chown=node:node /app/libs/wx-sandbox/package.json libs/wx-sandbox/
 COPY --from=build --chown=node:node /app/libs/wx-sandbox/dist libs/wx-sandbox/dist
 COPY --from=build --chown=node:node /app/dist dist
+# Where the demo keeps its users with no DATABASE_URL (data/demo.sqlite), written by the node user.
+RUN mkdir data && chown node:node data
 USER node
 # Inside the container only: reachable through the port mapping and by the other services.
 # Outside a container, the demo and the sandbox listen on 127.0.0.1.

@@ -3,6 +3,7 @@
 #   chromium        the real browser the end-to-end tests drive (never a downloaded one)
 #   docker-compose  validates docker-compose.yml (no Docker engine is needed for that)
 #   redis-server    the shared token store; the tests start their own on loopback ports
+#   postgresql      the identities' database; the tests start their own (initdb, pg_ctl) on loopback ports
 #   fonts           Chinese and emoji glyphs, so the screenshots show WeChat's pages as they are
 # Safe to run again: it installs nothing that is already there.
 set -euo pipefail
@@ -11,6 +12,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Debian keeps PostgreSQL's programs off PATH, in /usr/lib/postgresql/<version>/bin.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 for font in fonts-wqy-microhei fonts-noto-color-emoji; do
   dpkg-query -W -f='${Status}' "$font" 2>/dev/null | grep -q 'ok installed' || missing+=("$font")
 done

@@ -32,6 +32,7 @@ describe('the demo under abuse', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      DEMO_DB_FILE: ':memory:',
     };
     demo = await startDemo(env, logger);
     sandbox = demo.sandbox!;

@@ -1,7 +1,9 @@
 /**
  * The demo as docker-compose runs it, without Docker: the sandbox and the demo
  * start as two processes with the very commands of the Dockerfile and the
- * compose file and the compose environment, service names mapped to loopback.
+ * compose file and the compose environment, service names mapped to loopback;
+ * Redis and PostgreSQL are servers of this test's, with the compose file's
+ * database and user.
  * `npm test` builds dist/ first, as the image does.
  */
 import { execFile } from 'node:child_process';
@@ -9,10 +11,12 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CookieJar } from 'nest-wx-oauth/testing';
+import { DataSource } from 'typeorm';
 import { parse } from 'yaml';
 import { startProcess, type Running } from './support/child-process.js';
 import { freePort } from './support/free-port.js';
 import { decideUrl } from './support/login-flow.js';
+import { PostgresServer } from './support/postgres-server.js';
 import { RedisServer } from './support/redis-server.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +25,8 @@ interface ComposeService {
   command?: string[];
   environment: Record<string, string>;
   healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
 }
 
 /** The Dockerfile's last CMD, in its JSON (exec) form. */
@@ -44,6 +50,9 @@ function resolveDefaults(env: Record<string, string>): Record<string, string> {
 describe('the demo as docker-compose wires it', () => {
   let services: Record<string, ComposeService>;
   let redis: RedisServer;
+  let postgres: PostgresServer;
+  /** The compose file's database, on the test's PostgreSQL. */
+  let database: DataSource;
   let sandbox: Running | undefined;
   let demo: Running | undefined;
   let demoUrl: string;
@@ -57,6 +66,13 @@ describe('the demo as docker-compose wires it', () => {
       }
     ).services;
     redis = await RedisServer.start();
+    postgres = await PostgresServer.start();
+    // The postgres service's user and database, as the image's entrypoint makes them.
+    const { POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB } = services.postgres.environment;
+    const admin = await new DataSource({ type: 'postgres', url: postgres.url() }).initialize();
+    await admin.query(`CREATE ROLE ${POSTGRES_USER} LOGIN PASSWORD '${POSTGRES_PASSWORD}'`);
+    await admin.query(`CREATE DATABASE ${POSTGRES_DB} OWNER ${POSTGRES_USER}`);
+    await admin.destroy();
     const [sandboxPort, demoPort] = [await freePort(), await freePort()];
     sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     demoUrl = `http://127.0.0.1:${demoPort}`;
@@ -68,7 +84,8 @@ describe('the demo as docker-compose wires it', () => {
           value
             .replace(/^http:\/\/(sandbox|localhost):3001/, sandboxUrl)
             .replace(/^http:\/\/(demo|localhost):3000/, demoUrl)
-            .replace(/^redis:\/\/redis:6379$/, redis.url),
+            .replace(/^redis:\/\/redis:6379$/, redis.url)
+            .replace(/^(postgres:\/\/[^@/]*@)postgres:5432\//, `$1127.0.0.1:${postgres.port}/`),
         ]),
       );
     const base = { PATH: process.env.PATH, NODE_ENV: 'production' };
@@ -81,8 +98,12 @@ describe('the demo as docker-compose wires it', () => {
     demo = await startProcess(await dockerfileCommand(), {
       cwd: repo,
       env: { ...base, ...wire(services.demo.environment), PORT: String(demoPort) },
-      ready: /Demo on .*tokens in Redis/,
+      ready: /Demo on .*tokens in Redis, users in PostgreSQL/,
     });
+    database = await new DataSource({
+      type: 'postgres',
+      url: wire(services.demo.environment).DATABASE_URL,
+    }).initialize();
   });
 
   afterAll(async () => {
@@ -93,6 +114,8 @@ describe('the demo as docker-compose wires it', () => {
       { code: 0, signal: null },
     ]);
     await redis.stop();
+    await database?.destroy();
+    await postgres?.stop();
     const env = resolveDefaults(services.demo.environment);
     for (const secret of [
       env.WX_SANDBOX_MP_SECRET,
@@ -101,6 +124,7 @@ describe('the demo as docker-compose wires it', () => {
       env.WX_SANDBOX_MULTIEND_SECRET,
       env.WX_SANDBOX_MP_PUSH_TOKEN,
       env.WX_SANDBOX_MP_PUSH_AES_KEY,
+      services.postgres.environment.POSTGRES_PASSWORD,
     ]) {
       expect(secret).toBeTruthy();
       expect(`${demo?.output()}${sandbox?.output()}`).not.toContain(secret);
@@ -132,6 +156,41 @@ describe('the demo as docker-compose wires it', () => {
     await expect(
       promisify(execFile)('docker-compose', ['config', '-q'], { cwd: repo }),
     ).resolves.toBeDefined();
+  });
+
+  it("keeps the users in the postgres service's database: healthy before the demo starts, on a volume", async () => {
+    const { postgres: service, demo: demoService } = services;
+    expect(service.healthcheck?.test).toEqual(expect.arrayContaining(['pg_isready']));
+    expect(service.volumes).toContain('postgres-data:/var/lib/postgresql/data');
+    expect(demoService.depends_on?.postgres).toEqual({ condition: 'service_healthy' });
+    const { POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB } = service.environment;
+    expect(resolveDefaults(demoService.environment).DATABASE_URL).toBe(
+      `postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}`,
+    );
+    // `DATABASE_URL= docker compose up` (empty): the embedded engine instead.
+    expect(demoService.environment.DATABASE_URL).toMatch(/^\$\{DATABASE_URL-postgres:/);
+
+    // The demo migrated the empty database at start-up, and keeps its logins' users there.
+    const start = await fetch(`${demoUrl}/auth/wechat/mp`, { redirect: 'manual' });
+    const cookie = start.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const decide = decideUrl(start.headers.get('location')!, sandboxUrl, 'bob', 'approve');
+    const callback = (await fetch(decide, { redirect: 'manual' })).headers.get('location')!;
+    const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+    const session = landed.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('demo_session='))!
+      .split(';')[0];
+    const page = await (await fetch(`${demoUrl}/profile`, { headers: { cookie: session } })).text();
+    const [, openid] = /<dd id="openid">([^<]+)<\/dd>/.exec(page)!;
+    const [, userId] = /<dd id="user-id">([^<]+)<\/dd>/.exec(page)!;
+    const rows = (await database.query(
+      'SELECT u.id FROM wx_identities i JOIN demo_users u ON u.id = i.user_id WHERE i.appid = $1 AND i.openid = $2',
+      [demoService.environment.WX_SANDBOX_MP_APPID, openid],
+    )) as { id: string }[];
+    expect(rows).toEqual([{ id: userId }]);
   });
 
   it('answers the container health check', async () => {

@@ -121,12 +121,13 @@ describe('the demo native app stand-in in Chromium', () => {
     );
     await page.screenshot({ path: `${artifacts}app-login.png`, fullPage: true });
 
-    // The web profile shows the app's openid too.
+    // The web profile shows the app's identity too.
     await page.goto(`${demo.url}/profile`);
     expect(await page.textContent('#unionid')).toBe(unionid);
-    expect(await page.textContent(`#openids .openid[data-appid=${MOBILE}]`)).toBe(
-      `mobile app ${MOBILE}: ${sandbox().openidOf('alice', MOBILE)}`,
-    );
+    const app = page.locator(`#identities .identity[data-appid=${MOBILE}]`);
+    expect(await app.getAttribute('data-app')).toBe('mobileApp');
+    expect(await app.locator('.openid').textContent()).toBe(sandbox().openidOf('alice', MOBILE));
+    expect(await app.locator('.unionid').textContent()).toBe(unionid);
   });
 
   it("logs in through the multi-end app's wx.weixinAppLogin() as the mobile app's user", async () => {
@@ -158,7 +159,7 @@ describe('the demo native app stand-in in Chromium', () => {
     expect(login.body).toMatchObject({
       linked: true,
       user: {
-        id: sandbox().unionidOf('carol', MOBILE),
+        unionid: sandbox().unionidOf('carol', MOBILE),
         openid: sandbox().openidOf('carol', MOBILE),
       },
     });
@@ -166,7 +167,13 @@ describe('the demo native app stand-in in Chromium', () => {
       headers: { authorization: `Bearer ${login.body.token}` },
     });
     expect(me.status).toBe(200);
-    expect(me.body.unionid).toBe(sandbox().unionidOf('carol', MOBILE));
+    expect(me.body).toMatchObject({
+      id: login.body.user.id,
+      unionid: sandbox().unionidOf('carol', MOBILE),
+      identities: [
+        { kind: 'mobileApp', appid: MOBILE, openid: sandbox().openidOf('carol', MOBILE) },
+      ],
+    });
 
     const exchanges = sandbox().stats.requests.access_token;
     const second = sandbox().appLogin({ user: 'carol', state });
@@ -207,6 +214,7 @@ describe('the demo native app stand-in against a separate sandbox, in Chromium',
     const demo = await startDemo({
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
+      DEMO_DB_FILE: ':memory:',
       WX_SANDBOX_URL: sandbox.url,
       WX_SANDBOX_PUBLIC_URL: publicUrl,
       WX_SANDBOX_MP_APPID: 'wx0sep0official',
@@ -288,6 +296,7 @@ describe('the demo native app login on other targets', () => {
     const demo = await startDemo({
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
+      DEMO_DB_FILE: ':memory:',
       WX_SANDBOX_URL: sandbox.url,
       WX_SANDBOX_MP_APPID: 'wx0sep0official',
       WX_SANDBOX_MP_SECRET: sandbox.app('wx0sep0official').secret,
@@ -320,6 +329,7 @@ describe('the demo native app login on other targets', () => {
   it('against real WeChat: states for a configured mobile app, no stand-in; none without one', async () => {
     const real = {
       HOST: '127.0.0.1',
+      DEMO_DB_FILE: ':memory:',
       WX_MP_APPID: 'wx0real0official',
       WX_MP_SECRET: 'a-real-secret-0000000000000000000',
     };

@@ -116,7 +116,6 @@ describe('the demo in Chromium', () => {
     expect(await page.textContent('#openid')).toBe(openidOf('bob', website()));
     expect(await page.textContent('#unionid')).toBe(user('bob').unionid);
     expect(await page.textContent('#scope')).toBe('snsapi_login');
-    expect(await page.textContent('#is-snapshot')).toBe('no');
     // The avatar comes from the sandbox and loads.
     expect(
       await page.$eval(
@@ -161,7 +160,7 @@ describe('the demo in Chromium', () => {
     await shot('profile-in-wechat');
   });
 
-  it('is one user with both openids after logging in on the phone and on the desktop (unionid)', async () => {
+  it('is one user with both identities after logging in on the phone and on the desktop (unionid), and unlinks one', async () => {
     const phone = await browser.newContext({
       userAgent: WECHAT_UA,
       viewport: { width: 390, height: 844 },
@@ -177,17 +176,36 @@ describe('the demo in Chromium', () => {
 
     await loginFromDesktop('bob');
     expect(await page.textContent('#unionid')).toBe(user('bob').unionid);
-    const openids = await page.$$eval('#openids .openid', (rows) =>
-      rows.map((row) => row.textContent),
+    const identities = await page.$$eval('#identities .identity', (cards) =>
+      cards.map((card) =>
+        ['.kind', '.appid', '.openid', '.unionid'].map((field) =>
+          card.querySelector(field)!.textContent!.trim(),
+        ),
+      ),
     );
-    expect(openids.sort()).toEqual(
+    expect(identities.sort()).toEqual(
       [
-        `official account ${officialAccount()}: ${openidOf('bob', officialAccount())}`,
-        `website app ${website()}: ${openidOf('bob', website())}`,
+        [
+          'official account',
+          officialAccount(),
+          openidOf('bob', officialAccount()),
+          user('bob').unionid,
+        ],
+        ['website app', website(), openidOf('bob', website()), user('bob').unionid],
       ].sort(),
     );
     expect(openidOf('bob', officialAccount())).not.toBe(openidOf('bob', website()));
+    // The desktop's own login cannot be unlinked from this session; the phone's can.
+    const desktop = page.locator(`#identities .identity[data-appid=${website()}]`);
+    const phoneIdentity = page.locator(`#identities .identity[data-appid=${officialAccount()}]`);
+    expect(await desktop.locator('.current').textContent()).toBe("this session's login");
+    expect(await desktop.locator('button.unlink').count()).toBe(0);
     await shot('profile-linked');
+
+    await phoneIdentity.locator('button.unlink').click();
+    await page.waitForURL(`${demo.url}/profile`);
+    expect(await page.locator('#identities .identity').count()).toBe(1);
+    expect(await page.getAttribute('#identities .identity', 'data-appid')).toBe(website());
   });
 
   it('is the same user through the mini-program stand-in, with its openid and phone number on the web profile', async () => {
@@ -210,8 +228,11 @@ describe('the demo in Chromium', () => {
     await loginFromDesktop('carol');
     expect(await page.textContent('#unionid')).toBe(user('carol').unionid);
     expect(await page.textContent('#phone')).toBe('13700137000');
-    expect(await page.textContent(`#openids .openid[data-app=miniProgram]`)).toBe(
-      `mini-program ${miniProgram()}: ${openidOf('carol', miniProgram())}`,
+    expect(await page.textContent('#identities .identity[data-app=miniProgram] .openid')).toBe(
+      openidOf('carol', miniProgram()),
+    );
+    expect(await page.textContent('#identities .identity[data-app=miniProgram] .appid')).toBe(
+      miniProgram(),
     );
   });
 
@@ -276,6 +297,7 @@ describe('the demo with an official account only, in Chromium', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      DEMO_DB_FILE: ':memory:',
       WX_SANDBOX_URL: sandbox.url,
       WX_SANDBOX_MP_APPID: 'wx0only0official',
       WX_SANDBOX_MP_SECRET: sandbox.app('wx0only0official').secret,
@@ -320,6 +342,7 @@ describe('the demo with an official account only, in Chromium', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      DEMO_DB_FILE: ':memory:',
       WX_SANDBOX_URL: sandbox.url,
       WX_SANDBOX_MP_APPID: 'wx0only0official',
       WX_SANDBOX_MP_SECRET: sandbox.app('wx0only0official').secret,

@@ -33,7 +33,10 @@ describe('the demo mini-program API', () => {
   const logger = new CaptureLogger();
 
   beforeAll(async () => {
-    demo = await startDemo({ PORT: String(await freePort()), HOST: '127.0.0.1' }, logger);
+    demo = await startDemo(
+      { PORT: String(await freePort()), HOST: '127.0.0.1', DEMO_DB_FILE: ':memory:' },
+      logger,
+    );
   });
 
   afterAll(async () => {
@@ -54,7 +57,7 @@ describe('the demo mini-program API', () => {
     expect(login.body).toMatchObject({
       linked: true,
       user: {
-        id: sandbox.unionidOf('alice', MINI),
+        unionid: sandbox.unionidOf('alice', MINI),
         openid: sandbox.openidOf('alice', MINI),
         phoneNumber: '13800138000',
       },
@@ -65,8 +68,15 @@ describe('the demo mini-program API', () => {
       headers: { authorization: `Bearer ${login.body.token}` },
     });
     expect(me.status).toBe(200);
-    expect(me.body.openids).toEqual([
-      { app: 'miniProgram', appid: MINI, openid: sandbox.openidOf('alice', MINI) },
+    expect(me.body).toMatchObject({ id: login.body.user.id, phoneNumber: '13800138000' });
+    expect(me.body.identities).toEqual([
+      {
+        kind: 'miniProgram',
+        appid: MINI,
+        openid: sandbox.openidOf('alice', MINI),
+        unionid: sandbox.unionidOf('alice', MINI),
+        linkedAt: expect.any(String),
+      },
     ]);
   });
 
@@ -126,6 +136,7 @@ describe('the demo with an unbound mini-program on a separate sandbox', () => {
     const demo = await startDemo({
       PORT: String(port),
       HOST: '127.0.0.1',
+      DEMO_DB_FILE: ':memory:',
       WX_SANDBOX_URL: sandbox.url,
       WX_SANDBOX_MP_APPID: 'wx0bound0official',
       WX_SANDBOX_MP_SECRET: sandbox.app('wx0bound0official').secret,
@@ -138,9 +149,13 @@ describe('the demo with an unbound mini-program on a separate sandbox', () => {
       expect(login.body).toMatchObject({
         linked: false,
         note: expect.stringContaining('not bound to the Open Platform account'),
-        user: { id: `wx0lone0miniprog:${sandbox.openidOf('alice', 'wx0lone0miniprog')}` },
+        user: {
+          openid: sandbox.openidOf('alice', 'wx0lone0miniprog'),
+          identities: [{ kind: 'miniProgram', appid: 'wx0lone0miniprog' }],
+        },
       });
       expect(login.body.user.unionid).toBeUndefined();
+      expect(login.body.user.identities[0].unionid).toBeUndefined();
       // The stand-in page points the browser at the separate sandbox.
       const page = await fetch(`${demo.url}/miniprogram`);
       expect(page.status).toBe(200);
@@ -155,6 +170,7 @@ describe('the demo with an unbound mini-program on a separate sandbox', () => {
     const demo = await startDemo({
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
+      DEMO_DB_FILE: ':memory:',
       WX_MP_APPID: 'wx0real0official',
       WX_MP_SECRET: 'a-real-secret-0000000000000000000',
       WX_MINI_APPID: 'wx0real0miniprog',

@@ -40,6 +40,8 @@ describe('several instances sharing Redis', () => {
         WX_SANDBOX_APPID: sandbox.appid,
         WX_SANDBOX_SECRET: sandbox.secret,
         REDIS_URL: redisServer.url,
+        // Each its own users, in memory: demo-database.e2e-spec shares them on PostgreSQL.
+        DEMO_DB_FILE: ':memory:',
         SESSION_SECRET: 'multi-instance-session-secret-0123456789',
       };
       const running = await startProcess(['node', 'dist/apps/demo/main.js'], {
@@ -60,7 +62,7 @@ describe('several instances sharing Redis', () => {
   });
 
   const alice = () => sandbox.users.find((u) => u.key === 'alice')!;
-  const tokenKey = () => `wx-oauth:token:${sandbox.appid}:${alice().openid}`;
+  const tokenKey = () => `wx-oauth:{token:${sandbox.appid}:${alice().openid}}`;
 
   /** Starts on `startOn`, approves as alice in the sandbox, lands on the callback URL (instance B). */
   async function login(

@@ -7,7 +7,7 @@
  * README's command for the line, lints itself with the config `nest new` gives its line (the
  * README's whole-file snippets are among its files), and runs its own tests: a Nest 11
  * CommonJS app with jest and ts-jest, and a Nest 12 ES module app with vitest, each logging in
- * through the sandbox.
+ * through the sandbox, its users and their WeChat identities in TypeORM (0.3 and 1) on sql.js.
  *
  * Unlike the other tests this one never touches the source: jest's
  * `nest-wx-oauth` mapping does not apply to the child processes it runs.
@@ -74,12 +74,26 @@ interface PackageJson {
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
-const ENTRIES = ['.', './testing', './redis'];
+const ENTRIES = ['.', './testing', './redis', './typeorm'];
 const entryDir = (entry: string): string => (entry === '.' ? '' : `${entry.slice(2)}/`);
 
 const APPS = [
-  { app: 'nest11-cjs-jest', nest: '11', config: '4', runner: 'jest', linter: 'ESLint' },
-  { app: 'nest12-esm-vitest', nest: '12', config: '12', runner: 'vitest', linter: 'oxlint' },
+  {
+    app: 'nest11-cjs-jest',
+    nest: '11',
+    config: '4',
+    typeorm: '0',
+    runner: 'jest',
+    linter: 'ESLint',
+  },
+  {
+    app: 'nest12-esm-vitest',
+    nest: '12',
+    config: '12',
+    typeorm: '1',
+    runner: 'vitest',
+    linter: 'oxlint',
+  },
 ];
 
 /** The package README's files that the consumer apps hold whole, as the jest app has them. */
@@ -87,10 +101,16 @@ const README_FILES = [
   'src/auth/auth.controller.ts',
   'src/auth/signup.guard.ts',
   'src/auth/handoff.controller.ts',
+  'src/auth/wechat-users.ts',
+  'src/users/user.entity.ts',
+  'src/users/users.module.ts',
+  'src/users/users.service.ts',
   'test/wechat-login.e2e-spec.ts',
 ];
-/** Those the ES module app holds alike, but for the `.js` of relative imports (its handoff controller's constructor has the `@Inject()`s vitest 3 needs). */
-const SAME_IN_ESM_APP = README_FILES.filter((file) => file !== 'src/auth/handoff.controller.ts');
+/** Those the ES module app holds alike, but for the `.js` of relative imports (its handoff controller's and validator's constructors have the `@Inject()`s vitest 3 needs). */
+const SAME_IN_ESM_APP = README_FILES.filter(
+  (file) => !['src/auth/handoff.controller.ts', 'src/auth/wechat-users.ts'].includes(file),
+);
 
 /** The package README's Install section. */
 async function readmeInstallSection(): Promise<string> {
@@ -256,7 +276,7 @@ describe('the packed nest-wx-oauth package', () => {
     expect(Object.keys(pkg.dependencies ?? {})).toContain('qrcode-generator');
   });
 
-  describe.each(APPS)('in $app', ({ app, nest, config, runner, linter }) => {
+  describe.each(APPS)('in $app', ({ app, nest, config, typeorm, runner, linter }) => {
     const dir = (): string => join(work, app);
 
     beforeAll(async () => {
@@ -302,6 +322,8 @@ describe('the packed nest-wx-oauth package', () => {
       expect(await major('@nestjs/passport')).toBe(nest);
       expect(await major('@nestjs/config')).toBe(config);
       expect(await major('@nestjs/jwt')).toBe(nest);
+      // The app's own TypeORM, which the library's optional peer admits: 0.3 or 1.
+      expect(await major('typeorm')).toBe(typeorm);
 
       // The sandbox, this very tarball too, as a dev dependency.
       const sandboxPkg = await readJson<PackageJson>(join(sandboxLib, 'package.json'));
@@ -341,7 +363,7 @@ describe('the packed nest-wx-oauth package', () => {
         // eslint-disable-next-line no-control-regex -- the escape character starts them
         const output = `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
         expect(output).toMatch(
-          runner === 'jest' ? /Tests:\s+14 passed, 14 total/ : /Tests\s+14 passed \(14\)/,
+          runner === 'jest' ? /Tests:\s+16 passed, 16 total/ : /Tests\s+16 passed \(16\)/,
         );
       },
       5 * MINUTE,

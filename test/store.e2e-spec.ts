@@ -124,7 +124,9 @@ describe('stores', () => {
     });
   });
 
-  it('refuses a WxRedisStore with neither url nor client', () => {
-    expect(() => new WxRedisStore({})).toThrow('WxRedisStore needs a url or a client');
+  it('refuses a WxRedisStore with nowhere to connect', () => {
+    expect(() => new WxRedisStore({})).toThrow(
+      'WxRedisStore needs exactly one of url, cluster, sentinel or client',
+    );
   });
 });

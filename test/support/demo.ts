@@ -3,8 +3,9 @@ import type { CaptureLogger } from './capture-logger.js';
 import { freePort } from './free-port.js';
 
 /**
- * The demo on a free loopback port, its logs in `logger`. The callback's host
- * is the one the browser uses, or the state cookie stays behind.
+ * The demo on a free loopback port, its logs in `logger`, its users in memory
+ * (no file in the working directory). The callback's host is the one the
+ * browser uses, or the state cookie stays behind.
  */
 export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoApp> {
   const port = await freePort();
@@ -13,6 +14,7 @@ export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoAp
       PORT: String(port),
       HOST: '127.0.0.1',
       WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      DEMO_DB_FILE: ':memory:',
     },
     logger,
   );

@@ -4,7 +4,6 @@ import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { WxOAuthModule, type WxOAuthModuleOptions } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
-import { WxRedisStore } from 'nest-wx-oauth/redis';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { AuthController } from './auth/auth.controller.js';
 import { BearerGuard } from './auth/bearer.guard.js';
@@ -18,7 +17,9 @@ import { DemoUsers } from './auth/demo-users.service.js';
 import { WeChatUsers } from './auth/wechat-users.js';
 import { SessionService } from './auth/session.service.js';
 import { DemoSandbox, demoSandboxProvider } from './config/demo-sandbox.js';
+import { demoStore } from './config/demo-store.js';
 import { type DemoEnv, validateDemoEnv } from './config/demo.config.js';
+import { DemoDatabaseModule } from './database/demo-database.module.js';
 import {
   DEMO_OPTIONS,
   type DemoOptions,
@@ -29,6 +30,7 @@ import { ErrorPageFilter } from './pages/error-page.filter.js';
 import { LoginController } from './pages/login.controller.js';
 import { AssetsController } from './pages/assets.controller.js';
 import { PagesController } from './pages/pages.controller.js';
+import { ProfileController } from './pages/profile.controller.js';
 import { WechatApiController } from './pages/wechat-api.controller.js';
 
 type DemoConfig = ConfigService<DemoEnv, true>;
@@ -41,7 +43,6 @@ type DemoConfig = ConfigService<DemoEnv, true>;
  * `wxOAuthFromConfig`.
  */
 function wxOAuthExtra(config: DemoConfig, { sandbox }: DemoSandbox): Partial<WxOAuthModuleOptions> {
-  const redisUrl = config.get('REDIS_URL', { infer: true });
   const app = (kind: string) => sandbox?.apps.find((a) => a.kind === kind);
   return {
     ...(sandbox
@@ -60,7 +61,7 @@ function wxOAuthExtra(config: DemoConfig, { sandbox }: DemoSandbox): Partial<WxO
     ...(config.get('WX_TARGET', { infer: true }) === 'sandbox'
       ? { mpBaseUrl: config.get('WX_OPEN_BASE_URL', { infer: true }) }
       : {}),
-    ...(redisUrl ? { store: new WxRedisStore({ url: redisUrl }) } : {}),
+    ...demoStore(config),
   };
 }
 
@@ -123,6 +124,8 @@ export class AppModule {
             inject: [ConfigService, DemoSandbox],
           }),
         ),
+        // The users and their WeChat identities: PostgreSQL (DATABASE_URL) or the embedded engine's file.
+        DemoDatabaseModule,
         JwtModule.registerAsync({
           inject: [ConfigService],
           useFactory: (config: DemoConfig) => ({
@@ -139,6 +142,7 @@ export class AppModule {
         WechatEventsController,
         LoginController,
         PagesController,
+        ProfileController,
         WechatApiController,
         AssetsController,
       ],

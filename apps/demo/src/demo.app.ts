@@ -5,7 +5,9 @@ import cookieParser from 'cookie-parser';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
 import { AppModule } from './app.module.js';
 import { DEMO_SANDBOX_APPS, DemoSandbox } from './config/demo-sandbox.js';
+import { demoStoreName } from './config/demo-store.js';
 import type { DemoEnv } from './config/demo.config.js';
+import { demoDatabaseName } from './database/demo-database.js';
 import { DEMO_OPTIONS, type DemoOptions } from './demo.constants.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -49,9 +51,9 @@ export async function startDemo(
     target === 'wechat'
       ? 'WeChat'
       : `the WeChat sandbox at ${sandbox?.url ?? config.get('WX_OPEN_BASE_URL', { infer: true })}`;
-  const store = config.get('REDIS_URL', { infer: true }) ? 'tokens in Redis' : 'tokens in memory';
+  const store = demoStoreName(config);
   log.log(
-    `Demo on http://localhost:${config.get('PORT', { infer: true })} (listening on ${config.get('HOST', { infer: true })}), logging in through ${where}, ${store}`,
+    `Demo on http://localhost:${config.get('PORT', { infer: true })} (listening on ${config.get('HOST', { infer: true })}), logging in through ${where}, ${store}, users in ${demoDatabaseName(config)}`,
   );
 
   return {

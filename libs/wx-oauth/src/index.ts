@@ -56,6 +56,24 @@ export {
 } from './logins/app/wx-app-login-route.decorator.js';
 export { WxAppStates, type WxAppState } from './logins/app/wx-app-states.js';
 
+// The people behind the logins: WeChat identities linked to the app's users, in memory or the app's database.
+export { WxIdentitiesModule } from './identities/wx-identities.module.js';
+export type { WxIdentitiesModuleAsyncOptions } from './identities/wx-identities.module-definition.js';
+export type { WxIdentitiesModuleOptions } from './identities/wx-identities-options.interface.js';
+export { WxIdentities, type WxCreateUser } from './identities/wx-identities.service.js';
+export type {
+  WxConflictDecision,
+  WxIdentity,
+  WxIdentityConflict,
+  WxResolvedUser,
+} from './identities/wx-identity.js';
+export type {
+  WxIdentityReader,
+  WxIdentityStore,
+  WxIdentityWriter,
+} from './identities/wx-identity-store.interface.js';
+export { WxMemoryIdentityStore } from './identities/wx-memory-identity-store.js';
+
 // Many tenants' apps in one deployment.
 export type {
   WxAppCredentials,

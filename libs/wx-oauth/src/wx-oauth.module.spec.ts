@@ -149,7 +149,7 @@ describe('WxOAuthModule', () => {
     expect(ref.get(IssuesStates).states).toBe(ref.get(WxAppStates));
   });
 
-  it("exports every public name from the package's entry, the native app login's among them", () => {
+  it("exports every public name from the package's entry, the identities' among them", () => {
     const names = [
       'InjectWxOAuth',
       'InjectWxOAuthOptions',
@@ -164,6 +164,9 @@ describe('WxOAuthModule', () => {
       'WxFollowLogin',
       'WxFollowLoginRoute',
       'WxHandoff',
+      'WxIdentities',
+      'WxIdentitiesModule',
+      'WxMemoryIdentityStore',
       'WxMemoryStore',
       'WxMiniProgramLoginRoute',
       'WxMiniProgramSessions',
@@ -179,7 +182,7 @@ describe('WxOAuthModule', () => {
       'isWeChatBrowser',
     ];
     expect(Object.keys(publicApi).sort()).toEqual(names.sort());
-    expect(Object.keys(publicApi)).toHaveLength(26);
+    expect(Object.keys(publicApi)).toHaveLength(29);
     expect(publicApi.WxAppStates).toBe(WxAppStates);
     expect(publicApi.WX_STRATEGIES.app).toBe('wechat-app');
   });

@@ -1,7 +1,8 @@
 import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { WxAppLoginRoute, type WxAppState, WxAppStates, WxAuthGuard } from 'nest-wx-oauth';
-import type { DemoUser } from './demo-user.js';
+import type { DemoLogin } from './demo-user.js';
+import { DemoUsers } from './demo-users.service.js';
 import { SessionService } from './session.service.js';
 import { type TokenLogin, tokenLogin } from './token-login.js';
 
@@ -20,6 +21,7 @@ export class AppLoginController {
   constructor(
     private readonly states: WxAppStates,
     private readonly sessions: SessionService,
+    private readonly users: DemoUsers,
   ) {}
 
   /** A single-use state, so that a code injected through the app's URL scheme logs nobody in. */
@@ -34,6 +36,6 @@ export class AppLoginController {
   @WxAppLoginRoute()
   @UseGuards(WxAuthGuard)
   logIn(@Req() req: Request): Promise<TokenLogin> {
-    return tokenLogin(this.sessions, req.user as DemoUser, 'mobile app');
+    return tokenLogin(this.sessions, this.users, req.user as DemoLogin, 'mobile app');
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { WxAuthGuard, WxAuthScope, WxTokenService, type WxAuthInfo } from 'nest-wx-oauth';
-import type { DemoUser } from './demo-user.js';
+import type { DemoLogin } from './demo-user.js';
 import { InWeChatGuard } from './in-wechat.guard.js';
 import { SessionService } from './session.service.js';
 
@@ -33,7 +33,7 @@ export class AuthController {
   @Get('auth/wechat/callback')
   @UseGuards(WxAuthGuard)
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.sessions.start(res, req.user as DemoUser);
+    await this.sessions.start(res, req.user as DemoLogin);
     const { returnTo } = (req.authInfo as WxAuthInfo).state;
     res.redirect(returnTo ?? '/profile');
   }

@@ -1,53 +1,45 @@
-import type { WxAppKind, WxProfile } from 'nest-wx-oauth';
-
-/** One of a person's openids: one per WeChat app they logged in through. */
-export interface DemoOpenid {
-  /** Which of the site's WeChat apps the login went through. */
-  app: WxAppKind;
-  appid: string;
-  openid: string;
-}
+import type { WxIdentity, WxProfile } from 'nest-wx-oauth';
 
 /**
- * A demo user: one person, whichever app they logged in through. Linked by
- * unionid when WeChat gives one (both apps bound to one Open Platform account),
- * else one user per app and openid.
+ * What a session holds: the demo user, and the WeChat login that started the
+ * session. The person's details and identities are read from the database.
  */
-export interface DemoUser {
+export interface DemoLogin {
+  /** The demo user's id (`demo_users.id`). */
   id: string;
-  /** The app and openid of this session's login. */
+  /** The app this session logged in through, and its openid. */
   appid: string;
   openid: string;
   unionid?: string;
+  /** As the login brought it, for the greeting. */
   nickname?: string;
-  headimgurl?: string;
   scope: string[];
-  isSnapshotUser: boolean;
-  /** The number shared through the mini-program's button, once. */
-  phoneNumber?: string;
-  /** Every app this person has logged in through, with its openid. */
-  openids: DemoOpenid[];
 }
 
-export function toDemoUser(profile: WxProfile): DemoUser {
-  const { appid, openid, unionid, nickname, headimgurl, scope, isSnapshotUser } = profile;
-  const phoneNumber = profile.via === 'miniProgram' ? profile.phoneNumber : undefined;
+/** One of the person's WeChat identities: an openid of one app, linked at `linkedAt`. */
+export type DemoIdentity = Omit<WxIdentity, 'userId'>;
+
+/**
+ * A demo user as `/profile` and `/api/me` show it: one person, whichever app
+ * they logged in through, with every identity (linked by unionid when WeChat
+ * gives one), seen through this session's login.
+ */
+export interface DemoUser extends DemoLogin {
+  headimgurl?: string;
+  /** The number shared through the mini-program's button, kept across logins. */
+  phoneNumber?: string;
+  createdAt: Date;
+  identities: DemoIdentity[];
+}
+
+export function toDemoLogin(userId: string, profile: WxProfile): DemoLogin {
+  const { appid, openid, unionid, nickname, scope } = profile;
   return {
-    id: unionid ?? `${appid}:${openid}`,
+    id: userId,
     appid,
     openid,
     ...(unionid ? { unionid } : {}),
-    ...(nickname !== undefined ? { nickname, headimgurl } : {}),
+    ...(nickname !== undefined ? { nickname } : {}),
     scope,
-    isSnapshotUser,
-    ...(phoneNumber ? { phoneNumber } : {}),
-    openids: [{ app: appOf(profile), appid, openid }],
   };
-}
-
-function appOf(profile: WxProfile): WxAppKind {
-  if (profile.via === 'miniProgram') return 'miniProgram';
-  // A multi-end app's login gives its mobile app's openid: the same openid, the same app.
-  if (profile.via === 'mobileApp') return 'mobileApp';
-  return profile.scope.includes('snsapi_login') ? 'website' : 'officialAccount';
 }

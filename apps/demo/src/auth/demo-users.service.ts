@@ -1,42 +1,88 @@
-import { Injectable } from '@nestjs/common';
-import type { WxProfile } from 'nest-wx-oauth';
-import { type DemoUser, toDemoUser } from './demo-user.js';
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { WxIdentities, type WxProfile } from 'nest-wx-oauth';
+import type { EntityManager, Repository } from 'typeorm';
+import { DemoUserEntity } from '../database/demo-user.entity.js';
+import { type DemoLogin, type DemoUser, toDemoLogin } from './demo-user.js';
 
 /**
- * The demo's users, in memory: a login through another app by the same person
- * (the same unionid) joins the user it already has, so the phone's, the
- * desktop's, the mini-program's and the native app's logins are one user with
- * every openid.
- * Without a unionid (an app not bound to the Open Platform account) there is
- * nothing to join by: the login is a user of its own, by appid and openid. A
- * real app keeps this in its database, keyed by unionid, with one row per
- * (appid, openid) beside it.
+ * The demo's users, in its database (PostgreSQL, or the embedded engine's
+ * file): a row per person in `demo_users`, and their WeChat identities linked
+ * to it by `WxIdentities`, so that the phone's, the desktop's, the
+ * mini-program's and the native app's logins of one person are one user.
  */
 @Injectable()
 export class DemoUsers {
-  private readonly users = new Map<string, DemoUser>();
+  private readonly logger = new Logger(DemoUsers.name);
 
-  /** The user for this login, joined with what the same person's earlier logins left. */
-  logIn(profile: WxProfile): DemoUser {
-    const user = toDemoUser(profile);
-    const known = this.users.get(user.id);
-    const others = (known?.openids ?? []).filter((o) => o.appid !== user.appid);
-    const joined: DemoUser = {
-      ...user,
-      nickname: user.nickname ?? known?.nickname,
-      headimgurl: user.headimgurl ?? known?.headimgurl,
-      phoneNumber: user.phoneNumber ?? known?.phoneNumber,
-      openids: [...user.openids, ...others],
-    };
-    this.users.set(joined.id, joined);
-    return joined;
+  constructor(
+    @InjectRepository(DemoUserEntity) private readonly rows: Repository<DemoUserEntity>,
+    private readonly identities: WxIdentities,
+  ) {}
+
+  /**
+   * `WxIdentities.resolve`'s `createUser`: a new person's row, inserted in the
+   * login's transaction, so that a login that loses the race for the person
+   * leaves no row behind.
+   */
+  create(tx: EntityManager): Promise<string> {
+    const id = randomUUID();
+    return this.database(() => tx.insert(DemoUserEntity, { id }).then(() => id));
   }
 
-  /** The user as now known (with the openids of logins since), or the session's copy. */
-  current(sessionUser: DemoUser): DemoUser {
-    const known = this.users.get(sessionUser.id);
-    return known
-      ? { ...known, appid: sessionUser.appid, openid: sessionUser.openid, scope: sessionUser.scope }
-      : sessionUser;
+  /**
+   * Keeps what this login brings on the user's row (the nickname and avatar, the phone
+   * number; a login that brings less erases nothing), and answers the session's login.
+   */
+  async logIn(userId: string, profile: WxProfile): Promise<DemoLogin> {
+    const { nickname, headimgurl } = profile;
+    const phoneNumber = profile.via === 'miniProgram' ? profile.phoneNumber : undefined;
+    const details = {
+      ...(nickname !== undefined ? { nickname, headimgurl: headimgurl ?? null } : {}),
+      ...(phoneNumber ? { phoneNumber } : {}),
+    };
+    if (Object.keys(details).length)
+      await this.database(() => this.rows.update({ id: userId }, details));
+    return toDemoLogin(userId, profile);
+  }
+
+  /** The user as now known, seen through the session's login; undefined once the row is gone (the database started afresh). */
+  async current(login: DemoLogin): Promise<DemoUser | undefined> {
+    const row = await this.database(() => this.rows.findOneBy({ id: login.id }));
+    if (!row) return undefined;
+    const identities = await this.identities.identitiesOf(row.id);
+    return {
+      ...login,
+      nickname: row.nickname ?? undefined,
+      headimgurl: row.headimgurl ?? undefined,
+      phoneNumber: row.phoneNumber ?? undefined,
+      createdAt: row.createdAt,
+      identities: identities.map(({ userId: _owner, ...identity }) => identity),
+    };
+  }
+
+  /**
+   * Unlinks one of the user's identities; false when it is not theirs. The session's own
+   * login is the caller's to refuse: the session would outlive its identity.
+   */
+  unlink(login: DemoLogin, appid: string, openid: string): Promise<boolean> {
+    return this.identities.unlink(login.id, appid, openid);
+  }
+
+  /** The database's failures as 503, naming the error's class and code only: its message can carry SQL and values. */
+  private async database<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const name = error instanceof Error ? error.name : typeof error;
+      const code = (error as { code?: unknown } | undefined)?.code;
+      this.logger.error(
+        `The database failed: ${name}${typeof code === 'string' ? ` (${code})` : ''}`,
+      );
+      throw new ServiceUnavailableException(
+        'The demo cannot reach its database. Please try again in a moment.',
+      );
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { WxAuthGuard, type WxAuthInfo, WxFollowLogin, WxFollowLoginRoute } from 'nest-wx-oauth';
-import type { DemoUser } from './demo-user.js';
+import type { DemoLogin } from './demo-user.js';
 import { SessionService } from './session.service.js';
 
 /** The QR code the follow login page shows, and the login's progress it polls. */
@@ -30,7 +30,7 @@ export class FollowLoginController {
   @WxFollowLoginRoute()
   @UseGuards(WxAuthGuard)
   async done(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.sessions.start(res, req.user as DemoUser);
+    await this.sessions.start(res, req.user as DemoLogin);
     res.redirect((req.authInfo as WxAuthInfo).state.returnTo ?? '/profile');
   }
 }

@@ -1,7 +1,8 @@
 import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { WxAuthGuard, WxMiniProgramLoginRoute } from 'nest-wx-oauth';
-import type { DemoUser } from './demo-user.js';
+import type { DemoLogin } from './demo-user.js';
+import { DemoUsers } from './demo-users.service.js';
 import { SessionService } from './session.service.js';
 import { type TokenLogin, tokenLogin } from './token-login.js';
 
@@ -14,13 +15,16 @@ export const MINI_PROGRAM_LOGIN_PATH = '/auth/wechat/miniprogram';
  */
 @Controller()
 export class MiniProgramController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly users: DemoUsers,
+  ) {}
 
   @Post(MINI_PROGRAM_LOGIN_PATH)
   @HttpCode(200)
   @WxMiniProgramLoginRoute()
   @UseGuards(WxAuthGuard)
   logIn(@Req() req: Request): Promise<TokenLogin> {
-    return tokenLogin(this.sessions, req.user as DemoUser, 'mini-program');
+    return tokenLogin(this.sessions, this.users, req.user as DemoLogin, 'mini-program');
   }
 }

@@ -4,14 +4,14 @@ import { JwtService } from '@nestjs/jwt';
 import type { Request, Response } from 'express';
 import { WX_OAUTH_STORE, type WxOAuthStore } from 'nest-wx-oauth';
 import { DEMO_OPTIONS, SESSION_COOKIE, type DemoOptions } from '../demo.constants.js';
-import type { DemoUser } from './demo-user.js';
+import type { DemoLogin } from './demo-user.js';
 
 const SESSION_DAYS = 7;
-/** Each token says what it is for, so that a cookie's token is no bearer token and the reverse. */
-const AUDIENCE = { cookie: 'demo-web', bearer: 'demo-bearer' } as const;
+/** Each token says what it is for, so that a cookie's token is no bearer token, nor a form's, and the reverse. */
+const AUDIENCE = { cookie: 'demo-web', bearer: 'demo-bearer', form: 'demo-form' } as const;
 
 interface SessionClaims {
-  user: DemoUser;
+  user: DemoLogin;
   /** The session's id, which logout revokes. */
   jti?: string;
   /** Its expiry, in seconds since the epoch. */
@@ -34,7 +34,7 @@ export class SessionService {
     @Inject(WX_OAUTH_STORE) private readonly store: WxOAuthStore,
   ) {}
 
-  async start(res: Response, user: DemoUser): Promise<void> {
+  async start(res: Response, user: DemoLogin): Promise<void> {
     const token = await this.sign(user, 'cookie');
     res.cookie(SESSION_COOKIE, token, {
       ...this.cookieOptions(),
@@ -43,17 +43,17 @@ export class SessionService {
   }
 
   /** A session for the mini-program or the native app, which send it back as `Authorization: Bearer <token>`. */
-  issueBearer(user: DemoUser): Promise<string> {
+  issueBearer(user: DemoLogin): Promise<string> {
     return this.sign(user, 'bearer');
   }
 
   /** The session's user; undefined when there is none, it expired, or it was logged out. */
-  async read(req: Request): Promise<DemoUser | undefined> {
+  async read(req: Request): Promise<DemoLogin | undefined> {
     return this.userOf(await this.claims(req));
   }
 
   /** The bearer token's user, as `read` answers the cookie's. */
-  async readBearer(req: Request): Promise<DemoUser | undefined> {
+  async readBearer(req: Request): Promise<DemoLogin | undefined> {
     const [scheme, token] = (req.headers.authorization ?? '').split(' ');
     return scheme === 'Bearer' && token
       ? this.userOf(await this.verify(token, 'bearer'))
@@ -61,7 +61,7 @@ export class SessionService {
   }
 
   /** Ends the session: clears this browser's cookie and revokes it everywhere; answers its user. */
-  async end(req: Request, res: Response): Promise<DemoUser | undefined> {
+  async end(req: Request, res: Response): Promise<DemoLogin | undefined> {
     res.clearCookie(SESSION_COOKIE, this.cookieOptions());
     const claims = await this.claims(req);
     if (!claims?.jti || !claims.exp) return claims?.user;
@@ -73,7 +73,31 @@ export class SessionService {
     return claims.user;
   }
 
-  private sign(user: DemoUser, use: keyof typeof AUDIENCE): Promise<string> {
+  /**
+   * The token of the session's forms (a hidden field): signed for this session's id, which
+   * another site's page cannot read, so it cannot post the form in the user's name.
+   */
+  async formToken(req: Request): Promise<string | undefined> {
+    const claims = await this.claims(req);
+    return claims?.jti
+      ? this.jwt.signAsync(
+          {},
+          { subject: claims.jti, audience: AUDIENCE.form, expiresIn: `${SESSION_DAYS}d` },
+        )
+      : undefined;
+  }
+
+  /** Whether `token` is `formToken`'s for this request's session. */
+  async checkFormToken(req: Request, token: unknown): Promise<boolean> {
+    const claims = await this.claims(req);
+    if (!claims?.jti || typeof token !== 'string' || !token) return false;
+    return this.jwt.verifyAsync(token, { audience: AUDIENCE.form, subject: claims.jti }).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private sign(user: DemoLogin, use: 'cookie' | 'bearer'): Promise<string> {
     return this.jwt.signAsync(
       { user },
       {
@@ -85,7 +109,7 @@ export class SessionService {
     );
   }
 
-  private async userOf(claims: SessionClaims | undefined): Promise<DemoUser | undefined> {
+  private async userOf(claims: SessionClaims | undefined): Promise<DemoLogin | undefined> {
     if (!claims?.jti) return claims?.user;
     // A store that is down fails the request (503) rather than let a revoked session in.
     return (await this.store.get(revokedKey(claims.jti))) ? undefined : claims.user;
@@ -98,7 +122,7 @@ export class SessionService {
 
   private async verify(
     token: string,
-    use: keyof typeof AUDIENCE,
+    use: 'cookie' | 'bearer',
   ): Promise<SessionClaims | undefined> {
     try {
       return await this.jwt.verifyAsync<SessionClaims>(token, { audience: AUDIENCE[use] });

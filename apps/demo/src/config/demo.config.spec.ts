@@ -121,6 +121,58 @@ describe('validateDemoEnv', () => {
     expect(wechat.WX_MP_AES_KEY).toBeUndefined();
   });
 
+  it('keeps the users in data/demo.sqlite, another file, or PostgreSQL at DATABASE_URL', () => {
+    expect(validateDemoEnv({})).toMatchObject({ DEMO_DB_FILE: 'data/demo.sqlite' });
+    expect(validateDemoEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+    expect(validateDemoEnv({ DEMO_DB_FILE: '/var/lib/demo/users.sqlite' }).DEMO_DB_FILE).toBe(
+      '/var/lib/demo/users.sqlite',
+    );
+    for (const url of [
+      'postgres://demo:pass@postgres:5432/demo',
+      'postgresql://demo@127.0.0.1/demo?sslmode=disable',
+    ])
+      expect(validateDemoEnv({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    const mysql = () => validateDemoEnv({ DATABASE_URL: 'mysql://demo:hunter2@db/demo' });
+    expect(mysql).toThrow(/- DATABASE_URL: /);
+    expect(mysql).not.toThrow(/hunter2/);
+  });
+
+  it('keeps the tokens in one Redis, a Redis Cluster, or the master Redis Sentinel watches', () => {
+    expect(
+      validateDemoEnv({ REDIS_CLUSTER_NODES: 'redis-1:6379, 10.0.0.2:7000,[::1]:7001' }),
+    ).toMatchObject({
+      REDIS_CLUSTER_NODES: [
+        { host: 'redis-1', port: 6379 },
+        { host: '10.0.0.2', port: 7000 },
+        { host: '::1', port: 7001 },
+      ],
+    });
+    expect(
+      validateDemoEnv({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'mymaster' }),
+    ).toMatchObject({
+      REDIS_SENTINELS: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      REDIS_SENTINEL_NAME: 'mymaster',
+    });
+    expect(() => validateDemoEnv({ REDIS_CLUSTER_NODES: 'redis-1' })).toThrow(
+      /- REDIS_CLUSTER_NODES: must be host:port, comma-separated/,
+    );
+    expect(() => validateDemoEnv({ REDIS_SENTINELS: 's1:26379' })).toThrow(
+      /- REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS/,
+    );
+    expect(() =>
+      validateDemoEnv({ REDIS_URL: 'redis://redis:6379', REDIS_CLUSTER_NODES: 'redis-1:6379' }),
+    ).toThrow(
+      /- REDIS_URL: set one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS, not several/,
+    );
+    // docker-compose passes the unused ones empty.
+    expect(
+      validateDemoEnv({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'redis-1:6379', REDIS_SENTINELS: '' }),
+    ).toMatchObject({ REDIS_CLUSTER_NODES: [{ host: 'redis-1', port: 6379 }] });
+  });
+
   it('names every bad variable, and never a value', () => {
     const run = () =>
       validateDemoEnv({

@@ -5,6 +5,23 @@ const appid = z.string().trim().min(1).optional();
 const secret = z.string().trim().min(1).optional();
 const url = z.url({ protocol: /^https?$/ }).optional();
 
+/** `host:port,host:port` (`[::1]:6379` for IPv6): a Redis Cluster's nodes, or sentinels. */
+const redisNodes = z
+  .string()
+  .transform((list, context) => {
+    const nodes = list.split(',').map((item) => {
+      const [, host = '', port = ''] = /^\[?([^\s[\]]+?)\]?:(\d{1,5})$/.exec(item.trim()) ?? [];
+      return { host, port: Number(port) };
+    });
+    if (nodes.every(({ host, port }) => host && port > 0 && port < 65536)) return nodes;
+    context.addIssue({ code: 'custom', message: 'must be host:port, comma-separated' });
+    return z.NEVER;
+  })
+  .optional();
+
+/** Where `npm start` keeps its users with no DATABASE_URL: delete the file to start afresh. */
+export const DEMO_DB_FILE_DEFAULT = 'data/demo.sqlite';
+
 /** Pairs of variables that go together: an app's appid and secret. */
 const PAIRS = [
   ['WX_APPID', 'WX_SECRET'],
@@ -73,6 +90,15 @@ const envSchema = z
     WX_SANDBOX_MP_PUSH_AES_KEY: z.string().optional(),
     /** Keep WeChat tokens and login states in Redis, shared by every instance; in memory when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    /** Or a Redis Cluster: some of its nodes. */
+    REDIS_CLUSTER_NODES: redisNodes,
+    /** Or the master that Redis Sentinel watches: the sentinels, and the master's name. */
+    REDIS_SENTINELS: redisNodes,
+    REDIS_SENTINEL_NAME: z.string().trim().min(1).optional(),
+    /** The demo's users and their WeChat identities in PostgreSQL, shared by every instance. */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    /** Without DATABASE_URL: the embedded database's file (sql.js), relative to the working directory; `:memory:` keeps it in memory. */
+    DEMO_DB_FILE: z.string().trim().min(1).default(DEMO_DB_FILE_DEFAULT),
     /** Signs the session cookie; random per start when unset, which logs everyone out on restart. */
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   })
@@ -84,6 +110,13 @@ const envSchema = z
         if (env[id] && !env[key]) issue(key, `is required with ${id}`);
         if (!env[id] && env[key]) issue(id, `is required with ${key}`);
       }
+      const redis = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+      if (redis.filter((key) => env[key]).length > 1)
+        issue('REDIS_URL', `set one of ${redis.join(', ')}, not several`);
+      if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME)
+        issue('REDIS_SENTINEL_NAME', 'is required with REDIS_SENTINELS');
+      if (!env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME)
+        issue('REDIS_SENTINELS', 'is required with REDIS_SENTINEL_NAME');
       if (env.WX_APPID && (env.WX_MP_APPID || env.WX_WEB_APPID))
         issue('WX_APPID', 'set WX_APPID or WX_MP_APPID / WX_WEB_APPID, not both');
       // The separate sandbox is used only while no real app is set.

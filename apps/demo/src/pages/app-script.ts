@@ -23,13 +23,13 @@ export const APP_SCRIPT = `(async () => {
   };
   const post = (url, body) =>
     call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const showOpenids = (openids) => {
-    $('app-openids').replaceChildren(...openids.map((o) => {
+  const showOpenids = (identities) => {
+    $('app-openids').replaceChildren(...identities.map((identity) => {
       const line = document.createElement('div');
       line.className = 'openid';
-      line.dataset.app = o.app;
-      line.dataset.appid = o.appid;
-      line.textContent = (LABELS[o.app] || 'app') + ' ' + o.appid + ': ' + o.openid;
+      line.dataset.app = identity.kind;
+      line.dataset.appid = identity.appid;
+      line.textContent = (LABELS[identity.kind] || 'app') + ' ' + identity.appid + ': ' + identity.openid;
       return line;
     }));
   };
@@ -42,7 +42,7 @@ export const APP_SCRIPT = `(async () => {
     $('app-appid').textContent = person.appid;
     $('app-openid').textContent = person.openid;
     $('app-unionid').textContent = person.unionid || '—';
-    showOpenids(person.openids);
+    showOpenids(person.identities);
     $('app-result').hidden = false;
   };
 
@@ -87,7 +87,7 @@ export const APP_SCRIPT = `(async () => {
   me.addEventListener('click', async () => {
     const answer = await call('/api/me', { headers: { authorization: 'Bearer ' + token } });
     show('GET /api/me: ' + answer.status, answer.body);
-    if (answer.status === 200) showOpenids(answer.body.openids);
+    if (answer.status === 200) showOpenids(answer.body.identities);
   });
 })();
 `;

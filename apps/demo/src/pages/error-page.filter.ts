@@ -16,7 +16,10 @@ import { errorPage, type ErrorView, openInWeChatPage } from './views.js';
 
 /** What the user reads for each failure kind of nest-wx-oauth. */
 const TITLES: Record<string, [title: string, reason: string]> = {
-  denied: ['Login cancelled', 'You did not allow the login in WeChat.'],
+  denied: [
+    'Login cancelled',
+    'You did not allow the login in WeChat, or opened this page as a snapshot: tap 使用完整服务 at the bottom, then log in.',
+  ],
   invalid_state: [
     'This login link has expired',
     'The login took too long, was finished already, or was started in another browser.',

@@ -26,6 +26,12 @@ export const STYLE = `
   .error { border-top: 4px solid #fa5151; }
   .output { font-size: 13px; white-space: pre-wrap; word-break: break-all; background: #f7f7f7; border-radius: 8px; padding: 12px; }
   .errcode { font-family: ui-monospace, Menlo, monospace; color: var(--muted); font-size: 14px; }
+  h2 { font-size: 18px; margin: 0 0 12px; }
+  .identity { border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; margin: 0 0 12px; }
+  .identity dl { margin: 0 0 8px; }
+  .identity form { margin: 0; }
+  .identity .button { padding: 6px 14px; font-size: 14px; }
+  .notice { border-left: 4px solid #fa5151; background: #fff1f0; padding: 8px 12px; margin: 0 0 16px; }
   footer { text-align: center; color: var(--muted); font-size: 13px; margin: 24px 0; }
 `;
 

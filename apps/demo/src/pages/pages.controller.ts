@@ -1,19 +1,15 @@
-import { Controller, Get, Header, Inject, NotFoundException, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { DemoUser } from '../auth/demo-user.js';
-import { DemoUsers } from '../auth/demo-users.service.js';
 import { loginPathFor } from '../auth/login-path.js';
-import { SessionGuard } from '../auth/session.guard.js';
 import { SessionService } from '../auth/session.service.js';
 import { DEMO_OPTIONS, type DemoOptions } from '../demo.constants.js';
 import { appPage } from './app-page.js';
-import { homePage, miniProgramPage, profilePage } from './views.js';
+import { homePage, miniProgramPage } from './views.js';
 
 @Controller()
 export class PagesController {
   constructor(
     private readonly sessions: SessionService,
-    private readonly users: DemoUsers,
     @Inject(DEMO_OPTIONS) private readonly options: DemoOptions,
   ) {}
 
@@ -43,14 +39,6 @@ export class PagesController {
     const { appTry, banner } = this.options;
     if (!appTry) throw new NotFoundException('The app stand-in runs against the sandbox only');
     return appPage(appTry, banner);
-  }
-
-  @Get('profile')
-  @UseGuards(SessionGuard)
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Cache-Control', 'no-store')
-  profile(@Req() req: Request): string {
-    return profilePage(this.users.current(req.user as DemoUser), this.options.banner);
   }
 
   /** For the container's HEALTHCHECK. */

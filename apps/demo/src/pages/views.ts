@@ -1,6 +1,6 @@
 import type { WxQrLogin } from 'nest-wx-oauth';
 import { qrCodeSvg } from 'nest-wx-oauth/testing';
-import type { DemoUser } from '../auth/demo-user.js';
+import type { DemoIdentity, DemoLogin, DemoUser } from '../auth/demo-user.js';
 import { html, SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
@@ -9,7 +9,7 @@ type WxLoginSettings = Awaited<ReturnType<WxQrLogin['settings']>>;
 
 export function homePage(
   loginPath: string,
-  user: DemoUser | undefined,
+  user: DemoLogin | undefined,
   sandboxNote: string | undefined,
   standIns: { miniProgram?: boolean; app?: boolean } = {},
 ): string {
@@ -46,7 +46,21 @@ const APP_LABELS: Record<string, string> = {
   mobileApp: 'mobile app',
 };
 
-export function profilePage(user: DemoUser, sandboxNote: string | undefined): string {
+/** What the profile page's forms carry, and what the last one did. */
+export interface ProfileForms {
+  /** Where the unlink form posts. */
+  unlinkPath: string;
+  /** The session's form token (`SessionService.formToken`). */
+  token: string;
+  /** Why the last form was refused. */
+  notice?: string;
+}
+
+export function profilePage(
+  user: DemoUser,
+  sandboxNote: string | undefined,
+  forms: ProfileForms,
+): string {
   const avatar = user.headimgurl
     ? html`<img
         class="avatar"
@@ -55,16 +69,14 @@ export function profilePage(user: DemoUser, sandboxNote: string | undefined): st
         referrerpolicy="no-referrer"
       />`
     : html`<div class="avatar" aria-label="no avatar">${[...(user.nickname ?? '?')][0]}</div>`;
-  // WeChat gives no profile for snsapi_base, nor to a snapshot-page user whatever the scope.
-  const nickname =
-    user.nickname ??
-    (user.isSnapshotUser ? '(no nickname: a snapshot-page user)' : '(no nickname: snsapi_base)');
+  // WeChat gives no profile for snsapi_base (a snapshot-page user is refused: its ids are virtual).
+  const nickname = user.nickname ?? '(no nickname: snsapi_base)';
   const body = html`<div class="card">
+    ${forms.notice ? html`<p class="notice" id="notice" role="alert">${forms.notice}</p>` : ''}
     <div class="who">
       ${avatar}
       <div>
         <h1 id="nickname">${nickname}</h1>
-        ${user.isSnapshotUser ? html`<span class="badge" id="snapshot">snapshot-page user: ids are virtual</span>` : ''}
       </div>
     </div>
     <dl>
@@ -74,20 +86,62 @@ export function profilePage(user: DemoUser, sandboxNote: string | undefined): st
       <dd id="openid">${user.openid}</dd>
       <dt>unionid</dt>
       <dd id="unionid">${user.unionid ?? '—'}</dd>
-      <dt>openids</dt>
-      <dd id="openids">
-        ${user.openids.map((o) => html`<div class="openid" data-appid="${o.appid}" data-app="${o.app}">${APP_LABELS[o.app] ?? 'app'} ${o.appid}: ${o.openid}</div>`)}
-      </dd>
       <dt>phone</dt>
       <dd id="phone">${user.phoneNumber ?? '—'}</dd>
       <dt>scope</dt>
       <dd id="scope">${user.scope.join(', ')}</dd>
-      <dt>snapshot user</dt>
-      <dd id="is-snapshot">${user.isSnapshotUser ? 'yes' : 'no'}</dd>
+      <dt>user</dt>
+      <dd id="user-id">${user.id}</dd>
     </dl>
+    <h2>WeChat identities · 微信身份</h2>
+    <div id="identities">
+      ${user.identities.map((identity) => identityCard(identity, user, forms))}
+    </div>
     <a class="button secondary" id="logout" href="/logout">Log out</a>
   </div>`;
   return layout('Profile', body, sandboxNote);
+}
+
+/** One identity of the person, with a form to unlink it, unless this session logged in through it. */
+function identityCard(identity: DemoIdentity, user: DemoUser, forms: ProfileForms): SafeHtml {
+  const { kind, appid, openid, unionid, linkedAt } = identity;
+  const current = appid === user.appid && openid === user.openid;
+  return html`<div
+    class="identity"
+    data-app="${kind}"
+    data-appid="${appid}"
+    data-openid="${openid}"
+  >
+    <dl>
+      <dt>app</dt>
+      <dd class="kind">${APP_LABELS[kind] ?? kind}</dd>
+      <dt>appid</dt>
+      <dd class="appid">${appid}</dd>
+      <dt>openid</dt>
+      <dd class="openid">${openid}</dd>
+      <dt>unionid</dt>
+      <dd class="unionid">${unionid ?? '—'}</dd>
+      <dt>linked</dt>
+      <dd class="linked-at">
+        <time datetime="${linkedAt.toISOString()}">${formatTime(linkedAt)}</time>
+      </dd>
+    </dl>
+    ${
+      current
+        ? html`<span class="badge current">this session's login</span>`
+        : html`<form method="post" action="${forms.unlinkPath}">
+            <input type="hidden" name="appid" value="${appid}" />
+            <input type="hidden" name="openid" value="${openid}" />
+            <input type="hidden" name="token" value="${forms.token}" />
+            <button class="button secondary unlink" type="submit">Unlink</button>
+          </form>`
+    }
+  </div>`;
+}
+
+/** A time as UTC, to the second: the page says the same on every server. */
+function formatTime(time: Date): string {
+  return `${time.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 export interface ErrorView {

@@ -1,7 +1,7 @@
 import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { WxTokenService, type WxUserInfo } from 'nest-wx-oauth';
-import type { DemoUser } from '../auth/demo-user.js';
+import type { DemoLogin } from '../auth/demo-user.js';
 import { SessionGuard } from '../auth/session.guard.js';
 
 /** Calls WeChat for the logged-in user with the saved token, refreshed when needed. */
@@ -13,7 +13,7 @@ export class WechatApiController {
   /** WeChat's current profile of the user. */
   @Get('userinfo')
   userinfo(@Req() req: Request): Promise<WxUserInfo> {
-    const { openid, appid } = req.user as DemoUser;
+    const { openid, appid } = req.user as DemoLogin;
     return this.tokens.getUserinfoFor(openid, { appid });
   }
 }

@@ -81,6 +81,7 @@ describe('WxOAuthError', () => {
     ['unauthorized_scope', 403],
     ['user_blocked', 403],
     ['unknown_tenant', 404],
+    ['identity_taken', 409],
     ['rate_limited', 429],
     ['store_unavailable', 503],
     ['tenant_unavailable', 503],

@@ -48,7 +48,9 @@ export type WxOAuthErrorKind =
   /** With tenants: the app's tenant resolver threw (its database down). */
   | 'tenant_unavailable'
   /** One client asked for more than its share (a native app's unspent login states): wait, or finish a login. */
-  | 'rate_limited';
+  | 'rate_limited'
+  /** The WeChat account is already another user's (`WxIdentities.link`): unlink it there first. */
+  | 'identity_taken';
 
 export interface WxOAuthErrorDetails {
   errcode?: number;
@@ -129,6 +131,8 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
       return 403;
     case 'unknown_tenant':
       return 404;
+    case 'identity_taken':
+      return 409;
     case 'rate_limited':
       return 429;
     case 'timeout':

@@ -7,6 +7,7 @@ describe('wxHttpException', () => {
   it.each([
     ['rate_limited', 429, 'Too Many Requests'],
     ['user_blocked', 403, 'Forbidden'],
+    ['identity_taken', 409, 'Conflict'],
     ['invalid_state', 401, 'Unauthorized'],
     ['flow_unavailable', 400, 'Bad Request'],
     ['store_unavailable', 503, 'Service Unavailable'],

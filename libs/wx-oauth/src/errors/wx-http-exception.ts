@@ -7,6 +7,7 @@ const ERROR_NAMES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  409: 'Conflict',
   429: 'Too Many Requests',
   502: 'Bad Gateway',
   503: 'Service Unavailable',

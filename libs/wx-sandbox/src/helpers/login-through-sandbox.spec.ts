@@ -100,6 +100,18 @@ describe('loginThroughSandbox', () => {
     expect(server.listening).toBe(false);
   });
 
+  it('shares the server it listens on among concurrent logins, and stops listening after the last', async () => {
+    sandbox.setAutoApprove('bob');
+    const server = fakeApp(sandbox, 'https://www.example.com/callback');
+
+    const logins = await Promise.all(
+      Array.from({ length: 40 }, () => loginThroughSandbox(server, { sandbox, path: '/login' })),
+    );
+
+    expect(logins.map((login) => login.status)).toEqual(logins.map(() => 200));
+    expect(server.listening).toBe(false);
+  });
+
   it("takes what Nest's getHttpServer() gives, typed as supertest's App, or a request listener, and sends the browser's User-Agent and headers", async () => {
     sandbox.setAutoApprove('alice');
     const server: App = fakeApp(sandbox, 'http://localhost/callback');

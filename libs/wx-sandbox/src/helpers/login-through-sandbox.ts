@@ -183,16 +183,37 @@ function redirectTarget(response: Answer, what: string): string {
   return new URL(location, response.url).href;
 }
 
-/** The server's base URL; a server that is not listening yet listens on a free port until the login ends. */
+/** A server the logins listen on for as long as one of them runs: concurrent logins share it. */
+interface TemporaryListen {
+  ready: Promise<void>;
+  logins: number;
+}
+const temporaryListens = new WeakMap<Server, TemporaryListen>();
+
+/**
+ * The server's base URL; a server that is not listening yet listens on a free port until the
+ * last of the logins that started it ends.
+ */
 async function listening(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
-  const started = !server.listening;
-  if (started) {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
+  let listen = temporaryListens.get(server);
+  if (!listen && !server.listening) {
+    listen = {
+      logins: 0,
+      ready: new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
+    };
+    temporaryListens.set(server, listen);
+  }
+  if (listen) {
+    listen.logins++;
+    await listen.ready.catch((error: unknown) => {
+      temporaryListens.delete(server);
+      throw error;
     });
   }
   const { address, family, port } = server.address() as AddressInfo;
@@ -206,7 +227,10 @@ async function listening(server: Server): Promise<{ url: string; close: () => Pr
         : address;
   return {
     url: `http://${host}:${port}`,
-    close: () =>
-      started ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve(),
+    close: async () => {
+      if (!listen || --listen.logins > 0) return;
+      temporaryListens.delete(server);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

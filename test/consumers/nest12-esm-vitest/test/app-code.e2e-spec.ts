@@ -5,7 +5,7 @@ import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { AppModule } from '../src/app.module.js';
-import type { User } from '../src/users/users.service.js';
+import type { User } from '../src/users/user.entity.js';
 
 const SPA = 'http://localhost:5173';
 /** What signs the app's own tokens (AuthModule's JwtModule). */
@@ -83,8 +83,8 @@ describe('redirects and an SPA on another origin', () => {
     const res = await exchange(code).expect(200);
     expect(res.headers['access-control-allow-origin']).toBe(SPA);
     const { token, user } = res.body as { token: string; user: User };
-    expect(user).toMatchObject({ name: 'Alice' });
-    expect(app.get(JwtService).verify<{ sub: string }>(token).sub).toBe(
+    expect(user).toMatchObject({ nickname: 'Alice' });
+    expect(app.get(JwtService).verify<{ sub: number }>(token).sub).toBe(
       user.id,
     );
 

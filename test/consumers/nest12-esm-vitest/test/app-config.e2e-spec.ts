@@ -3,7 +3,8 @@ import { Test } from '@nestjs/testing';
 import { loginThroughSandbox, WxSandbox } from 'nest-wx-oauth/testing';
 import type { App } from 'supertest/types.js';
 import { AppModule } from '../src/app.module.js';
-import { type User, UsersService } from '../src/users/users.service.js';
+import type { User } from '../src/users/user.entity.js';
+import { UsersService } from '../src/users/users.service.js';
 
 // The app as it starts for real: configured from the environment through nest-wx-oauth/config.
 describe('AppModule configured from WX_* variables', () => {
@@ -46,12 +47,11 @@ describe('AppModule configured from WX_* variables', () => {
       path,
     });
 
-    const alice = sandbox.users.find((user) => user.key === 'alice')!;
     expect(first.status).toBe(200);
     expect(first.body).toEqual(
-      app.get(UsersService).findByOpenid(alice.openid),
+      await app.get(UsersService).findOne(String(first.body?.id)),
     );
-    expect(first.body?.name).toBe('Alice');
+    expect(first.body?.nickname).toBe('Alice');
     expect(again.body).toEqual(first.body);
   });
 });

@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { WxHandoff } from 'nest-wx-oauth';
-import type { User } from '../users/users.service';
+import type { User } from '../users/user.entity';
 
 @Controller('auth/wechat')
 export class HandoffController {

@@ -1,14 +1,21 @@
-import { WxValidator, type WxProfile } from 'nest-wx-oauth';
-import { type User, UsersService } from '../users/users.service';
+import { WxIdentities, WxValidator, type WxProfile } from 'nest-wx-oauth';
+import type { EntityManager } from 'typeorm';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
 
-/** The app's user for every WeChat login: it becomes `req.user`; return null to refuse the login (401). */
 @WxValidator()
 export class WeChatUsers implements WxValidator {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly identities: WxIdentities,
+    private readonly users: UsersService,
+  ) {}
 
-  validate(profile: WxProfile): User {
-    return this.users.upsertByOpenid(profile.openid, {
-      name: profile.nickname,
-    });
+  /** Becomes `req.user`; return null to refuse the login (401). Its second parameter is the login's tokens. */
+  async validate(profile: WxProfile): Promise<User | null> {
+    const { userId } = await this.identities.resolve(
+      profile,
+      (p, tx: EntityManager) => this.users.create(p, tx),
+    );
+    return this.users.findOne(userId);
   }
 }

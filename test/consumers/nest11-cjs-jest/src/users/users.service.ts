@@ -1,29 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { WxProfile } from 'nest-wx-oauth';
+import type { EntityManager, Repository } from 'typeorm';
+import { User } from './user.entity';
 
-export interface User {
-  id: string;
-  name: string;
-  openid: string;
-}
-
-/** The app's users: a repository in a real app. */
 @Injectable()
 export class UsersService {
-  private readonly byOpenid = new Map<string, User>();
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+  ) {}
 
-  upsertByOpenid(openid: string, data: { name?: string }): User {
-    const user = this.byOpenid.get(openid) ?? {
-      id: randomUUID(),
-      name: '',
-      openid,
-    };
-    Object.assign(user, { name: data.name ?? user.name });
-    this.byOpenid.set(openid, user);
-    return user;
+  async create(profile: WxProfile, tx: EntityManager): Promise<string> {
+    const user = await tx.save(tx.create(User, { nickname: profile.nickname }));
+    return String(user.id);
   }
 
-  findByOpenid(openid: string): User | undefined {
-    return this.byOpenid.get(openid);
+  findOne(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id: Number(id) });
   }
 }

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { WxHandoff } from 'nest-wx-oauth';
-import type { User } from '../users/users.service.js';
+import type { User } from '../users/user.entity.js';
 
 @Controller('auth/wechat')
 export class HandoffController {

@@ -1,16 +1,23 @@
 import { Inject } from '@nestjs/common';
-import { WxValidator, type WxProfile } from 'nest-wx-oauth';
-import { type User, UsersService } from '../users/users.service.js';
+import { WxIdentities, WxValidator, type WxProfile } from 'nest-wx-oauth';
+import type { EntityManager } from 'typeorm';
+import type { User } from '../users/user.entity.js';
+import { UsersService } from '../users/users.service.js';
 
-/** The app's user for every WeChat login: it becomes `req.user`; return null to refuse the login (401). */
 @WxValidator()
 export class WeChatUsers implements WxValidator {
   // @Inject on each parameter: vitest 3 compiles with esbuild, which emits no decorator metadata.
-  constructor(@Inject(UsersService) private readonly users: UsersService) {}
+  constructor(
+    @Inject(WxIdentities) private readonly identities: WxIdentities,
+    @Inject(UsersService) private readonly users: UsersService,
+  ) {}
 
-  validate(profile: WxProfile): User {
-    return this.users.upsertByOpenid(profile.openid, {
-      name: profile.nickname,
-    });
+  /** Becomes `req.user`; return null to refuse the login (401). Its second parameter is the login's tokens. */
+  async validate(profile: WxProfile): Promise<User | null> {
+    const { userId } = await this.identities.resolve(
+      profile,
+      (p, tx: EntityManager) => this.users.create(p, tx),
+    );
+    return this.users.findOne(userId);
   }
 }
