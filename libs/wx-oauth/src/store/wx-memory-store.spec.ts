@@ -33,4 +33,18 @@ describe('WxMemoryStore', () => {
     expect(await store.get('c')).toBeUndefined();
     expect(await store.get('b')).toBe('2');
   });
+
+  it('counts the entries it holds, until they expire and a new one drops them', async () => {
+    const store = new WxMemoryStore({}, clock);
+    await store.set('token', 'v', 1000);
+    await store.claim('state', 'code', 1000);
+    const lease = await store.lock('refresh', 1000);
+    expect(store.size).toBe(3);
+    await store.unlock('refresh', lease!);
+    expect(store.size).toBe(2);
+    now += 1000;
+    await store.set('token2', 'v', 1000);
+    await store.claim('state2', 'code', 1000);
+    expect(store.size).toBe(2);
+  });
 });

@@ -69,4 +69,12 @@ export class WxMemoryStore implements WxOAuthStore {
   async unlock(key: string, lockId: string): Promise<void> {
     if (this.leases.get(key) === lockId) this.leases.delete(key);
   }
+
+  /**
+   * The entries it holds (values, single-use records and leases), expired ones not yet dropped
+   * included: what its memory grows with, for a metric beside `maxEntries`.
+   */
+  get size(): number {
+    return this.values.size + this.claims.size + this.leases.size;
+  }
 }

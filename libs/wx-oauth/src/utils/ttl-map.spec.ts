@@ -35,4 +35,18 @@ describe('TtlMap', () => {
     for (let i = 0; i < 100; i++, now += 10) map.set(i, i, 50);
     expect(map.size).toBe(5);
   });
+
+  it('drops, within 10 seconds, the expired entries a longer-lived one holds behind it', () => {
+    let now = 0;
+    const map = new TtlMap<string, number>(1000, () => now);
+    map.set('token', 0, 30 * 24 * 3600_000);
+    for (let i = 0; i < 100; i++) map.set(`code${i}`, i, 1000);
+    now = 1000;
+    map.set('later', 1, 1000);
+    expect(map.size).toBe(102); // the token at the old end holds the expired codes back
+    now = 10_000;
+    map.set('sweep', 1, 1000);
+    expect(map.size).toBe(2);
+    expect(map.get('token')).toBe(0);
+  });
 });

@@ -1,0 +1,129 @@
+// An open-model load: requests arrive at a fixed mean rate whatever the server does, and each
+// request's latency runs from the moment it was due to the end of its answer.
+//
+// autocannon is a closed loop: each of its connections sends its next request only once the
+// last one was answered (`overallRate` and `connectionRate` only slow that down). When the
+// server falls behind, requests wait in the load generator instead of at the server, and
+// their latency clock starts only when they are sent (coordinated omission): the p99 of a
+// closed loop hides the queueing a real arrival rate meets, and its arrivals slow down with
+// the server. Here arrivals are a Poisson process (independent logins, exponential gaps,
+// from a seeded generator so that every peer gets the same sequence), sent at their time on
+// a keep-alive pool with no socket limit: a request never waits for a connection (a new one
+// opens when none is free), so no request is held back by another's slowness, and the
+// server sees what it sees behind a reverse proxy or load balancer, which keeps its
+// connections to the app open. The load generator's own lag (how late a request left) is
+// reported, so that a run where the runner fell behind is seen.
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The connection pool of a load: keep-alive, no socket limit. Share one across a warm-up and its window. */
+export function openLoopAgent() {
+  return new Agent({ keepAlive: true, maxSockets: Infinity });
+}
+
+/**
+ * Sends `next()` (`{ method?, path, headers?, body? }`) to `url` at `rate` a second for
+ * `duration` seconds on `agent`, and waits for every answer (or `timeoutMs`). Answers the
+ * statuses, the latencies of the answers with status `ok`, the errors, and the lag.
+ */
+export async function openLoop({
+  url,
+  rate,
+  duration,
+  next,
+  seed = 1,
+  agent = openLoopAgent(),
+  timeoutMs = 10_000,
+  ok = (status) => status >= 200 && status < 400,
+}) {
+  const { hostname, port } = new URL(url);
+  const random = mulberry32(seed);
+  const gap = () => (-Math.log(1 - random()) * 1000) / rate;
+  const statuses = {};
+  const latencies = [];
+  const lags = [];
+  const failures = [];
+  let errors = 0;
+  let timeouts = 0;
+  const inFlight = new Set();
+
+  const fire = (due) => {
+    const { method = 'GET', path, headers = {}, body } = next();
+    lags.push(performance.now() - due);
+    const done = new Promise((resolve) => {
+      const req = request({ hostname, port, path, method, headers, agent }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          if (text.length < 512) text += chunk;
+        });
+        res.on('end', () => {
+          const ms = performance.now() - due;
+          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+          if (ok(res.statusCode)) latencies.push(ms);
+          else if (failures.length < 5) failures.push(`${res.statusCode} ${text.slice(0, 200)}`);
+          resolve();
+        });
+      });
+      req.setTimeout(timeoutMs, () => {
+        timeouts++;
+        req.destroy(new Error('timeout'));
+      });
+      req.on('error', (error) => {
+        errors++;
+        if (failures.length < 5) failures.push(error.message);
+        resolve();
+      });
+      req.end(body);
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+
+  const start = performance.now();
+  const end = start + duration * 1000;
+  let due = start + gap();
+  while (due < end) {
+    const wait = due - performance.now();
+    if (wait >= 1) await sleep(Math.floor(wait));
+    while (due <= performance.now() && due < end) {
+      fire(due);
+      due += gap();
+    }
+  }
+  await Promise.all(inFlight);
+  const sent = lags.length;
+  return {
+    sent,
+    rate: sent / duration,
+    statuses,
+    completed: latencies.length,
+    errors,
+    timeouts,
+    failures,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.reduce((a, b) => Math.max(a, b), -Infinity),
+    lagP99: percentile(lags, 99),
+  };
+}
+
+/** The p-th percentile (nearest rank) of `values`, or null when empty. */
+export function percentile(values, p) {
+  if (!values.length) return null;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** A small seeded generator of uniform numbers in [0, 1). */
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
