@@ -137,6 +137,7 @@ async function measureOpen(peer, scenario, rate, { bench, tls, duration, warmup 
       statuses: load.statuses,
       errors: load.errors,
       timeouts: load.timeouts,
+      retried: load.retried,
       p50: load.p50,
       p99: load.p99,
       max: load.max,
@@ -166,6 +167,7 @@ function line(r, round) {
     `p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, CPU ${r.cpuUsPerLogin?.toFixed(0) ?? '-'} µs/login (${Math.round(r.cpuPercent)}% of a core), ` +
     `peak RSS ${Math.round(r.peakRssKb / 1024)} MB, lag p99 ${ms(r.lagP99)} ms` +
     (r.otherCpuPercent >= 10 ? `, OTHER PROCESSES ${Math.round(r.otherCpuPercent)}%` : '') +
+    (r.retried ? `, ${r.retried} sent again after a keep-alive reset` : '') +
     (r.bad ? `, ${r.bad} FAILED: ${r.failures.join(' | ')}` : '')
   );
 }

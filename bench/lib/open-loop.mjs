@@ -48,34 +48,47 @@ export async function openLoop({
   let timeouts = 0;
   const inFlight = new Set();
 
+  let retried = 0;
+
   const fire = (due) => {
     const { method = 'GET', path, headers = {}, body } = next();
     lags.push(performance.now() - due);
     const done = new Promise((resolve) => {
-      const req = request({ hostname, port, path, method, headers, agent }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          if (text.length < 512) text += chunk;
+      const send = (attempt) => {
+        const req = request({ hostname, port, path, method, headers, agent }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => {
+            if (text.length < 512) text += chunk;
+          });
+          res.on('end', () => {
+            const ms = performance.now() - due;
+            statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+            if (ok(res.statusCode)) latencies.push(ms);
+            else if (failures.length < 5) failures.push(`${res.statusCode} ${text.slice(0, 200)}`);
+            resolve();
+          });
         });
-        res.on('end', () => {
-          const ms = performance.now() - due;
-          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-          if (ok(res.statusCode)) latencies.push(ms);
-          else if (failures.length < 5) failures.push(`${res.statusCode} ${text.slice(0, 200)}`);
+        req.setTimeout(timeoutMs, () => {
+          timeouts++;
+          req.destroy(new Error('timeout'));
+        });
+        req.on('error', (error) => {
+          // A kept-alive connection the server closed (its keep-alive timeout) just as this request
+          // left on it: sent again, as a reverse proxy does, its clock kept running. The server
+          // closes the sockets one burst opened at once, so the next free one may be closing too.
+          if (attempt < 3 && req.reusedSocket && error.code === 'ECONNRESET') {
+            retried++;
+            send(attempt + 1);
+            return;
+          }
+          errors++;
+          if (failures.length < 5) failures.push(error.message);
           resolve();
         });
-      });
-      req.setTimeout(timeoutMs, () => {
-        timeouts++;
-        req.destroy(new Error('timeout'));
-      });
-      req.on('error', (error) => {
-        errors++;
-        if (failures.length < 5) failures.push(error.message);
-        resolve();
-      });
-      req.end(body);
+        req.end(body);
+      };
+      send(1);
     });
     inFlight.add(done);
     void done.then(() => inFlight.delete(done));
@@ -101,6 +114,7 @@ export async function openLoop({
     completed: latencies.length,
     errors,
     timeouts,
+    retried,
     failures,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
