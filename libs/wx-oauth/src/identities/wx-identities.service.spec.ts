@@ -22,13 +22,11 @@ describe('WxIdentities', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it("answers a failing store with 503 store_unavailable, naming the error's class and not its message", async () => {
-    const down = Object.assign(
-      new Error('connect ECONNREFUSED postgres://demo:s3cret@db:5432/app'),
-      {
-        name: 'QueryFailedError',
-        code: 'ECONNREFUSED',
-      },
-    );
+    // As TypeORM's: a class of its own, the driver's code, the connection string in the message.
+    class QueryFailedError extends Error {
+      readonly code = 'ECONNREFUSED';
+    }
+    const down = new QueryFailedError('connect ECONNREFUSED postgres://demo:s3cret@db:5432/app');
     const store = new WxMemoryIdentityStore();
     jest.spyOn(store, 'find').mockRejectedValue(down);
     const identities = new WxIdentities({ store });

@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
+import { errorClassOf, errorClassText } from '../utils/error-class.js';
 import type { WxProfile } from '../profile/wx-profile.js';
-import { identityKeyOf, type WxIdentity, type WxResolvedUser } from './wx-identity.js';
+import {
+  identityKeyOf,
+  type WxIdentity,
+  type WxIdentityKey,
+  type WxResolvedUser,
+} from './wx-identity.js';
 import type { WxIdentityStore, WxIdentityWriter } from './wx-identity-store.interface.js';
 import type { WxIdentitiesModuleOptions } from './wx-identities-options.interface.js';
 import { MODULE_OPTIONS_TOKEN } from './wx-identities.module-definition.js';
@@ -63,7 +69,7 @@ export class WxIdentities {
     const known = await this.storeCall(() => this.store.find(key.appid, key.openid));
     if (known && (known.unionid || !key.unionid)) return { userId: known.userId, created: false };
     return this.inTransaction((writer) =>
-      this.resolveIn(writer as WxIdentityWriter<Tx>, profile, createUser),
+      this.resolveIn(writer as WxIdentityWriter<Tx>, profile, key, createUser),
     );
   }
 
@@ -115,7 +121,7 @@ export class WxIdentities {
     return this.storeCall(() => this.store.listFor(userId));
   }
 
-  private keyOf(profile: WxProfile): Omit<WxIdentity, 'userId' | 'linkedAt'> {
+  private keyOf(profile: WxProfile): WxIdentityKey {
     if (profile.isSnapshotUser)
       throw new WxOAuthError(
         'denied',
@@ -127,9 +133,9 @@ export class WxIdentities {
   private async resolveIn<Tx>(
     writer: WxIdentityWriter<Tx>,
     profile: WxProfile,
+    key: WxIdentityKey,
     createUser: WxCreateUser<Tx>,
   ): Promise<WxResolvedUser> {
-    const key = identityKeyOf(profile);
     const known = await writer.find(key.appid, key.openid);
     if (known) {
       return key.unionid && !known.unionid
@@ -203,12 +209,11 @@ export class WxIdentities {
       if (error === LOST_RACE) throw error;
       if (error instanceof AppCodeError) throw error.error;
       if (error instanceof WxOAuthError) throw error;
-      const name = error instanceof Error ? error.name : typeof error;
-      const code = (error as { code?: unknown } | undefined)?.code;
-      this.logger.error(
-        `The identity store failed: ${name}${typeof code === 'string' ? ` (${code})` : ''}`,
+      this.logger.error(`The identity store failed: ${errorClassText(error)}`);
+      throw new WxOAuthError(
+        'store_unavailable',
+        `The identity store failed (${errorClassOf(error).name})`,
       );
-      throw new WxOAuthError('store_unavailable', `The identity store failed (${name})`);
     }
   }
 }

@@ -60,8 +60,11 @@ export interface WxIdentityConflict {
  */
 export type WxConflictDecision = 'keepBoth' | 'moveToOwner';
 
-/** The identity a login's profile is of; its user and time are the link's. */
-export function identityKeyOf(profile: WxProfile): Omit<WxIdentity, 'userId' | 'linkedAt'> {
+/** An identity as a login's profile gives it: its user and time are the link's. */
+export type WxIdentityKey = Omit<WxIdentity, 'userId' | 'linkedAt'>;
+
+/** The identity a login's profile is of. */
+export function identityKeyOf(profile: WxProfile): WxIdentityKey {
   const { appid, openid, unionid } = profile;
   return { kind: appKindOf(profile), appid, openid, ...(unionid ? { unionid } : {}) };
 }
