@@ -1,3 +1,4 @@
+import { OneAtATime } from '../utils/one-at-a-time.js';
 import type { WxIdentity } from './wx-identity.js';
 import type {
   WxIdentityReader,
@@ -95,14 +96,14 @@ class MemoryWriter extends MemoryReader implements WxIdentityWriter<undefined> {
  * @publicApi
  */
 export class WxMemoryIdentityStore extends MemoryReader implements WxIdentityStore<undefined> {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly transactions = new OneAtATime();
 
   constructor() {
     super(new Map(), new Map());
   }
 
   transaction<T>(work: (writer: WxIdentityWriter<undefined>) => Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
+    return this.transactions.run(async () => {
       const writer = new MemoryWriter(this);
       const result = await work(writer);
       const { identities, owners } = writer.changes();
@@ -110,8 +111,6 @@ export class WxMemoryIdentityStore extends MemoryReader implements WxIdentitySto
       for (const [unionid, owner] of owners) apply(this.owners, unionid, owner);
       return result;
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 }
 

@@ -5,6 +5,7 @@ import type {
   WxIdentityStore,
   WxIdentityWriter,
 } from '../identities/wx-identity-store.interface.js';
+import { OneAtATime } from '../utils/one-at-a-time.js';
 import { WxIdentityEntity } from './wx-identity.entity.js';
 import { WxUnionidEntity } from './wx-unionid.entity.js';
 
@@ -144,12 +145,12 @@ function identityOf({
 export class WxTypeOrmIdentityStore implements WxIdentityStore<EntityManager> {
   private readonly isolation?: 'READ COMMITTED';
   /** The SQLite drivers' work, in order; undefined for a database with a pool. */
-  private queue?: Promise<unknown>;
+  private readonly queue?: OneAtATime;
   /** Set inside this store's transaction: the app's code reading the store there is in its turn already. */
   private readonly inTransaction = new AsyncLocalStorage<true>();
 
   constructor(private readonly dataSource: DataSource) {
-    if (ONE_CONNECTION.has(dataSource.options.type)) this.queue = Promise.resolve();
+    if (ONE_CONNECTION.has(dataSource.options.type)) this.queue = new OneAtATime();
     else if (hasReadCommitted(dataSource)) this.isolation = 'READ COMMITTED';
     if (dataSource.isInitialized && !dataSource.hasMetadata(WxIdentityEntity))
       throw new Error(
@@ -186,9 +187,6 @@ export class WxTypeOrmIdentityStore implements WxIdentityStore<EntityManager> {
 
   /** Runs `call` now, or on a SQLite driver after the work before it (a read too, so that it never sees a transaction's uncommitted rows). */
   private inTurn<T>(call: () => Promise<T>): Promise<T> {
-    if (!this.queue || this.inTransaction.getStore()) return call();
-    const turn = this.queue.then(call);
-    this.queue = turn.catch(() => undefined);
-    return turn;
+    return !this.queue || this.inTransaction.getStore() ? call() : this.queue.run(call);
   }
 }
