@@ -4,21 +4,18 @@
  * clock and counters are at hand.
  */
 import { Redis } from 'ioredis';
-import { fileURLToPath } from 'node:url';
 import { WxSandbox } from 'nest-wx-oauth/testing';
-import { startProcess, type Running } from './support/child-process.js';
-import { freePort } from './support/free-port.js';
+import { type DemoInstances, startDemoInstances } from './support/demo-instances.js';
 import { decideUrl } from './support/login-flow.js';
 import { RedisServer } from './support/redis-server.js';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 const DAY = 24 * 3600 * 1000;
 
 describe('several instances sharing Redis', () => {
   let sandbox: WxSandbox;
   let redisServer: RedisServer;
   let redis: Redis;
-  const instances: { url: string; process: Running }[] = [];
+  let instances: DemoInstances;
   let a: string;
   let b: string;
 
@@ -27,35 +24,14 @@ describe('several instances sharing Redis', () => {
     redisServer = await RedisServer.start();
     redis = new Redis(redisServer.url);
     redis.on('error', () => undefined);
-    const ports = [await freePort(), await freePort()];
-    [a, b] = ports.map((port) => `http://127.0.0.1:${port}`);
-    for (const port of ports) {
-      const env = {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        // The load balancer's one public callback URL, which happens to reach B.
-        WX_CALLBACK_URL: `${b}/auth/wechat/callback`,
-        WX_SANDBOX_URL: sandbox.url,
-        WX_SANDBOX_APPID: sandbox.appid,
-        WX_SANDBOX_SECRET: sandbox.secret,
-        REDIS_URL: redisServer.url,
-        // Each its own users, in memory: demo-database.e2e-spec shares them on PostgreSQL.
-        DEMO_DB_FILE: ':memory:',
-        SESSION_SECRET: 'multi-instance-session-secret-0123456789',
-      };
-      const running = await startProcess(['node', 'dist/apps/demo/main.js'], {
-        cwd: repo,
-        env,
-        ready: /Demo on .*tokens in Redis/,
-      });
-      instances.push({ url: `http://127.0.0.1:${port}`, process: running });
-    }
+    // The sandbox's one app: each its own users, in memory (demo-database.e2e-spec shares them on PostgreSQL).
+    instances = await startDemoInstances(sandbox, { REDIS_URL: redisServer.url }, { oneApp: true });
+    ({ a, b } = instances);
   }, 30_000);
 
   afterAll(async () => {
-    await Promise.all(instances.map((i) => i.process.stop()));
-    for (const i of instances) expect(i.process.output()).not.toContain(sandbox.secret);
+    await instances?.stop();
+    expect(instances?.output() ?? '').not.toContain(sandbox.secret);
     redis.disconnect();
     await redisServer.stop();
     await sandbox.close();

@@ -10,7 +10,7 @@ import { WxRedisStore } from 'nest-wx-oauth/redis';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
 import {
   call,
-  DEMO_APPS,
+  DEMO_SANDBOX_APPS,
   DemoLogins,
   type DemoInstances,
   startDemoInstances,
@@ -46,13 +46,13 @@ describe('two instances on a Redis Cluster', () => {
   });
 
   const tokenKey = (user: string) =>
-    `wx-oauth:{token:${DEMO_APPS.officialAccount}:${sandbox.openidOf(user, DEMO_APPS.officialAccount)}}`;
+    `wx-oauth:{token:${DEMO_SANDBOX_APPS.officialAccount}:${sandbox.openidOf(user, DEMO_SANDBOX_APPS.officialAccount)}}`;
 
   it('logs in through the browser on both, saves the tokens, and spends the state once', async () => {
     const login = await logins.browser('alice');
     expect(login).toMatchObject({ done: true });
     expect(JSON.parse((await redis.get(tokenKey('alice')))!)).toMatchObject({
-      openid: sandbox.openidOf('alice', DEMO_APPS.officialAccount),
+      openid: sandbox.openidOf('alice', DEMO_SANDBOX_APPS.officialAccount),
     });
     expect(
       (await call(`${instances.a}/api/wechat/userinfo`, { cookie: login.session })).status,
@@ -77,16 +77,16 @@ describe('two instances on a Redis Cluster', () => {
       ),
     );
     expect(multiEnd.map((login) => login.status)).toEqual(Array(10).fill(200));
-    expect(sandbox.appTokensIssued(DEMO_APPS.multiEndApp)).toBe(1);
+    expect(sandbox.appTokensIssued(DEMO_SANDBOX_APPS.multiEndApp)).toBe(1);
   });
 
   it('logs a mini-program user in on either instance and keeps the session key', async () => {
     for (const url of [instances.a, instances.b])
       expect(await logins.miniProgram(url, 'carol')).toMatchObject({ done: true });
-    const openid = sandbox.openidOf('carol', DEMO_APPS.miniProgram);
-    expect(await redis.exists(`wx-oauth:{mini-session:${DEMO_APPS.miniProgram}:${openid}}`)).toBe(
-      1,
-    );
+    const openid = sandbox.openidOf('carol', DEMO_SANDBOX_APPS.miniProgram);
+    expect(
+      await redis.exists(`wx-oauth:{mini-session:${DEMO_SANDBOX_APPS.miniProgram}:${openid}}`),
+    ).toBe(1);
   });
 
   it('finishes a follow login whose push reached the other instance, once', async () => {

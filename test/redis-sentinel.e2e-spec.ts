@@ -11,7 +11,7 @@ import { WxRedisStore } from 'nest-wx-oauth/redis';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
 import {
   call,
-  DEMO_APPS,
+  DEMO_SANDBOX_APPS,
   DemoLogins,
   type DemoInstances,
   type Login,
@@ -124,13 +124,13 @@ describe('two instances on Redis Sentinel, through a failover', () => {
     expect(replay).toMatchObject({ status: 401, body: { kind: 'invalid_state' } });
     // The multi-end app's token is not fetched again.
     expect(await logins.app(instances.a, instances.b, 'alice', true)).toMatchObject({ done: true });
-    expect(sandbox.appTokensIssued(DEMO_APPS.multiEndApp)).toBe(1);
+    expect(sandbox.appTokensIssued(DEMO_SANDBOX_APPS.multiEndApp)).toBe(1);
     // The session key, and the lease, still held by its holder only.
     const master = new Redis(redis.master.url);
-    const openid = sandbox.openidOf('carol', DEMO_APPS.miniProgram);
-    expect(await master.exists(`wx-oauth:{mini-session:${DEMO_APPS.miniProgram}:${openid}}`)).toBe(
-      1,
-    );
+    const openid = sandbox.openidOf('carol', DEMO_SANDBOX_APPS.miniProgram);
+    expect(
+      await master.exists(`wx-oauth:{mini-session:${DEMO_SANDBOX_APPS.miniProgram}:${openid}}`),
+    ).toBe(1);
     master.disconnect();
     expect(await store.lock('lease-across-failover', 60_000)).toBeUndefined();
     await store.unlock('lease-across-failover', lease!);

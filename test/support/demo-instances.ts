@@ -5,41 +5,26 @@
  */
 import { fileURLToPath } from 'node:url';
 import { CookieJar, WxSandbox } from 'nest-wx-oauth/testing';
+import {
+  DEMO_SANDBOX_APP_LIST,
+  DEMO_SANDBOX_APPS,
+} from '../../apps/demo/src/config/demo-sandbox.js';
 import { startProcess, type Running } from './child-process.js';
 import { freePort } from './free-port.js';
 import { decideUrl } from './login-flow.js';
+
+export { DEMO_SANDBOX_APPS };
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A request the demo has not answered after this long is a hang. */
 export const HANG_MS = 5_000;
 
-/** The demo's apps, as docker-compose gives them to its sandbox. */
-export const DEMO_APPS = {
-  officialAccount: 'wx0demo0official',
-  website: 'wx0demo0website',
-  miniProgram: 'wx0demo0miniprog',
-  mobileApp: 'wx0demo0mobile',
-  multiEndApp: 'wx0demo0multiend',
-} as const;
-
 const PUSH_TOKEN = 'demoInstancesPushToken';
 
+/** A sandbox of the test's own holding the demo's apps. */
 export function startDemoSandbox(): Promise<WxSandbox> {
-  return WxSandbox.start({
-    apps: [
-      { appid: DEMO_APPS.officialAccount, kind: 'officialAccount', openPlatform: 'demo' },
-      { appid: DEMO_APPS.website, kind: 'website', openPlatform: 'demo' },
-      { appid: DEMO_APPS.miniProgram, kind: 'miniProgram', openPlatform: 'demo' },
-      { appid: DEMO_APPS.mobileApp, kind: 'mobileApp', openPlatform: 'demo' },
-      {
-        appid: DEMO_APPS.multiEndApp,
-        kind: 'multiEndApp',
-        openPlatform: 'demo',
-        mobileAppid: DEMO_APPS.mobileApp,
-      },
-    ],
-  });
+  return WxSandbox.start({ apps: DEMO_SANDBOX_APP_LIST });
 }
 
 export interface DemoInstances {
@@ -52,14 +37,25 @@ export interface DemoInstances {
   stop(): Promise<void>;
 }
 
+export interface DemoInstancesOptions {
+  /**
+   * WeChat as the sandbox's one app for every browser login (`WX_SANDBOX_APPID`, a sandbox
+   * started without apps) instead of the demo's apps and the official account's pushes.
+   */
+  oneApp?: boolean;
+}
+
 /** Starts instances A and B with the store that `storeEnv` (`REDIS_*`) names. */
 export async function startDemoInstances(
   sandbox: WxSandbox,
   storeEnv: Record<string, string>,
+  { oneApp = false }: DemoInstancesOptions = {},
 ): Promise<DemoInstances> {
   const ports = [await freePort(), await freePort()];
   const [a, b] = ports.map((port) => `http://127.0.0.1:${port}`);
-  const secret = (kind: keyof typeof DEMO_APPS) => sandbox.app(DEMO_APPS[kind]).secret;
+  const wechat = oneApp
+    ? { WX_SANDBOX_APPID: sandbox.appid, WX_SANDBOX_SECRET: sandbox.secret }
+    : demoAppsEnv(sandbox);
   const running: Running[] = [];
   const stop = () => Promise.all(running.map((r) => r.stop())).then(() => undefined);
   try {
@@ -68,20 +64,10 @@ export async function startDemoInstances(
         PATH: process.env.PATH,
         PORT: String(port),
         HOST: '127.0.0.1',
+        // The load balancer's one public callback URL, which happens to reach B.
         WX_CALLBACK_URL: `${b}/auth/wechat/callback`,
         WX_SANDBOX_URL: sandbox.url,
-        WX_SANDBOX_MP_APPID: DEMO_APPS.officialAccount,
-        WX_SANDBOX_MP_SECRET: secret('officialAccount'),
-        WX_SANDBOX_WEB_APPID: DEMO_APPS.website,
-        WX_SANDBOX_WEB_SECRET: secret('website'),
-        WX_SANDBOX_MINI_APPID: DEMO_APPS.miniProgram,
-        WX_SANDBOX_MINI_SECRET: secret('miniProgram'),
-        WX_SANDBOX_MOBILE_APPID: DEMO_APPS.mobileApp,
-        WX_SANDBOX_MOBILE_SECRET: secret('mobileApp'),
-        WX_SANDBOX_MULTIEND_APPID: DEMO_APPS.multiEndApp,
-        WX_SANDBOX_MULTIEND_SECRET: secret('multiEndApp'),
-        WX_SANDBOX_MP_PUSH_TOKEN: PUSH_TOKEN,
-        WX_SANDBOX_MP_PUSH_AES_KEY: 'plain',
+        ...wechat,
         SESSION_SECRET: 'demo-instances-session-secret-0123456789',
         // Each instance's users in its own memory: what is shared here is the store.
         DEMO_DB_FILE: ':memory:',
@@ -99,11 +85,32 @@ export async function startDemoInstances(
     await stop();
     throw error;
   }
-  sandbox.setMessagePush(DEMO_APPS.officialAccount, {
-    url: `${b}/wechat/events`,
-    token: PUSH_TOKEN,
-  });
+  if (!oneApp)
+    sandbox.setMessagePush(DEMO_SANDBOX_APPS.officialAccount, {
+      url: `${b}/wechat/events`,
+      token: PUSH_TOKEN,
+    });
   return { a, b, output: () => running.map((r) => r.output()).join('\n'), stop };
+}
+
+/** The demo's variables for the demo's apps in `sandbox`, and the official account's pushes. */
+function demoAppsEnv(sandbox: WxSandbox): Record<string, string> {
+  const secret = (kind: keyof typeof DEMO_SANDBOX_APPS) =>
+    sandbox.app(DEMO_SANDBOX_APPS[kind]).secret;
+  return {
+    WX_SANDBOX_MP_APPID: DEMO_SANDBOX_APPS.officialAccount,
+    WX_SANDBOX_MP_SECRET: secret('officialAccount'),
+    WX_SANDBOX_WEB_APPID: DEMO_SANDBOX_APPS.website,
+    WX_SANDBOX_WEB_SECRET: secret('website'),
+    WX_SANDBOX_MINI_APPID: DEMO_SANDBOX_APPS.miniProgram,
+    WX_SANDBOX_MINI_SECRET: secret('miniProgram'),
+    WX_SANDBOX_MOBILE_APPID: DEMO_SANDBOX_APPS.mobileApp,
+    WX_SANDBOX_MOBILE_SECRET: secret('mobileApp'),
+    WX_SANDBOX_MULTIEND_APPID: DEMO_SANDBOX_APPS.multiEndApp,
+    WX_SANDBOX_MULTIEND_SECRET: secret('multiEndApp'),
+    WX_SANDBOX_MP_PUSH_TOKEN: PUSH_TOKEN,
+    WX_SANDBOX_MP_PUSH_AES_KEY: 'plain',
+  };
 }
 
 /** An HTTP answer; status 0 when there was none within `HANG_MS`. */
@@ -191,7 +198,7 @@ export class DemoLogins {
 
   /** WeChat's callback for `login`'s state with a new code of `user`'s, on `url`. */
   callbackAgain(url: string, login: BrowserLogin, user: string): Promise<Answer> {
-    const code = this.sandbox.issueCode(user, 'snsapi_userinfo', DEMO_APPS.officialAccount);
+    const code = this.sandbox.issueCode(user, 'snsapi_userinfo', DEMO_SANDBOX_APPS.officialAccount);
     return call(`${url}/auth/wechat/callback?code=${code}&state=${login.state}`, {
       cookie: login.cookie,
     });
@@ -199,7 +206,7 @@ export class DemoLogins {
 
   /** `wx.login()`'s code, posted to `url`. */
   async miniProgram(url: string, user: string): Promise<Login & { token?: string }> {
-    const code = this.sandbox.wxLogin(user, DEMO_APPS.miniProgram);
+    const code = this.sandbox.wxLogin(user, DEMO_SANDBOX_APPS.miniProgram);
     const login = await call(`${url}/auth/wechat/miniprogram`, { json: { code } });
     return login.status === 200
       ? { kind: 'mini-program', done: true, status: 200, token: login.body.token }

@@ -1,6 +1,6 @@
 import { type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { WxSandbox } from 'nest-wx-oauth/testing';
+import { WxSandbox, type WxSandboxApp } from 'nest-wx-oauth/testing';
 import type { DemoEnv } from './demo.config.js';
 
 /** The WeChat sandbox the demo runs itself when no WeChat is configured, closed with the app. */
@@ -24,6 +24,20 @@ export const DEMO_SANDBOX_APPS = {
   multiEndApp: 'wx0demo0multiend',
 } as const;
 
+/** Those apps as the sandbox takes them (the end-to-end tests' sandboxes hold them too). */
+export const DEMO_SANDBOX_APP_LIST: readonly WxSandboxApp[] = [
+  { appid: DEMO_SANDBOX_APPS.officialAccount, kind: 'officialAccount', openPlatform: 'demo' },
+  { appid: DEMO_SANDBOX_APPS.website, kind: 'website', openPlatform: 'demo' },
+  { appid: DEMO_SANDBOX_APPS.miniProgram, kind: 'miniProgram', openPlatform: 'demo' },
+  { appid: DEMO_SANDBOX_APPS.mobileApp, kind: 'mobileApp', openPlatform: 'demo' },
+  {
+    appid: DEMO_SANDBOX_APPS.multiEndApp,
+    kind: 'multiEndApp',
+    openPlatform: 'demo',
+    mobileAppid: DEMO_SANDBOX_APPS.mobileApp,
+  },
+];
+
 export const demoSandboxProvider: Provider = {
   provide: DemoSandbox,
   inject: [ConfigService],
@@ -32,22 +46,7 @@ export const demoSandboxProvider: Provider = {
       config.get('WX_TARGET', { infer: true }) === 'in-process-sandbox'
         ? await WxSandbox.start({
             appName: 'nest-wx-oauth demo',
-            apps: [
-              {
-                appid: DEMO_SANDBOX_APPS.officialAccount,
-                kind: 'officialAccount',
-                openPlatform: 'demo',
-              },
-              { appid: DEMO_SANDBOX_APPS.website, kind: 'website', openPlatform: 'demo' },
-              { appid: DEMO_SANDBOX_APPS.miniProgram, kind: 'miniProgram', openPlatform: 'demo' },
-              { appid: DEMO_SANDBOX_APPS.mobileApp, kind: 'mobileApp', openPlatform: 'demo' },
-              {
-                appid: DEMO_SANDBOX_APPS.multiEndApp,
-                kind: 'multiEndApp',
-                openPlatform: 'demo',
-                mobileAppid: DEMO_SANDBOX_APPS.mobileApp,
-              },
-            ],
+            apps: DEMO_SANDBOX_APP_LIST,
           })
         : undefined,
     ),
