@@ -123,7 +123,7 @@ async function measureOpen(peer, scenario, rate, { bench, tls, duration, warmup 
     sandbox.resetStats();
     const cpu = cpuWindow(server.pid);
     const load = await openLoop({ url: server.url, rate, duration, next, seed: 11, agent, ok });
-    const { serverSeconds, runnerSeconds, otherSeconds } = cpu.end();
+    const { serverSeconds, runnerSeconds, otherSeconds } = cpu.lap();
     agent.destroy();
     const stats = sandbox.stats;
     const upstream = stats.requests.access_token + stats.requests.userinfo;

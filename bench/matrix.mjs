@@ -151,7 +151,7 @@ async function run(peer, scenario, { bench, settings, tls, cpuProfDir }) {
     sandbox.resetStats();
     const cpu = cpuWindow(server.pid);
     const result = await load(base, nextRequest, { duration: settings.duration, connections });
-    const { serverSeconds, runnerSeconds, otherSeconds } = cpu.end();
+    const { serverSeconds, runnerSeconds, otherSeconds } = cpu.lap();
     const stats = sandbox.stats;
     const upstream = ['access_token', 'refresh_token', 'auth', 'userinfo'].reduce(
       (sum, key) => sum + stats.requests[key],

@@ -96,11 +96,16 @@ export function parseLogin(status, location, setCookie) {
   const { searchParams } = new URL(location);
   const state = searchParams.get('state');
   const appid = searchParams.get('appid') ?? undefined;
-  const cookie = [setCookie ?? []]
+  const cookie = cookieHeader(setCookie);
+  return state && cookie ? { state, cookie, appid } : undefined;
+}
+
+/** The Cookie header that sends back what Set-Cookie (one header or a list, or none) set. */
+export function cookieHeader(setCookie) {
+  return [setCookie ?? []]
     .flat()
     .map((c) => c.split(';')[0])
     .join('; ');
-  return state && cookie ? { state, cookie, appid } : undefined;
 }
 
 function header(headers, name) {

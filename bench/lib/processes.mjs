@@ -138,19 +138,21 @@ export function busyTicks() {
 }
 
 /**
- * CPU of a window: `end()` answers the server's CPU seconds since `start`, this runner's, and
- * what neither used (other processes on the machine, which skew a run).
+ * CPU of a window: `lap()` answers the server's CPU seconds since the start (or the last lap),
+ * this runner's, and what neither used (other processes on the machine, which skew a run).
  */
 export function cpuWindow(pid) {
-  const server = cpuTicks(pid);
-  const busy = busyTicks();
-  const runner = process.cpuUsage();
+  let server = cpuTicks(pid);
+  let busy = busyTicks();
+  let runner = process.cpuUsage();
   return {
-    end() {
-      const serverSeconds = (cpuTicks(pid) - server) / CLK_TCK;
-      const used = process.cpuUsage(runner);
-      const runnerSeconds = (used.user + used.system) / 1e6;
-      const otherSeconds = (busyTicks() - busy) / CLK_TCK - serverSeconds - runnerSeconds;
+    lap() {
+      const now = { server: cpuTicks(pid), busy: busyTicks(), runner: process.cpuUsage() };
+      const serverSeconds = (now.server - server) / CLK_TCK;
+      const runnerSeconds =
+        (now.runner.user - runner.user + now.runner.system - runner.system) / 1e6;
+      const otherSeconds = (now.busy - busy) / CLK_TCK - serverSeconds - runnerSeconds;
+      ({ server, busy, runner } = now);
       return { serverSeconds, runnerSeconds, otherSeconds: Math.max(0, otherSeconds) };
     },
   };

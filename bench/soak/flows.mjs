@@ -3,6 +3,7 @@
 // by the sandbox in this process. Beside the logins that complete, the ones people leave
 // unfinished, WeChat's duplicate callback, reloads and replays, refusals and bad requests;
 // each step checks the status it must get.
+import { cookieHeader } from '../lib/logins.mjs';
 import { mulberry32 } from '../lib/open-loop.mjs';
 
 export const APPIDS = {
@@ -166,10 +167,7 @@ export class Flow {
     });
     if (!started) return undefined;
     const location = new URL(started.res.headers.get('location'));
-    const cookie = started.res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = cookieHeader(started.res.headers.getSetCookie());
     return {
       state: location.searchParams.get('state'),
       appid: location.searchParams.get('appid'),
@@ -262,10 +260,7 @@ export class Flow {
   async follow(scan) {
     const shown = await this.step('/auth/wechat/follow', [201], { method: 'POST', wechat: true });
     if (!shown) return;
-    const cookie = shown.res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = cookieHeader(shown.res.headers.getSetCookie());
     const ticket = new URL(JSON.parse(shown.text).imageUrl).searchParams.get('ticket');
     const poll = () => this.step('/auth/wechat/follow/status', [200], { headers: { cookie } });
     if (!scan) {

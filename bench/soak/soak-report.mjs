@@ -1,6 +1,7 @@
 // The soak's section of RESULTS.md: what ran, the plot, the verdict, a row per minute and the
 // logins by kind.
 import { KINDS } from './flows.mjs';
+import { median } from './growth.mjs';
 
 const MB = 1024 * 1024;
 
@@ -101,13 +102,9 @@ export function minuteRows(samples) {
   });
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const mb = (bytes) => (bytes === null || bytes === undefined ? '–' : (bytes / MB).toFixed(1));
-const round = (v) => String(Math.round(v * 100) / 100);
-const show = (m, v) =>
+/** A number to two decimals at most, as written. */
+export const round = (v) => String(Math.round(v * 100) / 100);
+/** A growth measure's value in its unit. */
+export const show = (m, v) =>
   `${(v / m.scale).toFixed(m.unit === 'MB' || m.unit === 'ms' ? 1 : 0)}${m.unit ? ` ${m.unit}` : ''}`;

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WxSandbox } from 'nest-wx-oauth/testing';
-import { mulberry32 } from '../lib/open-loop.mjs';
-import { CLK_TCK, busyTicks, cpuTicks, startServer } from '../lib/processes.mjs';
+import { poissonGaps } from '../lib/open-loop.mjs';
+import { cpuWindow, startServer } from '../lib/processes.mjs';
 import { writeSection } from '../lib/results-file.mjs';
 import { APPIDS, FAULTS, Flow, Tally, arrivals, soakApps, soakUsers } from './flows.mjs';
 import { judgeGrowth } from './growth.mjs';
 import { plotMemory } from './plot.mjs';
-import { soakSection } from './soak-report.mjs';
+import { round, show, soakSection } from './soak-report.mjs';
 
 /** How many test users log in: each has a few records (tokens, a session key) that live long. */
 const USER_COUNT = 200;
@@ -146,8 +146,7 @@ function injectFaults(sandbox, everyMs) {
  */
 function startLoad({ server, sandbox, rate, tally, faults, alive }) {
   const next = arrivals(20_240_601, USER_COUNT);
-  const random = mulberry32(42);
-  const gap = () => -Math.log(1 - random()) * (1000 / rate);
+  const gap = poissonGaps(42, rate);
   const inFlight = new Set();
   const state = { stopped: false, stuck: false };
   const start = performance.now();
@@ -194,27 +193,17 @@ function startLoad({ server, sandbox, rate, tally, faults, alive }) {
 
 /** Takes a sample at `t` ms: the server's probe, its CPU and other processes' since the last, the logins so far. */
 function sampler(server, tally, load) {
-  const ticks = () => ({
-    server: cpuTicks(server.pid),
-    busy: busyTicks(),
-    runner: process.cpuUsage(),
-  });
-  let last = ticks();
+  const cpu = cpuWindow(server.pid);
   return async (t) => {
     const { sample } = await server.ask({ type: 'sample' });
-    const now = ticks();
-    const cpuSeconds = (now.server - last.server) / CLK_TCK;
-    const runner = process.cpuUsage(last.runner);
-    // CPU that neither the server nor this runner used: other processes, which disturb the delay.
-    const otherSeconds =
-      (now.busy - last.busy) / CLK_TCK - cpuSeconds - (runner.user + runner.system) / 1e6;
-    last = now;
+    // otherSeconds: CPU that neither the server nor this runner used, which disturbs the delay.
+    const { serverSeconds, otherSeconds } = cpu.lap();
     const totals = tally.total();
     const taken = {
       t,
       ...sample,
-      cpuSeconds,
-      otherCpuSeconds: Math.max(0, otherSeconds),
+      cpuSeconds: serverSeconds,
+      otherCpuSeconds: otherSeconds,
       arrivals: totals.arrivals,
       completed: totals.completed,
       unexpected: totals.unexpected,
@@ -316,6 +305,3 @@ function samplesJson(report) {
 }
 
 const mb = (bytes) => (bytes === null ? '-' : (bytes / 1024 / 1024).toFixed(1));
-const round = (v) => String(Math.round(v * 100) / 100);
-const show = (m, v) =>
-  `${(v / m.scale).toFixed(m.unit === 'MB' || m.unit === 'ms' ? 1 : 0)}${m.unit ? ` ${m.unit}` : ''}`;
