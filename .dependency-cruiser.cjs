@@ -16,7 +16,7 @@
 //   profile/        options, client
 //   errors/         client
 //   push/           apps, options, store, http, client
-//   logins/oauth/, logins/follow/, logins/mini-program/, logins/app/
+//   logins/oauth/, logins/follow/, logins/mini-program/, logins/app/, logins/wecom/
 //                   every folder above (the core), but not each other
 //   guard/          logins/*, and the core
 //   identities/     profile, apps, client  (the links of identities to the app's users; no login imports it)
@@ -104,7 +104,8 @@ module.exports = {
     {
       name: 'no-login-to-login',
       severity: 'error',
-      comment: 'logins/oauth, logins/follow and logins/mini-program do not import each other.',
+      comment:
+        'logins/oauth, logins/follow, logins/mini-program, logins/app and logins/wecom do not import each other.',
       from: { path: `${SRC}logins/([^/]+)/`, pathNot: SPEC },
       to: { path: `${SRC}logins/`, pathNot: `${SRC}logins/$1/` },
     },

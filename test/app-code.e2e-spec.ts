@@ -30,7 +30,7 @@ import {
   WxHandoff,
   WxOAuthModule,
   type WxOAuthModuleOptions,
-  type WxProfile,
+  WxWeChatProfile,
   WxValidator,
 } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
@@ -94,7 +94,7 @@ interface AppUser {
 class UsersService {
   readonly users = new Map<string, AppUser>();
 
-  upsert(profile: WxProfile): AppUser {
+  upsert(profile: WxWeChatProfile): AppUser {
     const known = this.users.get(profile.openid);
     const user = known ?? {
       id: randomUUID(),
@@ -127,7 +127,7 @@ describe('the validator as app code', () => {
   class WeChatUsers implements WxValidator {
     constructor(private readonly users: UsersService) {}
 
-    validate(profile: WxProfile): AppUser {
+    validate(profile: WxWeChatProfile): AppUser {
       return this.users.upsert(profile);
     }
   }
@@ -284,7 +284,7 @@ describe('redirects for browsers', () => {
 /** The app's user for a login handed to a front end. */
 @WxValidator()
 class HandoffUsers implements WxValidator {
-  validate(p: WxProfile): unknown {
+  validate(p: WxWeChatProfile): unknown {
     return { id: p.openid, name: p.nickname, openid: p.openid };
   }
 }

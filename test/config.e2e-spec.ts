@@ -6,7 +6,7 @@ import {
   WXOAuth,
   WxMemoryStore,
   WxOAuthModule,
-  type WxProfile,
+  type WxWeChatProfile,
   WxValidator,
 } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
@@ -18,7 +18,7 @@ import { login } from './support/login-flow.js';
 /** The app's user for a login: its member id. */
 @WxValidator()
 class MemberValidator implements WxValidator {
-  validate(profile: WxProfile): unknown {
+  validate(profile: WxWeChatProfile): unknown {
     return { member: profile.openid };
   }
 }

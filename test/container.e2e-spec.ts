@@ -122,6 +122,7 @@ describe('the demo as docker-compose wires it', () => {
       env.WX_SANDBOX_WEB_SECRET,
       env.WX_SANDBOX_MOBILE_SECRET,
       env.WX_SANDBOX_MULTIEND_SECRET,
+      env.WX_SANDBOX_WECOM_SECRET,
       env.WX_SANDBOX_MP_PUSH_TOKEN,
       env.WX_SANDBOX_MP_PUSH_AES_KEY,
       services.postgres.environment.POSTGRES_PASSWORD,
@@ -245,6 +246,64 @@ describe('the demo as docker-compose wires it', () => {
     ).headers.get('location')!;
     const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
     expect(landed.headers.get('location')).toBe('/profile');
+  });
+
+  it("logs a WeCom member in through the sandbox's corp, on the web and inside the WeCom client", async () => {
+    const env = resolveDefaults(services.demo.environment);
+    // The sandbox service and the demo share the corp's app, its secret among them.
+    for (const key of ['CORPID', 'AGENTID', 'SECRET'])
+      expect(services.sandbox.environment[`WX_SANDBOX_WECOM_${key}`]).toBe(
+        env[`WX_SANDBOX_WECOM_${key}`],
+      );
+    // Real WeCom gets no sandbox value.
+    expect([env.WX_WECOM_CORPID, env.WX_WECOM_AGENTID, env.WX_WECOM_SECRET]).toEqual(['', '', '']);
+    expect(await (await fetch(`${demoUrl}/`)).text()).toContain('id="login-wecom"');
+
+    /** The login as `userKey`, who agrees to share their details or not (the sandbox's test parameters); the profile page. */
+    const logIn = async (userAgent: string, userKey: string, consent?: 'agree' | 'decline') => {
+      const start = await fetch(`${demoUrl}/auth/wecom`, {
+        redirect: 'manual',
+        headers: { 'user-agent': userAgent },
+      });
+      const page = new URL(start.headers.get('location')!);
+      expect(page.origin).toBe(sandboxUrl);
+      expect(page.searchParams.get('appid')).toBe(env.WX_SANDBOX_WECOM_CORPID);
+      const cookie = start.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      page.searchParams.set('sandbox_user', userKey);
+      if (consent) page.searchParams.set('sandbox_consent', consent);
+      const callback = (await fetch(page, { redirect: 'manual' })).headers.get('location')!;
+      expect(callback.startsWith(`${demoUrl}/auth/wecom?code=`)).toBe(true);
+      const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+      expect(landed.headers.get('location')).toBe('/profile');
+      const session = landed.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('demo_session='))!
+        .split(';')[0];
+      return {
+        page,
+        profile: await (await fetch(`${demoUrl}/profile`, { headers: { cookie: session } })).text(),
+      };
+    };
+
+    const web = await logIn('Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0', 'zhangsan');
+    expect(web.page.pathname).toBe('/wwlogin/sso/login');
+    expect(web.profile).toContain(`<dd id="corpid">${env.WX_SANDBOX_WECOM_CORPID}</dd>`);
+    expect(web.profile).toContain('<dd id="userid">ZhangSan</dd>');
+    expect(web.profile).toContain('id="wecom-no-details"');
+
+    const inClient = await logIn(
+      'Mozilla/5.0 (iPhone) Mobile/15E148 wxwork/4.1.26 MicroMessenger/7.0.1',
+      'lisi',
+      'agree',
+    );
+    expect(inClient.page.pathname).toBe('/connect/oauth2/authorize');
+    expect(inClient.page.searchParams.get('scope')).toBe('snsapi_privateinfo');
+    expect(inClient.page.searchParams.get('agentid')).toBe(env.WX_SANDBOX_WECOM_AGENTID);
+    expect(inClient.profile).toContain('<dd id="userid">LiSi</dd>');
+    expect(inClient.profile).toContain('<dd data-detail="mobile">13900139000</dd>');
   });
 
   it("serves the native app stand-in page, whose codes come from the sandbox's own helpers", async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { WxIdentities, WxIdentitiesModule, type WxProfile } from 'nest-wx-oauth';
+import { WxIdentities, WxIdentitiesModule, type WxWeChatProfile } from 'nest-wx-oauth';
 import {
   WX_IDENTITY_ENTITIES,
   WX_IDENTITY_MIGRATIONS,
@@ -48,7 +48,7 @@ async function appDatabase(connection: DataSourceOptions): Promise<DataSource> {
 function fixtureOf(dataSource: DataSource, dropped?: () => Promise<void>): IdentitiesFixture {
   return {
     store: new WxTypeOrmIdentityStore(dataSource),
-    createUser: async (profile: WxProfile, tx: unknown) => {
+    createUser: async (profile: WxWeChatProfile, tx: unknown) => {
       const id = randomUUID();
       await (tx as EntityManager).insert(TestUser, { id, openid: profile.openid });
       return id;

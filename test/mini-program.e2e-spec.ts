@@ -20,7 +20,7 @@ import {
   WxOAuthError,
   WxOAuthModule,
   type WxOAuthModuleOptions,
-  type WxProfile,
+  WxWeChatProfile,
   WxValidator,
 } from 'nest-wx-oauth';
 import { createHash } from 'node:crypto';
@@ -51,9 +51,9 @@ interface AppUser {
 class UsersService {
   readonly byId = new Map<string, AppUser>();
   /** The last profile as the validator was given it, for the scan for secrets. */
-  lastProfile?: WxProfile;
+  lastProfile?: WxWeChatProfile;
 
-  link(profile: WxProfile): AppUser {
+  link(profile: WxWeChatProfile): AppUser {
     this.lastProfile = profile;
     const id = profile.unionid ?? `${profile.appid}:${profile.openid}`;
     const user = this.byId.get(id) ?? { id, openids: {} };
@@ -71,7 +71,7 @@ class UsersService {
 class AppValidator implements WxValidator {
   constructor(private readonly users: UsersService) {}
 
-  validate(profile: WxProfile): AppUser {
+  validate(profile: WxWeChatProfile): AppUser {
     return this.users.link(profile);
   }
 }

@@ -34,7 +34,7 @@ import {
   WxMemoryStore,
   WxOAuthModule,
   type WxOAuthStore,
-  type WxProfile,
+  WxWeChatProfile,
   type WxTenant,
   WxTokenService,
   WxValidator,
@@ -90,9 +90,9 @@ interface AppUser {
 class UsersService {
   readonly byId = new Map<string, AppUser>();
   /** The last profile the validator was given, for the scan for secrets. */
-  lastProfile?: WxProfile;
+  lastProfile?: WxWeChatProfile;
 
-  link(profile: WxProfile): AppUser {
+  link(profile: WxWeChatProfile): AppUser {
     this.lastProfile = profile;
     const id = profile.unionid ?? `${profile.appid}:${profile.openid}`;
     const user = this.byId.get(id) ?? { id, openids: {} };
@@ -108,7 +108,7 @@ class UsersService {
 class AppValidator implements WxValidator {
   constructor(private readonly users: UsersService) {}
 
-  validate(profile: WxProfile): AppUser {
+  validate(profile: WxWeChatProfile): AppUser {
     return this.users.link(profile);
   }
 }

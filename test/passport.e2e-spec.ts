@@ -23,7 +23,7 @@ import {
   type WxAuthenticateOptions,
   WxOAuthModule,
   type WxOAuthModuleOptions,
-  type WxProfile,
+  type WxWeChatProfile,
 } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import { CaptureLogger } from './support/capture-logger.js';
@@ -105,7 +105,7 @@ describe('a WxAuthGuard subclass', () => {
     override handleRequest<TUser>(err: unknown, user: TUser): TUser {
       calls.push('handleRequest');
       if (err) throw new ForbiddenException('The app says no');
-      return { member: (user as WxProfile).openid } as TUser;
+      return { member: (user as WxWeChatProfile).openid } as TUser;
     }
   }
 
@@ -170,7 +170,7 @@ describe('Passport sessions', () => {
 
   @Injectable()
   class SessionSerializer extends PassportSerializer {
-    serializeUser(user: WxProfile, done: (err: Error | null, id?: string) => void): void {
+    serializeUser(user: WxWeChatProfile, done: (err: Error | null, id?: string) => void): void {
       done(null, user.openid);
     }
 

@@ -13,7 +13,7 @@ import {
   WxOAuthError,
   WxOAuthModule,
   type WxOAuthModuleOptions,
-  type WxProfile,
+  type WxWeChatProfile,
   WxValidator,
 } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
@@ -66,7 +66,7 @@ class LoginController {
 /** The app's validator: bob is not welcome. */
 @WxValidator()
 class Members implements WxValidator {
-  validate(profile: WxProfile): unknown {
+  validate(profile: WxWeChatProfile): unknown {
     return profile.openid === sandbox.openidOf('bob') ? null : { openid: profile.openid };
   }
 }

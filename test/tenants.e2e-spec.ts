@@ -28,6 +28,7 @@ import {
   type WxOAuthStore,
   WxQrLogin,
   type WxProfile,
+  WxWeChatProfile,
   type WxTenant,
   type WxTenantResolver,
   WxTenants,
@@ -276,7 +277,7 @@ describe('tenants on one instance', () => {
 
   it("keeps each tenant's tokens under its appid", async () => {
     const login = await new Browser('bob').logIn(url, SHARED, '/t/bolt/auth/wechat');
-    const { openid, appid } = login.body.user as WxProfile;
+    const { openid, appid } = login.body.user as WxWeChatProfile;
     const tokens = app.get(WxTokenService);
     await expect(tokens.checkAccessTokenFor(openid, appid)).resolves.toBe(true);
     await expect(tokens.checkAccessTokenFor(openid)).rejects.toMatchObject({

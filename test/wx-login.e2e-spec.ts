@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import request from 'supertest';
-import { type WxAccessToken, WxAuthGuard, type WxProfile, WxValidator } from 'nest-wx-oauth';
+import { type WxAccessToken, WxAuthGuard, type WxWeChatProfile, WxValidator } from 'nest-wx-oauth';
 import { WxSandbox } from 'nest-wx-oauth/testing';
 import {
   authorize,
@@ -23,7 +23,7 @@ import {
 /** The app's validator: the profile and the tokens to its own user. */
 @WxValidator()
 class MappingValidator implements WxValidator {
-  validate(profile: WxProfile, tokens?: WxAccessToken): unknown {
+  validate(profile: WxWeChatProfile, tokens?: WxAccessToken): unknown {
     return { userId: `u-${profile.openid}`, gotTokens: Boolean(tokens?.access_token) };
   }
 }

@@ -4,8 +4,8 @@ import { freePort } from './free-port.js';
 
 /**
  * The demo on a free loopback port, its logs in `logger`, its users in memory
- * (no file in the working directory). The callback's host is the one the
- * browser uses, or the state cookie stays behind.
+ * (no file in the working directory). The callbacks' host (WeChat's, WeCom's)
+ * is the one the browser uses, or the state cookie stays behind.
  */
 export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoApp> {
   const port = await freePort();
@@ -14,6 +14,7 @@ export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoAp
       PORT: String(port),
       HOST: '127.0.0.1',
       WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
+      WX_WECOM_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wecom`,
       DEMO_DB_FILE: ':memory:',
     },
     logger,

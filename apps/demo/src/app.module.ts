@@ -12,6 +12,7 @@ import { MeController } from './auth/me.controller.js';
 import { MiniProgramController } from './auth/mini-program.controller.js';
 import { FollowLoginController } from './auth/follow-login.controller.js';
 import { WechatEventsController } from './auth/wechat-events.controller.js';
+import { WeComLoginController } from './auth/wecom-login.controller.js';
 import { SessionGuard } from './auth/session.guard.js';
 import { DemoUsers } from './auth/demo-users.service.js';
 import { WeChatUsers } from './auth/wechat-users.js';
@@ -36,9 +37,9 @@ import { WechatApiController } from './pages/wechat-api.controller.js';
 type DemoConfig = ConfigService<DemoEnv, true>;
 
 /**
- * What the `WX_*` keys cannot say: the in-process sandbox's apps and address,
- * the QR images of a sandbox on its own, and Redis. The keys themselves
- * (`WX_MP_*`, `WX_WEB_*`, `WX_MINI_*`, `WX_MOBILE_*`, `WX_MULTIEND_*`,
+ * What the `WX_*` keys cannot say: the in-process sandbox's apps, WeCom corp and
+ * address, the QR images of a sandbox on its own, and Redis. The keys themselves
+ * (`WX_MP_*`, `WX_WEB_*`, `WX_MINI_*`, `WX_MOBILE_*`, `WX_MULTIEND_*`, `WX_WECOM_*`,
  * `WX_CALLBACK_URL`, `WX_SCOPE`, `WX_MP_TOKEN`...) are read and checked by
  * `wxOAuthFromConfig`.
  */
@@ -52,9 +53,18 @@ function wxOAuthExtra(config: DemoConfig, { sandbox }: DemoSandbox): Partial<WxO
           miniProgram: app('miniProgram'),
           mobileApp: app('mobileApp'),
           multiEndApp: app('multiEndApp'),
+          // Its default corp's app; WeCom's in-client authorize page is openBaseUrl's, as open.weixin.qq.com.
+          wecom: {
+            corpid: sandbox.corpid,
+            agentid: sandbox.corpApp().agentid,
+            secret: sandbox.corpApp().secret,
+            callbackURL: config.get('WX_WECOM_CALLBACK_URL', { infer: true })!,
+          },
           apiBaseUrl: sandbox.url,
           openBaseUrl: sandbox.url,
           mpBaseUrl: sandbox.url,
+          wecomApiBaseUrl: sandbox.url,
+          wecomLoginBaseUrl: sandbox.url,
         }
       : {}),
     // A sandbox on its own serves the QR images too, where the browser reaches it.
@@ -138,6 +148,7 @@ export class AppModule {
         FollowLoginController,
         MiniProgramController,
         AppLoginController,
+        WeComLoginController,
         MeController,
         WechatEventsController,
         LoginController,
@@ -169,6 +180,15 @@ export class AppModule {
                 : `${WX_SCRIPT_ORIGIN}${WX_LOGIN_JS_PATH}`,
             miniProgramTry: miniProgramTry(config, sandbox),
             appTry: appTry(config, sandbox),
+            logins: {
+              wechat:
+                sandbox !== undefined ||
+                Boolean(
+                  config.get('WX_MP_APPID', { infer: true }) ||
+                  config.get('WX_WEB_APPID', { infer: true }),
+                ),
+              wecom: config.get('WX_WECOM_CALLBACK_URL', { infer: true }) !== undefined,
+            },
           }),
         },
         { provide: APP_FILTER, useClass: ErrorPageFilter },

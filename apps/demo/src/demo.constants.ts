@@ -16,4 +16,6 @@ export interface DemoOptions {
   miniProgramTry?: { appid: string; sandboxUrl: string };
   /** The page that stands in for the native app: a sandbox's mobile app, and its multi-end app if any, where the browser reaches it. */
   appTry?: { appid: string; sandboxUrl: string; multiEndAppid?: string };
+  /** The logins the home page offers: WeChat's with a WeChat app in a browser, WeCom's with a WeCom app. */
+  logins: { wechat: boolean; wecom: boolean };
 }

@@ -2,10 +2,15 @@ import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { WX_SCRIPT_ORIGIN } from './demo.constants.js';
 
-/** Where real WeChat serves the QR frame of wxLogin.js, and users' avatars. */
+/** Where real WeChat serves the QR frame of wxLogin.js, and users' avatars (WeCom members' too). */
 const WECHAT = {
   frames: ['https://open.weixin.qq.com'],
-  images: ['https://thirdwx.qlogo.cn', 'https://wx.qlogo.cn', 'https://mp.weixin.qq.com'],
+  images: [
+    'https://thirdwx.qlogo.cn',
+    'https://wx.qlogo.cn',
+    'https://mp.weixin.qq.com',
+    'https://wework.qpic.cn',
+  ],
 };
 
 /**

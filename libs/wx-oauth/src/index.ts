@@ -17,7 +17,7 @@ export type {
   WxOAuthOptionsFactory,
 } from './options/wx-oauth-module-options.interface.js';
 export type { WxAppKind } from './apps/wx-app-kind.js';
-export { isWeChatBrowser } from './apps/wx-user-agent.js';
+export { isWeChatBrowser, isWeComBrowser } from './apps/wx-user-agent.js';
 export { InjectWxOAuth, InjectWxOAuthOptions } from './wx-oauth.decorators.js';
 export { WX_OAUTH_STORE, WX_STRATEGIES } from './wx-oauth.constants.js';
 
@@ -31,6 +31,7 @@ export type {
   WxMobileAppProfile,
   WxOAuthProfile,
   WxProfile,
+  WxWeChatProfile,
 } from './profile/wx-profile.js';
 export type { WxAuthInfo } from './state/wx-auth-info.interface.js';
 export { WxHandoff } from './state/wx-handoff.js';
@@ -56,6 +57,23 @@ export {
 } from './logins/app/wx-app-login-route.decorator.js';
 export { WxAppStates, type WxAppState } from './logins/app/wx-app-states.js';
 
+// WeCom (企业微信): its login route (inside the WeCom client and on the web), its embedded panel, its profiles.
+export {
+  WxWeComLoginRoute,
+  type WxWeComLoginRouteOptions,
+} from './logins/wecom/wx-wecom-login-route.decorator.js';
+export {
+  WxWeComLoginPanel,
+  type WxWeComLoginPanelOptions,
+  type WxWeComLoginPanelSettings,
+} from './logins/wecom/wx-wecom-login-panel.js';
+export type {
+  WxWeComMemberProfile,
+  WxWeComNonMemberProfile,
+  WxWeComProfile,
+} from './profile/wx-wecom-profile.js';
+export type { WxWeComScope } from './client/wx-wecom.types.js';
+
 // The people behind the logins: WeChat identities linked to the app's users, in memory or the app's database.
 export { WxIdentitiesModule } from './identities/wx-identities.module.js';
 export type { WxIdentitiesModuleAsyncOptions } from './identities/wx-identities.module-definition.js';
@@ -80,6 +98,7 @@ export type {
   WxTenant,
   WxTenantRequest,
   WxTenantResolver,
+  WxWeComOptions,
 } from './options/wx-tenant.interface.js';
 export { WxTenants } from './apps/wx-tenants.js';
 

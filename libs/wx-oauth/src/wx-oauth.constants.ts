@@ -28,7 +28,8 @@ export const WX_OAUTH_APP_CLIENT = {
  * `AuthGuard(WX_STRATEGIES.miniProgram)`; `WxAuthGuard` picks one by the
  * route's decorator. `oauth`: WeChat's browser login (inside WeChat, the
  * website QR login); `follow`: completes a follow-QR login; `miniProgram`: the
- * mini-program login; `app`: a native app's login.
+ * mini-program login; `app`: a native app's login; `wecom`: WeCom's login
+ * (inside the WeCom client, and on the web).
  *
  * @publicApi
  */
@@ -37,6 +38,7 @@ export const WX_STRATEGIES = {
   follow: 'wechat-follow',
   miniProgram: 'wechat-mini-program',
   app: 'wechat-app',
+  wecom: 'wecom',
 } as const;
 
 /** @internal The metadata key of a login route's `WxLoginRoute` (`@WxFollowLoginRoute()`, ...). */
@@ -47,12 +49,15 @@ export const WX_LOGIN_ROUTE = 'wx_oauth:login_route';
  * the guard knows no kind by name: the strategy to run, and how the route
  * ends. `api`: a JSON API (no session, no redirect: the handler answers);
  * else a browser's route, which with `completes` finishes a login on every
- * request (else only on the callback path, as WeChat's OAuth2). `options`
- * reach the strategy as passport's authenticate options.
+ * request, with `returnsHere` on a request that brings a `code` or a `state`
+ * (the route is its own callback, as WeCom's), else only on the callback
+ * path, as WeChat's OAuth2. `options` reach the strategy as passport's
+ * authenticate options.
  */
 export interface WxLoginRoute {
   strategy: string;
   api?: boolean;
   completes?: boolean;
+  returnsHere?: boolean;
   options?: object;
 }

@@ -13,7 +13,7 @@ import type {
   WxOAuthModuleOptions,
   WxOAuthOptionsFactory,
 } from './options/wx-oauth-module-options.interface.js';
-import type { WxProfile } from './profile/wx-profile.js';
+import type { WxProfile, WxWeChatProfile } from './profile/wx-profile.js';
 import { WxValidation } from './profile/wx-validation.js';
 import { WxValidator } from './profile/wx-validator.decorator.js';
 import { WxMemoryStore } from './store/wx-memory-store.js';
@@ -179,12 +179,16 @@ describe('WxOAuthModule', () => {
       'WxTokenService',
       'WxUser',
       'WxValidator',
+      'WxWeComLoginPanel',
+      'WxWeComLoginRoute',
       'isWeChatBrowser',
+      'isWeComBrowser',
     ];
     expect(Object.keys(publicApi).sort()).toEqual(names.sort());
-    expect(Object.keys(publicApi)).toHaveLength(29);
+    expect(Object.keys(publicApi)).toHaveLength(32);
     expect(publicApi.WxAppStates).toBe(WxAppStates);
     expect(publicApi.WX_STRATEGIES.app).toBe('wechat-app');
+    expect(publicApi.WX_STRATEGIES.wecom).toBe('wecom');
   });
 
   describe("the app's @WxValidator()", () => {
@@ -200,7 +204,7 @@ describe('WxOAuthModule', () => {
       @WxValidator()
       class WeChatUsers implements WxValidator {
         constructor(private readonly users: Users) {}
-        validate(p: WxProfile) {
+        validate(p: WxWeChatProfile) {
           return this.users.byOpenid(p.openid);
         }
       }

@@ -10,6 +10,9 @@ import { WxFollowStrategy } from './logins/follow/wx-follow.strategy.js';
 import { WxMiniProgramLogin } from './logins/mini-program/wx-mini-program-login.js';
 import { WxMiniProgramSessions } from './logins/mini-program/wx-mini-program-sessions.js';
 import { WxMiniProgramStrategy } from './logins/mini-program/wx-mini-program.strategy.js';
+import { WxWeComLogin } from './logins/wecom/wx-wecom-login.js';
+import { WxWeComLoginPanel } from './logins/wecom/wx-wecom-login-panel.js';
+import { WxWeComStrategy } from './logins/wecom/wx-wecom.strategy.js';
 import { WxCodeExchange } from './logins/oauth/wx-code-exchange.js';
 import { WxOAuthStrategy } from './logins/oauth/wx-oauth.strategy.js';
 import { WxQrLogin } from './logins/oauth/wx-qr-login.js';
@@ -19,6 +22,7 @@ import { WxHandoff } from './state/wx-handoff.js';
 import { WxOAuthStoreHost } from './store/wx-oauth-store.host.js';
 import { WxAppTokenService } from './tokens/wx-app-token.service.js';
 import { WxTokenService } from './tokens/wx-token.service.js';
+import { WxWeComTokens } from './tokens/wx-wecom-tokens.js';
 import { WxOAuthRegistrationCheck } from './wx-oauth-registration.check.js';
 import { WX_APP_KINDS } from './apps/wx-app-kind.js';
 import { WxOAuthApps } from './apps/wx-oauth-apps.js';
@@ -110,12 +114,15 @@ const wxStateStoreProvider: Provider = {
     // A key derived from an app secret works across instances with no extra setting.
     const secret =
       settings.state.secret ??
-      (settings.secret ?? WX_APP_KINDS.map((kind) => settings[kind]?.secret).find(Boolean))!;
+      (settings.secret ??
+        WX_APP_KINDS.map((kind) => settings[kind]?.secret).find(Boolean) ??
+        settings.wecom?.secret)!;
     return new WxStateStore({
       key: stateKeyOf(secret),
       ttlMs: settings.state.ttl,
       frontendOrigins: settings.frontendOrigins,
-      secure: settings.callbackURL?.startsWith('https:') === true,
+      // The callback the cookie comes back to: WeChat's, else WeCom's alone.
+      secure: (settings.callbackURL ?? settings.wecom?.callbackURL)?.startsWith('https:') === true,
       duplicates,
       clock,
     });
@@ -155,6 +162,10 @@ export const wxOAuthProviders: Provider[] = [
   WxAppStates,
   WxAppLogin,
   WxAppStrategy,
+  WxWeComTokens,
+  WxWeComLogin,
+  WxWeComStrategy,
+  WxWeComLoginPanel,
   WxTenants,
   CallbackRouteCheck,
   WxOAuthRegistrationCheck,
@@ -174,5 +185,6 @@ export const wxOAuthExports = [
   WxFollowLogin,
   WxMiniProgramSessions,
   WxAppStates,
+  WxWeComLoginPanel,
   WxTenants,
 ];

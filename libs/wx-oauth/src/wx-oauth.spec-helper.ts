@@ -102,6 +102,11 @@ export function runStrategy(
   });
 }
 
+/** The id a spec's user goes by: WeChat's openid, a WeCom person's id. */
+export function idOf(profile: WxProfile): string {
+  return profile.provider === 'wechat' ? profile.openid : profile.id;
+}
+
 /**
  * The app's validator in a spec: records what each login hands it, and
  * answers what the spec sets (`answer`; null refuses the login). Specs reset
@@ -110,7 +115,7 @@ export function runStrategy(
 @WxValidator()
 export class RecordingValidator implements WxValidator {
   static seen: { profile: WxProfile; tokens: WxAccessToken | undefined }[] = [];
-  static answer: (profile: WxProfile) => unknown = (profile) => ({ member: profile.openid });
+  static answer: (profile: WxProfile) => unknown = (profile) => ({ member: idOf(profile) });
 
   validate(profile: WxProfile, tokens: WxAccessToken | undefined): unknown {
     RecordingValidator.seen.push({ profile, tokens });

@@ -1,6 +1,18 @@
 export { WxSandbox } from './wx-sandbox.js';
 export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
 export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './model/sandbox-apps.js';
+export {
+  DEFAULT_SANDBOX_AGENTID,
+  DEFAULT_SANDBOX_CORPID,
+  type WxSandboxCorp,
+  type WxSandboxCorpApp,
+  type WxSandboxCorpAppInfo,
+  type WxSandboxCorpInfo,
+  type WxSandboxMember,
+  type WxSandboxMemberSeed,
+  type WxSandboxNonMember,
+  type WxSandboxNonMemberSeed,
+} from './model/wecom-corps.js';
 export type {
   WxSandboxAppLoginRequest,
   WxSandboxAppLoginResponse,
@@ -19,6 +31,8 @@ export type {
   WxSandboxStats,
   WxSandboxUser,
   WxSandboxUserSeed,
+  WxSandboxWeComCodeRequest,
+  WxSandboxWeComScope,
 } from './wx-sandbox.types.js';
 export {
   loginThroughSandbox,

@@ -5,6 +5,7 @@ import {
   type WxSandboxApp,
   type WxSandboxAppInfo,
 } from './model/sandbox-apps.js';
+import type { WxSandboxCorp } from './model/wecom-corps.js';
 import type { WxSandboxRequestRecord, WxSandboxUserSeed } from './wx-sandbox.types.js';
 
 export interface WxSandboxOptions {
@@ -46,6 +47,22 @@ export interface WxSandboxOptions {
    * @default false
    */
   autoApprove?: string | false;
+  /**
+   * The WeCom (企业微信) corps, each with its self-built apps, members and non-members; their
+   * corpids must not be appids of the WeChat apps. WeCom is always there beside WeChat.
+   * @default one corp, `ww0sandbox0corp`, with one app (agentid `1000002`, a random secret)
+   *   and the members zhangsan, lisi, wangwu (no mobile, email or avatar) and zhaoliu (outside
+   *   the app's visible range), and the non-members guest (a WeChat user) and customer (an
+   *   external contact)
+   */
+  corps?: readonly WxSandboxCorp[];
+  /**
+   * The member or non-member key the WeCom client is signed in as, who agrees to everything:
+   * the in-client authorize link and the web login page redirect straight back. `false`: the
+   * pages ask who (and, for snsapi_privateinfo, whether they agree).
+   * @default false
+   */
+  weComAutoApprove?: string | false;
   /**
    * Whether `unionid` is returned at all (the app is bound to an open platform account).
    * @default true
@@ -128,8 +145,10 @@ export interface WxSandboxTlsOptions {
 }
 
 export type ResolvedWxSandboxOptions = Required<
-  Omit<WxSandboxOptions, 'apps' | 'users' | 'publicUrl' | 'tls' | 'onRequest'>
+  Omit<WxSandboxOptions, 'apps' | 'users' | 'publicUrl' | 'tls' | 'onRequest' | 'corps'>
 > & {
+  /** Checked once the sandbox listens (default avatars need its URL). */
+  corps: readonly WxSandboxCorp[] | undefined;
   /** Never empty; `appid` and `secret` are the first one's. */
   apps: WxSandboxAppInfo[];
   users: WxSandboxUserSeed[] | undefined;
@@ -168,6 +187,8 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     appName,
     users: options.users,
     autoApprove: options.autoApprove ?? false,
+    corps: options.corps,
+    weComAutoApprove: options.weComAutoApprove ?? false,
     unionid: apps[0].openPlatform !== undefined,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,

@@ -43,6 +43,15 @@ import {
   type SandboxResponse,
 } from './handlers/sandbox-response.js';
 import { handleSns, type SnsEndpoint } from './handlers/sns-handler.js';
+import { handleWeComApi, type WeComEndpoint } from './handlers/wecom-api-handler.js';
+import {
+  WECOM_SCAN_PATH,
+  handleWeComAuthorize,
+  handleWeComDecide,
+  handleWeComLogin,
+  handleWeComScan,
+  type WeComPagesContext,
+} from './handlers/wecom-pages-handler.js';
 import { handleWxLoginFrame } from './handlers/wx-login-frame.js';
 import {
   WX_LOGIN_JS_PATH,
@@ -58,6 +67,10 @@ import type { SandboxGrants } from './model/sandbox-grants.js';
 import type { SandboxMiniCodes } from './model/sandbox-mini-codes.js';
 import { QR_URL_PREFIX, type SandboxQrCodes } from './model/sandbox-qr-codes.js';
 import type { SandboxSessions } from './model/sandbox-sessions.js';
+import { WECOM_AVATAR_PREFIX, weComAvatarOf, type SandboxCorps } from './model/wecom-corps.js';
+import { callerIp } from './model/wecom-errors.js';
+import type { WeComGrants } from './model/wecom-grants.js';
+import { WECOM_DECIDE_PATH } from './pages/wecom-pages.js';
 import type {
   WxSandboxAppLoginRequest,
   WxSandboxAppLoginResponse,
@@ -85,6 +98,10 @@ type PageRoute =
   | 'follow_qr'
   | 'follow_scan'
   | 'message_push_console'
+  | 'wecom_decide'
+  | 'wecom_login'
+  | 'wecom_scan'
+  | 'wecom_avatar'
   | MiniProgramHelper
   | NativeAppHelper;
 export type SandboxRouteName = WxSandboxEndpoint | PageRoute | 'not_found';
@@ -98,6 +115,8 @@ export interface SandboxRequest {
   body: string;
   /** Read by the sandbox's own pages only (WeChat's endpoints go by the query). */
   headers: IncomingHttpHeaders;
+  /** The client's address, which WeCom's errors name. */
+  remoteAddress: string | undefined;
 }
 
 /** What the handlers read and change of the running sandbox (`WxSandbox` builds it). */
@@ -116,6 +135,11 @@ export interface SandboxRouteContext {
   /** The mini-programs' codes and the multi-end apps' identity codes. */
   miniCodes: SandboxMiniCodes;
   sessions: SandboxSessions;
+  /** WeCom's corps, and their tokens, codes and tickets. */
+  corps: SandboxCorps;
+  weComGrants: WeComGrants;
+  /** Who the WeCom client is signed in as, agreeing to everything, or `false`; it changes while the sandbox runs. */
+  weComAutoApprove(): string | false;
   /** The official accounts' message push, as the console page sees and changes it. */
   messagePush: MessagePushConsole;
   /** The user approving without a consent page, or `false`; it changes while the sandbox runs. */
@@ -171,6 +195,28 @@ const authorizeContext = (context: SandboxRouteContext): AuthorizeContext => ({
   autoApprove: context.autoApprove(),
   grants: context.grants,
 });
+
+const weComPagesContext = (context: SandboxRouteContext): WeComPagesContext => ({
+  corps: context.corps,
+  grants: context.weComGrants,
+  publicUrl: context.publicUrl,
+  autoApprove: context.weComAutoApprove(),
+});
+
+/** WeCom's API on qyapi.weixin.qq.com; getuserdetail's POST reads its JSON body. */
+const weCom = (name: WeComEndpoint, readsBody = false): SandboxRoute =>
+  endpoint(
+    name,
+    ({ method, query, body, remoteAddress }, context) =>
+      wxJson(
+        handleWeComApi(
+          name,
+          { method, query, body, ip: callerIp(remoteAddress) },
+          { corps: context.corps, grants: context.weComGrants, now: () => context.now() },
+        ),
+      ),
+    readsBody,
+  );
 
 const followQrContext = (context: SandboxRouteContext): FollowQrContext => ({
   apps: context.apps,
@@ -281,9 +327,32 @@ const ROUTES: ReadonlyMap<string, SandboxRoute> = new Map<string, SandboxRoute>(
   [
     '/connect/oauth2/authorize',
     page('authorize', ({ query }, context) =>
-      handleAuthorize('authorize', query, authorizeContext(context)),
+      // One path for both: WeCom's in-client links name a corpid as their appid.
+      context.corps.corp(query.get('appid') ?? '')
+        ? handleWeComAuthorize(query, weComPagesContext(context))
+        : handleAuthorize('authorize', query, authorizeContext(context)),
     ),
   ],
+  [
+    WECOM_DECIDE_PATH,
+    page('wecom_decide', ({ query }, context) =>
+      handleWeComDecide(query, weComPagesContext(context)),
+    ),
+  ],
+  [
+    '/wwlogin/sso/login',
+    page('wecom_login', ({ query }, context) =>
+      handleWeComLogin(query, weComPagesContext(context)),
+    ),
+  ],
+  [
+    WECOM_SCAN_PATH,
+    page('wecom_scan', ({ query }, context) => handleWeComScan(query, weComPagesContext(context))),
+  ],
+  ['/cgi-bin/gettoken', weCom('gettoken')],
+  ['/cgi-bin/auth/getuserinfo', weCom('auth_getuserinfo')],
+  ['/cgi-bin/auth/getuserdetail', weCom('auth_getuserdetail', true)],
+  ['/cgi-bin/user/get', weCom('user_get')],
   [
     '/connect/qrconnect',
     page('qrconnect', ({ query }, context) =>
@@ -352,6 +421,14 @@ const AVATAR = page('avatar', ({ pathname }, context) => {
   return user ? avatarResponse(user) : plainText(404, 'Not Found');
 });
 
+/** `/sandbox/wecom/avatar/<corpid>/<key>.svg`: a WeCom member's default avatar. */
+const WECOM_AVATAR = page('wecom_avatar', ({ pathname }, context) => {
+  const member = weComAvatarOf(pathname, context.corps);
+  return member
+    ? avatarResponse({ key: member.key, nickname: member.name })
+    : plainText(404, 'Not Found');
+});
+
 /** The page at a follow QR code's `url`, where a test user scans it. */
 const FOLLOW_QR = page('follow_qr', ({ pathname }, context) =>
   handleFollowQrPage(qrCodeId(pathname) ?? '', followQrContext(context)),
@@ -369,6 +446,7 @@ export function routeOf(pathname: string): SandboxRoute {
   const known = ROUTES.get(pathname);
   if (known) return known;
   if (avatarKey(pathname) !== undefined) return AVATAR;
+  if (pathname.startsWith(WECOM_AVATAR_PREFIX)) return WECOM_AVATAR;
   return qrCodeId(pathname) === undefined ? NOT_FOUND : FOLLOW_QR;
 }
 
@@ -390,6 +468,7 @@ export function logPathOf(route: SandboxRoute, pathname: string): string {
 const ALL_ROUTES: readonly SandboxRoute[] = [
   ...new Set(ROUTES.values()),
   AVATAR,
+  WECOM_AVATAR,
   FOLLOW_QR,
   NOT_FOUND,
 ];

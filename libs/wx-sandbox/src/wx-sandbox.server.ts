@@ -7,7 +7,9 @@ import { htmlPage, plainText, wxJson, type SandboxResponse } from './handlers/sa
 import { qrCodeId } from './handlers/follow-qr-handler.js';
 import { randomRid } from './model/random-strings.js';
 import type { SandboxFaults } from './model/sandbox-faults.js';
+import { callerIp, weComErrorBody } from './model/wecom-errors.js';
 import { wxErrorBody } from './model/wx-errors.js';
+import { isWeComEndpoint } from './handlers/wecom-api-handler.js';
 import {
   logPathOf,
   routeOf,
@@ -110,6 +112,7 @@ export class SandboxServer {
       query,
       body,
       headers: req.headers,
+      remoteAddress: req.socket.remoteAddress,
     };
     if (this.onRequest) record.appid = this.appidOf(route, request);
 
@@ -134,7 +137,7 @@ export class SandboxServer {
     // up waiting), as on WeChat.
     const response =
       fault && fault.type !== 'delay'
-        ? this.faultResponse(fault)
+        ? this.faultResponse(fault, route, request)
         : await route.handle(request, this.context);
     await this.sleep(delayMs);
     if (response === 'reset') req.socket.destroy();
@@ -144,14 +147,20 @@ export class SandboxServer {
 
   /** The app of a request, for the log: never anything but a registered app's appid. */
   private appidOf(route: SandboxRoute, request: SandboxRequest): string | undefined {
-    const { apps, appTokens, grants, qrCodes } = this.context;
+    const { apps, appTokens, grants, qrCodes, corps, weComGrants } = this.context;
     return requestAppid(
       {
         query: request.query,
         body: request.body,
         qrCodeId: route.name === 'follow_qr' ? qrCodeId(request.pathname) : undefined,
       },
-      { app: (appid) => apps.app(appid), appTokens, grants, qrCodes },
+      {
+        app: (appid) => apps.app(appid) ?? corps.corp(appid),
+        appTokens,
+        grants,
+        qrCodes,
+        corpTokens: weComGrants,
+      },
     );
   }
 
@@ -173,6 +182,8 @@ export class SandboxServer {
 
   private faultResponse(
     fault: Exclude<WxSandboxFault, { type: 'delay' }>,
+    route: SandboxRoute,
+    request: SandboxRequest,
   ): SandboxResponse | 'reset' {
     switch (fault.type) {
       case 'http500':
@@ -185,7 +196,17 @@ export class SandboxServer {
       case 'reset':
         return 'reset';
       case 'errcode':
-        return wxJson(wxErrorBody(fault.errcode, randomRid(this.context.now()), fault.errmsg));
+        // Each in its own words: WeCom's errmsg ends with a hint and the caller's IP, WeChat's with a rid.
+        return wxJson(
+          isWeComEndpoint(route.name)
+            ? weComErrorBody(
+                fault.errcode,
+                this.context.now(),
+                callerIp(request.remoteAddress),
+                fault.errmsg,
+              )
+            : wxErrorBody(fault.errcode, randomRid(this.context.now()), fault.errmsg),
+        );
     }
   }
 

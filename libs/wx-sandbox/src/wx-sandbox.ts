@@ -30,6 +30,13 @@ import { SandboxQrCodes } from './model/sandbox-qr-codes.js';
 import { SandboxSessions } from './model/sandbox-sessions.js';
 import { DEFAULT_SANDBOX_USERS } from './model/sandbox-users.js';
 import {
+  SandboxCorps,
+  resolveCorps,
+  type WxSandboxCorpAppInfo,
+  type WxSandboxCorpInfo,
+} from './model/wecom-corps.js';
+import { WeComGrants } from './model/wecom-grants.js';
+import {
   checkPushUrl,
   pushMessage,
   type PushContext,
@@ -55,6 +62,7 @@ import type {
   WxSandboxScope,
   WxSandboxStats,
   WxSandboxUser,
+  WxSandboxWeComCodeRequest,
 } from './wx-sandbox.types.js';
 
 const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
@@ -126,6 +134,8 @@ export class WxSandbox {
   readonly appid: string;
   /** The users as the first app sees them (its openids); `openidOf`/`unionidOf` for the others. */
   readonly users: readonly WxSandboxUser[];
+  /** The first WeCom corp's corpid (the default corp's, `ww0sandbox0corp`, without `corps`). */
+  readonly corpid: string;
   /**
    * The sandbox's `wxLogin.js`, for a page's `<script src>` in place of
    * `https://res.wx.qq.com/connect/zh_CN/htmledition/js/wxLogin.js` (same path, sandbox host).
@@ -148,6 +158,10 @@ export class WxSandbox {
   /** Aborts pushes in flight when the sandbox closes. */
   private readonly closed = new AbortController();
   private autoApprove: string | false;
+  /** WeCom's corps, and their tokens, codes and tickets. */
+  private readonly corpDirectory: SandboxCorps;
+  private readonly weComGrants: WeComGrants;
+  private weComAutoApprove: string | false = false;
   /** The HTTP side: routes, request counts, latency and faults. */
   private readonly http: SandboxServer;
   /** The first app's secret when it was removed, for `secret`. */
@@ -196,6 +210,11 @@ export class WxSandbox {
     this.miniCodes = new SandboxMiniCodes(this.clock, options.miniCodeTtlMs);
     this.autoApprove = false;
     this.setAutoApprove(options.autoApprove);
+    this.corpDirectory = new SandboxCorps(resolveCorps(options.corps, this.publicUrl));
+    for (const corp of this.corpDirectory.list()) this.requireFreeId(corp.corpid);
+    this.corpid = this.corpDirectory.list()[0]?.corpid ?? '';
+    this.weComGrants = new WeComGrants(this.clock, options.codeTtlMs);
+    this.setWeComAutoApprove(options.weComAutoApprove);
     this.http = new SandboxServer(
       server,
       options,
@@ -211,6 +230,9 @@ export class WxSandbox {
         followers: this.followers,
         miniCodes: this.miniCodes,
         sessions: this.sessions,
+        corps: this.corpDirectory,
+        weComGrants: this.weComGrants,
+        weComAutoApprove: () => this.weComAutoApprove,
         autoApprove: () => this.autoApprove,
         isHighRisk: (userKey) => this.highRisk.has(userKey),
         now: () => this.clock.now(),
@@ -299,6 +321,8 @@ export class WxSandbox {
   addApp(app: WxSandboxApp): WxSandboxAppInfo {
     this.requireAppsForm('addApp');
     const added = resolveApp(app, this.options.appName);
+    if (this.corpDirectory.corp(added.appid))
+      throw new Error(`WxSandbox: appid '${added.appid}' is a WeCom corp's corpid`);
     this.directory.add(added);
     return added;
   }
@@ -529,6 +553,74 @@ export class WxSandbox {
     return { ...event, ...(await pushMessage(target, user.openid, xml, this.pushContext())) };
   }
 
+  /** Every WeCom corp, as it stands now (an app's `ipTrusted` changes with `setIpTrusted`). */
+  get corps(): readonly WxSandboxCorpInfo[] {
+    return this.corpDirectory.list();
+  }
+
+  /** The WeCom corp (the first by default): its apps with their secrets, members and non-members. */
+  corp(corpid: string = this.corpid): WxSandboxCorpInfo {
+    const corp = this.corpDirectory.corp(corpid);
+    if (!corp) throw new Error(`WxSandbox: no corp with corpid '${corpid}'`);
+    return corp;
+  }
+
+  /** A self-built app of the corp (the first corp's first app by default), with its secret. */
+  corpApp(corpid: string = this.corpid, agentid?: string): WxSandboxCorpAppInfo {
+    const corp = this.corp(corpid);
+    const app =
+      agentid === undefined ? corp.apps[0] : corp.apps.find((one) => one.agentid === agentid);
+    if (!app) throw new Error(`WxSandbox: corp '${corpid}' has no app '${String(agentid)}'`);
+    return app;
+  }
+
+  /**
+   * A WeCom login as this member or non-member, approved, without a browser: the code that
+   * the in-client link (`snsapi_base`, or `snsapi_privateinfo`, agreed to unless `agree:
+   * false`) or the web login (`web: true`) would bring back, for `/cgi-bin/auth/getuserinfo`
+   * with the token of the app it was issued through; single use, valid `codeTtlMs`.
+   */
+  weComCode(request: WxSandboxWeComCodeRequest): string {
+    const { user, scope = 'snsapi_base', agree = true, web = false } = request;
+    if (scope !== 'snsapi_base' && scope !== 'snsapi_privateinfo')
+      throw new Error(`WxSandbox: unknown WeCom scope '${String(scope)}'`);
+    const corp = this.corp(request.corpid);
+    const app = this.corpApp(corp.corpid, request.agentid);
+    const person = this.corpDirectory.person(corp.corpid, user);
+    if (!person) throw new Error(`WxSandbox: corp '${corp.corpid}' has nobody with key '${user}'`);
+    return this.weComGrants.issueCode({
+      corpid: corp.corpid,
+      agentid: app.agentid,
+      key: user,
+      privateinfo: !web && scope === 'snsapi_privateinfo' && agree && person.kind === 'member',
+    });
+  }
+
+  /**
+   * Adds the server's IP to the app's trusted IPs, or takes it away: while untrusted, every
+   * WeCom API call with the app's secret or token answers 60020.
+   */
+  setIpTrusted(corpid: string, agentid: string, trusted: boolean): void {
+    this.corpApp(corpid, agentid);
+    this.corpDirectory.setIpTrusted(corpid, agentid, trusted);
+  }
+
+  /** Sign the WeCom client in as this member or non-member, agreeing to everything; `false`: the pages ask. */
+  setWeComAutoApprove(key: string | false): void {
+    if (
+      key !== false &&
+      !this.corpDirectory.list().some((corp) => this.corpDirectory.person(corp.corpid, key))
+    )
+      throw new Error(`WxSandbox: no WeCom member or non-member with key '${key}'`);
+    this.weComAutoApprove = key;
+  }
+
+  /** How many tokens `/cgi-bin/gettoken` has minted for the corp's app (renewals included). */
+  corpTokensIssued(corpid: string, agentid: string): number {
+    this.corpApp(corpid, agentid);
+    return this.weComGrants.issued(corpid, agentid);
+  }
+
   /** Requests per endpoint (authorize pages included) and TCP connections accepted (TLS ones included), since start or `resetStats`. */
   get stats(): WxSandboxStats {
     return this.http.stats;
@@ -607,6 +699,12 @@ export class WxSandbox {
       );
     }
     return app;
+  }
+
+  /** A corpid must not be a WeChat appid: the authorize page tells them apart by it. */
+  private requireFreeId(corpid: string): void {
+    if (this.directory.app(corpid))
+      throw new Error(`WxSandbox: corpid '${corpid}' is also the appid of a WeChat app`);
   }
 
   /** The single-app form's one app takes both flows; no tenant could own it. */

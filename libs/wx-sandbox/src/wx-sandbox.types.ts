@@ -38,7 +38,7 @@ export type WxSandboxUserSeed = Partial<WxSandboxUser> & {
  * The back-channel endpoints a fault can target: `/sns` (where website and mobile apps
  * exchange their codes), the official account's `/cgi-bin`, the mini-program's
  * `/sns/jscode2session` and `/wxa/business/getuserphonenumber`, and the multi-end app's
- * `/donut/code2verifyinfo`.
+ * `/donut/code2verifyinfo`; and WeCom's API.
  */
 export type WxSandboxEndpoint =
   | 'access_token'
@@ -50,7 +50,13 @@ export type WxSandboxEndpoint =
   | 'user_info'
   | 'jscode2session'
   | 'getuserphonenumber'
-  | 'code2verifyinfo';
+  | 'code2verifyinfo'
+  // WeCom's, on qyapi.weixin.qq.com: /cgi-bin/gettoken, /cgi-bin/auth/getuserinfo,
+  // /cgi-bin/auth/getuserdetail and /cgi-bin/user/get.
+  | 'gettoken'
+  | 'auth_getuserinfo'
+  | 'auth_getuserdetail'
+  | 'user_get';
 
 /** A way for WeChat to misbehave, injected with `WxSandbox.inject`. */
 export type WxSandboxFault =
@@ -182,11 +188,34 @@ export interface WxSandboxRequestRecord {
   path: string;
   /**
    * The registered app the request was for: by its `appid` parameter, or the app of its access
-   * token or QR code. Left out when there is none, or the appid is not a registered app's.
+   * token or QR code; for WeCom, the corp's corpid (its `corpid` or `appid` parameter, or its
+   * token's corp). Left out when there is none, or the appid is not a registered app's.
    */
   appid?: string;
   /** The HTTP status answered, or `'reset'` for a connection a fault destroyed unanswered. */
   status: number | 'reset';
   /** WeChat's errcode, when the answer is one of its errors (never 0). */
   errcode?: number;
+}
+
+/** The scopes of WeCom's in-client authorize link. */
+export type WxSandboxWeComScope = 'snsapi_base' | 'snsapi_privateinfo';
+
+/** What `WxSandbox.weComCode` is asked: a WeCom login, approved, without a browser. */
+export interface WxSandboxWeComCodeRequest {
+  /** The member's or non-member's key, e.g. `'zhangsan'` or `'guest'`. */
+  user: string;
+  /** The in-client link's scope. @default 'snsapi_base' */
+  scope?: WxSandboxWeComScope;
+  /**
+   * The member's answer to snsapi_privateinfo's consent page: declined, the code gives the
+   * userid only. @default true
+   */
+  agree?: boolean;
+  /** @default the first corp */
+  corpid?: string;
+  /** The app the code is issued through: only its token redeems it. @default the corp's first app */
+  agentid?: string;
+  /** The web login's code (a scan of its QR code) rather than the in-client link's: no user_ticket. @default false */
+  web?: boolean;
 }

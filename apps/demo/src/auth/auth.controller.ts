@@ -42,8 +42,9 @@ export class AuthController {
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     // A store that is down must not keep the user logged in: the cookie goes whatever it answers.
     const user = await this.sessions.end(req, res);
-    // Logging out also drops the saved WeChat tokens.
-    if (user) await this.tokens.forget(user.openid, user.appid).catch(() => undefined);
+    // Logging out also drops the saved WeChat tokens (a WeCom login saves none).
+    if (user && !user.wecom)
+      await this.tokens.forget(user.openid, user.appid).catch(() => undefined);
     res.redirect('/');
   }
 }

@@ -30,6 +30,24 @@ function profile(
   } as unknown as WxProfile;
 }
 
+/** A WeCom member's profile, as the library builds it: `details` only after their consent. */
+function weComMember(
+  userid: string,
+  details: Partial<{ name: string; avatar: string; mobile: string; email: string }> = {},
+): WxProfile {
+  return {
+    provider: 'wecom',
+    via: 'wecom',
+    member: true,
+    corpid: 'ww0corp',
+    agentid: '1000002',
+    userid,
+    id: userid,
+    ...details,
+    raw: { userinfo: { userid } },
+  } as WxProfile;
+}
+
 /** The demo's users as the app wires them: its migrations on an empty embedded database, the identities in it. */
 describe('DemoUsers', () => {
   let moduleRef: TestingModule;
@@ -125,6 +143,40 @@ describe('DemoUsers', () => {
     expect(await users.unlink(web, 'wx0mini', 'o-mini')).toBe(true);
     expect((await users.current(web))!.identities.map((i) => i.appid)).toEqual(['wx0web']);
     expect((await users.current(other))!.identities).toHaveLength(1);
+  });
+
+  it('makes a WeCom member a user of their own, with the details of the login that shared them', async () => {
+    const web = await logIn(profile('oauth', 'wx0web', 'o-web', 'u-zhang', { nickname: 'Zhang' }));
+    const shared = await logIn(
+      weComMember('ZhangSan', { name: '张三', avatar: 'z.png', mobile: '13800138000' }),
+    );
+    // A corp's member has no unionid: nothing ties them to a WeChat user.
+    expect(shared.id).not.toBe(web.id);
+    expect(shared).toMatchObject({
+      appid: 'ww0corp',
+      openid: 'ZhangSan',
+      nickname: '张三',
+      scope: [],
+      wecom: {
+        corpid: 'ww0corp',
+        agentid: '1000002',
+        userid: 'ZhangSan',
+        details: { name: '张三', avatar: 'z.png', mobile: '13800138000' },
+      },
+    });
+    expect(shared.unionid).toBeUndefined();
+    const zhang = await users.current(shared);
+    expect(zhang).toMatchObject({ nickname: '张三', headimgurl: 'z.png' });
+    expect(zhang!.identities).toEqual([
+      expect.objectContaining({ kind: 'wecom', appid: 'ww0corp', openid: 'ZhangSan' }),
+    ]);
+
+    // A later login that shares nothing is the same user; its session has no details, the row keeps the name.
+    const bare = await logIn(weComMember('ZhangSan'));
+    expect(bare.id).toBe(shared.id);
+    expect(bare.wecom).toEqual({ corpid: 'ww0corp', agentid: '1000002', userid: 'ZhangSan' });
+    expect(bare.nickname).toBeUndefined();
+    expect((await users.current(bare))!.nickname).toBe('张三');
   });
 
   it('knows no user the database does not have', async () => {

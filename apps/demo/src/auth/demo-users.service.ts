@@ -4,13 +4,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { WxIdentities, type WxProfile } from 'nest-wx-oauth';
 import type { EntityManager, Repository } from 'typeorm';
 import { DemoUserEntity } from '../database/demo-user.entity.js';
-import { type DemoLogin, type DemoUser, toDemoLogin } from './demo-user.js';
+import { type DemoLogin, type DemoUser, toDemoLogin, weComDetails } from './demo-user.js';
 
 /**
  * The demo's users, in its database (PostgreSQL, or the embedded engine's
- * file): a row per person in `demo_users`, and their WeChat identities linked
- * to it by `WxIdentities`, so that the phone's, the desktop's, the
- * mini-program's and the native app's logins of one person are one user.
+ * file): a row per person in `demo_users`, and their identities linked to it
+ * by `WxIdentities`, so that the phone's, the desktop's, the mini-program's and
+ * the native app's logins of one person are one user; a WeCom member, who has
+ * no unionid, is a user of their own.
  */
 @Injectable()
 export class DemoUsers {
@@ -32,11 +33,12 @@ export class DemoUsers {
   }
 
   /**
-   * Keeps what this login brings on the user's row (the nickname and avatar, the phone
-   * number; a login that brings less erases nothing), and answers the session's login.
+   * Keeps what this login brings on the user's row (the nickname and avatar, a WeCom member's
+   * name and avatar, the phone number; a login that brings less erases nothing), and answers
+   * the session's login.
    */
   async logIn(userId: string, profile: WxProfile): Promise<DemoLogin> {
-    const { nickname, headimgurl } = profile;
+    const { nickname, headimgurl } = shownOf(profile);
     const phoneNumber = profile.via === 'miniProgram' ? profile.phoneNumber : undefined;
     const details = {
       ...(nickname !== undefined ? { nickname, headimgurl: headimgurl ?? null } : {}),
@@ -85,4 +87,11 @@ export class DemoUsers {
       );
     }
   }
+}
+
+/** The name and avatar a login brings: WeChat's nickname and headimgurl, a consenting WeCom member's name and avatar. */
+function shownOf(profile: WxProfile): { nickname?: string; headimgurl?: string } {
+  if (profile.via !== 'wecom') return profile;
+  const details = weComDetails(profile);
+  return { nickname: details?.name, headimgurl: details?.avatar };
 }

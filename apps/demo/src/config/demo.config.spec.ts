@@ -121,6 +121,109 @@ describe('validateDemoEnv', () => {
     expect(wechat.WX_MP_AES_KEY).toBeUndefined();
   });
 
+  it("logs WeCom members in through the in-process sandbox's corp, back at /auth/wecom", () => {
+    const env = validateDemoEnv({});
+    expect(env.WX_WECOM_CALLBACK_URL).toBe('http://localhost:3000/auth/wecom');
+    // The corp is the sandbox's, which the app module adds: no key names it.
+    expect(env.WX_WECOM_CORPID).toBeUndefined();
+    expect(validateDemoEnv({ PORT: '8080', WX_WECOM_CALLBACK_URL: '' }).WX_WECOM_CALLBACK_URL).toBe(
+      'http://localhost:8080/auth/wecom',
+    );
+  });
+
+  it('takes a real WeCom app, alone or beside the WeChat apps, and then uses no sandbox', () => {
+    const weCom = {
+      WX_WECOM_CORPID: 'ww1234567890abcdef',
+      WX_WECOM_AGENTID: '1000002',
+      WX_WECOM_SECRET: 'wecom-secret-value',
+    };
+    expect(validateDemoEnv({ ...weCom, WX_SANDBOX_URL: 'http://sandbox:3001' })).toMatchObject({
+      ...weCom,
+      WX_TARGET: 'wechat',
+      WX_WECOM_CALLBACK_URL: 'http://localhost:3000/auth/wecom',
+    });
+    expect(
+      validateDemoEnv({
+        ...weCom,
+        WX_WECOM_CALLBACK_URL: 'https://example.com/auth/wecom',
+        WX_MP_APPID: 'wxmp',
+        WX_MP_SECRET: 'a',
+      }),
+    ).toMatchObject({
+      WX_TARGET: 'wechat',
+      WX_MP_APPID: 'wxmp',
+      WX_WECOM_CORPID: 'ww1234567890abcdef',
+      WX_WECOM_CALLBACK_URL: 'https://example.com/auth/wecom',
+    });
+  });
+
+  it('has no WeCom login with real WeChat and no WeCom app, whatever callback is given', () => {
+    const env = validateDemoEnv({
+      WX_MP_APPID: 'wxmp',
+      WX_MP_SECRET: 'a',
+      WX_WECOM_CALLBACK_URL: 'https://example.com/auth/wecom',
+    });
+    expect(env.WX_WECOM_CORPID).toBeUndefined();
+    // The library would take a callback alone for a WeCom app missing its corpid.
+    expect(env.WX_WECOM_CALLBACK_URL).toBeUndefined();
+  });
+
+  it('wants the WeCom app whole, its AgentId digits, and names the variables, never a value', () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        validateDemoEnv(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    };
+    expect(message({ WX_WECOM_CORPID: 'ww1' })).toMatch(
+      /- WX_WECOM_AGENTID: is required with WX_WECOM_CORPID\n {2}- WX_WECOM_SECRET: is required with WX_WECOM_CORPID/,
+    );
+    const secretOnly = message({ WX_WECOM_SECRET: 'wecom-secret-value' });
+    expect(secretOnly).toContain('- WX_WECOM_CORPID: is required with WX_WECOM_SECRET');
+    expect(secretOnly).not.toContain('wecom-secret-value');
+    expect(
+      message({ WX_WECOM_CORPID: 'ww1', WX_WECOM_AGENTID: 'app-2', WX_WECOM_SECRET: 's' }),
+    ).toContain("- WX_WECOM_AGENTID: must be digits, the app's AgentId");
+    expect(
+      message({ WX_SANDBOX_URL: 'http://sandbox:3001', WX_SANDBOX_WECOM_CORPID: 'ww0' }),
+    ).toMatch(/- WX_SANDBOX_WECOM_AGENTID: is required with WX_SANDBOX_WECOM_CORPID/);
+  });
+
+  it("uses a separately running sandbox's WeCom corp: its API, and its login page where the browser reaches it", () => {
+    const weCom = {
+      WX_SANDBOX_URL: 'http://sandbox:3001',
+      WX_SANDBOX_PUBLIC_URL: 'http://localhost:3001',
+      WX_SANDBOX_WECOM_CORPID: 'ww0sandbox0corp',
+      WX_SANDBOX_WECOM_AGENTID: '1000002',
+      WX_SANDBOX_WECOM_SECRET: 'w',
+    };
+    // Its corp alone is enough: the demo then offers the WeCom login alone.
+    const env = validateDemoEnv(weCom);
+    expect(env).toMatchObject({
+      WX_TARGET: 'sandbox',
+      WX_WECOM_CORPID: 'ww0sandbox0corp',
+      WX_WECOM_AGENTID: '1000002',
+      WX_WECOM_SECRET: 'w',
+      WX_WECOM_API_BASE_URL: 'http://sandbox:3001',
+      WX_WECOM_LOGIN_BASE_URL: 'http://localhost:3001',
+      // WeCom's in-client authorize page is on open.weixin.qq.com: here the sandbox's public URL.
+      WX_OPEN_BASE_URL: 'http://localhost:3001',
+      WX_WECOM_CALLBACK_URL: 'http://localhost:3000/auth/wecom',
+    });
+    expect(env.WX_MP_APPID).toBeUndefined();
+    // Without its corp, no WeCom login.
+    const weChatOnly = validateDemoEnv({
+      WX_SANDBOX_URL: 'http://sandbox:3001',
+      WX_SANDBOX_MP_APPID: 'wx0mp',
+      WX_SANDBOX_MP_SECRET: 'x',
+    });
+    expect(weChatOnly.WX_WECOM_CORPID).toBeUndefined();
+    expect(weChatOnly.WX_WECOM_API_BASE_URL).toBeUndefined();
+    expect(weChatOnly.WX_WECOM_CALLBACK_URL).toBeUndefined();
+  });
+
   it('keeps the users in data/demo.sqlite, another file, or PostgreSQL at DATABASE_URL', () => {
     expect(validateDemoEnv({})).toMatchObject({ DEMO_DB_FILE: 'data/demo.sqlite' });
     expect(validateDemoEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();

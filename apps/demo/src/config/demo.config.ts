@@ -4,6 +4,12 @@ import { z } from 'zod';
 const appid = z.string().trim().min(1).optional();
 const secret = z.string().trim().min(1).optional();
 const url = z.url({ protocol: /^https?$/ }).optional();
+/** A WeCom app's AgentId: digits. */
+const agentid = z
+  .string()
+  .trim()
+  .regex(/^\d{1,12}$/, "must be digits, the app's AgentId")
+  .optional();
 
 /** `host:port,host:port` (`[::1]:6379` for IPv6): a Redis Cluster's nodes, or sentinels. */
 const redisNodes = z
@@ -22,7 +28,7 @@ const redisNodes = z
 /** Where `npm start` keeps its users with no DATABASE_URL: delete the file to start afresh. */
 export const DEMO_DB_FILE_DEFAULT = 'data/demo.sqlite';
 
-/** Pairs of variables that go together: an app's appid and secret. */
+/** Pairs of variables that go together: an app's appid and secret; a WeCom app's corpid, AgentId and secret. */
 const PAIRS = [
   ['WX_APPID', 'WX_SECRET'],
   ['WX_MP_APPID', 'WX_MP_SECRET'],
@@ -30,11 +36,15 @@ const PAIRS = [
   ['WX_MINI_APPID', 'WX_MINI_SECRET'],
   ['WX_MOBILE_APPID', 'WX_MOBILE_SECRET'],
   ['WX_MULTIEND_APPID', 'WX_MULTIEND_SECRET'],
+  ['WX_WECOM_CORPID', 'WX_WECOM_AGENTID'],
+  ['WX_WECOM_CORPID', 'WX_WECOM_SECRET'],
   ['WX_SANDBOX_MP_APPID', 'WX_SANDBOX_MP_SECRET'],
   ['WX_SANDBOX_WEB_APPID', 'WX_SANDBOX_WEB_SECRET'],
   ['WX_SANDBOX_MINI_APPID', 'WX_SANDBOX_MINI_SECRET'],
   ['WX_SANDBOX_MOBILE_APPID', 'WX_SANDBOX_MOBILE_SECRET'],
   ['WX_SANDBOX_MULTIEND_APPID', 'WX_SANDBOX_MULTIEND_SECRET'],
+  ['WX_SANDBOX_WECOM_CORPID', 'WX_SANDBOX_WECOM_AGENTID'],
+  ['WX_SANDBOX_WECOM_CORPID', 'WX_SANDBOX_WECOM_SECRET'],
 ] as const;
 
 /** The demo's environment, validated at start-up. */
@@ -60,6 +70,16 @@ const envSchema = z
     WX_MULTIEND_APPID: appid,
     WX_MULTIEND_SECRET: secret,
     WX_CALLBACK_URL: url,
+    /**
+     * Real WeCom (企业微信): a corp's self-built app, its login at GET /auth/wecom (its callback too,
+     * WX_WECOM_CALLBACK_URL), beside the WeChat apps or alone.
+     */
+    WX_WECOM_CORPID: appid,
+    WX_WECOM_AGENTID: agentid,
+    WX_WECOM_SECRET: secret,
+    WX_WECOM_CALLBACK_URL: url,
+    WX_WECOM_API_BASE_URL: url,
+    WX_WECOM_LOGIN_BASE_URL: url,
     WX_SCOPE: z.enum(['snsapi_base', 'snsapi_userinfo']).default('snsapi_userinfo'),
     WX_API_BASE_URL: url,
     WX_OPEN_BASE_URL: url,
@@ -78,6 +98,10 @@ const envSchema = z
     WX_SANDBOX_MOBILE_SECRET: secret,
     WX_SANDBOX_MULTIEND_APPID: appid,
     WX_SANDBOX_MULTIEND_SECRET: secret,
+    /** That sandbox's WeCom corp and app (the sandbox command's variables). */
+    WX_SANDBOX_WECOM_CORPID: appid,
+    WX_SANDBOX_WECOM_AGENTID: agentid,
+    WX_SANDBOX_WECOM_SECRET: secret,
     /** The official account's message push (its console's Token and EncodingAESKey): the follow login. */
     // Checked by the library under these names (wxOAuthFromConfig), as every WX_* key of the module is.
     WX_MP_TOKEN: z.string().optional(),
@@ -120,13 +144,15 @@ const envSchema = z
       if (env.WX_APPID && (env.WX_MP_APPID || env.WX_WEB_APPID))
         issue('WX_APPID', 'set WX_APPID or WX_MP_APPID / WX_WEB_APPID, not both');
       // The separate sandbox is used only while no real app is set.
-      const realApp = env.WX_APPID || env.WX_MP_APPID || env.WX_WEB_APPID;
       const sandboxApp =
-        env.WX_SANDBOX_SECRET || env.WX_SANDBOX_MP_APPID || env.WX_SANDBOX_WEB_APPID;
-      if (env.WX_SANDBOX_URL && !realApp && !sandboxApp) {
+        env.WX_SANDBOX_SECRET ||
+        env.WX_SANDBOX_MP_APPID ||
+        env.WX_SANDBOX_WEB_APPID ||
+        env.WX_SANDBOX_WECOM_CORPID;
+      if (env.WX_SANDBOX_URL && !isRealApp(env) && !sandboxApp) {
         issue(
           'WX_SANDBOX_SECRET',
-          'is required with WX_SANDBOX_URL (or WX_SANDBOX_MP_* / WX_SANDBOX_WEB_*)',
+          'is required with WX_SANDBOX_URL (or WX_SANDBOX_MP_* / WX_SANDBOX_WEB_* / WX_SANDBOX_WECOM_*)',
         );
       }
     },
@@ -134,18 +160,27 @@ const envSchema = z
     { when: () => true },
   );
 
-/** Where WeChat is for this run: real WeChat, a sandbox running on its own, or one the demo starts. */
+/**
+ * Where WeChat (and WeCom) is for this run: the real ones, a sandbox running on its own, or one
+ * the demo starts.
+ */
 export type DemoTarget = 'wechat' | 'sandbox' | 'in-process-sandbox';
 
 type ParsedEnv = z.infer<typeof envSchema>;
+
+/** A real app is set, WeChat's or WeCom's: then no sandbox is used. */
+function isRealApp(env: Partial<ParsedEnv>): boolean {
+  return Boolean(env.WX_APPID || env.WX_MP_APPID || env.WX_WEB_APPID || env.WX_WECOM_CORPID);
+}
 
 /**
  * The demo's configuration as `ConfigService` serves it: the variables, their
  * defaults, and the WeChat apps resolved into `WX_MP_*` (the official account),
  * `WX_WEB_*` (the website app), `WX_MINI_*` (the mini-program), `WX_MOBILE_*` (the native
- * app) and `WX_MULTIEND_*` (its multi-end app), from the seed's `WX_APPID` (an official
- * account) or a separate sandbox's `WX_SANDBOX_*`, so the app reads one set of
- * keys whatever the target.
+ * app), `WX_MULTIEND_*` (its multi-end app) and `WX_WECOM_*` (the WeCom app), from the seed's
+ * `WX_APPID` (an official account) or a separate sandbox's `WX_SANDBOX_*`, so the app reads
+ * one set of keys whatever the target. `WX_WECOM_CALLBACK_URL` is set when there is a WeCom
+ * app: always with the in-process sandbox, whose corp the app module adds.
  */
 export type DemoEnv = Omit<ParsedEnv, 'WX_APPID' | 'WX_SECRET'> & {
   WX_CALLBACK_URL: string;
@@ -169,12 +204,14 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
   }
   const { WX_APPID, WX_SECRET, WX_SANDBOX_MP_PUSH_TOKEN, WX_SANDBOX_MP_PUSH_AES_KEY, ...e } =
     parsed.data;
-  const target: DemoTarget =
-    WX_APPID || e.WX_MP_APPID || e.WX_WEB_APPID
-      ? 'wechat'
-      : e.WX_SANDBOX_URL
-        ? 'sandbox'
-        : 'in-process-sandbox';
+  const target: DemoTarget = isRealApp(parsed.data)
+    ? 'wechat'
+    : e.WX_SANDBOX_URL
+      ? 'sandbox'
+      : 'in-process-sandbox';
+  const weCom =
+    target === 'in-process-sandbox' ||
+    Boolean(target === 'sandbox' ? e.WX_SANDBOX_WECOM_CORPID : e.WX_WECOM_CORPID);
   return {
     ...e,
     // The seed's single app is an official account: the login inside WeChat.
@@ -196,9 +233,24 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
           WX_API_BASE_URL: e.WX_SANDBOX_URL,
           // The browser may reach the sandbox by another address than the demo does (a port mapping).
           WX_OPEN_BASE_URL: e.WX_SANDBOX_PUBLIC_URL ?? e.WX_SANDBOX_URL,
+          // Its WeCom corp: WeCom's API, its web login page (in the browser), and the in-client
+          // authorize page on WX_OPEN_BASE_URL's host, as on open.weixin.qq.com.
+          WX_WECOM_CORPID: e.WX_SANDBOX_WECOM_CORPID,
+          WX_WECOM_AGENTID: e.WX_SANDBOX_WECOM_AGENTID,
+          WX_WECOM_SECRET: e.WX_SANDBOX_WECOM_SECRET,
+          ...(e.WX_SANDBOX_WECOM_CORPID
+            ? {
+                WX_WECOM_API_BASE_URL: e.WX_SANDBOX_URL,
+                WX_WECOM_LOGIN_BASE_URL: e.WX_SANDBOX_PUBLIC_URL ?? e.WX_SANDBOX_URL,
+              }
+            : {}),
         }
       : {}),
     WX_CALLBACK_URL: e.WX_CALLBACK_URL ?? `http://localhost:${e.PORT}/auth/wechat/callback`,
+    // The WeCom login's route is its own callback; unset without a WeCom app, which it would otherwise ask for.
+    WX_WECOM_CALLBACK_URL: weCom
+      ? (e.WX_WECOM_CALLBACK_URL ?? `http://localhost:${e.PORT}/auth/wecom`)
+      : undefined,
     // The in-process sandbox pushes to the demo with a token of its own: the follow login works out of the box.
     WX_MP_TOKEN:
       e.WX_MP_TOKEN ??

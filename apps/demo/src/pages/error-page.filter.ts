@@ -11,6 +11,7 @@ import { loginPathFor } from '../auth/login-path.js';
 import { APP_LOGIN_PATH, APP_STATE_PATH } from '../auth/app-login.controller.js';
 import { MINI_PROGRAM_LOGIN_PATH } from '../auth/mini-program.controller.js';
 import { LoginRequiredException } from '../auth/login-required.exception.js';
+import { WECOM_LOGIN_PATH } from '../auth/wecom-login.controller.js';
 import { pageUrl } from './login.controller.js';
 import { errorPage, type ErrorView, openInWeChatPage } from './views.js';
 
@@ -57,6 +58,33 @@ const UPSTREAM: [string, string] = [
   'WeChat answered with an error. Please try again in a moment.',
 ];
 
+/** The WeCom login's failures, in WeCom's words where they differ from WeChat's. */
+const WECOM_TITLES: Record<string, [title: string, reason: string]> = {
+  ...TITLES,
+  not_member: [
+    'Not a member of this company',
+    "Only members of the company's WeCom (企业微信) can log in here, and the WeCom account you used is not one of them. Ask the company's WeCom administrator to add you, or log in with another account.",
+  ],
+  denied: ['Login cancelled', 'You did not allow the login in WeCom.'],
+  invalid_code: [
+    'This login was already used',
+    "WeCom's one-time login code was used or has expired.",
+  ],
+  flow_unavailable: ['WeCom login is not set up', 'This site has no WeCom app to log in with.'],
+  app_config: [
+    'WeCom refuses this site',
+    "WeCom refused this site's WeCom app: its settings in the WeCom admin console (the app's trusted IPs, its trusted domain) need fixing. Please tell the site's administrator.",
+  ],
+  timeout: [
+    'WeCom is not answering',
+    'WeCom did not answer in time. Please try again in a moment.',
+  ],
+};
+const WECOM_UPSTREAM: [string, string] = [
+  'WeCom had a problem',
+  'WeCom answered with an error. Please try again in a moment.',
+];
+
 /**
  * Renders every error as a friendly page (JSON under /api) with the right
  * status, WeChat's errcode when there is one, and never a stack trace or a secret.
@@ -68,7 +96,9 @@ export class ErrorPageFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    const retryPath = loginPathFor();
+    // The WeCom login's failures are WeCom's, and are tried again on its own route.
+    const weCom = req.path === WECOM_LOGIN_PATH;
+    const retryPath = weCom ? WECOM_LOGIN_PATH : loginPathFor();
     const api = isApiPath(req.path);
     // A page that needs a (new) login sends the browser to log in, and back here afterwards.
     const needsLogin =
@@ -79,9 +109,14 @@ export class ErrorPageFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
 
-    const view = toView(exception, retryPath);
+    const view = toView(exception, retryPath, weCom ? WECOM_WORDS : WECHAT_WORDS);
     // A computer asking for the official account's login: the way in is WeChat itself.
-    if (view.kind === 'flow_unavailable' && !api && !isWeChatBrowser(req.headers['user-agent'])) {
+    if (
+      view.kind === 'flow_unavailable' &&
+      !api &&
+      !weCom &&
+      !isWeChatBrowser(req.headers['user-agent'])
+    ) {
       return void res
         .status(view.status)
         .type('html')
@@ -120,12 +155,22 @@ function isApiPath(path: string): boolean {
 /** What the filter answers; `detail` is the library's own message, for the API's callers (it names no secret). */
 type FilterView = ErrorView & { kind?: string; detail?: string };
 
-function toView(exception: unknown, retryPath: string): FilterView {
+/** The words of one service's failures: each kind's, the rest's, and whose errcodes they carry. */
+interface Words {
+  titles: Record<string, [title: string, reason: string]>;
+  upstream: [title: string, reason: string];
+  service: NonNullable<ErrorView['service']>;
+}
+const WECHAT_WORDS: Words = { titles: TITLES, upstream: UPSTREAM, service: 'WeChat' };
+const WECOM_WORDS: Words = { titles: WECOM_TITLES, upstream: WECOM_UPSTREAM, service: 'WeCom' };
+
+function toView(exception: unknown, retryPath: string, words: Words): FilterView {
+  const { service } = words;
   if (exception instanceof WxOAuthError) {
     // Thrown by the app's own calls (WxTokenService), not by the guard.
-    const [title, reason] = TITLES[exception.kind] ?? UPSTREAM;
+    const [title, reason] = words.titles[exception.kind] ?? words.upstream;
     const { status, errcode, errmsg, kind } = exception;
-    return { status, title, reason, errcode, errmsg, retryPath, kind };
+    return { status, title, reason, errcode, errmsg, service, retryPath, kind };
   }
   if (!(exception instanceof HttpException)) {
     return {
@@ -147,13 +192,14 @@ function toView(exception: unknown, retryPath: string): FilterView {
       retryPath,
     };
   }
-  const [title, reason] = TITLES[body.kind] ?? UPSTREAM;
+  const [title, reason] = words.titles[body.kind] ?? words.upstream;
   return {
     status,
     title,
     reason,
     errcode: body.errcode,
     errmsg: body.errmsg,
+    service,
     retryPath,
     kind: body.kind,
     detail: body.message,

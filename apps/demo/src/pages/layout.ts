@@ -16,6 +16,8 @@ export const STYLE = `
   .button { display: inline-block; border: 0; border-radius: 8px; padding: 12px 22px; font-size: 16px; cursor: pointer;
             background: var(--green); color: #fff; text-decoration: none; font-weight: 600; }
   .button.secondary { background: #f2f2f2; color: var(--ink); }
+  .button.wecom { background: #0082ef; }
+  .note { color: var(--muted); font-size: 14px; }
   .avatar { width: 72px; height: 72px; border-radius: 10px; object-fit: cover; background: #e5e5e5;
             display: flex; align-items: center; justify-content: center; font-size: 32px; color: #fff; }
   .who { display: flex; gap: 16px; align-items: center; margin-bottom: 24px; }

@@ -7,6 +7,7 @@ import {
   type WxOAuthModuleOptions,
   WxQrLogin,
 } from 'nest-wx-oauth';
+import { WECOM_LOGIN_PATH } from '../auth/wecom-login.controller.js';
 import { DEMO_OPTIONS, type DemoOptions } from '../demo.constants.js';
 import { followLoginPage, openInWeChatPage, qrLoginPage } from './views.js';
 
@@ -15,7 +16,7 @@ import { followLoginPage, openInWeChatPage, qrLoginPage } from './views.js';
  * computer, WeChat's QR code inside this page (wxLogin.js) with the state
  * minted here, or, with no website app, the official account's follow-to-log-in
  * QR code when its message push is set, else a page that says to open the site
- * in WeChat.
+ * in WeChat. A site with WeCom alone logs in with WeCom.
  */
 @Controller()
 export class LoginController {
@@ -32,6 +33,8 @@ export class LoginController {
     @Query('returnTo') returnTo?: string,
   ): Promise<void> {
     const query = typeof returnTo === 'string' ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
+    const { logins } = this.options;
+    if (!logins.wechat && logins.wecom) return res.redirect(`${WECOM_LOGIN_PATH}${query}`);
     if (isWeChatBrowser(req.headers['user-agent'])) return res.redirect(`/auth/wechat/mp${query}`);
     res.set('Cache-Control', 'no-store').type('html');
     try {

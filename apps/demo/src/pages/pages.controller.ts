@@ -17,6 +17,7 @@ export class PagesController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async home(@Req() req: Request): Promise<string> {
     return homePage(loginPathFor(), await this.sessions.read(req), this.options.banner, {
+      ...this.options.logins,
       miniProgram: this.options.miniProgramTry !== undefined,
       app: this.options.appTry !== undefined,
     });

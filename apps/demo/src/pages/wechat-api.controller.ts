@@ -1,4 +1,4 @@
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { WxTokenService, type WxUserInfo } from 'nest-wx-oauth';
 import type { DemoLogin } from '../auth/demo-user.js';
@@ -10,10 +10,12 @@ import { SessionGuard } from '../auth/session.guard.js';
 export class WechatApiController {
   constructor(private readonly tokens: WxTokenService) {}
 
-  /** WeChat's current profile of the user. */
+  /** WeChat's current profile of the user; none for a WeCom login, which leaves no WeChat token. */
   @Get('userinfo')
   userinfo(@Req() req: Request): Promise<WxUserInfo> {
-    const { openid, appid } = req.user as DemoLogin;
+    const { openid, appid, wecom } = req.user as DemoLogin;
+    if (wecom)
+      throw new NotFoundException('This session logged in with WeCom: WeChat has no profile of it');
     return this.tokens.getUserinfoFor(openid, { appid });
   }
 }

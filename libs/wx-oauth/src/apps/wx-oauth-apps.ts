@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { AxiosInstance } from 'axios';
 import { createWxAxios } from '../client/wx-axios.js';
 import { WXOAuth } from '../client/wx-oauth.client.js';
+import { WxWeComClient } from '../client/wx-wecom.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
 import { callbackPathOf, type LoginRequest } from '../http/login-request.js';
@@ -11,7 +12,12 @@ import { TtlMap } from '../utils/ttl-map.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import { WX_APP_KINDS, type WxAppKind } from './wx-app-kind.js';
-import { type WxApp, WxRegistration } from './wx-registration.js';
+import {
+  type WxApp,
+  type WxClientFactories,
+  WxRegistration,
+  type WxWeComApp,
+} from './wx-registration.js';
 import { resolverFailureLog } from './wx-resolver-failure.js';
 import { tenantRequestOf } from './wx-tenant-request.js';
 
@@ -30,8 +36,10 @@ export class WxOAuthApps implements OnApplicationShutdown {
   private readonly resolver?: WxTenantResolver;
   private readonly cacheTtl: number;
   private readonly logErrors: boolean;
-  private readonly client: (credentials: WxAppCredentials) => WXOAuth;
+  private readonly clients: WxClientFactories;
   private readonly pool?: AxiosInstance;
+  /** The tenants' WeCom clients' pool: another host, and so perhaps another proxy. */
+  private readonly weComPool?: AxiosInstance;
   private readonly registrations: TtlMap<string, Promise<WxRegistration | undefined>>;
   private readonly appidTenants: TtlMap<string, Promise<string | undefined>>;
   private readonly logger = new Logger('WxOAuthModule');
@@ -46,13 +54,29 @@ export class WxOAuthApps implements OnApplicationShutdown {
     this.cacheTtl = tenants?.cacheTtl ?? 0;
     this.logErrors = tenants?.logErrors ?? false;
     this.pool = tenants && !settings.axios ? createWxAxios(apiBaseUrl) : undefined;
+    this.weComPool =
+      tenants && !settings.axios ? createWxAxios(settings.wecomApiBaseUrl) : undefined;
     const axios = settings.axios ?? this.pool;
-    this.client = (credentials) =>
-      new WXOAuth({ ...credentials, apiBaseUrl, openBaseUrl, timeout, lang, retry, axios });
+    this.clients = {
+      wechat: (credentials: WxAppCredentials) =>
+        new WXOAuth({ ...credentials, apiBaseUrl, openBaseUrl, timeout, lang, retry, axios }),
+      wecom: ({ corpid, agentid, secret }) =>
+        new WxWeComClient({
+          corpid,
+          agentid: String(agentid),
+          secret,
+          apiBaseUrl: settings.wecomApiBaseUrl,
+          openBaseUrl,
+          loginBaseUrl: settings.wecomLoginBaseUrl,
+          timeout,
+          retry,
+          axios: settings.axios ?? this.weComPool,
+        }),
+    };
     this.resolver = tenants?.resolver;
     this.fixed = tenants
       ? undefined
-      : new WxRegistration(settings, this.client, undefined, settings.callbackURL);
+      : new WxRegistration(settings, this.clients, undefined, settings.callbackURL);
     const now = () => clock.now();
     this.registrations = new TtlMap(maxTenants, now);
     // A tenant has up to one app of each kind.
@@ -106,6 +130,12 @@ export class WxOAuthApps implements OnApplicationShutdown {
     return id === undefined ? undefined : (await this.ofTenant(id))?.byAppid(appid);
   }
 
+  /** The WeCom app a login's state recorded (`ref`, of `tenant`); undefined when no registration has it any more. */
+  async weComByRef(ref: string | undefined, tenant?: string): Promise<WxWeComApp | undefined> {
+    if (this.fixed) return this.fixed.weComByRef(ref);
+    return tenant === undefined ? undefined : (await this.ofTenant(tenant))?.weComByRef(ref);
+  }
+
   /** The client of `appid`, or the fixed registration's primary one; `invalid_request` for an appid no registration has. */
   async clientOf(appid: string | undefined): Promise<WXOAuth> {
     if (appid === undefined) {
@@ -128,9 +158,11 @@ export class WxOAuthApps implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.fixed?.close();
-    const { httpAgent, httpsAgent } = this.pool?.defaults ?? {};
-    (httpAgent as { destroy?(): void } | undefined)?.destroy?.();
-    (httpsAgent as { destroy?(): void } | undefined)?.destroy?.();
+    for (const pool of [this.pool, this.weComPool]) {
+      const { httpAgent, httpsAgent } = pool?.defaults ?? {};
+      (httpAgent as { destroy?(): void } | undefined)?.destroy?.();
+      (httpsAgent as { destroy?(): void } | undefined)?.destroy?.();
+    }
   }
 
   private tenantOfAppid(appid: string): Promise<string | undefined> {
@@ -157,7 +189,18 @@ export class WxOAuthApps implements OnApplicationShutdown {
       if (app && !(isText(app.appid) && isText(app.secret)))
         throw fail(`${kind} needs an appid and a secret`);
     }
-    if (!WX_APP_KINDS.some((kind) => tenant[kind])) throw fail('it has no app');
+    const { wecom } = tenant;
+    if (
+      wecom &&
+      !(
+        isText(wecom.corpid) &&
+        /^\d+$/.test(String(wecom.agentid)) &&
+        isText(wecom.secret) &&
+        hasPath(wecom.callbackURL)
+      )
+    )
+      throw fail('wecom needs a corpid, an agentid, a secret and an absolute http(s) callbackURL');
+    if (!WX_APP_KINDS.some((kind) => tenant[kind]) && !wecom) throw fail('it has no app');
     const { callbackURL } = tenant;
     if (
       callbackURL !== undefined &&
@@ -166,7 +209,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
       throw fail(
         `callbackURL must be an absolute http(s) URL with the path of the module's callbackURL`,
       );
-    return new WxRegistration(tenant, this.client, id, callbackURL ?? this.settings.callbackURL);
+    return new WxRegistration(tenant, this.clients, id, callbackURL ?? this.settings.callbackURL);
   }
 
   /**
@@ -203,10 +246,14 @@ function isText(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
-function hasPath(url: string, path: string): boolean {
+/** Whether `url` is an absolute http(s) URL, with `path` when given. */
+function hasPath(url: unknown, path?: string): boolean {
+  if (typeof url !== 'string') return false;
   try {
     const parsed = new URL(url);
-    return /^https?:$/.test(parsed.protocol) && callbackPathOf(url) === path;
+    return (
+      /^https?:$/.test(parsed.protocol) && (path === undefined || callbackPathOf(url) === path)
+    );
   } catch {
     return false;
   }

@@ -1,7 +1,8 @@
 import type { WXOAuth } from '../client/wx-oauth.client.js';
+import type { WxWeComClient } from '../client/wx-wecom.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope } from '../client/wx-oauth.types.js';
-import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
+import type { WxAppCredentials, WxWeComOptions } from '../options/wx-tenant.interface.js';
 import { NATIVE_APPS, type WxOAuthSettings } from '../options/wx-oauth.options.js';
 import {
   kindForScope,
@@ -19,13 +20,29 @@ export interface WxApp {
   tenant?: string;
 }
 
-/** What an error message says of an app: its kind, appid and tenant, never its secret. */
-export function describeApp({ kind, client, tenant }: WxApp): string {
-  return `${WX_APP_LABELS[kind]} ${client.appid}${tenant === undefined ? '' : ` of tenant ${tenant}`}`;
+/** A registered WeCom app with its client, the URL its logins come back to, and its tenant's id. */
+export interface WxWeComApp {
+  client: WxWeComClient;
+  callbackURL: string;
+  tenant?: string;
 }
 
-/** `call`'s result; WeChat refusing the app itself (`app_config`) names the app, so that the misconfigured one is found. */
-export async function naming<T>(app: WxApp, call: Promise<T>): Promise<T> {
+/** What a login's state records of a WeCom app, as an app's appid: its key, the corpid and the agentid. */
+export function weComRef(client: WxWeComClient): string {
+  return `${client.corpid}-${client.agentid}`;
+}
+
+/** What an error message says of an app: its kind, appid (corpid and agentid) and tenant, never its secret. */
+export function describeApp(app: WxApp | WxWeComApp): string {
+  const name =
+    'kind' in app
+      ? `${WX_APP_LABELS[app.kind]} ${app.client.appid}`
+      : `WeCom app ${app.client.corpid} (agentid ${app.client.agentid})`;
+  return `${name}${app.tenant === undefined ? '' : ` of tenant ${app.tenant}`}`;
+}
+
+/** `call`'s result; WeChat or WeCom refusing the app itself (`app_config`) names the app, so that the misconfigured one is found. */
+export async function naming<T>(app: WxApp | WxWeComApp, call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {
@@ -39,7 +56,13 @@ export async function naming<T>(app: WxApp, call: Promise<T>): Promise<T> {
 export type WxRegistrationApps = Pick<
   WxOAuthSettings,
   'appid' | 'secret' | 'officialAccount' | 'website' | 'miniProgram' | 'mobileApp' | 'multiEndApp'
->;
+> & { wecom?: WxWeComOptions };
+
+/** How a registration makes its clients: WeChat's apps', and a WeCom app's. */
+export interface WxClientFactories {
+  wechat(credentials: WxAppCredentials): WXOAuth;
+  wecom(app: WxWeComOptions): WxWeComClient;
+}
 
 type WxNativeKind = (typeof NATIVE_APPS)[number];
 
@@ -56,22 +79,25 @@ const NATIVE_KEYS: Record<WxNativeKind, string> = {
  * QR login), `snsapi_base` and `snsapi_userinfo` the official account's
  * (inside WeChat), `wx.login()` codes the mini-program's, OpenSDK codes the
  * mobile app's, `wx.weixinAppLogin()` codes the multi-end app's. One app registered as
- * `appid` serves both browser flows with one client.
+ * `appid` serves both browser flows with one client. Beside them, a WeCom app
+ * serves the WeCom logins.
  */
 export class WxRegistration {
   /** Whether the browser apps were registered by kind (`officialAccount` / `website`) rather than as one `appid`. */
   readonly byKind: boolean;
   private readonly clients: Partial<Record<WxAppKind, WXOAuth>> = {};
+  private readonly weComApp?: WxWeComApp;
 
   constructor(
     apps: WxRegistrationApps,
-    client: (credentials: WxAppCredentials) => WXOAuth,
+    factories: WxClientFactories,
     /** The tenant's id; undefined for the module's fixed registration. */
     readonly tenant?: string,
     /** Its callback URL (a tenant's own, else the module's); none for a registration of native apps only. */
     readonly callbackURL?: string,
   ) {
     this.byKind = !apps.appid;
+    const client = (credentials: WxAppCredentials) => factories.wechat(credentials);
     if (apps.appid) {
       const shared = client({ appid: apps.appid, secret: apps.secret! });
       for (const kind of WX_WEB_APP_KINDS) this.clients[kind] = shared;
@@ -85,6 +111,12 @@ export class WxRegistration {
       const credentials = apps[kind];
       if (credentials) this.clients[kind] = client(credentials);
     }
+    if (apps.wecom)
+      this.weComApp = {
+        client: factories.wecom(apps.wecom),
+        callbackURL: apps.wecom.callbackURL,
+        tenant,
+      };
   }
 
   /** The client `WXOAuth` injects: the official account's, else the website app's. */
@@ -152,9 +184,26 @@ export class WxRegistration {
     return this.native('multiEndApp');
   }
 
+  /** The WeCom app; `flow_unavailable` when none is registered. */
+  weCom(): WxWeComApp {
+    if (!this.weComApp)
+      throw new WxOAuthError(
+        'flow_unavailable',
+        `${this.site()} has no WeCom app registered (wecom, or WX_WECOM_CORPID / WX_WECOM_AGENTID / WX_WECOM_SECRET)`,
+      );
+    return this.weComApp;
+  }
+
+  /** The WeCom app a login's state recorded (`weComRef`); undefined when the registration has it no more. */
+  weComByRef(ref: string | undefined): WxWeComApp | undefined {
+    const app = this.weComApp;
+    return app && weComRef(app.client) === ref ? app : undefined;
+  }
+
   /** Closes the clients' own pooled connections. */
   close(): void {
     for (const client of new Set(Object.values(this.clients))) client.close();
+    this.weComApp?.client.close();
   }
 
   /** The app of a kind that logs in outside the browser; `flow_unavailable`, naming its keys, when it is not registered. */

@@ -8,3 +8,14 @@
 export function isWeChatBrowser(userAgent: string | undefined): boolean {
   return /MicroMessenger/i.test(userAgent ?? '');
 }
+
+/**
+ * Whether a request comes from the WeCom (企业微信) client's browser: its
+ * User-Agent says `wxwork` (and `MicroMessenger` too, so test this first).
+ * There the WeCom login opens its authorize page; anywhere else its web login page.
+ *
+ * @publicApi
+ */
+export function isWeComBrowser(userAgent: string | undefined): boolean {
+  return /\bwxwork\//i.test(userAgent ?? '');
+}

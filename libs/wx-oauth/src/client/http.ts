@@ -1,5 +1,5 @@
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
-import { WxOAuthError } from './wx-oauth.error.js';
+import { WECHAT_ERRCODES, type WxErrcodes, WxOAuthError } from './wx-oauth.error.js';
 import { createWxAxios, isWxAxios, WX_CALL_CONFIG } from './wx-axios.js';
 
 export interface WxHttpOptions {
@@ -8,10 +8,21 @@ export interface WxHttpOptions {
   retry: boolean;
   /** The app's own instance; without one, `createWxAxios` makes a pooled one. */
   axios?: AxiosInstance;
+  /** Whose API this is: its name in messages and its errcodes. @default WeChat's */
+  errcodes?: WxErrcodes;
 }
 
 /** Query parameters whose values must never reach a message or a log line. */
-const SECRET_PARAMS = ['secret', 'appsecret', 'access_token', 'refresh_token', 'code', 'js_code'];
+const SECRET_PARAMS = [
+  'secret',
+  'appsecret',
+  'corpsecret',
+  'access_token',
+  'refresh_token',
+  'code',
+  'js_code',
+  'user_ticket',
+];
 
 /**
  * WeChat's back channel on axios: GET with query parameters or POST with JSON, and WeChat's
@@ -26,9 +37,11 @@ export class WxHttpClient {
   private readonly ownsAxios: boolean;
   /** Per call: empty for an instance of createWxAxios, which has it as its defaults. */
   private readonly callConfig: AxiosRequestConfig;
+  private readonly errcodes: WxErrcodes;
 
   constructor(private readonly options: WxHttpOptions) {
     this.baseUrl = options.apiBaseUrl.replace(/\/+$/, '');
+    this.errcodes = options.errcodes ?? WECHAT_ERRCODES;
     this.ownsAxios = !options.axios;
     this.axios = options.axios ?? createWxAxios(this.baseUrl);
     // A shared instance of createWxAxios (the tenants' pool) has the call settings as defaults too.
@@ -100,18 +113,23 @@ export class WxHttpClient {
         signal: AbortSignal.timeout(this.options.timeout),
       }));
     } catch (error) {
-      throw callError(path, error);
+      throw callError(this.errcodes.service, path, error);
     }
+    const { service } = this.errcodes;
     if (status !== 200) {
-      throw new WxOAuthError('bad_response', `WeChat ${path} answered HTTP ${status}`, {
+      throw new WxOAuthError('bad_response', `${service} ${path} answered HTTP ${status}`, {
         endpoint: path,
       });
     }
     const answer = parseJsonObject(text);
     if (!answer) {
-      throw new WxOAuthError('bad_response', `WeChat ${path} answered a body that is not JSON`, {
-        endpoint: path,
-      });
+      throw new WxOAuthError(
+        'bad_response',
+        `${service} ${path} answered a body that is not JSON`,
+        {
+          endpoint: path,
+        },
+      );
     }
     const errcode = answer.errcode;
     if (typeof errcode === 'number' && errcode !== 0) {
@@ -119,6 +137,7 @@ export class WxHttpClient {
         errcode,
         redact(String(answer.errmsg ?? ''), { ...params, ...secretsOf(body) }),
         path,
+        this.errcodes,
       );
       if (errcode === -1) RETRYABLE.add(error);
       throw error;
@@ -140,26 +159,32 @@ function secretsOf(body: Record<string, unknown> | undefined): Record<string, st
 const RETRYABLE = new WeakSet<object>();
 
 /** Builds the error from axios's, whose config holds the URL and so the secret: keep only codes. */
-function callError(path: string, error: unknown): WxOAuthError {
+function callError(service: string, path: string, error: unknown): WxOAuthError {
   if (error instanceof WxOAuthError) return error; // thrown by an app's interceptor on purpose
   const code = error instanceof AxiosError ? error.code : undefined;
   if (code === AxiosError.ETIMEDOUT || code === AxiosError.ECONNABORTED || axios.isCancel(error)) {
-    return new WxOAuthError('timeout', `WeChat ${path} did not answer in time`, { endpoint: path });
+    return new WxOAuthError('timeout', `${service} ${path} did not answer in time`, {
+      endpoint: path,
+    });
   }
   if (code === AxiosError.ERR_BAD_RESPONSE) {
     // axios's own wording tells the size cap from a body cut short.
     const what = (error as Error).message.startsWith('maxContentLength')
       ? 'an oversized'
       : 'a broken';
-    return new WxOAuthError('bad_response', `WeChat ${path} answered ${what} body`, {
+    return new WxOAuthError('bad_response', `${service} ${path} answered ${what} body`, {
       endpoint: path,
     });
   }
   const cause =
     (error as { cause?: { code?: string } } | null)?.cause?.code ?? code ?? 'unknown error';
-  const wxError = new WxOAuthError('network', `WeChat ${path} could not be reached (${cause})`, {
-    endpoint: path,
-  });
+  const wxError = new WxOAuthError(
+    'network',
+    `${service} ${path} could not be reached (${cause})`,
+    {
+      endpoint: path,
+    },
+  );
   if (cause === 'ECONNRESET') RETRYABLE.add(wxError);
   return wxError;
 }

@@ -50,7 +50,9 @@ export type WxOAuthErrorKind =
   /** One client asked for more than its share (a native app's unspent login states): wait, or finish a login. */
   | 'rate_limited'
   /** The WeChat account is already another user's (`WxIdentities.link`): unlink it there first. */
-  | 'identity_taken';
+  | 'identity_taken'
+  /** A WeCom login by someone who is not a member of the corp, on a route that refuses non-members. */
+  | 'not_member';
 
 export interface WxOAuthErrorDetails {
   errcode?: number;
@@ -59,6 +61,18 @@ export interface WxOAuthErrorDetails {
   rid?: string;
   /** The `/sns` path that failed. */
   endpoint?: string;
+}
+
+/**
+ * A service's errcodes: what its messages call it, the kind of each code, and
+ * what to do about the codes whose errmsg does not say it. WeChat's are
+ * `WECHAT_ERRCODES`; WeCom's live beside its client.
+ */
+export interface WxErrcodes {
+  service: string;
+  kinds: Record<number, WxOAuthErrorKind>;
+  /** The hint for `errcode`, given the raw errmsg (WeCom's names the caller's IP). */
+  hint(errcode: number, rawErrmsg: string): string | undefined;
 }
 
 /** The one error type of this library. It never carries the app secret or a token. */
@@ -86,12 +100,19 @@ export class WxOAuthError extends Error {
     return wxErrorStatus(this.kind);
   }
 
-  /** Builds the error for a `{errcode, errmsg}` body. */
-  static fromErrcode(errcode: number, rawErrmsg: string, endpoint: string): WxOAuthError {
+  /** Builds the error for a `{errcode, errmsg}` body, by WeChat's errcodes unless `errcodes` says whose. */
+  static fromErrcode(
+    errcode: number,
+    rawErrmsg: string,
+    endpoint: string,
+    errcodes: WxErrcodes = WECHAT_ERRCODES,
+  ): WxOAuthError {
     const { errmsg, rid } = splitRid(rawErrmsg);
-    const kind = ERRCODE_KINDS[errcode] ?? 'upstream';
-    const hint = ERRCODE_HINTS[errcode] ? ` (${ERRCODE_HINTS[errcode]})` : '';
-    return new WxOAuthError(kind, `WeChat ${endpoint} failed: ${errcode} ${errmsg}${hint}`, {
+    const kind = errcodes.kinds[errcode] ?? 'upstream';
+    const hinted = errcodes.hint(errcode, rawErrmsg);
+    const hint = hinted ? ` (${hinted})` : '';
+    const { service } = errcodes;
+    return new WxOAuthError(kind, `${service} ${endpoint} failed: ${errcode} ${errmsg}${hint}`, {
       errcode,
       errmsg,
       rid,
@@ -128,6 +149,7 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
       return 401;
     case 'unauthorized_scope':
     case 'user_blocked':
+    case 'not_member':
       return 403;
     case 'unknown_tenant':
       return 404;
@@ -217,11 +239,22 @@ const ERRCODE_HINTS: Record<number, string> = {
   10001005: 'the multi-end app has not enabled identity management (身份管理) in its console',
 };
 
-/** errmsg carries `, rid: …` (or the older `, hints: [ req_id: … ]`): never compare it whole. */
+/** WeChat's errcodes. */
+export const WECHAT_ERRCODES: WxErrcodes = {
+  service: 'WeChat',
+  kinds: ERRCODE_KINDS,
+  hint: (errcode) => ERRCODE_HINTS[errcode],
+};
+
+/**
+ * errmsg carries `, rid: …` (or the older `, hints: [ req_id: … ]`; WeCom's
+ * `, hint: [ … ], from ip: …, more info at …`): never compare it whole.
+ */
 function splitRid(errmsg: string): { errmsg: string; rid?: string } {
-  const match = /^(.*?)(?:,\s*rid:\s*([\w-]+)|,\s*hints:\s*\[\s*req_id:\s*([\w-]+)\s*\])\s*$/.exec(
-    errmsg,
-  );
+  const match =
+    /^(.*?)(?:,\s*rid:\s*([\w-]+)|,\s*hints:\s*\[\s*req_id:\s*([\w-]+)\s*\]|,\s*hint:\s*\[\s*([\w-]+)\s*\].*)\s*$/s.exec(
+      errmsg,
+    );
   if (!match) return { errmsg };
-  return { errmsg: match[1], rid: match[2] ?? match[3] };
+  return { errmsg: match[1], rid: match[2] ?? match[3] ?? match[4] };
 }

@@ -88,7 +88,7 @@ describe('wxOAuthFromConfig: native apps', () => {
 
   it('names the native apps’ keys among those that would do when none is set', async () => {
     expect(await refusal({})).toContain(
-      '- WX_APPID: is required (or WX_MP_APPID / WX_WEB_APPID / WX_MINI_APPID / WX_MOBILE_APPID / WX_MULTIEND_APPID)',
+      '- WX_APPID: is required (or WX_MP_APPID / WX_WEB_APPID / WX_MINI_APPID / WX_MOBILE_APPID / WX_MULTIEND_APPID / WX_WECOM_CORPID)',
     );
   });
 
@@ -118,5 +118,46 @@ describe('wxOAuthFromConfig: native apps', () => {
     } finally {
       await moduleRef.close();
     }
+  });
+});
+
+describe('wxOAuthFromConfig: WeCom', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    for (const key of Object.keys(process.env)) if (key.startsWith('WX_')) delete process.env[key];
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const WECOM_SECRET = 'wecom-config-secret-0123456789';
+
+  it('reads the WeCom app from its keys, alone', async () => {
+    await expect(
+      optionsFrom({
+        WX_WECOM_CORPID: 'ww0sandbox0corp',
+        WX_WECOM_AGENTID: '1000002',
+        WX_WECOM_SECRET: WECOM_SECRET,
+        WX_WECOM_CALLBACK_URL: 'https://app.example.com/auth/wecom',
+        WX_WECOM_API_BASE_URL: 'http://127.0.0.1:3020',
+        WX_WECOM_LOGIN_BASE_URL: 'http://127.0.0.1:3020',
+      }),
+    ).resolves.toEqual({
+      wecom: {
+        corpid: 'ww0sandbox0corp',
+        agentid: '1000002',
+        secret: WECOM_SECRET,
+        callbackURL: 'https://app.example.com/auth/wecom',
+      },
+      wecomApiBaseUrl: 'http://127.0.0.1:3020',
+      wecomLoginBaseUrl: 'http://127.0.0.1:3020',
+    });
+  });
+
+  it('names the missing keys by their variables, never the secret', async () => {
+    const message = await refusal({ WX_WECOM_SECRET: WECOM_SECRET });
+    expect(message).not.toContain(WECOM_SECRET);
+    expect(message).toContain('- WX_WECOM_CORPID: is required');
+    expect(message).toContain('- WX_WECOM_AGENTID: is required');
+    expect(message).toContain('- WX_WECOM_CALLBACK_URL: is required');
   });
 });

@@ -1,5 +1,6 @@
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import type { WxOAuthModuleOptions } from '../options/wx-oauth-module-options.interface.js';
+import type { WxWeComOptions } from '../options/wx-tenant.interface.js';
 import type { WxOAuthModuleAsyncOptions } from '../wx-oauth.module-definition.js';
 import { resolveWxOAuthOptions } from '../options/wx-oauth.options.js';
 
@@ -10,7 +11,9 @@ import { resolveWxOAuthOptions } from '../options/wx-oauth.options.js';
  * `WX_WEB_APPID`/`WX_WEB_SECRET` (the website app), either pair or both;
  * beside either, `WX_MINI_APPID`/`WX_MINI_SECRET` (the mini-program),
  * `WX_MOBILE_APPID`/`WX_MOBILE_SECRET` (the mobile app) and
- * `WX_MULTIEND_APPID`/`WX_MULTIEND_SECRET` (the multi-end app).
+ * `WX_MULTIEND_APPID`/`WX_MULTIEND_SECRET` (the multi-end app). WeCom:
+ * `WX_WECOM_CORPID`, `WX_WECOM_AGENTID`, `WX_WECOM_SECRET` and
+ * `WX_WECOM_CALLBACK_URL`, alone or beside the WeChat apps.
  * `WX_FRONTEND_ORIGINS` lists origins separated by commas.
  */
 const KEYS = {
@@ -26,6 +29,12 @@ const KEYS = {
   WX_MOBILE_SECRET: 'mobileApp.secret',
   WX_MULTIEND_APPID: 'multiEndApp.appid',
   WX_MULTIEND_SECRET: 'multiEndApp.secret',
+  WX_WECOM_CORPID: 'wecom.corpid',
+  WX_WECOM_AGENTID: 'wecom.agentid',
+  WX_WECOM_SECRET: 'wecom.secret',
+  WX_WECOM_CALLBACK_URL: 'wecom.callbackURL',
+  WX_WECOM_API_BASE_URL: 'wecomApiBaseUrl',
+  WX_WECOM_LOGIN_BASE_URL: 'wecomLoginBaseUrl',
   WX_CALLBACK_URL: 'callbackURL',
   WX_SCOPE: 'scope',
   WX_API_BASE_URL: 'apiBaseUrl',
@@ -50,6 +59,7 @@ const KEY_OF: Record<string, string> = {
   miniProgram: 'WX_MINI_*',
   mobileApp: 'WX_MOBILE_*',
   multiEndApp: 'WX_MULTIEND_*',
+  wecom: 'WX_WECOM_*',
   messagePush: 'WX_MP_TOKEN',
 };
 
@@ -97,6 +107,18 @@ export function wxOAuthFromConfig(
   };
 }
 
+/** The WeCom app, when any of its keys is set: the validation names those missing. */
+function weComApp(config: ConfigService): Partial<WxWeComOptions> | undefined {
+  const value = (key: WxConfigKey) => config.get<string>(key) || undefined;
+  const app = {
+    corpid: value('WX_WECOM_CORPID'),
+    agentid: value('WX_WECOM_AGENTID'),
+    secret: value('WX_WECOM_SECRET'),
+    callbackURL: value('WX_WECOM_CALLBACK_URL'),
+  };
+  return Object.values(app).some(Boolean) ? app : undefined;
+}
+
 /** The options the keys set; an empty value (as docker-compose passes `${X:-}`) counts as unset. */
 function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
   const value = (key: WxConfigKey) => config.get<string>(key) || undefined;
@@ -110,6 +132,7 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
     miniProgram: app(value('WX_MINI_APPID'), value('WX_MINI_SECRET')),
     mobileApp: app(value('WX_MOBILE_APPID'), value('WX_MOBILE_SECRET')),
     multiEndApp: app(value('WX_MULTIEND_APPID'), value('WX_MULTIEND_SECRET')),
+    wecom: weComApp(config),
     callbackURL: value('WX_CALLBACK_URL'),
     scope: value('WX_SCOPE'),
     apiBaseUrl: value('WX_API_BASE_URL'),
@@ -124,6 +147,8 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
       ? { token: value('WX_MP_TOKEN'), encodingAesKey: value('WX_MP_AES_KEY') }
       : undefined,
     mpBaseUrl: value('WX_MP_BASE_URL'),
+    wecomApiBaseUrl: value('WX_WECOM_API_BASE_URL'),
+    wecomLoginBaseUrl: value('WX_WECOM_LOGIN_BASE_URL'),
   };
   // Unset keys leave their options to the defaults; the validation reports what is missing.
   return Object.fromEntries(

@@ -37,7 +37,8 @@ import { WxAuthScope } from '../logins/oauth/wx-auth-scope.decorator.js';
 /**
  * The one guard of every WeChat login: it runs the strategy of the route's
  * login kind, `'wechat'` (WeChat's OAuth2) unless the route says otherwise
- * (`@WxFollowLoginRoute()`, `@WxMiniProgramLoginRoute()`, `@WxAppLoginRoute()`). On an OAuth2 login
+ * (`@WxFollowLoginRoute()`, `@WxMiniProgramLoginRoute()`, `@WxAppLoginRoute()`,
+ * `@WxWeComLoginRoute()`). On an OAuth2 login
  * route it redirects to WeChat; on the callback route (and a follow login's)
  * it puts the app's user on `req.user` (and the state on
  * `req.authInfo.state`, a `WxAuthInfo`), and with
@@ -237,6 +238,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
     options: WxAuthenticateOptions | undefined,
   ): boolean {
     if (route.completes) return true;
+    if (route.returnsHere) return isReturn(request);
     const callbackURL = options?.callbackURL ?? this.module().settings.callbackURL;
     return callbackURL !== undefined && isCallbackRoute(request, callbackPathOf(callbackURL));
   }
@@ -295,6 +297,16 @@ function queryReturnTo(request: LoginRequest): string | undefined {
     return readLoginQuery(request.query).returnTo;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a request to a route that is its own callback brings a login back (a `code` or a `state`). */
+function isReturn(request: LoginRequest): boolean {
+  try {
+    const { code, state } = readLoginQuery(request.query);
+    return code !== undefined || state !== undefined;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Injectable, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { weComProfile } from '../profile/wx-wecom-profile.js';
 import { profileOf } from './wx-identities.spec-helper.js';
 import { WxIdentitiesModule } from './wx-identities.module.js';
 import { WxIdentities } from './wx-identities.service.js';
@@ -67,6 +68,50 @@ describe('WxIdentities', () => {
       identities.resolve(profileOf('website', 'cat'), async () => 42 as unknown as string),
     ).rejects.toThrow("createUser must answer the new user's id as a non-empty string, not number");
     expect(await identities.identitiesOf('42')).toEqual([]);
+  });
+
+  describe('WeCom people', () => {
+    const CORP = 'ww0sandbox0corp';
+    const member = (agentid: string) => weComProfile(CORP, agentid, { userid: 'ZhangSan' });
+
+    it("resolves a member as (corpid, userid), kind 'wecom', one user through every app of the corp", async () => {
+      const identities = new WxIdentities({ store: new WxMemoryIdentityStore() });
+      let next = 0;
+      const create = async () => `user-${++next}`;
+      expect(await identities.resolve(member('1000002'), create)).toEqual({
+        userId: 'user-1',
+        created: true,
+      });
+      expect(await identities.resolve(member('1000003'), create)).toEqual({
+        userId: 'user-1',
+        created: false,
+      });
+      expect(await identities.identitiesOf('user-1')).toEqual([
+        {
+          kind: 'wecom',
+          appid: CORP,
+          openid: 'ZhangSan',
+          userId: 'user-1',
+          linkedAt: expect.any(Date),
+        },
+      ]);
+    });
+
+    it('keys a non-member apart from every member: their openid, else their external_userid, prefixed', async () => {
+      const identities = new WxIdentities({ store: new WxMemoryIdentityStore() });
+      // A member whose userid is a non-member's openid stays another person.
+      const guest = weComProfile(CORP, '1000002', { openid: 'ZhangSan' });
+      const contact = weComProfile(CORP, '1000002', { external_userid: 'wmContact01' });
+      await identities.resolve(member('1000002'), async () => 'member');
+      await identities.resolve(guest, async () => 'guest');
+      await identities.resolve(contact, async () => 'contact');
+      expect((await identities.identitiesOf('guest')).map(({ openid }) => openid)).toEqual([
+        'openid:ZhangSan',
+      ]);
+      expect((await identities.identitiesOf('contact')).map(({ openid }) => openid)).toEqual([
+        'external:wmContact01',
+      ]);
+    });
   });
 
   describe('WxIdentitiesModule', () => {

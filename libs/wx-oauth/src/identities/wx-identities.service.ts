@@ -17,9 +17,14 @@ import { WxMemoryIdentityStore } from './wx-memory-identity-store.js';
  * The app's `createUser`: makes the user of a new person, in the store's transaction `tx` when it
  * can, and answers its id. `tx` is the store's (TypeORM's `EntityManager`; undefined for the memory
  * store): its type is the store's, which injection cannot carry, so a callback may annotate it.
+ * `profile` is of the type `resolve` was given (a validator of WeChat's logins alone passes a
+ * `WxWeChatProfile`).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: the store's transaction type
-export type WxCreateUser<Tx = any> = (profile: WxProfile, tx: Tx) => string | Promise<string>;
+export type WxCreateUser<Tx = any, P extends WxProfile = WxProfile> = (
+  profile: P,
+  tx: Tx,
+) => string | Promise<string>;
 
 /** A transaction that lost a race for a key: rolled back, and run again. */
 const LOST_RACE = Symbol('lost race');
@@ -61,9 +66,9 @@ export class WxIdentities {
    * `tx`. A snapshot-page user (virtual ids) is refused: 401 `denied`.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as WxCreateUser's
-  async resolve<Tx = any>(
-    profile: WxProfile,
-    createUser: WxCreateUser<Tx>,
+  async resolve<Tx = any, P extends WxProfile = WxProfile>(
+    profile: P,
+    createUser: WxCreateUser<Tx, P>,
   ): Promise<WxResolvedUser> {
     const key = this.keyOf(profile);
     const known = await this.storeCall(() => this.store.find(key.appid, key.openid));
@@ -122,7 +127,7 @@ export class WxIdentities {
   }
 
   private keyOf(profile: WxProfile): WxIdentityKey {
-    if (profile.isSnapshotUser)
+    if (profile.via !== 'wecom' && profile.isSnapshotUser)
       throw new WxOAuthError(
         'denied',
         "A snapshot-page user has virtual ids, not the person's: ask them to tap 使用完整服务 and log in",
@@ -130,11 +135,11 @@ export class WxIdentities {
     return identityKeyOf(profile);
   }
 
-  private async resolveIn<Tx>(
+  private async resolveIn<Tx, P extends WxProfile>(
     writer: WxIdentityWriter<Tx>,
-    profile: WxProfile,
+    profile: P,
     key: WxIdentityKey,
-    createUser: WxCreateUser<Tx>,
+    createUser: WxCreateUser<Tx, P>,
   ): Promise<WxResolvedUser> {
     const known = await writer.find(key.appid, key.openid);
     if (known) {

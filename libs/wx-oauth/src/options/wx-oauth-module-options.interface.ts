@@ -1,7 +1,7 @@
 import type { WXOAuthOptions } from '../client/wx-oauth-client.options.js';
 import type { WxScope } from '../client/wx-oauth.types.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
-import type { WxAppCredentials, WxTenantResolver } from './wx-tenant.interface.js';
+import type { WxAppCredentials, WxTenantResolver, WxWeComOptions } from './wx-tenant.interface.js';
 
 /**
  * Which WeChat id becomes `profile.id`: openid (per app) or unionid (per Open Platform account).
@@ -99,14 +99,24 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
   /** The multi-end app (多端应用): codes of its `wx.weixinAppLogin()` / `wx.getIdentityCode()`. */
   multiEndApp?: WxAppCredentials;
   /**
+   * A WeCom (企业微信) app: its members log in on a `@WxWeComLoginRoute()` route, inside the
+   * WeCom client and on the web. Alone, or beside the WeChat apps.
+   */
+  wecom?: WxWeComOptions;
+  /** WeCom's API. @default 'https://qyapi.weixin.qq.com' */
+  wecomApiBaseUrl?: string;
+  /** WeCom's web login page. @default 'https://login.work.weixin.qq.com' */
+  wecomLoginBaseUrl?: string;
+  /**
    * Many tenants' apps in one deployment, instead of `appid` / `officialAccount` / `website` /
-   * `miniProgram` / `mobileApp` / `multiEndApp`: the app's resolver finds each request's tenant
-   * and its apps. Needs `state.secret`.
+   * `miniProgram` / `mobileApp` / `multiEndApp` / `wecom`: the app's resolver finds each request's
+   * tenant and its apps. Needs `state.secret`.
    */
   tenants?: WxTenantsOptions;
   /**
-   * The absolute callback URL; its host must be the app's authorised callback domain. With tenants,
-   * the path every tenant's callback has. Required but for a mini-program alone, which has no callback.
+   * The absolute callback URL of WeChat's browser logins; its host must be the app's authorised
+   * callback domain. With tenants, the path every tenant's callback has. Required but for native
+   * apps or WeCom alone (WeCom's logins come back to `wecom.callbackURL`).
    */
   callbackURL?: string;
   /** The scope of a route without `@WxAuthScope` (with two apps: inside WeChat). @default 'snsapi_base' */

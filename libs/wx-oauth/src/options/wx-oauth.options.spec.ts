@@ -43,7 +43,7 @@ describe('resolveWxOAuthOptions: native apps', () => {
 
   it('names every kind an app may be given as when none is', () => {
     expect(refusal({ callbackURL: CALLBACK })).toContain(
-      '- appid: is required (or officialAccount.appid / website.appid / miniProgram.appid / mobileApp.appid / multiEndApp.appid)',
+      '- appid: is required (or officialAccount.appid / website.appid / miniProgram.appid / mobileApp.appid / multiEndApp.appid / wecom.corpid)',
     );
   });
 
@@ -108,5 +108,61 @@ describe('resolveWxOAuthOptions: native apps', () => {
     ])('refuses %j, naming it', (appState, name) => {
       expect(refusal({ mobileApp, appState })).toMatch(new RegExp(`- ${name}: `));
     });
+  });
+});
+
+describe('resolveWxOAuthOptions: WeCom', () => {
+  const wecom = {
+    corpid: 'ww0sandbox0corp',
+    agentid: 1000002,
+    secret: 'wecom-options-secret-0123456789',
+    callbackURL: 'https://app.example.com/auth/wecom',
+  };
+  const weComRefusal = (options: object) => {
+    const message = refusal(options);
+    expect(message).not.toContain(wecom.secret);
+    return message;
+  };
+
+  it("takes a WeCom app alone, with no callbackURL and no appid, its AgentId as digits, WeCom's hosts by default", () => {
+    const settings = resolveWxOAuthOptions({ wecom });
+    expect(settings.wecom).toEqual({ ...wecom, agentid: '1000002' });
+    expect(settings).toMatchObject({
+      wecomApiBaseUrl: 'https://qyapi.weixin.qq.com',
+      wecomLoginBaseUrl: 'https://login.work.weixin.qq.com',
+      openBaseUrl: 'https://open.weixin.qq.com',
+    });
+    expect(settings.callbackURL).toBeUndefined();
+  });
+
+  it('takes it beside the WeChat apps, which still want their callbackURL', () => {
+    expect(weComRefusal({ wecom, officialAccount })).toMatch(/- callbackURL: is required/);
+    expect(() =>
+      resolveWxOAuthOptions({ wecom, officialAccount, callbackURL: CALLBACK }),
+    ).not.toThrow();
+  });
+
+  it('names each missing or malformed part, never the secret', () => {
+    const message = weComRefusal({ wecom: { secret: wecom.secret } });
+    expect(message).toMatch(/- wecom\.corpid: is required/);
+    expect(message).toMatch(/- wecom\.agentid: is required/);
+    expect(message).toMatch(/- wecom\.callbackURL: is required/);
+    expect(
+      weComRefusal({ wecom: { ...wecom, agentid: 'app-1', callbackURL: '/auth/wecom' } }),
+    ).toMatch(
+      /- wecom\.agentid: must be the app's AgentId, digits\n.*- wecom\.callbackURL: must be an absolute http\(s\) URL/s,
+    );
+  });
+
+  it("is the fixed registration's: with tenants, each tenant has its own", () => {
+    const resolver = { tenantOf: () => 'a', load: () => undefined, tenantOfAppid: () => undefined };
+    expect(
+      weComRefusal({
+        wecom,
+        tenants: { resolver },
+        state: { secret: 'tenants-state-secret-0123' },
+        callbackURL: CALLBACK,
+      }),
+    ).toMatch(/- wecom: is the fixed registration's/);
   });
 });

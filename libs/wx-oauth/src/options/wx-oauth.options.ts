@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseOptions, wxClientOptionsShape } from '../client/wx-oauth-client.options.js';
 import { WX_SCOPES, type WxScope } from '../client/wx-oauth.types.js';
 import type { WxOAuthModuleOptions } from './wx-oauth-module-options.interface.js';
-import type { WxAppCredentials } from './wx-tenant.interface.js';
+import type { WxAppCredentials, WxWeComOptions } from './wx-tenant.interface.js';
 import { isOrigin, isSafeReturnTo } from '../http/return-to.js';
 import type { WxTenantResolver } from './wx-tenant.interface.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
@@ -24,6 +24,14 @@ function optionsSchema(name: (path: string) => string) {
       .superRefine((app, context) => checkPair(app, context, `${kind}.`, name))
       // The pair check makes the credentials whole.
       .transform((app) => app as WxAppCredentials);
+  const callbackURL = z
+    .url({
+      protocol: /^https?$/,
+      error: (issue) =>
+        issue.input === undefined ? 'is required' : 'must be an absolute http(s) URL',
+    })
+    // A browser never sends the fragment back; WeChat would get it inside redirect_uri as %23.
+    .refine((url) => !url.includes('#'), 'must not contain #: WeChat would send it back as %23');
   return z
     .object({
       ...wxClientOptionsShape,
@@ -42,15 +50,12 @@ function optionsSchema(name: (path: string) => string) {
           logErrors: z.boolean().default(false),
         })
         .optional(),
-      callbackURL: z
-        .url({
-          protocol: /^https?$/,
-          error: (issue) =>
-            issue.input === undefined ? 'is required' : 'must be an absolute http(s) URL',
-        })
-        // A browser never sends the fragment back; WeChat would get it inside redirect_uri as %23.
-        .refine((url) => !url.includes('#'), 'must not contain #: WeChat would send it back as %23')
-        .optional(),
+      wecom: weComSchema(callbackURL).optional(),
+      wecomApiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://qyapi.weixin.qq.com'),
+      wecomLoginBaseUrl: z
+        .url({ protocol: /^https?$/ })
+        .default('https://login.work.weixin.qq.com'),
+      callbackURL: callbackURL.optional(),
       scope: z.enum(WX_SCOPES as [WxScope, ...WxScope[]]).default('snsapi_base'),
       idField: z.enum(['openid', 'unionid']).default('openid'),
       state: z
@@ -100,8 +105,16 @@ function optionsSchema(name: (path: string) => string) {
       (options, context) => {
         const byKind = options.officialAccount !== undefined || options.website !== undefined;
         const nativeApps = NATIVE_APPS.some((key) => options[key] !== undefined);
+        const { wecom } = options;
         if (options.tenants !== undefined) {
-          const fixed = ['appid', 'secret', 'officialAccount', 'website', ...NATIVE_APPS] as const;
+          const fixed = [
+            'appid',
+            'secret',
+            'officialAccount',
+            'website',
+            ...NATIVE_APPS,
+            'wecom',
+          ] as const;
           for (const key of fixed.filter((key) => options[key] !== undefined)) {
             const message = `is the fixed registration's: with ${name('tenants')}, each tenant's apps come from the resolver`;
             context.addIssue({ code: 'custom', path: [key], message });
@@ -115,18 +128,19 @@ function optionsSchema(name: (path: string) => string) {
           context.addIssue({ code: 'custom', path: ['appid'], message: issue });
         } else if (!byKind) {
           if (options.appid === undefined && options.secret === undefined) {
-            if (!nativeApps) {
+            if (!nativeApps && wecom === undefined) {
               const others = ['officialAccount', 'website', ...NATIVE_APPS].map((key) =>
                 name(`${key}.appid`),
               );
+              others.push(name('wecom.corpid'));
               const message = `is required (or ${others.join(' / ')})`;
               context.addIssue({ code: 'custom', path: ['appid'], message });
             }
           } else checkPair(options, context, '', name);
         }
-        // Every login in a browser comes back to the callback; native apps alone have none.
+        // Every WeChat login in a browser comes back to the callback; native apps and WeCom alone have none.
         const browserApps = options.tenants !== undefined || byKind || options.appid !== undefined;
-        if (options.callbackURL === undefined && (browserApps || !nativeApps))
+        if (options.callbackURL === undefined && (browserApps || (!nativeApps && !wecom)))
           context.addIssue({ code: 'custom', path: ['callbackURL'], message: 'is required' });
         for (const key of ['successRedirect', 'failureRedirect'] as const) {
           const target = options[key];
@@ -148,6 +162,32 @@ function optionsSchema(name: (path: string) => string) {
       // Reported with the other options' problems, not after they are fixed.
       { when: () => true },
     );
+}
+
+const AGENTID = "must be the app's AgentId, digits";
+
+/** A WeCom app: its corpid and AgentId as WeCom writes them, its secret, its callback. */
+function weComSchema(callbackURL: z.ZodType<string>) {
+  const required = (message: string) => (issue: { input: unknown }) =>
+    issue.input === undefined ? 'is required' : message;
+  return z
+    .object({
+      corpid: z
+        .string({ error: required('must be a string') })
+        .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits, the 企业ID'),
+      agentid: z
+        .union(
+          [
+            z.string().regex(/^\d{1,12}$/, AGENTID),
+            z.number().int(AGENTID).positive(AGENTID).max(999_999_999_999, AGENTID),
+          ],
+          { error: required(AGENTID) },
+        )
+        .transform(String),
+      secret: wxClientOptionsShape.secret,
+      callbackURL,
+    })
+    .transform((app) => app as Omit<WxWeComOptions, 'agentid'> & { agentid: string });
 }
 
 /** An object of the app's that must have `methods`, as an interface of the module's (`name`) asks. */

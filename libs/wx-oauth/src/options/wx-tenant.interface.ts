@@ -11,6 +11,27 @@ export interface WxAppCredentials {
 }
 
 /**
+ * A WeCom (企业微信) app: a corp's self-built app (自建应用), from the WeCom admin
+ * console. Its members log in inside the WeCom client and on the web.
+ *
+ * @publicApi
+ */
+export interface WxWeComOptions {
+  /** The corp's id, 企业ID (我的企业 → 企业信息). */
+  corpid: string;
+  /** The app's AgentId (应用管理 → the app). */
+  agentid: string | number;
+  /** The app's Secret: its corp token is the app's own. Never logged, never put in an error. */
+  secret: string;
+  /**
+   * The absolute URL of the `@WxWeComLoginRoute()` route, where WeCom brings each login back
+   * (`?code=&state=`); its host must be the app's trusted domain (可信域名, and for the web login
+   * its 授权登录 callback domain).
+   */
+  callbackURL: string;
+}
+
+/**
  * One tenant's WeChat registration, as the app keeps it (a database row):
  * its apps, each with its own appid and secret, and its own callback URL.
  *
@@ -29,6 +50,8 @@ export interface WxTenant {
   mobileApp?: WxAppCredentials;
   /** Its multi-end app: `wx.weixinAppLogin()` codes. */
   multiEndApp?: WxAppCredentials;
+  /** Its WeCom app: `@WxWeComLoginRoute()` logins. */
+  wecom?: WxWeComOptions;
   /**
    * Its callback URL, on a domain its apps authorise; the path must be the module's `callbackURL`'s.
    * Tenants may share one. @default the module's `callbackURL`

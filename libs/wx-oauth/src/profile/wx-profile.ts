@@ -10,20 +10,30 @@ import type {
 } from '../client/wx-oauth.types.js';
 
 import type { WxIdField } from '../options/wx-oauth-module-options.interface.js';
+import type { WxWeComProfile } from './wx-wecom-profile.js';
 
 /**
  * The user as every login kind hands it to the app's `WxValidator` and, by
  * default, to `req.user`: a union, told apart by `via` (`oauth`: WeChat's
  * authorize page or QR login; `follow`: the official account's follow-to-log-in
  * QR code; `miniProgram`: a mini-program's `wx.login()` code; `mobileApp`: a
- * native app's OpenSDK code, or a multi-end app's). Narrow it
- * before reading a kind's own fields: `if (profile.via === 'miniProgram')
- * profile.phoneNumber`. It carries no token: tokens go to `validate` separately.
+ * native app's OpenSDK code, or a multi-end app's; `wecom`: a WeCom login, a
+ * corp's member or not, which has no openid). Narrow it before reading a
+ * kind's own fields: `if (profile.via === 'miniProgram') profile.phoneNumber`,
+ * `if (profile.provider === 'wechat') profile.openid`. It carries no token:
+ * tokens go to `validate` separately.
  *
  * @publicApi
  */
 export type WxProfile =
-  WxOAuthProfile | WxFollowProfile | WxMiniProgramProfile | WxMobileAppProfile;
+  WxOAuthProfile | WxFollowProfile | WxMiniProgramProfile | WxMobileAppProfile | WxWeComProfile;
+
+/**
+ * A WeChat login's profile: every kind but WeCom's, each with WeChat's openid.
+ *
+ * @publicApi
+ */
+export type WxWeChatProfile = Exclude<WxProfile, WxWeComProfile>;
 
 /** What every login's profile has. */
 interface WxProfileBase {

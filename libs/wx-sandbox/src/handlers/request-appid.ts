@@ -2,14 +2,18 @@ import type { SandboxAppTokens } from '../model/sandbox-app-tokens.js';
 import type { SandboxGrants } from '../model/sandbox-grants.js';
 import type { SandboxQrCodes } from '../model/sandbox-qr-codes.js';
 import type { WxSandboxAppInfo } from '../model/sandbox-apps.js';
+import type { WxSandboxCorpInfo } from '../model/wecom-corps.js';
+import type { WeComGrants } from '../model/wecom-grants.js';
 import { jsonObject } from './request-body.js';
 
 /** What the request log reads to tell which app a request was for. */
 export interface RequestAppidContext {
-  app(appid: string): WxSandboxAppInfo | undefined;
+  /** A registered WeChat app, or a WeCom corp by its corpid. */
+  app(appid: string): WxSandboxAppInfo | WxSandboxCorpInfo | undefined;
   appTokens: SandboxAppTokens;
   grants: SandboxGrants;
   qrCodes: SandboxQrCodes;
+  corpTokens: WeComGrants;
 }
 
 /** What a request carries that names its app. */
@@ -22,9 +26,9 @@ export interface RequestAppidSources {
 
 /**
  * The registered app a request was for, read before it is handled (a token may be renewed
- * by it): its `appid` (query, JSON or form body), else the app of its access token, QR ticket
- * or QR code. Only a registered app's appid is answered, so a secret sent as an appid by
- * mistake never reaches the log.
+ * by it): its `appid` (query, JSON or form body; WeCom's `corpid`), else the app (or corp) of
+ * its access token, QR ticket or QR code. Only a registered app's appid or corp's corpid is
+ * answered, so a secret sent as an appid by mistake never reaches the log.
  */
 export function requestAppid(
   sources: RequestAppidSources,
@@ -40,14 +44,16 @@ function namedAppid(
 ): string | undefined {
   const form = body.trimStart().startsWith('{') ? undefined : new URLSearchParams(body);
   const json = form ? undefined : jsonObject(body);
-  const named = query.get('appid') ?? form?.get('appid') ?? json?.appid;
+  const named = query.get('appid') ?? query.get('corpid') ?? form?.get('appid') ?? json?.appid;
   if (named !== undefined && named !== null) return typeof named === 'string' ? named : undefined;
   const token = query.get('access_token');
   if (token) {
     const appToken = context.appTokens.find(token);
     if (typeof appToken !== 'number') return appToken.appid;
     const grant = context.grants.findByAccessToken(token);
-    return typeof grant === 'number' ? undefined : grant.appid;
+    if (typeof grant !== 'number') return grant.appid;
+    const corpToken = context.corpTokens.findToken(token);
+    return typeof corpToken === 'number' ? undefined : corpToken.corpid;
   }
   const code =
     context.qrCodes.byTicketLive(query.get('ticket') ?? '') ??

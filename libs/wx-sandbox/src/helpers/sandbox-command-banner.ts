@@ -1,5 +1,6 @@
 import { MESSAGE_PUSH_CONSOLE_PATH } from '../handlers/message-push-console.js';
 import { describeKind, isOfficialAccount } from '../model/sandbox-apps.js';
+import type { WxSandboxCorpAppInfo, WxSandboxCorpInfo } from '../model/wecom-corps.js';
 import type { WxSandbox } from '../wx-sandbox.js';
 import type { SandboxCommandConfig, SandboxSeedSource } from './sandbox-command-config.js';
 
@@ -46,6 +47,18 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
     if (push.encodingAesKey !== undefined)
       variables.push(['WX_MP_AES_KEY', secretOf(push.encodingAesKey)]);
   }
+  // WeCom: its in-client link is on WX_OPEN_BASE_URL's host, its API and web login on these.
+  const corp = sandbox.corps[0];
+  const corpApp = corp?.apps[0];
+  if (corp && corpApp) {
+    variables.push(
+      ['WX_WECOM_CORPID', corp.corpid],
+      ['WX_WECOM_AGENTID', corpApp.agentid],
+      ['WX_WECOM_SECRET', secretOf(corpApp.secret)],
+      ['WX_WECOM_API_BASE_URL', sandbox.url],
+      ['WX_WECOM_LOGIN_BASE_URL', sandbox.publicUrl],
+    );
+  }
 
   const kinds = sandbox.apps.map(
     (app) =>
@@ -80,11 +93,31 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
     `wxLogin.js: ${sandbox.wxLoginJsUrl}`,
     `Test users: ${sandbox.users.map((user) => user.key).join(', ')}` +
       (autoApprove ? ` (approving as ${autoApprove})` : ' (chosen on the consent page)'),
+    ...(corp && corpApp ? [weComWords(corp, corpApp, config.options.weComAutoApprove)] : []),
     config.quiet
       ? 'Requests are not logged (--quiet).'
       : 'Requests are logged below (--quiet: not).',
     'Press Ctrl+C to stop.',
   ].join('\n');
+}
+
+/** The WeCom corp, its app and who can log in, in words. */
+function weComWords(
+  corp: WxSandboxCorpInfo,
+  app: WxSandboxCorpAppInfo,
+  autoApprove: string | false | undefined,
+): string {
+  const members = corp.members.map((member) =>
+    app.visibleTo.includes(member.key) ? member.key : `${member.key} (outside the app's range)`,
+  );
+  const nonMembers = corp.nonMembers.map((person) =>
+    person.externalUserid === undefined ? person.key : `${person.key} (external contact)`,
+  );
+  return (
+    `WeCom: corp ${corp.corpid} '${corp.name}', app ${app.agentid}; members ` +
+    `${members.join(', ')}; non-members ${nonMembers.join(', ')}` +
+    (autoApprove ? ` (signed in as ${autoApprove})` : ' (chosen on the login pages)')
+  );
 }
 
 /** Where the secrets the sandbox made up came from, in words. */

@@ -4,6 +4,11 @@ import {
   type WxSandboxApp,
   type WxSandboxAppKind,
 } from '../model/sandbox-apps.js';
+import {
+  DEFAULT_SANDBOX_AGENTID,
+  DEFAULT_SANDBOX_CORPID,
+  type WxSandboxCorp,
+} from '../model/wecom-corps.js';
 import { DEFAULT_SANDBOX_APPID, type WxSandboxOptions } from '../wx-sandbox.options.js';
 import type { WxSandboxMessagePush } from '../wx-sandbox.types.js';
 import {
@@ -82,6 +87,7 @@ export function sandboxCommandConfig(
     port: parsePort(given('port') ?? { value: '3001', from: '--port' }),
     host: given('host')?.value ?? '127.0.0.1',
     autoApprove: given('autoApprove')?.value ?? false,
+    weComAutoApprove: given('weComAutoApprove')?.value ?? false,
     publicUrl: given('publicUrl')?.value,
   };
   const givenSecrets = new Map<string, string>();
@@ -109,6 +115,7 @@ export function sandboxCommandConfig(
     options.apps = perKindApps(input, secrets, keep);
     officialAccount = options.apps.find((app) => app.kind === 'officialAccount')?.appid;
   }
+  options.corps = [weComCorpOf(input, secrets, keep)];
   return {
     options,
     callbackUrl: given('callbackUrl')?.value ?? DEFAULT_CALLBACK_URL,
@@ -155,6 +162,30 @@ function perKindApps(
     apps.push(app);
   }
   return apps;
+}
+
+/**
+ * The WeCom corp, always there beside the WeChat apps: its corpid and one app's agentid as
+ * given or the defaults, the app's secret given or made up from the seed over
+ * `<corpid>:<agentid>`, and the default members and non-members.
+ */
+function weComCorpOf(
+  { given }: CommandInput,
+  secrets: SeededSecrets,
+  keep: (secret: GivenOption) => string,
+): WxSandboxCorp {
+  const corpid = given('weComCorpid')?.value ?? DEFAULT_SANDBOX_CORPID;
+  const agentidGiven = given('weComAgentid');
+  if (agentidGiven && !/^\d{1,10}$/.test(agentidGiven.value))
+    throw new Error(
+      `${agentidGiven.from} must be digits, e.g. 1000002, got '${agentidGiven.value}'`,
+    );
+  const agentid = agentidGiven?.value ?? DEFAULT_SANDBOX_AGENTID;
+  const secret = given('weComSecret');
+  return {
+    corpid,
+    apps: [{ agentid, secret: secret ? keep(secret) : secrets.secret(`${corpid}:${agentid}`) }],
+  };
 }
 
 /**

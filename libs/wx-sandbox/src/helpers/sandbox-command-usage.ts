@@ -1,12 +1,14 @@
 import { MESSAGE_PUSH_CONSOLE_PATH } from '../handlers/message-push-console.js';
+import { DEFAULT_SANDBOX_AGENTID, DEFAULT_SANDBOX_CORPID } from '../model/wecom-corps.js';
 import { DEFAULT_CALLBACK_URL, DEFAULT_SANDBOX_APPS } from './sandbox-command-config.js';
 import { DEFAULT_SANDBOX_SEED } from './seeded-secrets.js';
 
 export const SANDBOX_COMMAND_USAGE = `Usage: nest-wx-oauth-sandbox [options]
 
 Runs a local WeChat (authorize, consent and QR pages, wxLogin.js, the /sns and /cgi-bin API, the
-official account's message push) for development, prints the variables your app needs, then
-logs each request. Each option can also be set by the environment variable in brackets; a flag
+official account's message push) and WeCom (企业微信: a corp with members and non-members, its
+in-client authorize and consent pages, the web login page, gettoken and getuserinfo) for
+development, prints the variables your app needs, then logs each request. Each option can also be set by the environment variable in brackets; a flag
 wins.
 
 By default: an official account, a website app, a mini-program, a mobile app and a multi-end
@@ -32,6 +34,10 @@ Options:
   --multiend-appid <appid>    [WX_SANDBOX_MULTIEND_APPID] the multi-end app, logging in as the mobile app (default ${DEFAULT_SANDBOX_APPS.multiEndApp})
   --multiend-secret <secret>  [WX_SANDBOX_MULTIEND_SECRET] its secret (default: from the seed, printed)
   --open-platform <name>      [WX_SANDBOX_OPEN_PLATFORM] the Open Platform account they are bound to
+  --wecom-corpid <corpid>     [WX_SANDBOX_WECOM_CORPID] the WeCom corp (default ${DEFAULT_SANDBOX_CORPID})
+  --wecom-agentid <agentid>   [WX_SANDBOX_WECOM_AGENTID] its self-built app (default ${DEFAULT_SANDBOX_AGENTID})
+  --wecom-secret <secret>     [WX_SANDBOX_WECOM_SECRET] the app's secret (default: from the seed over
+                              <corpid>:<agentid>, printed)
   --appid <appid>             [WX_SANDBOX_APPID] one app for both browser flows instead of an app per kind
   --secret <secret>           [WX_SANDBOX_SECRET] its secret (default: from the seed, printed)
   --mp-push-url <url>         [WX_SANDBOX_MP_PUSH_URL] the official account's message push: your app's
@@ -43,6 +49,8 @@ Options:
   --seed <seed>               [WX_SANDBOX_SEED] the seed of the secrets not given (default '${DEFAULT_SANDBOX_SEED}');
                               random: new random secrets at every start
   --auto-approve <key>        [WX_SANDBOX_AUTO_APPROVE] approve at once as this test user (alice, bob, carol, snap)
+  --wecom-auto-approve <key>  [WX_SANDBOX_WECOM_AUTO_APPROVE] sign WeCom in as this member or non-member, agreeing to
+                              everything (zhangsan, lisi, wangwu, zhaoliu, guest, customer)
   --public-url <url>          [WX_SANDBOX_PUBLIC_URL] where browsers reach the sandbox, e.g. behind a port mapping
   --callback-url <url>        [WX_CALLBACK_URL] your app's callback, printed back (default ${DEFAULT_CALLBACK_URL})
   --quiet                     [WX_SANDBOX_QUIET=1] no request log (by default a line per request: method, path,

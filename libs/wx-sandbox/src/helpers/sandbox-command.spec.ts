@@ -26,6 +26,15 @@ const variables = (banner: string): Record<string, string> =>
 const hmacHex = (seed: string, message: string): string =>
   createHmac('sha256', seed).update(message).digest('hex');
 
+/** The WeCom variables of a command run with its default corp and the default seed. */
+const weComVariables = (sandbox: WxSandbox): Record<string, string> => ({
+  WX_WECOM_CORPID: 'ww0sandbox0corp',
+  WX_WECOM_AGENTID: '1000002',
+  WX_WECOM_SECRET: hmacHex('nest-wx-oauth-sandbox', 'ww0sandbox0corp:1000002').slice(0, 32),
+  WX_WECOM_API_BASE_URL: sandbox.url,
+  WX_WECOM_LOGIN_BASE_URL: sandbox.publicUrl,
+});
+
 const authorizeStatus = async (
   sandbox: WxSandbox,
   path: string,
@@ -63,6 +72,7 @@ describe('the sandbox command', () => {
         WX_API_BASE_URL: sandbox.url,
         WX_OPEN_BASE_URL: sandbox.url,
         WX_MP_BASE_URL: sandbox.url,
+        ...weComVariables(sandbox),
       });
       expect(banner).toContain(
         `Apps: official account ${mp.appid}, website app ${web.appid}, mini-program ${mini.appid}, ` +
@@ -108,6 +118,8 @@ describe('the sandbox command', () => {
         WX_API_BASE_URL: second.sandbox.url,
         WX_OPEN_BASE_URL: second.sandbox.url,
         WX_MP_BASE_URL: second.sandbox.url,
+        WX_WECOM_API_BASE_URL: second.sandbox.url,
+        WX_WECOM_LOGIN_BASE_URL: second.sandbox.url,
       });
       for (const app of first.sandbox.apps) {
         expect(app.secret).toBe(hmacHex('nest-wx-oauth-sandbox', app.appid).slice(0, 32));
@@ -239,6 +251,7 @@ describe('the sandbox command', () => {
         WX_CALLBACK_URL: 'http://localhost:3000/auth/wechat/callback',
         WX_API_BASE_URL: sandbox.url,
         WX_OPEN_BASE_URL: sandbox.url,
+        ...weComVariables(sandbox),
       });
       expect(banner).not.toContain('secret-value');
       expect(banner).not.toContain('Message push');
@@ -265,6 +278,7 @@ describe('the sandbox command', () => {
         'WX_CALLBACK_URL',
         'WX_API_BASE_URL',
         'WX_OPEN_BASE_URL',
+        ...Object.keys(weComVariables(sandbox)),
       ]);
       expect(sandbox.apps.map((app) => app.kind)).toEqual(['mobileApp']);
     } finally {
@@ -337,6 +351,68 @@ describe('the sandbox command', () => {
     });
   });
 
+  describe('its WeCom corp', () => {
+    it('runs the default corp, whose app logs in over HTTP with the secret printed', async () => {
+      const { sandbox, banner } = await startCommand([], {
+        WX_SANDBOX_WECOM_AUTO_APPROVE: 'zhangsan',
+      });
+      try {
+        const printed = variables(banner);
+        expect(banner).toContain(
+          "WeCom: corp ww0sandbox0corp 'Sandbox Corp', app 1000002; members zhangsan, lisi, " +
+            "wangwu, zhaoliu (outside the app's range); non-members guest, customer (external " +
+            'contact) (signed in as zhangsan)',
+        );
+        const token = await fetch(
+          `${printed.WX_WECOM_API_BASE_URL}/cgi-bin/gettoken?` +
+            new URLSearchParams({
+              corpid: printed.WX_WECOM_CORPID,
+              corpsecret: printed.WX_WECOM_SECRET,
+            }),
+        ).then((res) => res.json() as Promise<Record<string, unknown>>);
+        expect(token).toMatchObject({ errcode: 0, expires_in: 7200 });
+        const login = await fetch(
+          `${printed.WX_WECOM_LOGIN_BASE_URL}/wwlogin/sso/login?` +
+            new URLSearchParams({
+              login_type: 'CorpApp',
+              appid: printed.WX_WECOM_CORPID,
+              agentid: printed.WX_WECOM_AGENTID,
+              redirect_uri: CALLBACK,
+            }),
+          { redirect: 'manual' },
+        );
+        const code = new URL(login.headers.get('location')!).searchParams.get('code')!;
+        const user = await fetch(
+          `${sandbox.url}/cgi-bin/auth/getuserinfo?` +
+            new URLSearchParams({ access_token: String(token.access_token), code }),
+        ).then((res) => res.json());
+        expect(user).toEqual({ errcode: 0, errmsg: 'ok', userid: 'ZhangSan' });
+        expect(sandbox.corpApp().visibleTo).not.toContain('zhaoliu');
+      } finally {
+        await sandbox.close();
+      }
+    });
+
+    it('takes its corpid, agentid and secret as flags or from the environment, naming a given secret', async () => {
+      const { sandbox, banner } = await startCommand(
+        ['--wecom-corpid', 'ww0acme', '--wecom-secret', 'wecom-secret-value'],
+        { WX_SANDBOX_WECOM_AGENTID: '1000042', WX_SANDBOX_WECOM_CORPID: 'ww0ignored' },
+      );
+      try {
+        expect(variables(banner)).toMatchObject({
+          WX_WECOM_CORPID: 'ww0acme',
+          WX_WECOM_AGENTID: '1000042',
+          WX_WECOM_SECRET: '<the --wecom-secret you gave>',
+        });
+        expect(banner).not.toContain('wecom-secret-value');
+        expect(sandbox.corpApp('ww0acme', '1000042').secret).toBe('wecom-secret-value');
+        expect(banner).toContain('(chosen on the login pages)');
+      } finally {
+        await sandbox.close();
+      }
+    });
+  });
+
   it('lists every flag in its help', () => {
     for (const flag of [
       '--mobile-appid <appid>      [WX_SANDBOX_MOBILE_APPID]',
@@ -348,6 +424,10 @@ describe('the sandbox command', () => {
       '--mp-push-aes-key <key>     [WX_SANDBOX_MP_PUSH_AES_KEY]',
       "--seed <seed>               [WX_SANDBOX_SEED] the seed of the secrets not given (default 'nest-wx-oauth-sandbox')",
       '--quiet                     [WX_SANDBOX_QUIET=1]',
+      '--wecom-corpid <corpid>     [WX_SANDBOX_WECOM_CORPID]',
+      '--wecom-agentid <agentid>   [WX_SANDBOX_WECOM_AGENTID]',
+      '--wecom-secret <secret>     [WX_SANDBOX_WECOM_SECRET]',
+      '--wecom-auto-approve <key>  [WX_SANDBOX_WECOM_AUTO_APPROVE]',
     ]) {
       expect(SANDBOX_COMMAND_USAGE).toContain(flag);
     }
@@ -437,6 +517,7 @@ describe('the sandbox command', () => {
     [['--port', '70000'], {}, /^--port must be 0 to 65535/],
     [[], { PORT: 'http' }, /^\$PORT must be 0 to 65535/],
     [[], { WX_SANDBOX_QUIET: 'maybe' }, /^\$WX_SANDBOX_QUIET must be 1 or 0$/],
+    [['--wecom-agentid', 'crm'], {}, /^--wecom-agentid must be digits, e\.g\. 1000002, got 'crm'$/],
   ])('refuses %j with %j, naming the option as it was given', (argv, env, message) => {
     expect(() => sandboxCommandConfig(argv, env)).toThrow(message);
   });

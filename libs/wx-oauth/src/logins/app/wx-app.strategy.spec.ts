@@ -15,6 +15,7 @@ import { WX_STRATEGIES } from '../../wx-oauth.constants.js';
 import {
   compileWxOAuth,
   fakeRequest,
+  idOf,
   RecordingValidator,
   runStrategy,
   type StrategyOutcome,
@@ -141,7 +142,7 @@ describe('WxAppStrategy', () => {
     clock = new ManualClock();
     events = [];
     RecordingValidator.seen = [];
-    RecordingValidator.answer = (profile) => ({ member: profile.openid });
+    RecordingValidator.answer = (profile) => ({ member: idOf(profile) });
     await compile();
   });
   afterEach(() => moduleRef.close());
@@ -207,11 +208,11 @@ describe('WxAppStrategy', () => {
         savedToken().then(
           (token) => {
             savedWhileValidating = token;
-            return { member: profile.openid };
+            return { member: idOf(profile) };
           },
           (error: unknown) => {
             savedWhileValidating = error;
-            return { member: profile.openid };
+            return { member: idOf(profile) };
           },
         );
       const outcome = await runStrategy(strategy, appLogin({ code: CODE, state: await issued() }));

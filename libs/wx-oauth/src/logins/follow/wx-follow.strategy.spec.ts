@@ -7,6 +7,7 @@ import { WxMemoryStore } from '../../store/wx-memory-store.js';
 import { ManualClock } from '../../utils/manual-clock.spec-helper.js';
 import {
   compileWxOAuth,
+  idOf,
   RecordingValidator,
   cookieHeader,
   fakeRequest,
@@ -61,7 +62,7 @@ describe('WxFollowStrategy', () => {
   beforeEach(async () => {
     clock = new ManualClock();
     RecordingValidator.seen = [];
-    RecordingValidator.answer = (profile) => ({ member: profile.openid });
+    RecordingValidator.answer = (profile) => ({ member: idOf(profile) });
     await compile();
   });
   afterEach(() => moduleRef.close());

@@ -10,6 +10,7 @@ import { ManualClock } from '../../utils/manual-clock.spec-helper.js';
 import { WX_STRATEGIES } from '../../wx-oauth.constants.js';
 import {
   compileWxOAuth,
+  idOf,
   RecordingValidator,
   fakeRequest,
   runStrategy,
@@ -93,7 +94,7 @@ describe('WxMiniProgramStrategy', () => {
   beforeEach(async () => {
     clock = new ManualClock();
     RecordingValidator.seen = [];
-    RecordingValidator.answer = (profile) => ({ member: profile.openid, profile });
+    RecordingValidator.answer = (profile) => ({ member: idOf(profile), profile });
     await compile();
   });
   afterEach(() => moduleRef.close());

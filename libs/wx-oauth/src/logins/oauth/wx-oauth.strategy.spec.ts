@@ -3,7 +3,7 @@ import type { HttpException, Provider } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import type { WxAccessToken } from '../../client/wx-oauth.types.js';
 import type { WxOAuthModuleOptions } from '../../options/wx-oauth-module-options.interface.js';
-import type { WxProfile } from '../../profile/wx-profile.js';
+import type { WxWeChatProfile } from '../../profile/wx-profile.js';
 import { WxValidator } from '../../profile/wx-validator.decorator.js';
 import { WxSandbox } from '../../testing/index.js';
 import { WxTokenService } from '../../tokens/wx-token.service.js';
@@ -231,7 +231,7 @@ describe('WxOAuthStrategy', () => {
     it("runs the app's @WxValidator() with the profile and tokens, and hands passport its user", async () => {
       @WxValidator()
       class Members implements WxValidator {
-        validate(profile: WxProfile, tokens: WxAccessToken | undefined) {
+        validate(profile: WxWeChatProfile, tokens: WxAccessToken | undefined) {
           return { member: profile.openid, via: profile.via, scope: tokens?.scope };
         }
       }

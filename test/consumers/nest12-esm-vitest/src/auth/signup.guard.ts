@@ -7,7 +7,7 @@ import {
 import {
   WxAuthGuard,
   type WxAuthenticateOptions,
-  type WxProfile,
+  type WxWeChatProfile,
 } from 'nest-wx-oauth';
 
 @Injectable()
@@ -32,7 +32,12 @@ export class SignupGuard extends WxAuthGuard {
     // A refused login becomes a 403; the rest is answered as WxAuthGuard does (a 400, WeChat's 5xx).
     if (err instanceof HttpException && err.getStatus() === 401)
       throw new ForbiddenException('The app says no');
-    const profile = super.handleRequest<WxProfile>(err, user, info, context);
+    const profile = super.handleRequest<WxWeChatProfile>(
+      err,
+      user,
+      info,
+      context,
+    );
     return { member: profile.openid } as TUser;
   }
 }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { WxIdentities, WxValidator, type WxProfile } from 'nest-wx-oauth';
+import { WxIdentities, WxValidator, type WxWeChatProfile } from 'nest-wx-oauth';
 import type { EntityManager } from 'typeorm';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -13,7 +13,7 @@ export class WeChatUsers implements WxValidator {
   ) {}
 
   /** Becomes `req.user`; return null to refuse the login (401). Its second parameter is the login's tokens. */
-  async validate(profile: WxProfile): Promise<User | null> {
+  async validate(profile: WxWeChatProfile): Promise<User | null> {
     const { userId } = await this.identities.resolve(
       profile,
       (p, tx: EntityManager) => this.users.create(p, tx),

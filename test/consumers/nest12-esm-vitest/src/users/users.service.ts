@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { WxProfile } from 'nest-wx-oauth';
+import type { WxWeChatProfile } from 'nest-wx-oauth';
 import type { EntityManager, Repository } from 'typeorm';
 import { User } from './user.entity.js';
 
@@ -10,7 +10,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
   ) {}
 
-  async create(profile: WxProfile, tx: EntityManager): Promise<string> {
+  async create(profile: WxWeChatProfile, tx: EntityManager): Promise<string> {
     const user = await tx.save(tx.create(User, { nickname: profile.nickname }));
     return String(user.id);
   }

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { WxWeComClient } from '../client/wx-wecom.client.js';
+import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
+import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
+import type { WxClock } from '../utils/clock.js';
+import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
+import { LeasedTokens } from './leased-tokens.js';
+
+/**
+ * WeCom's corp tokens (`/cgi-bin/gettoken`), one per corpid and app secret
+ * (two apps of one corp have two), kept in the store as the app tokens are
+ * and fetched once across instances; a call WeCom answers 40014 or 42001 runs
+ * once more with a fresh token.
+ */
+@Injectable()
+export class WxWeComTokens {
+  private readonly tokens: LeasedTokens;
+
+  constructor(
+    @Inject(WX_OAUTH_OPTIONS) settings: WxOAuthSettings,
+    @Inject(WX_OAUTH_STORE) store: WxOAuthStore,
+    @Inject(WX_OAUTH_CLOCK) clock: WxClock,
+  ) {
+    const { timeout, tokenRefreshMargin: refreshMargin } = settings;
+    this.tokens = new LeasedTokens({ store, clock, timeout, refreshMargin });
+  }
+
+  /** Runs `call` with the corp token of `client`'s app. */
+  withToken<T>(client: WxWeComClient, call: (token: string) => Promise<T>): Promise<T> {
+    return this.tokens.withToken(`wecom-token:${client.tokenKey}`, () => client.getToken(), call);
+  }
+}
