@@ -55,6 +55,7 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
       ['WX_WECOM_CORPID', corp.corpid],
       ['WX_WECOM_AGENTID', corpApp.agentid],
       ['WX_WECOM_SECRET', secretOf(corpApp.secret)],
+      ['WX_WECOM_CALLBACK_URL', config.weComCallbackUrl],
       ['WX_WECOM_API_BASE_URL', sandbox.url],
       ['WX_WECOM_LOGIN_BASE_URL', sandbox.publicUrl],
     );

@@ -34,6 +34,8 @@ export const DEFAULT_SANDBOX_APPS = {
 } as const;
 
 export const DEFAULT_CALLBACK_URL = 'http://localhost:3000/auth/wechat/callback';
+/** The WeCom login's route, its own callback. */
+export const DEFAULT_WECOM_CALLBACK_URL = 'http://localhost:3000/auth/wecom';
 
 /** Each kind of app, in the order the command runs them, and its two options. */
 const KINDS: readonly (readonly [WxSandboxAppKind, CommandOption, CommandOption])[] = [
@@ -52,6 +54,7 @@ export type SandboxSeedSource =
 export interface SandboxCommandConfig {
   options: WxSandboxOptions;
   callbackUrl: string;
+  weComCallbackUrl: string;
   /** Each secret (app secret, push Token or key) that was given rather than made up, and what to print in its place. */
   givenSecrets: ReadonlyMap<string, string>;
   /** The official account's message push, set once the sandbox listens. */
@@ -119,6 +122,7 @@ export function sandboxCommandConfig(
   return {
     options,
     callbackUrl: given('callbackUrl')?.value ?? DEFAULT_CALLBACK_URL,
+    weComCallbackUrl: given('weComCallbackUrl')?.value ?? DEFAULT_WECOM_CALLBACK_URL,
     givenSecrets,
     messagePush: messagePushOf(input, officialAccount, secrets, keep),
     seed,

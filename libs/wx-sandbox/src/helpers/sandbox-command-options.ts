@@ -28,6 +28,7 @@ export const COMMAND_OPTIONS = {
   autoApprove: { flag: 'auto-approve', env: 'WX_SANDBOX_AUTO_APPROVE' },
   publicUrl: { flag: 'public-url', env: 'WX_SANDBOX_PUBLIC_URL' },
   callbackUrl: { flag: 'callback-url', env: 'WX_CALLBACK_URL' },
+  weComCallbackUrl: { flag: 'wecom-callback-url', env: 'WX_WECOM_CALLBACK_URL' },
 } as const;
 
 export type CommandOption = keyof typeof COMMAND_OPTIONS;

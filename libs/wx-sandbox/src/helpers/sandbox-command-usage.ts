@@ -1,6 +1,10 @@
 import { MESSAGE_PUSH_CONSOLE_PATH } from '../handlers/message-push-console.js';
 import { DEFAULT_SANDBOX_AGENTID, DEFAULT_SANDBOX_CORPID } from '../model/wecom-corps.js';
-import { DEFAULT_CALLBACK_URL, DEFAULT_SANDBOX_APPS } from './sandbox-command-config.js';
+import {
+  DEFAULT_CALLBACK_URL,
+  DEFAULT_SANDBOX_APPS,
+  DEFAULT_WECOM_CALLBACK_URL,
+} from './sandbox-command-config.js';
 import { DEFAULT_SANDBOX_SEED } from './seeded-secrets.js';
 
 export const SANDBOX_COMMAND_USAGE = `Usage: nest-wx-oauth-sandbox [options]
@@ -53,6 +57,8 @@ Options:
                               everything (zhangsan, lisi, wangwu, zhaoliu, guest, customer)
   --public-url <url>          [WX_SANDBOX_PUBLIC_URL] where browsers reach the sandbox, e.g. behind a port mapping
   --callback-url <url>        [WX_CALLBACK_URL] your app's callback, printed back (default ${DEFAULT_CALLBACK_URL})
+  --wecom-callback-url <url>  [WX_WECOM_CALLBACK_URL] your app's WeCom login route, printed back
+                              (default ${DEFAULT_WECOM_CALLBACK_URL})
   --quiet                     [WX_SANDBOX_QUIET=1] no request log (by default a line per request: method, path,
                               appid, HTTP status and WeChat errcode; never a query, a secret or a code)
   -h, --help                  show this help`;

@@ -31,6 +31,7 @@ const weComVariables = (sandbox: WxSandbox): Record<string, string> => ({
   WX_WECOM_CORPID: 'ww0sandbox0corp',
   WX_WECOM_AGENTID: '1000002',
   WX_WECOM_SECRET: hmacHex('nest-wx-oauth-sandbox', 'ww0sandbox0corp:1000002').slice(0, 32),
+  WX_WECOM_CALLBACK_URL: 'http://localhost:3000/auth/wecom',
   WX_WECOM_API_BASE_URL: sandbox.url,
   WX_WECOM_LOGIN_BASE_URL: sandbox.publicUrl,
 });
