@@ -4,10 +4,13 @@ import { freePort } from './free-port.js';
 
 /**
  * The demo on a free loopback port, its logs in `logger`, its users in memory
- * (no file in the working directory). The callback's host is the one the
- * browser uses, or the state cookie stays behind.
+ * (no file in the working directory), with `env`'s variables besides. The
+ * callback's host is the one the browser uses, or the state cookie stays behind.
  */
-export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoApp> {
+export async function startDemoForBrowser(
+  logger: CaptureLogger,
+  env: Record<string, string> = {},
+): Promise<DemoApp> {
   const port = await freePort();
   return startDemo(
     {
@@ -15,6 +18,7 @@ export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoAp
       HOST: '127.0.0.1',
       WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
       DEMO_DB_FILE: ':memory:',
+      ...env,
     },
     logger,
   );

@@ -2,9 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { WxOAuthModule, type WxOAuthModuleOptions } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
+import type { Repository } from 'typeorm';
 import { AuthController } from './auth/auth.controller.js';
 import { BearerGuard } from './auth/bearer.guard.js';
 import { AppLoginController } from './auth/app-login.controller.js';
@@ -17,9 +19,11 @@ import { DemoUsers } from './auth/demo-users.service.js';
 import { WeChatUsers } from './auth/wechat-users.js';
 import { SessionService } from './auth/session.service.js';
 import { DemoSandbox, demoSandboxProvider } from './config/demo-sandbox.js';
+import { demoSaasOptions, sandboxSiteApps } from './config/demo-saas.js';
 import { demoStore } from './config/demo-store.js';
 import { type DemoEnv, validateDemoEnv } from './config/demo.config.js';
 import { DemoDatabaseModule } from './database/demo-database.module.js';
+import { DemoMerchantEntity } from './database/demo-merchant.entity.js';
 import {
   DEMO_OPTIONS,
   type DemoOptions,
@@ -32,30 +36,40 @@ import { AssetsController } from './pages/assets.controller.js';
 import { PagesController } from './pages/pages.controller.js';
 import { ProfileController } from './pages/profile.controller.js';
 import { WechatApiController } from './pages/wechat-api.controller.js';
+import { AuthorizerNames } from './merchants/authorizer-names.js';
+import { ComponentEventsController } from './merchants/component-events.controller.js';
+import { DemoMerchants } from './merchants/demo-merchants.service.js';
+import {
+  AUTHORIZATION_RETURN_PATH,
+  MerchantAdminController,
+} from './merchants/merchant-admin.controller.js';
+import { MerchantController } from './merchants/merchant.controller.js';
+import { SaasGuard } from './merchants/saas.guard.js';
 
 type DemoConfig = ConfigService<DemoEnv, true>;
 
 /**
  * What the `WX_*` keys cannot say: the in-process sandbox's apps and address,
- * the QR images of a sandbox on its own, and Redis. The keys themselves
- * (`WX_MP_*`, `WX_WEB_*`, `WX_MINI_*`, `WX_MOBILE_*`, `WX_MULTIEND_*`,
+ * the QR images of a sandbox on its own, Redis, and the SaaS's tenants (its
+ * merchants, in the demo's database). The keys themselves (`WX_MP_*`,
+ * `WX_WEB_*`, `WX_MINI_*`, `WX_MOBILE_*`, `WX_MULTIEND_*`, `WX_COMPONENT_*`,
  * `WX_CALLBACK_URL`, `WX_SCOPE`, `WX_MP_TOKEN`...) are read and checked by
  * `wxOAuthFromConfig`.
  */
-function wxOAuthExtra(config: DemoConfig, { sandbox }: DemoSandbox): Partial<WxOAuthModuleOptions> {
-  const app = (kind: string) => sandbox?.apps.find((a) => a.kind === kind);
+function wxOAuthExtra(
+  config: DemoConfig,
+  { sandbox }: DemoSandbox,
+  merchants: Repository<DemoMerchantEntity>,
+): Partial<WxOAuthModuleOptions> {
+  const registration = config.get('DEMO_SAAS', { infer: true })
+    ? demoSaasOptions(config, sandbox, merchants)
+    : sandbox
+      ? sandboxSiteApps(sandbox)
+      : {};
   return {
+    ...registration,
     ...(sandbox
-      ? {
-          officialAccount: app('officialAccount'),
-          website: app('website'),
-          miniProgram: app('miniProgram'),
-          mobileApp: app('mobileApp'),
-          multiEndApp: app('multiEndApp'),
-          apiBaseUrl: sandbox.url,
-          openBaseUrl: sandbox.url,
-          mpBaseUrl: sandbox.url,
-        }
+      ? { apiBaseUrl: sandbox.url, openBaseUrl: sandbox.url, mpBaseUrl: sandbox.url }
       : {}),
     // A sandbox on its own serves the QR images too, where the browser reaches it.
     ...(config.get('WX_TARGET', { infer: true }) === 'sandbox'
@@ -120,8 +134,8 @@ export class AppModule {
         DemoSandboxModule,
         WxOAuthModule.forRootAsync(
           wxOAuthFromConfig(wxOAuthExtra, {
-            imports: [DemoSandboxModule],
-            inject: [ConfigService, DemoSandbox],
+            imports: [DemoSandboxModule, TypeOrmModule.forFeature([DemoMerchantEntity])],
+            inject: [ConfigService, DemoSandbox, getRepositoryToken(DemoMerchantEntity)],
           }),
         ),
         // The users and their WeChat identities: PostgreSQL (DATABASE_URL) or the embedded engine's file.
@@ -140,6 +154,9 @@ export class AppModule {
         AppLoginController,
         MeController,
         WechatEventsController,
+        ComponentEventsController,
+        MerchantAdminController,
+        MerchantController,
         LoginController,
         PagesController,
         ProfileController,
@@ -152,6 +169,9 @@ export class AppModule {
         BearerGuard,
         DemoUsers,
         WeChatUsers,
+        DemoMerchants,
+        AuthorizerNames,
+        SaasGuard,
         {
           provide: DEMO_OPTIONS,
           inject: [ConfigService, DemoSandbox],
@@ -169,6 +189,14 @@ export class AppModule {
                 : `${WX_SCRIPT_ORIGIN}${WX_LOGIN_JS_PATH}`,
             miniProgramTry: miniProgramTry(config, sandbox),
             appTry: appTry(config, sandbox),
+            saas: config.get('DEMO_SAAS', { infer: true })
+              ? {
+                  authorizationReturnUrl: new URL(
+                    AUTHORIZATION_RETURN_PATH,
+                    config.get('WX_CALLBACK_URL', { infer: true }),
+                  ).href,
+                }
+              : undefined,
           }),
         },
         { provide: APP_FILTER, useClass: ErrorPageFilter },

@@ -16,4 +16,6 @@ export interface DemoOptions {
   miniProgramTry?: { appid: string; sandboxUrl: string };
   /** The page that stands in for the native app: a sandbox's mobile app, and its multi-end app if any, where the browser reaches it. */
   appTry?: { appid: string; sandboxUrl: string; multiEndAppid?: string };
+  /** The SaaS on a third-party platform, when on: where WeChat's authorisation page returns. */
+  saas?: { authorizationReturnUrl: string };
 }

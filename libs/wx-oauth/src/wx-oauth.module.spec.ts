@@ -149,7 +149,7 @@ describe('WxOAuthModule', () => {
     expect(ref.get(IssuesStates).states).toBe(ref.get(WxAppStates));
   });
 
-  it("exports every public name from the package's entry, the identities' among them", () => {
+  it("exports every public name from the package's entry, the identities' and the platform's among them", () => {
     const names = [
       'InjectWxOAuth',
       'InjectWxOAuthOptions',
@@ -161,6 +161,9 @@ describe('WxOAuthModule', () => {
       'WxAppTokenService',
       'WxAuthGuard',
       'WxAuthScope',
+      'WxComponent',
+      'WxComponentClient',
+      'WxComponentReceiver',
       'WxFollowLogin',
       'WxFollowLoginRoute',
       'WxHandoff',
@@ -182,7 +185,7 @@ describe('WxOAuthModule', () => {
       'isWeChatBrowser',
     ];
     expect(Object.keys(publicApi).sort()).toEqual(names.sort());
-    expect(Object.keys(publicApi)).toHaveLength(29);
+    expect(Object.keys(publicApi)).toHaveLength(32);
     expect(publicApi.WxAppStates).toBe(WxAppStates);
     expect(publicApi.WX_STRATEGIES.app).toBe('wechat-app');
   });

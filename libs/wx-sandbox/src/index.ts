@@ -1,9 +1,18 @@
 export { WxSandbox } from './wx-sandbox.js';
 export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
 export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './model/sandbox-apps.js';
+export {
+  DEFAULT_SANDBOX_COMPONENT_APPID,
+  type WxSandboxComponent,
+  type WxSandboxComponentInfo,
+} from './model/sandbox-components.js';
 export type {
   WxSandboxAppLoginRequest,
   WxSandboxAppLoginResponse,
+  WxSandboxComponentAuthorization,
+  WxSandboxComponentAuthorizeRequest,
+  WxSandboxComponentEvent,
+  WxSandboxComponentInfoType,
   WxSandboxEncryptedData,
   WxSandboxEndpoint,
   WxSandboxFault,

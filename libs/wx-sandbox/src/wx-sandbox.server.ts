@@ -144,14 +144,18 @@ export class SandboxServer {
 
   /** The app of a request, for the log: never anything but a registered app's appid. */
   private appidOf(route: SandboxRoute, request: SandboxRequest): string | undefined {
-    const { apps, appTokens, grants, qrCodes } = this.context;
+    const { apps, appTokens, grants, qrCodes, components } = this.context;
+    const authorizerAppid = (token: string): string | undefined => {
+      const authorization = components.grants.findByAccessToken(token);
+      return typeof authorization === 'number' ? undefined : authorization.authorizerAppid;
+    };
     return requestAppid(
       {
         query: request.query,
         body: request.body,
         qrCodeId: route.name === 'follow_qr' ? qrCodeId(request.pathname) : undefined,
       },
-      { app: (appid) => apps.app(appid), appTokens, grants, qrCodes },
+      { app: (appid) => apps.app(appid), appTokens, grants, authorizerAppid, qrCodes },
     );
   }
 

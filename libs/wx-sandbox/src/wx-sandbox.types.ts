@@ -37,8 +37,10 @@ export type WxSandboxUserSeed = Partial<WxSandboxUser> & {
 /**
  * The back-channel endpoints a fault can target: `/sns` (where website and mobile apps
  * exchange their codes), the official account's `/cgi-bin`, the mini-program's
- * `/sns/jscode2session` and `/wxa/business/getuserphonenumber`, and the multi-end app's
- * `/donut/code2verifyinfo`.
+ * `/sns/jscode2session` and `/wxa/business/getuserphonenumber`, the multi-end app's
+ * `/donut/code2verifyinfo`, and the third-party platform's `/cgi-bin/component/api_*`,
+ * `/sns/oauth2/component/*` (`component_access_token`, `component_refresh_token`) and
+ * `/sns/component/jscode2session` (`component_jscode2session`).
  */
 export type WxSandboxEndpoint =
   | 'access_token'
@@ -50,7 +52,16 @@ export type WxSandboxEndpoint =
   | 'user_info'
   | 'jscode2session'
   | 'getuserphonenumber'
-  | 'code2verifyinfo';
+  | 'code2verifyinfo'
+  | 'api_start_push_ticket'
+  | 'api_component_token'
+  | 'api_create_preauthcode'
+  | 'api_query_auth'
+  | 'api_authorizer_token'
+  | 'api_get_authorizer_info'
+  | 'component_access_token'
+  | 'component_refresh_token'
+  | 'component_jscode2session';
 
 /** A way for WeChat to misbehave, injected with `WxSandbox.inject`. */
 export type WxSandboxFault =
@@ -189,4 +200,51 @@ export interface WxSandboxRequestRecord {
   status: number | 'reset';
   /** WeChat's errcode, when the answer is one of its errors (never 0). */
   errcode?: number;
+}
+
+/** What WeChat tells a third-party platform at its authorisation-event URL (`InfoType`). */
+export type WxSandboxComponentInfoType =
+  'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
+
+/**
+ * One push to a platform's authorisation-event URL and how the platform answered; never
+ * the ticket, the authorisation code, a token or a key.
+ */
+export interface WxSandboxComponentEvent {
+  infoType: WxSandboxComponentInfoType;
+  /** `CreateTime`, seconds by the sandbox clock; the same on every attempt. */
+  createTime: number;
+  /** The merchant's account, for the authorisation events. */
+  authorizerAppid?: string;
+  /** In order, at most three; empty when the platform has no event URL. */
+  attempts: WxSandboxPushAttempt[];
+  /** Whether an attempt got a 2xx answer in time. */
+  answered: boolean;
+  /** The answer's body; `undefined` without an answer. */
+  replyBody?: string;
+  /** Whether the answer was `success`, as WeChat wants it; `undefined` without an answer. */
+  replyValid?: boolean;
+}
+
+/** What `WxSandbox.authorizeComponent` is asked: a merchant authorising an account, no browser. */
+export interface WxSandboxComponentAuthorizeRequest {
+  /** The merchant's official account or mini-program. */
+  authorizerAppid: string;
+  /** The platform. @default the first one */
+  componentAppid?: string;
+  /**
+   * The permission sets granted (func_info ids).
+   * @default [1, 2, 3, 4] for an official account (4: web pages, which on-behalf login needs),
+   *   [17, 18, 19] for a mini-program
+   */
+  funcInfo?: readonly number[];
+}
+
+/** What the platform's return URL gets (`auth_code`, `expires_in`), and how the event push went. */
+export interface WxSandboxComponentAuthorization {
+  /** For `api_query_auth`; good for `expiresIn` seconds. */
+  authCode: string;
+  expiresIn: number;
+  /** The `authorized` (or `updateauthorized`) push, once answered or given up. */
+  event: WxSandboxComponentEvent;
 }

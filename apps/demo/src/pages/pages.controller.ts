@@ -19,6 +19,7 @@ export class PagesController {
     return homePage(loginPathFor(), await this.sessions.read(req), this.options.banner, {
       miniProgram: this.options.miniProgramTry !== undefined,
       app: this.options.appTry !== undefined,
+      saas: this.options.saas !== undefined,
     });
   }
 

@@ -11,13 +11,19 @@ export function homePage(
   loginPath: string,
   user: DemoLogin | undefined,
   sandboxNote: string | undefined,
-  standIns: { miniProgram?: boolean; app?: boolean } = {},
+  standIns: { miniProgram?: boolean; app?: boolean; saas?: boolean } = {},
 ): string {
-  // The stand-ins for the clients that are not browsers, with a sandbox only.
+  // The stand-ins for the clients that are not browsers, with a sandbox only; the SaaS's admin when it runs as one.
   const tryStandIns = [
     standIns.miniProgram &&
       html`<p><a id="try-mini-program" href="/miniprogram">Try the mini-program login</a></p>`,
     standIns.app && html`<p><a id="try-app" href="/app">Try the native app login</a></p>`,
+    standIns.saas &&
+      html`<p>
+        <a id="saas-admin" href="/admin/merchants"
+          >SaaS: merchants connect their official accounts</a
+        >
+      </p>`,
   ];
   const body = user
     ? html`<div class="card">

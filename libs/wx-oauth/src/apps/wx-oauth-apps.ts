@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { AxiosInstance } from 'axios';
 import { createWxAxios } from '../client/wx-axios.js';
 import { WXOAuth } from '../client/wx-oauth.client.js';
+import type { WxOnBehalfOf } from '../client/wx-oauth-client.options.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
+import { WxAuthorizers } from '../component/wx-authorizers.js';
+import { WxComponentPlatform } from '../component/wx-component-platform.js';
 import { callbackPathOf, type LoginRequest } from '../http/login-request.js';
 import type { WxTenant, WxTenantResolver } from '../options/wx-tenant.interface.js';
 import type { WxClock } from '../utils/clock.js';
@@ -11,7 +13,12 @@ import { TtlMap } from '../utils/ttl-map.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import { WX_APP_KINDS, type WxAppKind } from './wx-app-kind.js';
-import { type WxApp, WxRegistration } from './wx-registration.js';
+import {
+  isAuthorizerApp,
+  type WxApp,
+  type WxAppAccess,
+  WxRegistration,
+} from './wx-registration.js';
 import { resolverFailureLog } from './wx-resolver-failure.js';
 import { tenantRequestOf } from './wx-tenant-request.js';
 
@@ -30,7 +37,7 @@ export class WxOAuthApps implements OnApplicationShutdown {
   private readonly resolver?: WxTenantResolver;
   private readonly cacheTtl: number;
   private readonly logErrors: boolean;
-  private readonly client: (credentials: WxAppCredentials) => WXOAuth;
+  private readonly client: (credentials: WxAppAccess) => WXOAuth;
   private readonly pool?: AxiosInstance;
   private readonly registrations: TtlMap<string, Promise<WxRegistration | undefined>>;
   private readonly appidTenants: TtlMap<string, Promise<string | undefined>>;
@@ -39,6 +46,8 @@ export class WxOAuthApps implements OnApplicationShutdown {
   constructor(
     @Inject(WX_OAUTH_OPTIONS) private readonly settings: WxOAuthSettings,
     @Inject(WX_OAUTH_CLOCK) clock: WxClock,
+    private readonly platform: WxComponentPlatform,
+    private readonly authorizers: WxAuthorizers,
   ) {
     const { apiBaseUrl, openBaseUrl, timeout, lang, retry, tenants } = settings;
     // Unused by the fixed registration.
@@ -47,8 +56,8 @@ export class WxOAuthApps implements OnApplicationShutdown {
     this.logErrors = tenants?.logErrors ?? false;
     this.pool = tenants && !settings.axios ? createWxAxios(apiBaseUrl) : undefined;
     const axios = settings.axios ?? this.pool;
-    this.client = (credentials) =>
-      new WXOAuth({ ...credentials, apiBaseUrl, openBaseUrl, timeout, lang, retry, axios });
+    this.client = (app) =>
+      new WXOAuth({ ...this.access(app), apiBaseUrl, openBaseUrl, timeout, lang, retry, axios });
     this.resolver = tenants?.resolver;
     this.fixed = tenants
       ? undefined
@@ -121,6 +130,16 @@ export class WxOAuthApps implements OnApplicationShutdown {
     return app.client;
   }
 
+  /**
+   * Refuses a login with a merchant's app whose authorisation was revoked
+   * (`authorizer_revoked`, 403) before the browser leaves for WeChat; the
+   * platform's calls refuse it likewise.
+   */
+  async assertServing(app: WxApp): Promise<void> {
+    if (app.client.componentAppid !== undefined)
+      await this.authorizers.assertAuthorized(app.client.appid);
+  }
+
   /** Drops a tenant's cached registration: the next request loads it again. */
   forget(tenantId: string): void {
     this.registrations.delete(tenantId);
@@ -131,6 +150,21 @@ export class WxOAuthApps implements OnApplicationShutdown {
     const { httpAgent, httpsAgent } = this.pool?.defaults ?? {};
     (httpAgent as { destroy?(): void } | undefined)?.destroy?.();
     (httpsAgent as { destroy?(): void } | undefined)?.destroy?.();
+  }
+
+  /** How a client calls WeChat: with the app's secret, or on the platform's behalf, refusing a revoked merchant. */
+  private access(app: WxAppAccess): { appid: string; secret?: string; component?: WxOnBehalfOf } {
+    if (!isAuthorizerApp(app)) return { appid: app.appid, secret: app.secret };
+    const { appid, authorizerRefreshToken } = app;
+    const component: WxOnBehalfOf = {
+      appid: this.platform.registered().appid,
+      withToken: async (call) => {
+        await this.authorizers.assertAuthorized(appid);
+        return this.platform.withToken(call);
+      },
+      authorizerRefreshToken,
+    };
+    return { appid, component };
   }
 
   private tenantOfAppid(appid: string): Promise<string | undefined> {
@@ -153,9 +187,23 @@ export class WxOAuthApps implements OnApplicationShutdown {
       new WxOAuthError('app_config', `Tenant ${id} from the tenant resolver: ${what}`);
     if (tenant.id !== id) throw fail(`its id is ${JSON.stringify(tenant.id)}`);
     for (const kind of WX_APP_KINDS) {
-      const app = tenant[kind];
-      if (app && !(isText(app.appid) && isText(app.secret)))
-        throw fail(`${kind} needs an appid and a secret`);
+      const app: WxAppAccess | undefined = tenant[kind];
+      if (!app) continue;
+      if (!isAuthorizerApp(app)) {
+        if (!(isText(app.appid) && isText(app.secret)))
+          throw fail(`${kind} needs an appid and a secret`);
+        continue;
+      }
+      if (!THROUGH_PLATFORM.includes(kind))
+        throw fail(`${kind} cannot be served through the third-party platform`);
+      if (!this.platform.appid)
+        throw fail(
+          `${kind} is served through the third-party platform, but the module has none (component, or WX_COMPONENT_*)`,
+        );
+      if (!isText(app.appid) || 'secret' in app)
+        throw fail(`${kind} through the platform needs its appid and no secret`);
+      if (app.authorizerRefreshToken !== undefined && !isText(app.authorizerRefreshToken))
+        throw fail(`${kind}.authorizerRefreshToken must be a non-empty string`);
     }
     if (!WX_APP_KINDS.some((kind) => tenant[kind])) throw fail('it has no app');
     const { callbackURL } = tenant;
@@ -193,6 +241,9 @@ export class WxOAuthApps implements OnApplicationShutdown {
     throw new WxOAuthError('tenant_unavailable', 'The tenant resolver failed');
   }
 }
+
+/** The kinds a merchant can authorise to a third-party platform. */
+const THROUGH_PLATFORM: readonly WxAppKind[] = ['officialAccount', 'miniProgram'];
 
 /** The caller's text (a host, an appid from a cookie) quoted and bounded, for a log line. */
 function quote(text: string): string {

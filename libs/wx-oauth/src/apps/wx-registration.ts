@@ -1,7 +1,7 @@
 import type { WXOAuth } from '../client/wx-oauth.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope } from '../client/wx-oauth.types.js';
-import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
+import type { WxAppCredentials, WxAuthorizerApp } from '../options/wx-tenant.interface.js';
 import { NATIVE_APPS, type WxOAuthSettings } from '../options/wx-oauth.options.js';
 import {
   kindForScope,
@@ -35,11 +35,22 @@ export async function naming<T>(app: WxApp, call: Promise<T>): Promise<T> {
   }
 }
 
-/** The credentials of one registration: one `appid` for both browser flows, or its apps by kind. */
+/** The credentials of one registration: one `appid` for both browser flows, or its apps by kind; a merchant's, through the platform. */
 export type WxRegistrationApps = Pick<
   WxOAuthSettings,
-  'appid' | 'secret' | 'officialAccount' | 'website' | 'miniProgram' | 'mobileApp' | 'multiEndApp'
->;
+  'appid' | 'secret' | 'website' | 'mobileApp' | 'multiEndApp'
+> & {
+  officialAccount?: WxAppCredentials | WxAuthorizerApp;
+  miniProgram?: WxAppCredentials | WxAuthorizerApp;
+};
+
+/** An app's credentials: its own secret, or a merchant's served through the platform. */
+export type WxAppAccess = WxAppCredentials | WxAuthorizerApp;
+
+/** Whether `app` is a merchant's, served through the third-party platform. */
+export function isAuthorizerApp(app: WxAppAccess): app is WxAuthorizerApp {
+  return (app as Partial<WxAuthorizerApp>).component === true;
+}
 
 type WxNativeKind = (typeof NATIVE_APPS)[number];
 
@@ -65,7 +76,7 @@ export class WxRegistration {
 
   constructor(
     apps: WxRegistrationApps,
-    client: (credentials: WxAppCredentials) => WXOAuth,
+    client: (credentials: WxAppAccess) => WXOAuth,
     /** The tenant's id; undefined for the module's fixed registration. */
     readonly tenant?: string,
     /** Its callback URL (a tenant's own, else the module's); none for a registration of native apps only. */

@@ -11,7 +11,21 @@ export interface WxHttpOptions {
 }
 
 /** Query parameters whose values must never reach a message or a log line. */
-const SECRET_PARAMS = ['secret', 'appsecret', 'access_token', 'refresh_token', 'code', 'js_code'];
+const SECRET_PARAMS = [
+  'secret',
+  'appsecret',
+  'access_token',
+  'refresh_token',
+  'code',
+  'js_code',
+  // The third-party platform's.
+  'component_appsecret',
+  'component_secret',
+  'component_verify_ticket',
+  'component_access_token',
+  'authorizer_refresh_token',
+  'authorization_code',
+];
 
 /**
  * WeChat's back channel on axios: GET with query parameters or POST with JSON, and WeChat's

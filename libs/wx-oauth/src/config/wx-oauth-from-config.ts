@@ -11,7 +11,9 @@ import { resolveWxOAuthOptions } from '../options/wx-oauth.options.js';
  * beside either, `WX_MINI_APPID`/`WX_MINI_SECRET` (the mini-program),
  * `WX_MOBILE_APPID`/`WX_MOBILE_SECRET` (the mobile app) and
  * `WX_MULTIEND_APPID`/`WX_MULTIEND_SECRET` (the multi-end app).
- * `WX_FRONTEND_ORIGINS` lists origins separated by commas.
+ * `WX_FRONTEND_ORIGINS` lists origins separated by commas. The third-party
+ * platform: `WX_COMPONENT_APPID`, `WX_COMPONENT_SECRET`, `WX_COMPONENT_TOKEN`
+ * and `WX_COMPONENT_AES_KEY`, all four or none.
  */
 const KEYS = {
   WX_APPID: 'appid',
@@ -36,6 +38,10 @@ const KEYS = {
   WX_MP_TOKEN: 'messagePush.token',
   WX_MP_AES_KEY: 'messagePush.encodingAesKey',
   WX_MP_BASE_URL: 'mpBaseUrl',
+  WX_COMPONENT_APPID: 'component.appid',
+  WX_COMPONENT_SECRET: 'component.secret',
+  WX_COMPONENT_TOKEN: 'component.token',
+  WX_COMPONENT_AES_KEY: 'component.encodingAesKey',
 } as const;
 
 type WxConfigKey = keyof typeof KEYS;
@@ -51,6 +57,7 @@ const KEY_OF: Record<string, string> = {
   mobileApp: 'WX_MOBILE_*',
   multiEndApp: 'WX_MULTIEND_*',
   messagePush: 'WX_MP_TOKEN',
+  component: 'WX_COMPONENT_*',
 };
 
 /**
@@ -97,6 +104,13 @@ export function wxOAuthFromConfig(
   };
 }
 
+/** The platform's four keys, when any is set: the validation names each one missing. */
+function component(appid?: string, secret?: string, token?: string, encodingAesKey?: string) {
+  return appid || secret || token || encodingAesKey
+    ? { appid, secret, token, encodingAesKey }
+    : undefined;
+}
+
 /** The options the keys set; an empty value (as docker-compose passes `${X:-}`) counts as unset. */
 function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
   const value = (key: WxConfigKey) => config.get<string>(key) || undefined;
@@ -124,6 +138,12 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
       ? { token: value('WX_MP_TOKEN'), encodingAesKey: value('WX_MP_AES_KEY') }
       : undefined,
     mpBaseUrl: value('WX_MP_BASE_URL'),
+    component: component(
+      value('WX_COMPONENT_APPID'),
+      value('WX_COMPONENT_SECRET'),
+      value('WX_COMPONENT_TOKEN'),
+      value('WX_COMPONENT_AES_KEY'),
+    ),
   };
   // Unset keys leave their options to the defaults; the validation reports what is missing.
   return Object.fromEntries(

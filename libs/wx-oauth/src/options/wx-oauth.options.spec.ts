@@ -110,3 +110,36 @@ describe('resolveWxOAuthOptions: native apps', () => {
     });
   });
 });
+
+describe('resolveWxOAuthOptions: the third-party platform', () => {
+  const component = {
+    appid: 'wx0options0platform',
+    secret: 'platform-options-secret-0123456',
+    token: 'platformToken42',
+    encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  };
+
+  it('takes the platform beside the apps', () => {
+    const settings = resolveWxOAuthOptions({ officialAccount, callbackURL: CALLBACK, component });
+    expect(settings.component).toEqual(component);
+  });
+
+  it('names each missing or malformed part, never its value', () => {
+    const message = refusal({
+      officialAccount,
+      callbackURL: CALLBACK,
+      component: { appid: component.appid, token: 'no', encodingAesKey: 'short-key' },
+    });
+    expect(message).toMatch(/- component\.secret: is required/);
+    expect(message).toMatch(/- component\.token: must be 3 to 32 letters and digits/);
+    expect(message).toMatch(/- component\.encodingAesKey: must be 43 letters and digits/);
+    expect(message).not.toContain('short-key');
+    expect(
+      refusal({
+        officialAccount,
+        callbackURL: CALLBACK,
+        component: { ...component, encodingAesKey: undefined },
+      }),
+    ).toMatch(/- component\.encodingAesKey:/);
+  });
+});

@@ -9,6 +9,8 @@ export interface RequestAppidContext {
   app(appid: string): WxSandboxAppInfo | undefined;
   appTokens: SandboxAppTokens;
   grants: SandboxGrants;
+  /** The merchant account of a platform's `authorizer_access_token`. */
+  authorizerAppid(token: string): string | undefined;
   qrCodes: SandboxQrCodes;
 }
 
@@ -22,8 +24,8 @@ export interface RequestAppidSources {
 
 /**
  * The registered app a request was for, read before it is handled (a token may be renewed
- * by it): its `appid` (query, JSON or form body), else the app of its access token, QR ticket
- * or QR code. Only a registered app's appid is answered, so a secret sent as an appid by
+ * by it): its `appid` (query, JSON or form body) or `authorizer_appid` (a platform's JSON),
+ * else the app of its access token, QR ticket or QR code. Only a registered app's appid is answered, so a secret sent as an appid by
  * mistake never reaches the log.
  */
 export function requestAppid(
@@ -40,14 +42,15 @@ function namedAppid(
 ): string | undefined {
   const form = body.trimStart().startsWith('{') ? undefined : new URLSearchParams(body);
   const json = form ? undefined : jsonObject(body);
-  const named = query.get('appid') ?? form?.get('appid') ?? json?.appid;
+  // A platform's calls name the merchant's account as `authorizer_appid`.
+  const named = query.get('appid') ?? form?.get('appid') ?? json?.appid ?? json?.authorizer_appid;
   if (named !== undefined && named !== null) return typeof named === 'string' ? named : undefined;
   const token = query.get('access_token');
   if (token) {
     const appToken = context.appTokens.find(token);
     if (typeof appToken !== 'number') return appToken.appid;
     const grant = context.grants.findByAccessToken(token);
-    return typeof grant === 'number' ? undefined : grant.appid;
+    return typeof grant === 'number' ? context.authorizerAppid(token) : grant.appid;
   }
   const code =
     context.qrCodes.byTicketLive(query.get('ticket') ?? '') ??
