@@ -10,12 +10,13 @@
 //   http/           client
 //   store/          client
 //   options/        client, http, store
-//   apps/           options, client, http, store
+//   component/      options, store, client  (the third-party platform: its ticket, token, merchants' authorisations)
+//   apps/           options, client, http, store, component
 //   tokens/         apps, options, store, client
 //   state/          http, store, options, client
 //   profile/        options, client
 //   errors/         client
-//   push/           apps, options, store, http, client
+//   push/           apps, component, options, store, http, client
 //   logins/oauth/, logins/follow/, logins/mini-program/, logins/app/, logins/wecom/
 //                   every folder above (the core), but not each other
 //   guard/          logins/*, and the core
@@ -42,6 +43,7 @@ const CORE = [
   'http',
   'store',
   'options',
+  'component',
   'apps',
   'tokens',
   'state',
@@ -84,12 +86,13 @@ module.exports = {
     layer('http', ['client']),
     layer('store', ['client']),
     layer('options', ['client', 'http', 'store']),
-    layer('apps', ['options', 'client', 'http', 'store']),
+    layer('component', ['options', 'store', 'client']),
+    layer('apps', ['options', 'client', 'http', 'store', 'component']),
     layer('tokens', ['apps', 'options', 'store', 'client']),
     layer('state', ['http', 'store', 'options', 'client']),
     layer('profile', ['options', 'client']),
     layer('errors', ['client']),
-    layer('push', ['apps', 'options', 'store', 'http', 'client']),
+    layer('push', ['apps', 'component', 'options', 'store', 'http', 'client']),
     {
       name: 'layer-logins',
       severity: 'error',

@@ -125,6 +125,9 @@ describe('the demo as docker-compose wires it', () => {
       env.WX_SANDBOX_WECOM_SECRET,
       env.WX_SANDBOX_MP_PUSH_TOKEN,
       env.WX_SANDBOX_MP_PUSH_AES_KEY,
+      env.WX_SANDBOX_COMPONENT_SECRET,
+      env.WX_SANDBOX_COMPONENT_TOKEN,
+      env.WX_SANDBOX_COMPONENT_AES_KEY,
       services.postgres.environment.POSTGRES_PASSWORD,
     ]) {
       expect(secret).toBeTruthy();
@@ -373,6 +376,29 @@ describe('the demo as docker-compose wires it', () => {
     expect(services.sandbox.environment.WX_SANDBOX_MP_PUSH_TOKEN).toMatch(/^\$\{WX_MP_TOKEN:-/);
     expect(services.sandbox.environment.WX_SANDBOX_MP_PUSH_AES_KEY).toMatch(/^\$\{WX_MP_AES_KEY:-/);
     expect(sandbox?.output()).toContain(`${demoUrl}/wechat/events, safe mode`);
+  });
+
+  it("wires the sandbox's third-party platform to the demo, which runs as a SaaS on it only with DEMO_SAAS", async () => {
+    const sandboxEnv = resolveDefaults(services.sandbox.environment);
+    const demoEnv = resolveDefaults(services.demo.environment);
+    // The demo's service name and port, and its authorisation-event route (ComponentEventsController).
+    expect(sandboxEnv.WX_SANDBOX_COMPONENT_EVENT_URL).toBe(
+      `http://demo:${demoEnv.PORT}/wechat/component/events`,
+    );
+    expect(sandboxEnv.WX_SANDBOX_COMPONENT_TOKEN).toMatch(/^[A-Za-z0-9]{3,32}$/);
+    expect(sandboxEnv.WX_SANDBOX_COMPONENT_AES_KEY).toMatch(/^[A-Za-z0-9]{43}$/);
+    for (const key of ['APPID', 'SECRET', 'TOKEN', 'AES_KEY'])
+      expect(demoEnv[`WX_SANDBOX_COMPONENT_${key}`]).toBe(
+        sandboxEnv[`WX_SANDBOX_COMPONENT_${key}`],
+      );
+    // Real WeChat's platform and the switch default to nothing: the SaaS's pages are not there.
+    expect(demoEnv.DEMO_SAAS).toBe('');
+    expect(demoEnv.WX_COMPONENT_APPID).toBe('');
+    expect((await fetch(`${demoUrl}/admin/merchants`)).status).toBe(404);
+    expect(
+      (await fetch(`${demoUrl}/wechat/component/events`, { method: 'POST', body: '<xml/>' }))
+        .status,
+    ).toBe(404);
   });
 
   it('logs a visitor in who follows the official account: the QR code, the scan on the sandbox, its push to the demo', async () => {

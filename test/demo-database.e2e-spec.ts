@@ -272,6 +272,21 @@ describe('two demo instances on one PostgreSQL database', () => {
     expect(migrations.map((m) => m.name)).toEqual([
       'WxIdentities1796601600000',
       'DemoUsers1796601600100',
+      'DemoMerchants1796601600200',
+    ]);
+    // The SaaS's merchants' table, as its entity describes it, whether or not the demo runs as one.
+    const columns = (await db.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'demo_merchants' ORDER BY column_name",
+    )) as { column_name: string }[];
+    expect(columns.map((c) => c.column_name)).toEqual([
+      'appid',
+      'authorizer_refresh_token',
+      'created_at',
+      'id',
+      'name',
+      'permissions',
+      'status',
+      'updated_at',
     ]);
   });
 

@@ -22,6 +22,7 @@ import {
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import {
+  type WxAppCredentials,
   type WxAuthInfo,
   WxAuthGuard,
   WxOAuthModule,
@@ -340,7 +341,8 @@ describe('tenants on one instance', () => {
   });
 
   it('takes a rotated secret once told, names the tenant (never a secret) until then, and leaves other tenants alone', async () => {
-    const old = directory.tenants.get('cora')!.officialAccount!.secret;
+    const cora = directory.tenants.get('cora')!.officialAccount as WxAppCredentials;
+    const old = cora.secret;
     const secret = sandbox.setSecret('wx0cora0official');
     // WeChat has the new secret, the app's cache the old one: cora's logins fail, and say whose.
     const stale = await new Browser('alice').logIn(url, CORA_HOST, '/auth/wechat');
@@ -349,7 +351,7 @@ describe('tenants on one instance', () => {
     expect(JSON.stringify(stale.body)).not.toContain(old);
     expect((await new Browser('alice').logIn(url, SHARED, '/t/acme/auth/wechat')).status).toBe(200);
 
-    directory.tenants.get('cora')!.officialAccount!.secret = secret;
+    cora.secret = secret;
     app.get(WxTenants).forget('cora');
     expect((await new Browser('alice').logIn(url, CORA_HOST, '/auth/wechat')).status).toBe(200);
   });

@@ -4,10 +4,14 @@ import { freePort } from './free-port.js';
 
 /**
  * The demo on a free loopback port, its logs in `logger`, its users in memory
- * (no file in the working directory). The callbacks' host (WeChat's, WeCom's)
- * is the one the browser uses, or the state cookie stays behind.
+ * (no file in the working directory), with `env`'s variables besides. The
+ * callbacks' host (WeChat's, WeCom's) is the one the browser uses, or the state
+ * cookie stays behind.
  */
-export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoApp> {
+export async function startDemoForBrowser(
+  logger: CaptureLogger,
+  env: Record<string, string> = {},
+): Promise<DemoApp> {
   const port = await freePort();
   return startDemo(
     {
@@ -16,6 +20,7 @@ export async function startDemoForBrowser(logger: CaptureLogger): Promise<DemoAp
       WX_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wechat/callback`,
       WX_WECOM_CALLBACK_URL: `http://127.0.0.1:${port}/auth/wecom`,
       DEMO_DB_FILE: ':memory:',
+      ...env,
     },
     logger,
   );

@@ -2,9 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { WxOAuthModule, type WxOAuthModuleOptions } from 'nest-wx-oauth';
 import { wxOAuthFromConfig } from 'nest-wx-oauth/config';
 import type { WxSandbox } from 'nest-wx-oauth/testing';
+import type { Repository } from 'typeorm';
 import { AuthController } from './auth/auth.controller.js';
 import { BearerGuard } from './auth/bearer.guard.js';
 import { AppLoginController } from './auth/app-login.controller.js';
@@ -18,9 +20,11 @@ import { DemoUsers } from './auth/demo-users.service.js';
 import { WeChatUsers } from './auth/wechat-users.js';
 import { SessionService } from './auth/session.service.js';
 import { DemoSandbox, demoSandboxProvider } from './config/demo-sandbox.js';
+import { demoSaasOptions, sandboxSiteApps } from './config/demo-saas.js';
 import { demoStore } from './config/demo-store.js';
 import { type DemoEnv, validateDemoEnv } from './config/demo.config.js';
 import { DemoDatabaseModule } from './database/demo-database.module.js';
+import { DemoMerchantEntity } from './database/demo-merchant.entity.js';
 import {
   DEMO_OPTIONS,
   type DemoOptions,
@@ -33,36 +37,44 @@ import { AssetsController } from './pages/assets.controller.js';
 import { PagesController } from './pages/pages.controller.js';
 import { ProfileController } from './pages/profile.controller.js';
 import { WechatApiController } from './pages/wechat-api.controller.js';
+import { AuthorizerNames } from './merchants/authorizer-names.js';
+import { ComponentEventsController } from './merchants/component-events.controller.js';
+import { DemoMerchants } from './merchants/demo-merchants.service.js';
+import {
+  AUTHORIZATION_RETURN_PATH,
+  MerchantAdminController,
+} from './merchants/merchant-admin.controller.js';
+import { MerchantController } from './merchants/merchant.controller.js';
+import { SaasGuard } from './merchants/saas.guard.js';
 
 type DemoConfig = ConfigService<DemoEnv, true>;
 
 /**
  * What the `WX_*` keys cannot say: the in-process sandbox's apps, WeCom corp and
- * address, the QR images of a sandbox on its own, and Redis. The keys themselves
- * (`WX_MP_*`, `WX_WEB_*`, `WX_MINI_*`, `WX_MOBILE_*`, `WX_MULTIEND_*`, `WX_WECOM_*`,
+ * address, the QR images of a sandbox on its own, Redis, and the SaaS's tenants
+ * (its merchants, in the demo's database). The keys themselves (`WX_MP_*`,
+ * `WX_WEB_*`, `WX_MINI_*`, `WX_MOBILE_*`, `WX_MULTIEND_*`, `WX_WECOM_*`, `WX_COMPONENT_*`,
  * `WX_CALLBACK_URL`, `WX_SCOPE`, `WX_MP_TOKEN`...) are read and checked by
  * `wxOAuthFromConfig`.
  */
-function wxOAuthExtra(config: DemoConfig, { sandbox }: DemoSandbox): Partial<WxOAuthModuleOptions> {
-  const app = (kind: string) => sandbox?.apps.find((a) => a.kind === kind);
+function wxOAuthExtra(
+  config: DemoConfig,
+  { sandbox }: DemoSandbox,
+  merchants: Repository<DemoMerchantEntity>,
+): Partial<WxOAuthModuleOptions> {
+  const registration = config.get('DEMO_SAAS', { infer: true })
+    ? demoSaasOptions(config, sandbox, merchants)
+    : sandbox
+      ? sandboxSiteApps(sandbox, config)
+      : {};
   return {
+    ...registration,
     ...(sandbox
       ? {
-          officialAccount: app('officialAccount'),
-          website: app('website'),
-          miniProgram: app('miniProgram'),
-          mobileApp: app('mobileApp'),
-          multiEndApp: app('multiEndApp'),
-          // Its default corp's app; WeCom's in-client authorize page is openBaseUrl's, as open.weixin.qq.com.
-          wecom: {
-            corpid: sandbox.corpid,
-            agentid: sandbox.corpApp().agentid,
-            secret: sandbox.corpApp().secret,
-            callbackURL: config.get('WX_WECOM_CALLBACK_URL', { infer: true })!,
-          },
           apiBaseUrl: sandbox.url,
           openBaseUrl: sandbox.url,
           mpBaseUrl: sandbox.url,
+          // WeCom's in-client authorize page is openBaseUrl's, as open.weixin.qq.com.
           wecomApiBaseUrl: sandbox.url,
           wecomLoginBaseUrl: sandbox.url,
         }
@@ -130,8 +142,8 @@ export class AppModule {
         DemoSandboxModule,
         WxOAuthModule.forRootAsync(
           wxOAuthFromConfig(wxOAuthExtra, {
-            imports: [DemoSandboxModule],
-            inject: [ConfigService, DemoSandbox],
+            imports: [DemoSandboxModule, TypeOrmModule.forFeature([DemoMerchantEntity])],
+            inject: [ConfigService, DemoSandbox, getRepositoryToken(DemoMerchantEntity)],
           }),
         ),
         // The users and their WeChat identities: PostgreSQL (DATABASE_URL) or the embedded engine's file.
@@ -151,6 +163,9 @@ export class AppModule {
         WeComLoginController,
         MeController,
         WechatEventsController,
+        ComponentEventsController,
+        MerchantAdminController,
+        MerchantController,
         LoginController,
         PagesController,
         ProfileController,
@@ -163,6 +178,9 @@ export class AppModule {
         BearerGuard,
         DemoUsers,
         WeChatUsers,
+        DemoMerchants,
+        AuthorizerNames,
+        SaasGuard,
         {
           provide: DEMO_OPTIONS,
           inject: [ConfigService, DemoSandbox],
@@ -189,6 +207,14 @@ export class AppModule {
                 ),
               wecom: config.get('WX_WECOM_CALLBACK_URL', { infer: true }) !== undefined,
             },
+            saas: config.get('DEMO_SAAS', { infer: true })
+              ? {
+                  authorizationReturnUrl: new URL(
+                    AUTHORIZATION_RETURN_PATH,
+                    config.get('WX_CALLBACK_URL', { infer: true }),
+                  ).href,
+                }
+              : undefined,
           }),
         },
         { provide: APP_FILTER, useClass: ErrorPageFilter },

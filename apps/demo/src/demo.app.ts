@@ -44,6 +44,15 @@ export async function startDemo(
     encodingAesKey: config.get('WX_MP_AES_KEY', { infer: true }),
   });
   const log = new Logger('Demo');
+  const saas = config.get('DEMO_SAAS', { infer: true });
+  // Its platform pushes tickets and authorisation events to the demo's event URL: one ticket now,
+  // so that a merchant can connect at once, then one every 10 minutes.
+  if (sandbox && saas) {
+    sandbox.setComponentEventUrl(`${url}/wechat/component/events`);
+    const push = await sandbox.pushComponentTicket();
+    if (!push.answered)
+      log.warn('The sandbox platform could not push its first ticket to the demo');
+  }
   if (config.get('SESSION_SECRET_GENERATED', { infer: true }))
     log.warn('SESSION_SECRET is not set: sessions end when the demo restarts');
   const target = config.get('WX_TARGET', { infer: true });
@@ -53,7 +62,7 @@ export async function startDemo(
       : `the WeChat sandbox at ${sandbox?.url ?? config.get('WX_OPEN_BASE_URL', { infer: true })}`;
   const store = demoStoreName(config);
   log.log(
-    `Demo on http://localhost:${config.get('PORT', { infer: true })} (listening on ${config.get('HOST', { infer: true })}), logging in through ${where}, ${store}, users in ${demoDatabaseName(config)}`,
+    `Demo on http://localhost:${config.get('PORT', { infer: true })} (listening on ${config.get('HOST', { infer: true })}), logging in through ${where}, ${store}, users in ${demoDatabaseName(config)}${saas ? ', a SaaS on the third-party platform (merchants at /admin/merchants)' : ''}`,
   );
 
   return {

@@ -18,4 +18,6 @@ export interface DemoOptions {
   appTry?: { appid: string; sandboxUrl: string; multiEndAppid?: string };
   /** The logins the home page offers: WeChat's with a WeChat app in a browser, WeCom's with a WeCom app. */
   logins: { wechat: boolean; wecom: boolean };
+  /** The SaaS on a third-party platform, when on: where WeChat's authorisation page returns. */
+  saas?: { authorizationReturnUrl: string };
 }

@@ -102,6 +102,22 @@ export type {
 } from './options/wx-tenant.interface.js';
 export { WxTenants } from './apps/wx-tenants.js';
 
+// A SaaS on WeChat's third-party platform: merchants' accounts served as tenants, their users logging in on its behalf.
+export type { WxComponentOptions } from './options/wx-oauth-module-options.interface.js';
+export type { WxAuthorizerApp } from './options/wx-tenant.interface.js';
+export {
+  WxComponent,
+  type WxComponentAuthorization,
+  type WxComponentLinks,
+} from './component/wx-component.js';
+export { WxComponentReceiver, type WxComponentEvent } from './push/wx-component-receiver.js';
+export {
+  WxComponentClient,
+  type WxAuthorizationLinkOptions,
+  type WxComponentClientOptions,
+} from './client/wx-component.client.js';
+export type { WxOnBehalfOf } from './client/wx-oauth-client.options.js';
+
 // Tokens, and where they and the login records live.
 export { WxTokenService } from './tokens/wx-token.service.js';
 export { WxAppTokenService } from './tokens/wx-app-token.service.js';

@@ -149,7 +149,7 @@ describe('WxOAuthModule', () => {
     expect(ref.get(IssuesStates).states).toBe(ref.get(WxAppStates));
   });
 
-  it("exports every public name from the package's entry, the identities' among them", () => {
+  it("exports every public name from the package's entry, the identities', WeCom's and the platform's among them", () => {
     const names = [
       'InjectWxOAuth',
       'InjectWxOAuthOptions',
@@ -161,6 +161,9 @@ describe('WxOAuthModule', () => {
       'WxAppTokenService',
       'WxAuthGuard',
       'WxAuthScope',
+      'WxComponent',
+      'WxComponentClient',
+      'WxComponentReceiver',
       'WxFollowLogin',
       'WxFollowLoginRoute',
       'WxHandoff',
@@ -185,7 +188,7 @@ describe('WxOAuthModule', () => {
       'isWeComBrowser',
     ];
     expect(Object.keys(publicApi).sort()).toEqual(names.sort());
-    expect(Object.keys(publicApi)).toHaveLength(32);
+    expect(Object.keys(publicApi)).toHaveLength(35);
     expect(publicApi.WxAppStates).toBe(WxAppStates);
     expect(publicApi.WX_STRATEGIES.app).toBe('wechat-app');
     expect(publicApi.WX_STRATEGIES.wecom).toBe('wecom');

@@ -1,5 +1,8 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { WxTenants } from './apps/wx-tenants.js';
+import { WxAuthorizers } from './component/wx-authorizers.js';
+import { WxComponent } from './component/wx-component.js';
+import { WxComponentPlatform } from './component/wx-component-platform.js';
 import { WxOAuthErrorFallback } from './errors/wx-oauth-error-fallback.js';
 import { CallbackRouteCheck } from './guard/callback-route.check.js';
 import { WxAppLogin } from './logins/app/wx-app-login.js';
@@ -17,6 +20,7 @@ import { WxCodeExchange } from './logins/oauth/wx-code-exchange.js';
 import { WxOAuthStrategy } from './logins/oauth/wx-oauth.strategy.js';
 import { WxQrLogin } from './logins/oauth/wx-qr-login.js';
 import { WxValidation } from './profile/wx-validation.js';
+import { WxComponentReceiver } from './push/wx-component-receiver.js';
 import { WxPushReceiver } from './push/wx-push-receiver.js';
 import { WxHandoff } from './state/wx-handoff.js';
 import { WxOAuthStoreHost } from './store/wx-oauth-store.host.js';
@@ -141,6 +145,8 @@ export const wxOAuthProviders: Provider[] = [
   wxOAuthClockProvider,
   wxOAuthStoreProvider,
   WxOAuthStoreHost,
+  WxComponentPlatform,
+  WxAuthorizers,
   WxOAuthApps,
   wxOAuthClientProvider,
   ...wxOAuthAppClientProviders,
@@ -167,6 +173,8 @@ export const wxOAuthProviders: Provider[] = [
   WxWeComStrategy,
   WxWeComLoginPanel,
   WxTenants,
+  WxComponent,
+  WxComponentReceiver,
   CallbackRouteCheck,
   WxOAuthRegistrationCheck,
   WxOAuthErrorFallback,
@@ -187,4 +195,6 @@ export const wxOAuthExports = [
   WxAppStates,
   WxWeComLoginPanel,
   WxTenants,
+  WxComponent,
+  WxComponentReceiver,
 ];

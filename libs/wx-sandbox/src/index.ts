@@ -2,6 +2,11 @@ export { WxSandbox } from './wx-sandbox.js';
 export type { WxSandboxOptions, WxSandboxTlsOptions } from './wx-sandbox.options.js';
 export type { WxSandboxApp, WxSandboxAppInfo, WxSandboxAppKind } from './model/sandbox-apps.js';
 export {
+  DEFAULT_SANDBOX_COMPONENT_APPID,
+  type WxSandboxComponent,
+  type WxSandboxComponentInfo,
+} from './model/sandbox-components.js';
+export {
   DEFAULT_SANDBOX_AGENTID,
   DEFAULT_SANDBOX_CORPID,
   type WxSandboxCorp,
@@ -16,6 +21,10 @@ export {
 export type {
   WxSandboxAppLoginRequest,
   WxSandboxAppLoginResponse,
+  WxSandboxComponentAuthorization,
+  WxSandboxComponentAuthorizeRequest,
+  WxSandboxComponentEvent,
+  WxSandboxComponentInfoType,
   WxSandboxEncryptedData,
   WxSandboxEndpoint,
   WxSandboxFault,

@@ -696,6 +696,7 @@ describe('WxSandbox WeCom', () => {
         /visibleTo names no member/,
       ],
       [[{ corpid: 'wx0sandbox0appid' }], /also the appid of a WeChat app/],
+      [[{ corpid: 'wx0sandbox0component' }], /also a third-party platform's appid/],
     ] as Array<[WxSandboxCorp[], RegExp]>)('refuses corps %j', async (corps, message) => {
       await expect(WxSandbox.start({ corps })).rejects.toThrow(message);
     });

@@ -5,6 +5,11 @@ import {
   type WxSandboxApp,
   type WxSandboxAppInfo,
 } from './model/sandbox-apps.js';
+import {
+  resolveComponents,
+  type WxSandboxComponent,
+  type WxSandboxComponentInfo,
+} from './model/sandbox-components.js';
 import type { WxSandboxCorp } from './model/wecom-corps.js';
 import type { WxSandboxRequestRecord, WxSandboxUserSeed } from './wx-sandbox.types.js';
 
@@ -49,7 +54,7 @@ export interface WxSandboxOptions {
   autoApprove?: string | false;
   /**
    * The WeCom (企业微信) corps, each with its self-built apps, members and non-members; their
-   * corpids must not be appids of the WeChat apps. WeCom is always there beside WeChat.
+   * corpids must not be appids of the WeChat apps or of the third-party platforms. WeCom is always there beside WeChat.
    * @default one corp, `ww0sandbox0corp`, with one app (agentid `1000002`, a random secret)
    *   and the members zhangsan, lisi, wangwu (no mobile, email or avatar) and zhaoliu (outside
    *   the app's visible range), and the non-members guest (a WeChat user) and customer (an
@@ -131,6 +136,26 @@ export interface WxSandboxOptions {
    */
   tls?: WxSandboxTlsOptions;
   /**
+   * The third-party platforms (开放平台第三方平台) registered with WeChat, each a SaaS that
+   * the sandbox's official accounts and mini-programs (the merchants' accounts) can be
+   * authorised to: its `component_appid`, secret, message Token and EncodingAESKey, the
+   * authorisation-event URL its tickets and events are pushed to, and how often a ticket is.
+   * @default one platform, `'wx0sandbox0component'`, with random secret, Token and key, no
+   *   event URL (`setComponentEventUrl`), a ticket every 10 minutes
+   */
+  components?: readonly WxSandboxComponent[];
+  /**
+   * How long a `component_verify_ticket` stays good for `api_component_token` (only the
+   * newest ever is), under the sandbox clock.
+   * @default 43_200_000 (12 hours, as on WeChat)
+   */
+  componentTicketTtlMs?: number;
+  /**
+   * How long a platform's `pre_auth_code` stays valid (it is single use), under the sandbox clock.
+   * @default 1_800_000 (30 minutes, as on WeChat)
+   */
+  preAuthCodeTtlMs?: number;
+  /**
    * Called once for each request answered, with its method, path, app and outcome (never a
    * query, a body or anything secret): the sandbox command's request log.
    * @default undefined (nothing is recorded)
@@ -145,12 +170,16 @@ export interface WxSandboxTlsOptions {
 }
 
 export type ResolvedWxSandboxOptions = Required<
-  Omit<WxSandboxOptions, 'apps' | 'users' | 'publicUrl' | 'tls' | 'onRequest' | 'corps'>
+  Omit<
+    WxSandboxOptions,
+    'apps' | 'users' | 'publicUrl' | 'tls' | 'onRequest' | 'corps' | 'components'
+  >
 > & {
   /** Checked once the sandbox listens (default avatars need its URL). */
   corps: readonly WxSandboxCorp[] | undefined;
   /** Never empty; `appid` and `secret` are the first one's. */
   apps: WxSandboxAppInfo[];
+  components: WxSandboxComponentInfo[];
   users: WxSandboxUserSeed[] | undefined;
   /** Without a trailing slash; `undefined` until the listening `url` stands in. */
   publicUrl: string | undefined;
@@ -190,6 +219,12 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     corps: options.corps,
     weComAutoApprove: options.weComAutoApprove ?? false,
     unionid: apps[0].openPlatform !== undefined,
+    components: resolveComponents(
+      options.components,
+      apps.map((app) => app.appid),
+    ),
+    componentTicketTtlMs: options.componentTicketTtlMs ?? 12 * 60 * 60 * 1000,
+    preAuthCodeTtlMs: options.preAuthCodeTtlMs ?? 30 * 60 * 1000,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     publicUrl: options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl),
@@ -211,6 +246,8 @@ export function resolveSandboxOptions(options: WxSandboxOptions = {}): ResolvedW
     'latencyMs',
     'connectionLatencyMs',
     'pushTimeoutMs',
+    'componentTicketTtlMs',
+    'preAuthCodeTtlMs',
   ] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
       throw new Error(`WxSandbox: ${key} must be a number >= 0`);

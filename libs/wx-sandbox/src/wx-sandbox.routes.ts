@@ -6,7 +6,19 @@ import {
 } from './handlers/authorize-handler.js';
 import { avatarKey, avatarResponse } from './handlers/avatar.js';
 import { handleCgiBin, type CgiBinEndpoint } from './handlers/cgi-bin-handler.js';
+import { COMPONENT_CONSOLE_PATH, handleComponentConsole } from './handlers/component-console.js';
+import { handleComponent, type ComponentEndpoint } from './handlers/component-handler.js';
+import {
+  BIND_COMPONENT_PATH,
+  COMPONENT_LOGIN_PATH,
+  handleComponentDecide,
+  handleComponentLogin,
+  type ComponentLoginContext,
+} from './handlers/component-login-handler.js';
+import { handleComponentSns, type ComponentSnsEndpoint } from './handlers/component-sns-handler.js';
 import { handleCode2VerifyInfo } from './handlers/donut-handler.js';
+import { COMPONENT_DECIDE_PATH } from './pages/component-login-page.js';
+import type { SandboxComponents } from './wx-sandbox.components.js';
 import {
   FOLLOW_SCAN_PATH,
   SHOW_QRCODE_PATH,
@@ -102,6 +114,10 @@ type PageRoute =
   | 'wecom_login'
   | 'wecom_scan'
   | 'wecom_avatar'
+  | 'component_login'
+  | 'bind_component'
+  | 'component_decide'
+  | 'component_console'
   | MiniProgramHelper
   | NativeAppHelper;
 export type SandboxRouteName = WxSandboxEndpoint | PageRoute | 'not_found';
@@ -142,6 +158,10 @@ export interface SandboxRouteContext {
   weComAutoApprove(): string | false;
   /** The official accounts' message push, as the console page sees and changes it. */
   messagePush: MessagePushConsole;
+  /** The third-party platforms: tickets, tokens, merchants' authorisations, pushes. */
+  components: SandboxComponents;
+  /** The hosts (`host:port`, lower case) the sandbox is reached at, for its own consoles. */
+  hosts: ReadonlySet<string>;
   /** The user approving without a consent page, or `false`; it changes while the sandbox runs. */
   autoApprove(): string | false;
   isHighRisk(userKey: string): boolean;
@@ -194,6 +214,7 @@ const authorizeContext = (context: SandboxRouteContext): AuthorizeContext => ({
   publicUrl: context.publicUrl,
   autoApprove: context.autoApprove(),
   grants: context.grants,
+  components: context.components,
 });
 
 const weComPagesContext = (context: SandboxRouteContext): WeComPagesContext => ({
@@ -216,6 +237,47 @@ const weCom = (name: WeComEndpoint, readsBody = false): SandboxRoute =>
         ),
       ),
     readsBody,
+  );
+
+const componentLoginContext = (context: SandboxRouteContext): ComponentLoginContext => ({
+  components: context.components,
+  apps: () => context.apps.list(),
+});
+
+/** The platform's API: POSTs whose JSON body is read. */
+const component = (name: ComponentEndpoint): SandboxRoute =>
+  endpoint(
+    name,
+    (request, context) =>
+      wxJson(
+        handleComponent(name, request, {
+          components: context.components,
+          app: (appid) => context.apps.app(appid),
+          // WeChat pushes the ticket once it has answered.
+          pushTicketSoon: (componentAppid) =>
+            void setImmediate(() => void context.components.pushTicket(componentAppid)),
+          rid: rid(context),
+        }),
+      ),
+    true,
+  );
+
+/** A platform's user logins on a merchant's behalf, from the query as the rest of `/sns`. */
+const componentSns = (name: ComponentSnsEndpoint): SandboxRoute =>
+  endpoint(name, ({ query }, context) =>
+    wxJson(
+      handleComponentSns(name, query, {
+        components: context.components,
+        app: (appid) => context.apps.app(appid),
+        user: (appid, key) => context.apps.user(appid, key),
+        accessTokenTtlSeconds: context.accessTokenTtlSeconds,
+        grants: context.grants,
+        miniCodes: context.miniCodes,
+        sessions: context.sessions,
+        isHighRisk: (userKey) => context.isHighRisk(userKey),
+        rid: rid(context),
+      }),
+    ),
   );
 
 const followQrContext = (context: SandboxRouteContext): FollowQrContext => ({
@@ -248,6 +310,12 @@ const cgiBin = (name: CgiBinEndpoint, readsBody = false): SandboxRoute =>
           app: (appid) => context.apps.app(appid),
           usersOf: (appid) => context.apps.usersOf(appid),
           appTokens: context.appTokens,
+          authorizerToken: (token) => {
+            const authorization = context.components.grants.findByAccessToken(token);
+            return typeof authorization === 'number'
+              ? authorization
+              : { appid: authorization.authorizerAppid };
+          },
           qrCodes: context.qrCodes,
           followers: context.followers,
           publicUrl: context.publicUrl,
@@ -404,6 +472,46 @@ const ROUTES: ReadonlyMap<string, SandboxRoute> = new Map<string, SandboxRoute>(
     ),
   ],
   ['/sns/jscode2session', miniProgram('jscode2session')],
+  ['/cgi-bin/component/api_start_push_ticket', component('api_start_push_ticket')],
+  ['/cgi-bin/component/api_component_token', component('api_component_token')],
+  ['/cgi-bin/component/api_create_preauthcode', component('api_create_preauthcode')],
+  ['/cgi-bin/component/api_query_auth', component('api_query_auth')],
+  ['/cgi-bin/component/api_authorizer_token', component('api_authorizer_token')],
+  ['/cgi-bin/component/api_get_authorizer_info', component('api_get_authorizer_info')],
+  ['/sns/oauth2/component/access_token', componentSns('component_access_token')],
+  ['/sns/oauth2/component/refresh_token', componentSns('component_refresh_token')],
+  ['/sns/component/jscode2session', componentSns('component_jscode2session')],
+  [
+    COMPONENT_LOGIN_PATH,
+    page('component_login', ({ query }, context) =>
+      handleComponentLogin(false, query, componentLoginContext(context)),
+    ),
+  ],
+  [
+    BIND_COMPONENT_PATH,
+    page('bind_component', ({ query }, context) =>
+      handleComponentLogin(true, query, componentLoginContext(context)),
+    ),
+  ],
+  [
+    COMPONENT_CONSOLE_PATH,
+    page(
+      'component_console',
+      (request, context) =>
+        handleComponentConsole(request, {
+          components: context.components,
+          app: (appid) => context.apps.app(appid),
+          hosts: context.hosts,
+        }),
+      true,
+    ),
+  ],
+  [
+    COMPONENT_DECIDE_PATH,
+    page('component_decide', ({ query }, context) =>
+      handleComponentDecide(query, componentLoginContext(context)),
+    ),
+  ],
   ['/wxa/business/getuserphonenumber', miniProgram('getuserphonenumber', true)],
   [MINI_PROGRAM_USERS_PATH, miniProgramHelper('mini_users')],
   [MINI_PROGRAM_LOGIN_PATH, miniProgramHelper('mini_login', true)],

@@ -147,7 +147,11 @@ export class SandboxServer {
 
   /** The app of a request, for the log: never anything but a registered app's appid. */
   private appidOf(route: SandboxRoute, request: SandboxRequest): string | undefined {
-    const { apps, appTokens, grants, qrCodes, corps, weComGrants } = this.context;
+    const { apps, appTokens, grants, qrCodes, corps, weComGrants, components } = this.context;
+    const authorizerAppid = (token: string): string | undefined => {
+      const authorization = components.grants.findByAccessToken(token);
+      return typeof authorization === 'number' ? undefined : authorization.authorizerAppid;
+    };
     return requestAppid(
       {
         query: request.query,
@@ -158,6 +162,7 @@ export class SandboxServer {
         app: (appid) => apps.app(appid) ?? corps.corp(appid),
         appTokens,
         grants,
+        authorizerAppid,
         qrCodes,
         corpTokens: weComGrants,
       },

@@ -22,6 +22,7 @@ import {
   type WxSandboxAppInfo,
 } from './model/sandbox-apps.js';
 import { SandboxClock } from './model/sandbox-clock.js';
+import { defaultFuncInfo, type WxSandboxComponentInfo } from './model/sandbox-components.js';
 import { SandboxFaults } from './model/sandbox-faults.js';
 import { SandboxFollowers } from './model/sandbox-followers.js';
 import { SandboxGrants } from './model/sandbox-grants.js';
@@ -48,11 +49,15 @@ import {
   type ResolvedWxSandboxOptions,
   type WxSandboxOptions,
 } from './wx-sandbox.options.js';
+import { SandboxComponents } from './wx-sandbox.components.js';
 import { isSandboxEndpoint } from './wx-sandbox.routes.js';
 import { SandboxServer } from './wx-sandbox.server.js';
 import type {
   WxSandboxAppLoginRequest,
   WxSandboxAppLoginResponse,
+  WxSandboxComponentAuthorization,
+  WxSandboxComponentAuthorizeRequest,
+  WxSandboxComponentEvent,
   WxSandboxEncryptedData,
   WxSandboxEndpoint,
   WxSandboxFault,
@@ -98,6 +103,14 @@ const SCOPES: ReadonlySet<string> = new Set<WxSandboxScope>([
  * secret, as a website app's; `identityCode` for a multi-end app's `wx.weixinAppLogin`,
  * whose code `/donut/code2verifyinfo` turns into the user of its mobile app. A demo page
  * reaches both over HTTP under `/sandbox/app/` (CORS open).
+ *
+ * And a third-party platform (开放平台第三方平台), or several (the `components` option): its
+ * `component_verify_ticket` pushed on a timer and on demand, the `/cgi-bin/component` API, the
+ * merchant's authorisation page (`/cgi-bin/componentloginpage`), the `authorized`,
+ * `updateauthorized` and `unauthorized` events, and the web authorisation and mini-program
+ * login it runs on a merchant's behalf with `component_appid`. The sandbox's official accounts
+ * and mini-programs are the merchants' accounts; `authorizeComponent` and `revokeComponent`
+ * act as a merchant without a browser.
  *
  * It holds WeChat's apps: official accounts (`/connect/oauth2/authorize`), website apps
  * (`/connect/qrconnect`, and the iframe of its `wxLogin.js`), mini-programs, mobile apps and
@@ -164,6 +177,8 @@ export class WxSandbox {
   private weComAutoApprove: string | false = false;
   /** The HTTP side: routes, request counts, latency and faults. */
   private readonly http: SandboxServer;
+  /** The third-party platforms: tickets on their timers, tokens, authorisations, pushes. */
+  private readonly platforms: SandboxComponents;
   /** The first app's secret when it was removed, for `secret`. */
   private removedFirstSecret: string;
 
@@ -215,6 +230,13 @@ export class WxSandbox {
     this.corpid = this.corpDirectory.list()[0]?.corpid ?? '';
     this.weComGrants = new WeComGrants(this.clock, options.codeTtlMs);
     this.setWeComAutoApprove(options.weComAutoApprove);
+    this.platforms = new SandboxComponents(
+      options.components,
+      this.clock,
+      options,
+      this.grants,
+      () => this.pushContext(),
+    );
     this.http = new SandboxServer(
       server,
       options,
@@ -242,6 +264,8 @@ export class WxSandbox {
         appLogin: (request) => this.appLogin(request),
         identityCode: (request) => this.identityCode(request),
         messagePush: this.messagePushConsole(),
+        components: this.platforms,
+        hosts: sandboxHosts(this.url, this.publicUrl),
       },
       options.onRequest,
     );
@@ -345,6 +369,7 @@ export class WxSandbox {
     this.followers.forgetApp(appid);
     this.qrCodes.forgetApp(appid);
     this.pushSettings.delete(appid);
+    this.platforms.forgetApp(appid);
   }
 
   /**
@@ -630,9 +655,119 @@ export class WxSandbox {
     this.http.resetStats();
   }
 
+  /** The first third-party platform: its `component_appid`, secret, Token, key and event URL. */
+  get component(): WxSandboxComponentInfo {
+    return this.platforms.list()[0];
+  }
+
+  /** Every third-party platform registered. */
+  get components(): readonly WxSandboxComponentInfo[] {
+    return this.platforms.list();
+  }
+
+  /**
+   * Sets the platform's authorisation-event URL (授权事件接收URL), or removes it with
+   * `undefined`, as its console does: typically once the app under test listens.
+   */
+  setComponentEventUrl(
+    url: string | undefined,
+    componentAppid: string = this.component.appid,
+  ): void {
+    this.platforms.setEventUrl(componentAppid, url);
+  }
+
+  /**
+   * Mints the platform's next `component_verify_ticket` (the one before stops working) and
+   * pushes it now; resolves once the platform answered or WeChat gave up.
+   */
+  pushComponentTicket(
+    componentAppid: string = this.component.appid,
+  ): Promise<WxSandboxComponentEvent> {
+    return this.platforms.pushTicket(componentAppid);
+  }
+
+  /** The platform's newest ticket, the only one `api_component_token` takes; `undefined` before the first. */
+  componentTicket(componentAppid: string = this.component.appid): string | undefined {
+    this.platforms.require(componentAppid);
+    return this.platforms.tickets.current(componentAppid);
+  }
+
+  /**
+   * A merchant authorises an official account or a mini-program to the platform without a
+   * browser: the platform is pushed `authorized` (`updateauthorized` when it already was,
+   * with new authorizer tokens), and the answer is what its return URL would get.
+   */
+  async authorizeComponent(
+    request: WxSandboxComponentAuthorizeRequest,
+  ): Promise<WxSandboxComponentAuthorization> {
+    const componentAppid = this.platforms.require(
+      request.componentAppid ?? this.component.appid,
+    ).appid;
+    const app = this.app(request.authorizerAppid);
+    if (!isOfficialAccount(app) && !isMiniProgram(app)) {
+      throw new Error(
+        `WxSandbox: app '${app.appid}' (${describeKind(app.kind)}) cannot be authorised to a platform`,
+      );
+    }
+    const funcInfo = request.funcInfo ?? defaultFuncInfo(app);
+    if (!Array.isArray(funcInfo) || funcInfo.some((id) => !Number.isInteger(id)))
+      throw new Error('WxSandbox: funcInfo must be an array of integer ids');
+    const preAuthCode = this.platforms.grants.createPreAuthCode(componentAppid).code;
+    this.platforms.grants.preAuthCode(preAuthCode, componentAppid, true);
+    const { code, event } = this.platforms.authorize(
+      componentAppid,
+      app.appid,
+      funcInfo,
+      preAuthCode,
+    );
+    return { authCode: code.authCode, expiresIn: code.expiresIn, event: await event };
+  }
+
+  /**
+   * The merchant cancels the account's authorisation: the platform is pushed `unauthorized`,
+   * and its authorizer tokens and on-behalf logins stop working. Throws when the account
+   * is not authorised to the platform.
+   */
+  async revokeComponent(
+    authorizerAppid: string,
+    componentAppid: string = this.component.appid,
+  ): Promise<WxSandboxComponentEvent> {
+    const event = this.platforms.revoke(componentAppid, authorizerAppid);
+    if (!event) {
+      throw new Error(
+        `WxSandbox: app '${authorizerAppid}' is not authorised to component '${componentAppid}'`,
+      );
+    }
+    return event;
+  }
+
+  /** The account's authorisation to the platform and its permission sets; `undefined` when it has none. */
+  componentAuthorizationOf(
+    authorizerAppid: string,
+    componentAppid: string = this.component.appid,
+  ): { authorizerAppid: string; funcInfo: number[] } | undefined {
+    this.platforms.require(componentAppid);
+    const authorization = this.platforms.grants.authorization(componentAppid, authorizerAppid);
+    return authorization && { authorizerAppid, funcInfo: [...authorization.funcInfo] };
+  }
+
+  /** How many `component_access_token`s the platform has been given. */
+  componentTokensIssued(componentAppid: string = this.component.appid): number {
+    this.platforms.require(componentAppid);
+    return this.platforms.tokens.issued(componentAppid);
+  }
+
+  /** Every push to the platform's event URL so far (tickets and authorisation events), in order. */
+  componentEvents(
+    componentAppid: string = this.component.appid,
+  ): readonly WxSandboxComponentEvent[] {
+    return this.platforms.eventsOf(componentAppid);
+  }
+
   /** Stops listening and destroys every open socket, keep-alive ones included. */
   close(): Promise<void> {
     this.closed.abort();
+    this.platforms.close();
     return this.http.close();
   }
 
@@ -701,10 +836,12 @@ export class WxSandbox {
     return app;
   }
 
-  /** A corpid must not be a WeChat appid: the authorize page tells them apart by it. */
+  /** A corpid must not be a WeChat appid, an app's or a platform's: the authorize page tells them apart by it. */
   private requireFreeId(corpid: string): void {
     if (this.directory.app(corpid))
       throw new Error(`WxSandbox: corpid '${corpid}' is also the appid of a WeChat app`);
+    if (this.options.components.some((component) => component.appid === corpid))
+      throw new Error(`WxSandbox: corpid '${corpid}' is also a third-party platform's appid`);
   }
 
   /** The single-app form's one app takes both flows; no tenant could own it. */

@@ -37,8 +37,10 @@ export type WxSandboxUserSeed = Partial<WxSandboxUser> & {
 /**
  * The back-channel endpoints a fault can target: `/sns` (where website and mobile apps
  * exchange their codes), the official account's `/cgi-bin`, the mini-program's
- * `/sns/jscode2session` and `/wxa/business/getuserphonenumber`, and the multi-end app's
- * `/donut/code2verifyinfo`; and WeCom's API.
+ * `/sns/jscode2session` and `/wxa/business/getuserphonenumber`, the multi-end app's
+ * `/donut/code2verifyinfo`, the third-party platform's `/cgi-bin/component/api_*`,
+ * `/sns/oauth2/component/*` (`component_access_token`, `component_refresh_token`) and
+ * `/sns/component/jscode2session` (`component_jscode2session`); and WeCom's API.
  */
 export type WxSandboxEndpoint =
   | 'access_token'
@@ -51,6 +53,15 @@ export type WxSandboxEndpoint =
   | 'jscode2session'
   | 'getuserphonenumber'
   | 'code2verifyinfo'
+  | 'api_start_push_ticket'
+  | 'api_component_token'
+  | 'api_create_preauthcode'
+  | 'api_query_auth'
+  | 'api_authorizer_token'
+  | 'api_get_authorizer_info'
+  | 'component_access_token'
+  | 'component_refresh_token'
+  | 'component_jscode2session'
   // WeCom's, on qyapi.weixin.qq.com: /cgi-bin/gettoken, /cgi-bin/auth/getuserinfo,
   // /cgi-bin/auth/getuserdetail and /cgi-bin/user/get.
   | 'gettoken'
@@ -187,8 +198,8 @@ export interface WxSandboxRequestRecord {
   /** The path without its query; a follow QR code's page as `/q/{id}`, the id being the code. */
   path: string;
   /**
-   * The registered app the request was for: by its `appid` parameter, or the app of its access
-   * token or QR code; for WeCom, the corp's corpid (its `corpid` or `appid` parameter, or its
+   * The registered app the request was for: by its `appid` parameter (a platform's
+   * `authorizer_appid`), or the app of its access token or QR code; for WeCom, the corp's corpid (its `corpid` or `appid` parameter, or its
    * token's corp). Left out when there is none, or the appid is not a registered app's.
    */
   appid?: string;
@@ -218,4 +229,51 @@ export interface WxSandboxWeComCodeRequest {
   agentid?: string;
   /** The web login's code (a scan of its QR code) rather than the in-client link's: no user_ticket. @default false */
   web?: boolean;
+}
+
+/** What WeChat tells a third-party platform at its authorisation-event URL (`InfoType`). */
+export type WxSandboxComponentInfoType =
+  'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
+
+/**
+ * One push to a platform's authorisation-event URL and how the platform answered; never
+ * the ticket, the authorisation code, a token or a key.
+ */
+export interface WxSandboxComponentEvent {
+  infoType: WxSandboxComponentInfoType;
+  /** `CreateTime`, seconds by the sandbox clock; the same on every attempt. */
+  createTime: number;
+  /** The merchant's account, for the authorisation events. */
+  authorizerAppid?: string;
+  /** In order, at most three; empty when the platform has no event URL. */
+  attempts: WxSandboxPushAttempt[];
+  /** Whether an attempt got a 2xx answer in time. */
+  answered: boolean;
+  /** The answer's body; `undefined` without an answer. */
+  replyBody?: string;
+  /** Whether the answer was `success`, as WeChat wants it; `undefined` without an answer. */
+  replyValid?: boolean;
+}
+
+/** What `WxSandbox.authorizeComponent` is asked: a merchant authorising an account, no browser. */
+export interface WxSandboxComponentAuthorizeRequest {
+  /** The merchant's official account or mini-program. */
+  authorizerAppid: string;
+  /** The platform. @default the first one */
+  componentAppid?: string;
+  /**
+   * The permission sets granted (func_info ids).
+   * @default [1, 2, 3, 4] for an official account (4: web pages, which on-behalf login needs),
+   *   [17, 18, 19] for a mini-program
+   */
+  funcInfo?: readonly number[];
+}
+
+/** What the platform's return URL gets (`auth_code`, `expires_in`), and how the event push went. */
+export interface WxSandboxComponentAuthorization {
+  /** For `api_query_auth`; good for `expiresIn` seconds. */
+  authCode: string;
+  expiresIn: number;
+  /** The `authorized` (or `updateauthorized`) push, once answered or given up. */
+  event: WxSandboxComponentEvent;
 }

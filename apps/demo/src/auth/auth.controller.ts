@@ -1,6 +1,8 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { WxAuthGuard, WxAuthScope, WxTokenService, type WxAuthInfo } from 'nest-wx-oauth';
+import { SITE_TENANT } from '../merchants/demo-tenants.js';
+import { merchantPath } from '../merchants/merchant-path.js';
 import type { DemoLogin } from './demo-user.js';
 import { InWeChatGuard } from './in-wechat.guard.js';
 import { SessionService } from './session.service.js';
@@ -34,8 +36,11 @@ export class AuthController {
   @UseGuards(WxAuthGuard)
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.sessions.start(res, req.user as DemoLogin);
-    const { returnTo } = (req.authInfo as WxAuthInfo).state;
-    res.redirect(returnTo ?? '/profile');
+    const { returnTo, tenant } = (req.authInfo as WxAuthInfo).state;
+    // A merchant's customer (the SaaS's tenants) lands on their profile at that merchant.
+    const profile =
+      tenant && tenant !== SITE_TENANT ? merchantPath(tenant, '/profile') : '/profile';
+    res.redirect(returnTo ?? profile);
   }
 
   @Get('logout')

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { WxIdentities, type WxProfile } from 'nest-wx-oauth';
 import type { EntityManager, Repository } from 'typeorm';
+import { databaseCall } from '../database/database-call.js';
 import { DemoUserEntity } from '../database/demo-user.entity.js';
 import { type DemoLogin, type DemoUser, toDemoLogin, weComDetails } from './demo-user.js';
 
@@ -72,20 +73,8 @@ export class DemoUsers {
     return this.identities.unlink(login.id, appid, openid);
   }
 
-  /** The database's failures as 503, naming the error's class and code only: its message can carry SQL and values. */
-  private async database<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      const name = error instanceof Error ? error.name : typeof error;
-      const code = (error as { code?: unknown } | undefined)?.code;
-      this.logger.error(
-        `The database failed: ${name}${typeof code === 'string' ? ` (${code})` : ''}`,
-      );
-      throw new ServiceUnavailableException(
-        'The demo cannot reach its database. Please try again in a moment.',
-      );
-    }
+  private database<T>(call: () => Promise<T>): Promise<T> {
+    return databaseCall(this.logger, call);
   }
 }
 

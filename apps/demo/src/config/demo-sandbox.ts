@@ -1,6 +1,10 @@
 import { type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { WxSandbox, type WxSandboxApp } from 'nest-wx-oauth/testing';
+import {
+  DEFAULT_SANDBOX_COMPONENT_APPID,
+  WxSandbox,
+  type WxSandboxApp,
+} from 'nest-wx-oauth/testing';
 import type { DemoEnv } from './demo.config.js';
 
 /** The WeChat sandbox the demo runs itself when no WeChat is configured, closed with the app. */
@@ -38,6 +42,19 @@ export const DEMO_SANDBOX_APP_LIST: readonly WxSandboxApp[] = [
   },
 ];
 
+/**
+ * The merchants' official accounts of the SaaS (DEMO_SAAS): accounts of other businesses, bound
+ * to no Open Platform account of the demo's, which their owners authorise to the sandbox's
+ * platform on its authorisation page.
+ */
+export const DEMO_SANDBOX_MERCHANTS: readonly WxSandboxApp[] = [
+  { appid: 'wx0demo0teahouse', kind: 'officialAccount', name: 'Tea House 茶馆' },
+  { appid: 'wx0demo0bookshop', kind: 'officialAccount', name: 'Book Corner 书角' },
+];
+
+/** The sandbox's third-party platform, as the SaaS's authorisation page names it. */
+export const DEMO_SANDBOX_PLATFORM_NAME = 'nest-wx-oauth demo SaaS';
+
 export const demoSandboxProvider: Provider = {
   provide: DemoSandbox,
   inject: [ConfigService],
@@ -46,7 +63,13 @@ export const demoSandboxProvider: Provider = {
       config.get('WX_TARGET', { infer: true }) === 'in-process-sandbox'
         ? await WxSandbox.start({
             appName: 'nest-wx-oauth demo',
-            apps: DEMO_SANDBOX_APP_LIST,
+            apps: config.get('DEMO_SAAS', { infer: true })
+              ? [...DEMO_SANDBOX_APP_LIST, ...DEMO_SANDBOX_MERCHANTS]
+              : DEMO_SANDBOX_APP_LIST,
+            // Its platform pushes to the demo once it listens (startDemo), a ticket every 10 minutes.
+            components: [
+              { appid: DEFAULT_SANDBOX_COMPONENT_APPID, name: DEMO_SANDBOX_PLATFORM_NAME },
+            ],
           })
         : undefined,
     ),

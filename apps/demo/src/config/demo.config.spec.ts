@@ -224,6 +224,66 @@ describe('validateDemoEnv', () => {
     expect(weChatOnly.WX_WECOM_CALLBACK_URL).toBeUndefined();
   });
 
+  it("runs as a SaaS with WX_COMPONENT_*, or with DEMO_SAAS on a sandbox's platform, and not otherwise", () => {
+    const platform = {
+      WX_COMPONENT_APPID: 'wxcomponent',
+      WX_COMPONENT_SECRET: 'component-secret',
+      WX_COMPONENT_TOKEN: 'componentToken',
+      WX_COMPONENT_AES_KEY: 'k'.repeat(43),
+    };
+    expect(validateDemoEnv({}).DEMO_SAAS).toBe(false);
+    expect(validateDemoEnv({ DEMO_SAAS: '' }).DEMO_SAAS).toBe(false);
+    expect(validateDemoEnv({ DEMO_SAAS: 'true' })).toMatchObject({
+      DEMO_SAAS: true,
+      WX_TARGET: 'in-process-sandbox',
+    });
+    // Real WeChat's platform, alone (a SaaS with no app of its own) or beside the site's apps.
+    expect(validateDemoEnv(platform)).toMatchObject({
+      ...platform,
+      DEMO_SAAS: true,
+      WX_TARGET: 'wechat',
+    });
+    expect(validateDemoEnv({ ...platform, WX_MP_APPID: 'wxmp', WX_MP_SECRET: 'a' })).toMatchObject({
+      DEMO_SAAS: true,
+      WX_TARGET: 'wechat',
+      WX_MP_APPID: 'wxmp',
+    });
+    expect(() =>
+      validateDemoEnv({ DEMO_SAAS: 'true', WX_MP_APPID: 'wxmp', WX_MP_SECRET: 'a' }),
+    ).toThrow(/- WX_COMPONENT_APPID: is required with DEMO_SAAS and real WeChat/);
+    expect(() => validateDemoEnv({ DEMO_SAAS: 'maybe' })).toThrow(/- DEMO_SAAS: /);
+
+    // A separate sandbox's platform, as the sandbox command's variables name it.
+    const sandbox = {
+      WX_SANDBOX_URL: 'http://sandbox:3001',
+      WX_SANDBOX_SECRET: 'x',
+      WX_SANDBOX_COMPONENT_SECRET: 'sandbox-component-secret',
+      WX_SANDBOX_COMPONENT_TOKEN: 'sandboxComponentToken',
+      WX_SANDBOX_COMPONENT_AES_KEY: 'c'.repeat(43),
+    };
+    expect(validateDemoEnv({ ...sandbox, DEMO_SAAS: 'true' })).toMatchObject({
+      DEMO_SAAS: true,
+      WX_TARGET: 'sandbox',
+      WX_COMPONENT_APPID: 'wx0sandbox0component',
+      WX_COMPONENT_SECRET: 'sandbox-component-secret',
+      WX_COMPONENT_TOKEN: 'sandboxComponentToken',
+      WX_COMPONENT_AES_KEY: 'c'.repeat(43),
+    });
+    // Without DEMO_SAAS the sandbox's platform is left alone; WX_COMPONENT_* set win over it.
+    const off = validateDemoEnv(sandbox);
+    expect(off.DEMO_SAAS).toBe(false);
+    expect(off.WX_COMPONENT_APPID).toBeUndefined();
+    const own = validateDemoEnv({ ...sandbox, ...platform, DEMO_SAAS: 'true' });
+    expect(own).toMatchObject({ WX_COMPONENT_SECRET: 'component-secret', DEMO_SAAS: true });
+    expect(() =>
+      validateDemoEnv({
+        WX_SANDBOX_URL: 'http://sandbox:3001',
+        WX_SANDBOX_SECRET: 'x',
+        DEMO_SAAS: 'true',
+      }),
+    ).toThrow(/- WX_SANDBOX_COMPONENT_SECRET: is required with DEMO_SAAS and WX_SANDBOX_URL/);
+  });
+
   it('keeps the users in data/demo.sqlite, another file, or PostgreSQL at DATABASE_URL', () => {
     expect(validateDemoEnv({})).toMatchObject({ DEMO_DB_FILE: 'data/demo.sqlite' });
     expect(validateDemoEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();

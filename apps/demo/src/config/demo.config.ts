@@ -112,6 +112,24 @@ const envSchema = z
      */
     WX_SANDBOX_MP_PUSH_TOKEN: z.string().optional(),
     WX_SANDBOX_MP_PUSH_AES_KEY: z.string().optional(),
+    /**
+     * The third-party platform (开放平台第三方平台): the demo runs as a small SaaS whose merchants
+     * connect their official accounts. Checked by the library (wxOAuthFromConfig): all four or none.
+     */
+    WX_COMPONENT_APPID: appid,
+    WX_COMPONENT_SECRET: secret,
+    WX_COMPONENT_TOKEN: z.string().optional(),
+    WX_COMPONENT_AES_KEY: z.string().optional(),
+    /**
+     * The SaaS on a sandbox's platform, with no WX_COMPONENT_* (`true`); off by default: the
+     * in-process sandbox's, or a separate one's (WX_SANDBOX_URL) with WX_SANDBOX_COMPONENT_*.
+     */
+    DEMO_SAAS: z.stringbool().default(false),
+    /** That separate sandbox's platform (the sandbox command's variables). */
+    WX_SANDBOX_COMPONENT_APPID: z.string().trim().min(1).default('wx0sandbox0component'),
+    WX_SANDBOX_COMPONENT_SECRET: secret,
+    WX_SANDBOX_COMPONENT_TOKEN: z.string().optional(),
+    WX_SANDBOX_COMPONENT_AES_KEY: z.string().optional(),
     /** Keep WeChat tokens and login states in Redis, shared by every instance; in memory when unset. */
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     /** Or a Redis Cluster: some of its nodes. */
@@ -149,6 +167,19 @@ const envSchema = z
         env.WX_SANDBOX_MP_APPID ||
         env.WX_SANDBOX_WEB_APPID ||
         env.WX_SANDBOX_WECOM_CORPID;
+      // A separate sandbox's or real WeChat's platform has secrets of its own: only the in-process one is the demo's to make.
+      if (env.DEMO_SAAS && !env.WX_COMPONENT_APPID) {
+        if (isRealApp(env))
+          issue(
+            'WX_COMPONENT_APPID',
+            'is required with DEMO_SAAS and real WeChat (WX_COMPONENT_*)',
+          );
+        else if (env.WX_SANDBOX_URL && !env.WX_SANDBOX_COMPONENT_SECRET)
+          issue(
+            'WX_SANDBOX_COMPONENT_SECRET',
+            "is required with DEMO_SAAS and WX_SANDBOX_URL: the sandbox's platform (WX_SANDBOX_COMPONENT_*)",
+          );
+      }
       if (env.WX_SANDBOX_URL && !isRealApp(env) && !sandboxApp) {
         issue(
           'WX_SANDBOX_SECRET',
@@ -179,15 +210,30 @@ function isRealApp(env: Partial<ParsedEnv>): boolean {
  * `WX_WEB_*` (the website app), `WX_MINI_*` (the mini-program), `WX_MOBILE_*` (the native
  * app), `WX_MULTIEND_*` (its multi-end app) and `WX_WECOM_*` (the WeCom app), from the seed's
  * `WX_APPID` (an official account) or a separate sandbox's `WX_SANDBOX_*`, so the app reads
- * one set of keys whatever the target. `WX_WECOM_CALLBACK_URL` is set when there is a WeCom
- * app: always with the in-process sandbox, whose corp the app module adds.
+ * one set of keys whatever the target; likewise the third-party platform into
+ * `WX_COMPONENT_*`, and `DEMO_SAAS` resolved to whether the demo runs as a SaaS on it.
+ * `WX_WECOM_CALLBACK_URL` is set when there is a WeCom app: always with the in-process
+ * sandbox, whose corp the app module adds.
  */
-export type DemoEnv = Omit<ParsedEnv, 'WX_APPID' | 'WX_SECRET'> & {
+export type DemoEnv = Omit<
+  ParsedEnv,
+  | 'WX_APPID'
+  | 'WX_SECRET'
+  | 'WX_SANDBOX_COMPONENT_APPID'
+  | 'WX_SANDBOX_COMPONENT_SECRET'
+  | 'WX_SANDBOX_COMPONENT_TOKEN'
+  | 'WX_SANDBOX_COMPONENT_AES_KEY'
+> & {
   WX_CALLBACK_URL: string;
   SESSION_SECRET: string;
   /** Whether SESSION_SECRET was generated, so the app can say sessions end with it. */
   SESSION_SECRET_GENERATED: boolean;
   WX_TARGET: DemoTarget;
+  /**
+   * Whether the demo runs as a SaaS on a third-party platform: WX_COMPONENT_* set, or DEMO_SAAS
+   * with the in-process sandbox, whose platform it then uses.
+   */
+  DEMO_SAAS: boolean;
 };
 
 /** `ConfigModule.forRoot({ validate })`: checks the environment; throws one message naming every bad variable, never its value. */
@@ -202,13 +248,25 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
     );
     throw new Error(`Invalid environment for the demo:\n${lines.join('\n')}`);
   }
-  const { WX_APPID, WX_SECRET, WX_SANDBOX_MP_PUSH_TOKEN, WX_SANDBOX_MP_PUSH_AES_KEY, ...e } =
-    parsed.data;
+  const {
+    WX_APPID,
+    WX_SECRET,
+    WX_SANDBOX_MP_PUSH_TOKEN,
+    WX_SANDBOX_MP_PUSH_AES_KEY,
+    WX_SANDBOX_COMPONENT_APPID,
+    WX_SANDBOX_COMPONENT_SECRET,
+    WX_SANDBOX_COMPONENT_TOKEN,
+    WX_SANDBOX_COMPONENT_AES_KEY,
+    ...e
+  } = parsed.data;
+  // A platform alone (WX_COMPONENT_*) is real WeChat's too: its merchants need no app of the site's.
   const target: DemoTarget = isRealApp(parsed.data)
     ? 'wechat'
     : e.WX_SANDBOX_URL
       ? 'sandbox'
-      : 'in-process-sandbox';
+      : e.WX_COMPONENT_APPID
+        ? 'wechat'
+        : 'in-process-sandbox';
   const weCom =
     target === 'in-process-sandbox' ||
     Boolean(target === 'sandbox' ? e.WX_SANDBOX_WECOM_CORPID : e.WX_WECOM_CORPID);
@@ -270,6 +328,18 @@ export function validateDemoEnv(env: Record<string, unknown>): DemoEnv {
       : {}),
     SESSION_SECRET: e.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     SESSION_SECRET_GENERATED: !e.SESSION_SECRET,
+    // A separate sandbox's platform, with DEMO_SAAS: the demo reads it as WX_COMPONENT_*, as the library does.
+    ...(target === 'sandbox' && e.DEMO_SAAS && !e.WX_COMPONENT_APPID
+      ? {
+          WX_COMPONENT_APPID: WX_SANDBOX_COMPONENT_APPID,
+          WX_COMPONENT_SECRET: WX_SANDBOX_COMPONENT_SECRET,
+          WX_COMPONENT_TOKEN: WX_SANDBOX_COMPONENT_TOKEN,
+          WX_COMPONENT_AES_KEY: WX_SANDBOX_COMPONENT_AES_KEY,
+        }
+      : {}),
     WX_TARGET: target,
+    DEMO_SAAS:
+      e.WX_COMPONENT_APPID !== undefined ||
+      (e.DEMO_SAAS && (target === 'in-process-sandbox' || target === 'sandbox')),
   };
 }

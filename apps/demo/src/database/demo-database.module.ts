@@ -5,6 +5,7 @@ import { WxIdentitiesModule } from 'nest-wx-oauth';
 import { WxTypeOrmIdentityStore } from 'nest-wx-oauth/typeorm';
 import { DataSource } from 'typeorm';
 import { demoDatabaseOptions, openDemoDatabase } from './demo-database.js';
+import { DemoMerchantEntity } from './demo-merchant.entity.js';
 import { DemoUserEntity } from './demo-user.entity.js';
 
 /**
@@ -19,7 +20,7 @@ import { DemoUserEntity } from './demo-user.entity.js';
       useFactory: demoDatabaseOptions,
       dataSourceFactory: openDemoDatabase,
     }),
-    TypeOrmModule.forFeature([DemoUserEntity]),
+    TypeOrmModule.forFeature([DemoUserEntity, DemoMerchantEntity]),
     WxIdentitiesModule.forRootAsync({
       inject: [DataSource],
       useFactory: (dataSource: DataSource) => ({

@@ -5,6 +5,8 @@ import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { WX_IDENTITY_ENTITIES, WX_IDENTITY_MIGRATIONS } from 'nest-wx-oauth/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DemoEnv } from '../config/demo.config.js';
+import { DemoMerchantEntity } from './demo-merchant.entity.js';
+import { DemoMerchants1796601600200 } from './demo-merchants.migration.js';
 import { DemoUserEntity } from './demo-user.entity.js';
 import { DemoUsers1796601600100 } from './demo-users.migration.js';
 
@@ -20,12 +22,12 @@ const MIGRATION_LOCK = 7_240_311_032;
  * `TypeOrmModule.forRootAsync`'s `useFactory`: PostgreSQL at `DATABASE_URL`, else the
  * embedded engine (sql.js: no server, no native build) in the file `DEMO_DB_FILE`.
  * Either way the schema is the migrations' (the library's identities, then the demo's
- * users), which `openDemoDatabase` runs at start-up.
+ * users and its SaaS's merchants), which `openDemoDatabase` runs at start-up.
  */
 export async function demoDatabaseOptions(config: DemoConfig): Promise<TypeOrmModuleOptions> {
   const schema = {
-    entities: [...WX_IDENTITY_ENTITIES, DemoUserEntity],
-    migrations: [...WX_IDENTITY_MIGRATIONS, DemoUsers1796601600100],
+    entities: [...WX_IDENTITY_ENTITIES, DemoUserEntity, DemoMerchantEntity],
+    migrations: [...WX_IDENTITY_MIGRATIONS, DemoUsers1796601600100, DemoMerchants1796601600200],
     // Run by openDemoDatabase, in turn with the other instances; never `synchronize`: a
     // schema changes through a migration, on every database alike.
     migrationsRun: false,

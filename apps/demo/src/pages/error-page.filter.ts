@@ -10,6 +10,7 @@ import { isWeChatBrowser, WxOAuthError, WxReauthorizationRequiredError } from 'n
 import { loginPathFor } from '../auth/login-path.js';
 import { APP_LOGIN_PATH, APP_STATE_PATH } from '../auth/app-login.controller.js';
 import { MINI_PROGRAM_LOGIN_PATH } from '../auth/mini-program.controller.js';
+import { merchantOfPath, merchantPath } from '../merchants/merchant-path.js';
 import { LoginRequiredException } from '../auth/login-required.exception.js';
 import { WECOM_LOGIN_PATH } from '../auth/wecom-login.controller.js';
 import { pageUrl } from './login.controller.js';
@@ -52,6 +53,15 @@ const TITLES: Record<string, [title: string, reason: string]> = {
     'Too many attempts',
     'Too many unfinished logins. Please try again in a few minutes.',
   ],
+  authorizer_revoked: [
+    'This shop no longer logs in here',
+    "The shop's official account has revoked its authorisation of this platform: its customers cannot log in here until it connects again.",
+  ],
+  component_unavailable: [
+    'The platform is not ready yet',
+    'WeChat has not sent this platform its ticket yet, and has been asked for one. Please try again in a minute.',
+  ],
+  unknown_tenant: ['Shop not found', 'No shop is served at this address.'],
 };
 const UPSTREAM: [string, string] = [
   'WeChat had a problem',
@@ -96,9 +106,11 @@ export class ErrorPageFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    // The WeCom login's failures are WeCom's, and are tried again on its own route.
+    // The WeCom login's failures are WeCom's, and are tried again on its own route; a merchant's
+    // page retries at that merchant's login.
     const weCom = req.path === WECOM_LOGIN_PATH;
-    const retryPath = weCom ? WECOM_LOGIN_PATH : loginPathFor();
+    const merchant = merchantOfPath(req.path);
+    const retryPath = weCom ? WECOM_LOGIN_PATH : merchant ? merchantPath(merchant) : loginPathFor();
     const api = isApiPath(req.path);
     // A page that needs a (new) login sends the browser to log in, and back here afterwards.
     const needsLogin =

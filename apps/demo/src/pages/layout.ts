@@ -34,6 +34,10 @@ export const STYLE = `
   .identity form { margin: 0; }
   .identity .button { padding: 6px 14px; font-size: 14px; }
   .notice { border-left: 4px solid #fa5151; background: #fff1f0; padding: 8px 12px; margin: 0 0 16px; }
+  .notice.ok { border-left-color: var(--green); background: #f0fff4; }
+  .merchant { margin-top: 16px; }
+  .status-connected { background: #e8f8ee; color: #06ad56; }
+  .status-revoked { background: #fff1f0; color: #fa5151; }
   footer { text-align: center; color: var(--muted); font-size: 13px; margin: 24px 0; }
 `;
 

@@ -20,6 +20,7 @@ export class PagesController {
       ...this.options.logins,
       miniProgram: this.options.miniProgramTry !== undefined,
       app: this.options.appTry !== undefined,
+      saas: this.options.saas !== undefined,
     });
   }
 

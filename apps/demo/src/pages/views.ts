@@ -23,6 +23,8 @@ export interface HomeOffers {
   /** The stand-ins for the clients that are not browsers, with a sandbox only. */
   miniProgram?: boolean;
   app?: boolean;
+  /** The SaaS's admin, when the demo runs as one. */
+  saas?: boolean;
 }
 
 export function homePage(
@@ -35,6 +37,12 @@ export function homePage(
     offers.miniProgram &&
       html`<p><a id="try-mini-program" href="/miniprogram">Try the mini-program login</a></p>`,
     offers.app && html`<p><a id="try-app" href="/app">Try the native app login</a></p>`,
+    offers.saas &&
+      html`<p>
+        <a id="saas-admin" href="/admin/merchants"
+          >SaaS: merchants connect their official accounts</a
+        >
+      </p>`,
   ];
   const body = user
     ? html`<div class="card">

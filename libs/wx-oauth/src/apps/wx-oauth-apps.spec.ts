@@ -301,6 +301,35 @@ describe('WxOAuthApps with tenants', () => {
     }
   });
 
+  it("refuses a merchant's app through the platform where the module has none, or with a secret, or of another kind", async () => {
+    resolver.tenants = {
+      shop: { id: 'shop', officialAccount: { appid: 'wx0shop0mp000001', component: true } },
+      mixed: {
+        id: 'mixed',
+        officialAccount: {
+          appid: 'wx0mixed0mp00001',
+          component: true,
+          secret: 'a-secret-it-should-not-have',
+        } as WxTenant['officialAccount'],
+      },
+      site: {
+        id: 'site',
+        website: { appid: 'wx0site0web00001', component: true } as unknown as WxTenant['website'],
+      },
+    };
+    const messages: Record<string, RegExp> = {
+      shop: /officialAccount is served through the third-party platform, but the module has none \(component, or WX_COMPONENT_\*\)$/,
+      mixed: /officialAccount is served through the third-party platform, but the module has none/,
+      site: /website cannot be served through the third-party platform$/,
+    };
+    for (const [id, message] of Object.entries(messages)) {
+      const error = await rejectionOf(apps.forRequest(requestAt(`${id}.example.com`)));
+      expect(error).toMatchObject({ kind: 'app_config' });
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain('a-secret-it-should-not-have');
+    }
+  });
+
   it("serves a tenant's native apps, each checked as the others", async () => {
     const mobileApp = { appid: 'wx01n1tech0m0b11', secret: 'initech-mobile-secret-012345' };
     const multiEndApp = { appid: 'wx01n1tech0d0nut', secret: 'initech-multi-end-secret-0123' };
@@ -397,5 +426,84 @@ describe('WxOAuthApps with tenants.logErrors', () => {
   it('is off by default, and a boolean', () => {
     expect(resolveWxOAuthOptions(options(undefined)).tenants?.logErrors).toBe(false);
     expect(() => resolveWxOAuthOptions(options('yes'))).toThrow(/- tenants\.logErrors: /);
+  });
+});
+
+describe('WxOAuthApps with a third-party platform', () => {
+  const component = {
+    appid: 'wx0apps0platform0',
+    secret: 'apps-platform-secret-0123456789',
+    token: 'appsPlatformToken',
+    encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  };
+  let moduleRef: TestingModule;
+  let resolver: Resolver;
+  let apps: WxOAuthApps;
+
+  beforeEach(async () => {
+    resolver = new Resolver();
+    resolver.tenants = {
+      shop: {
+        id: 'shop',
+        officialAccount: { appid: 'wx0shop0mp000001', component: true },
+        miniProgram: { appid: 'wx0shop0mini0001', component: true },
+      },
+      mixed: {
+        id: 'mixed',
+        officialAccount: {
+          appid: 'wx0mixed0mp00001',
+          component: true,
+          secret: 'a-secret-it-should-not-have',
+        } as WxTenant['officialAccount'],
+      },
+      corp: {
+        id: 'corp',
+        officialAccount: { appid: 'wx0corp0mp000001', component: true },
+        wecom: {
+          corpid: 'ww0corp0apps',
+          agentid: 1000002,
+          secret: 'corp-wecom-secret-0123456789',
+          callbackURL: 'https://corp.example.com/auth/wecom',
+        },
+      },
+    };
+    ({ moduleRef } = await compileWxOAuth({
+      tenants: { resolver },
+      state: { secret: 'tenants-state-secret-0123456789' },
+      callbackURL: CALLBACK,
+      component,
+      axios: new WeChatStub().axios,
+    }));
+    apps = moduleRef.get(WxOAuthApps);
+  });
+  afterEach(() => moduleRef.close());
+
+  it("serves a merchant's official account and mini-program on the platform's behalf, with no secret", async () => {
+    const registration = await apps.forRequest(requestAt('shop.example.com'));
+    const { client } = registration.forScope('snsapi_userinfo');
+    expect(client.componentAppid).toBe(component.appid);
+    expect(client.getAuthorizeUrl(CALLBACK, 'snsapi_userinfo')).toContain(
+      `&component_appid=${component.appid}#wechat_redirect`,
+    );
+    expect(registration.miniProgram().client.componentAppid).toBe(component.appid);
+  });
+
+  it("serves a merchant's account through the platform beside the tenant's own WeCom app", async () => {
+    const registration = await apps.forRequest(requestAt('corp.example.com'));
+    expect(registration.forScope('snsapi_base').client.componentAppid).toBe(component.appid);
+    expect(registration.weCom()).toMatchObject({
+      client: { corpid: 'ww0corp0apps', agentid: '1000002' },
+      callbackURL: 'https://corp.example.com/auth/wecom',
+      tenant: 'corp',
+    });
+  });
+
+  it('refuses one with a secret as well: a merchant served through the platform has none', async () => {
+    const error = await rejectionOf(apps.forRequest(requestAt('mixed.example.com')));
+    expect(error).toMatchObject({ kind: 'app_config' });
+    expect(error.message).toMatch(
+      /officialAccount through the platform needs its appid and no secret$/,
+    );
+    expect(error.message).not.toContain('a-secret-it-should-not-have');
   });
 });

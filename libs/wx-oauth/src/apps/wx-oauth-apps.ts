@@ -2,9 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { AxiosInstance } from 'axios';
 import { createWxAxios } from '../client/wx-axios.js';
 import { WXOAuth } from '../client/wx-oauth.client.js';
+import type { WxOnBehalfOf } from '../client/wx-oauth-client.options.js';
 import { WxWeComClient } from '../client/wx-wecom.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
-import type { WxAppCredentials } from '../options/wx-tenant.interface.js';
+import { WxAuthorizers } from '../component/wx-authorizers.js';
+import { WxComponentPlatform } from '../component/wx-component-platform.js';
 import { callbackPathOf, type LoginRequest } from '../http/login-request.js';
 import type { WxTenant, WxTenantResolver } from '../options/wx-tenant.interface.js';
 import type { WxClock } from '../utils/clock.js';
@@ -13,7 +15,9 @@ import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import { WX_APP_KINDS, type WxAppKind } from './wx-app-kind.js';
 import {
+  isAuthorizerApp,
   type WxApp,
+  type WxAppAccess,
   type WxClientFactories,
   WxRegistration,
   type WxWeComApp,
@@ -47,6 +51,8 @@ export class WxOAuthApps implements OnApplicationShutdown {
   constructor(
     @Inject(WX_OAUTH_OPTIONS) private readonly settings: WxOAuthSettings,
     @Inject(WX_OAUTH_CLOCK) clock: WxClock,
+    private readonly platform: WxComponentPlatform,
+    private readonly authorizers: WxAuthorizers,
   ) {
     const { apiBaseUrl, openBaseUrl, timeout, lang, retry, tenants } = settings;
     // Unused by the fixed registration.
@@ -58,8 +64,8 @@ export class WxOAuthApps implements OnApplicationShutdown {
       tenants && !settings.axios ? createWxAxios(settings.wecomApiBaseUrl) : undefined;
     const axios = settings.axios ?? this.pool;
     this.clients = {
-      wechat: (credentials: WxAppCredentials) =>
-        new WXOAuth({ ...credentials, apiBaseUrl, openBaseUrl, timeout, lang, retry, axios }),
+      wechat: (app) =>
+        new WXOAuth({ ...this.access(app), apiBaseUrl, openBaseUrl, timeout, lang, retry, axios }),
       wecom: ({ corpid, agentid, secret }) =>
         new WxWeComClient({
           corpid,
@@ -151,6 +157,16 @@ export class WxOAuthApps implements OnApplicationShutdown {
     return app.client;
   }
 
+  /**
+   * Refuses a login with a merchant's app whose authorisation was revoked
+   * (`authorizer_revoked`, 403) before the browser leaves for WeChat; the
+   * platform's calls refuse it likewise.
+   */
+  async assertServing(app: WxApp): Promise<void> {
+    if (app.client.componentAppid !== undefined)
+      await this.authorizers.assertAuthorized(app.client.appid);
+  }
+
   /** Drops a tenant's cached registration: the next request loads it again. */
   forget(tenantId: string): void {
     this.registrations.delete(tenantId);
@@ -163,6 +179,21 @@ export class WxOAuthApps implements OnApplicationShutdown {
       (httpAgent as { destroy?(): void } | undefined)?.destroy?.();
       (httpsAgent as { destroy?(): void } | undefined)?.destroy?.();
     }
+  }
+
+  /** How a client calls WeChat: with the app's secret, or on the platform's behalf, refusing a revoked merchant. */
+  private access(app: WxAppAccess): { appid: string; secret?: string; component?: WxOnBehalfOf } {
+    if (!isAuthorizerApp(app)) return { appid: app.appid, secret: app.secret };
+    const { appid, authorizerRefreshToken } = app;
+    const component: WxOnBehalfOf = {
+      appid: this.platform.registered().appid,
+      withToken: async (call) => {
+        await this.authorizers.assertAuthorized(appid);
+        return this.platform.withToken(call);
+      },
+      authorizerRefreshToken,
+    };
+    return { appid, component };
   }
 
   private tenantOfAppid(appid: string): Promise<string | undefined> {
@@ -185,9 +216,23 @@ export class WxOAuthApps implements OnApplicationShutdown {
       new WxOAuthError('app_config', `Tenant ${id} from the tenant resolver: ${what}`);
     if (tenant.id !== id) throw fail(`its id is ${JSON.stringify(tenant.id)}`);
     for (const kind of WX_APP_KINDS) {
-      const app = tenant[kind];
-      if (app && !(isText(app.appid) && isText(app.secret)))
-        throw fail(`${kind} needs an appid and a secret`);
+      const app: WxAppAccess | undefined = tenant[kind];
+      if (!app) continue;
+      if (!isAuthorizerApp(app)) {
+        if (!(isText(app.appid) && isText(app.secret)))
+          throw fail(`${kind} needs an appid and a secret`);
+        continue;
+      }
+      if (!THROUGH_PLATFORM.includes(kind))
+        throw fail(`${kind} cannot be served through the third-party platform`);
+      if (!this.platform.appid)
+        throw fail(
+          `${kind} is served through the third-party platform, but the module has none (component, or WX_COMPONENT_*)`,
+        );
+      if (!isText(app.appid) || 'secret' in app)
+        throw fail(`${kind} through the platform needs its appid and no secret`);
+      if (app.authorizerRefreshToken !== undefined && !isText(app.authorizerRefreshToken))
+        throw fail(`${kind}.authorizerRefreshToken must be a non-empty string`);
     }
     const { wecom } = tenant;
     if (
@@ -236,6 +281,9 @@ export class WxOAuthApps implements OnApplicationShutdown {
     throw new WxOAuthError('tenant_unavailable', 'The tenant resolver failed');
   }
 }
+
+/** The kinds a merchant can authorise to a third-party platform. */
+const THROUGH_PLATFORM: readonly WxAppKind[] = ['officialAccount', 'miniProgram'];
 
 /** The caller's text (a host, an appid from a cookie) quoted and bounded, for a log line. */
 function quote(text: string): string {

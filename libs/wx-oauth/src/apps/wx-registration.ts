@@ -2,7 +2,11 @@ import type { WXOAuth } from '../client/wx-oauth.client.js';
 import type { WxWeComClient } from '../client/wx-wecom.client.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
 import type { WxScope } from '../client/wx-oauth.types.js';
-import type { WxAppCredentials, WxWeComOptions } from '../options/wx-tenant.interface.js';
+import type {
+  WxAppCredentials,
+  WxAuthorizerApp,
+  WxWeComOptions,
+} from '../options/wx-tenant.interface.js';
 import { NATIVE_APPS, type WxOAuthSettings } from '../options/wx-oauth.options.js';
 import {
   kindForScope,
@@ -52,15 +56,27 @@ export async function naming<T>(app: WxApp | WxWeComApp, call: Promise<T>): Prom
   }
 }
 
-/** The credentials of one registration: one `appid` for both browser flows, or its apps by kind. */
+/** The credentials of one registration: one `appid` for both browser flows, or its apps by kind; a merchant's, through the platform. */
 export type WxRegistrationApps = Pick<
   WxOAuthSettings,
-  'appid' | 'secret' | 'officialAccount' | 'website' | 'miniProgram' | 'mobileApp' | 'multiEndApp'
-> & { wecom?: WxWeComOptions };
+  'appid' | 'secret' | 'website' | 'mobileApp' | 'multiEndApp'
+> & {
+  officialAccount?: WxAppCredentials | WxAuthorizerApp;
+  miniProgram?: WxAppCredentials | WxAuthorizerApp;
+  wecom?: WxWeComOptions;
+};
 
-/** How a registration makes its clients: WeChat's apps', and a WeCom app's. */
+/** An app's credentials: its own secret, or a merchant's served through the platform. */
+export type WxAppAccess = WxAppCredentials | WxAuthorizerApp;
+
+/** Whether `app` is a merchant's, served through the third-party platform. */
+export function isAuthorizerApp(app: WxAppAccess): app is WxAuthorizerApp {
+  return (app as Partial<WxAuthorizerApp>).component === true;
+}
+
+/** How a registration makes its clients: WeChat's apps' (a merchant's through the platform), and a WeCom app's. */
 export interface WxClientFactories {
-  wechat(credentials: WxAppCredentials): WXOAuth;
+  wechat(credentials: WxAppAccess): WXOAuth;
   wecom(app: WxWeComOptions): WxWeComClient;
 }
 
@@ -97,7 +113,7 @@ export class WxRegistration {
     readonly callbackURL?: string,
   ) {
     this.byKind = !apps.appid;
-    const client = (credentials: WxAppCredentials) => factories.wechat(credentials);
+    const client = (credentials: WxAppAccess) => factories.wechat(credentials);
     if (apps.appid) {
       const shared = client({ appid: apps.appid, secret: apps.secret! });
       for (const kind of WX_WEB_APP_KINDS) this.clients[kind] = shared;

@@ -15,6 +15,8 @@ export function buildWxAuthorizeUrl(
   redirectUri: string,
   scope: WxScope,
   params: WxAuthorizeParams = {},
+  /** The third-party platform's appid, for a login on its behalf. */
+  componentAppid?: string,
 ): string {
   assertAbsoluteHttpUrl(redirectUri);
   if (!WX_SCOPES.includes(scope)) {
@@ -39,6 +41,8 @@ export function buildWxAuthorizeUrl(
   if (state !== undefined) query.push(['state', state]);
   if (forcePopup !== undefined) query.push(['forcePopup', String(forcePopup)]);
   if (forceSnapShot !== undefined) query.push(['forceSnapShot', String(forceSnapShot)]);
+  // Left out, WeChat treats the login as the merchant's own and asks for its secret at the exchange.
+  if (componentAppid !== undefined) query.push(['component_appid', componentAppid]);
 
   const search = query.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
   return `${openBaseUrl.replace(/\/+$/, '')}${path}?${search}#wechat_redirect`;

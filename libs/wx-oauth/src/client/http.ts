@@ -22,6 +22,13 @@ const SECRET_PARAMS = [
   'code',
   'js_code',
   'user_ticket',
+  // The third-party platform's.
+  'component_appsecret',
+  'component_secret',
+  'component_verify_ticket',
+  'component_access_token',
+  'authorizer_refresh_token',
+  'authorization_code',
 ];
 
 /**

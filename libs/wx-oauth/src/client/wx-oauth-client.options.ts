@@ -2,12 +2,33 @@ import type { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { WX_LANGS, type WxLang } from './wx-oauth.types.js';
 
+/**
+ * The third-party platform (开放平台第三方平台) an app is served through: a
+ * merchant's official account or mini-program authorised to the platform, which
+ * then logs its users in on its behalf, holding no secret of the merchant's.
+ *
+ * @publicApi
+ */
+export interface WxOnBehalfOf {
+  /** The platform's `component_appid`. */
+  appid: string;
+  /**
+   * Runs `call` with the platform's `component_access_token`, and once more with a new one when
+   * WeChat refuses it (40001, 42001). `WxOAuthModule` gives its own, shared across instances.
+   */
+  withToken<T>(call: (componentAccessToken: string) => Promise<T>): Promise<T>;
+  /** The merchant's `authorizer_refresh_token`, for the merchant's own token (`getStableAccessToken`). */
+  authorizerRefreshToken?: string;
+}
+
 /** Options of the framework-free client, `new WXOAuth(options)`. */
 export interface WXOAuthOptions {
   /** The official-account or website app's AppID. */
   appid: string;
-  /** The AppSecret. Never logged, never put in an error. */
-  secret: string;
+  /** The AppSecret. Never logged, never put in an error. None for an app served through the platform (`component`). */
+  secret?: string;
+  /** The third-party platform the app is served through, instead of its `secret`: every call is made on its behalf. */
+  component?: WxOnBehalfOf;
   /** @default 'https://api.weixin.qq.com' */
   apiBaseUrl?: string;
   /** @default 'https://open.weixin.qq.com' */
@@ -50,8 +71,8 @@ export const wxClientOptionsShape = {
 };
 
 /** @internal The client's options validated, with defaults applied. */
-export type WxClientSettings = Required<Omit<WXOAuthOptions, 'axios'>> &
-  Pick<WXOAuthOptions, 'axios'>;
+export type WxClientSettings = Required<Omit<WXOAuthOptions, 'axios' | 'secret' | 'component'>> &
+  Pick<WXOAuthOptions, 'axios' | 'secret' | 'component'>;
 
 /**
  * Validates options and applies defaults. Throws one error naming every bad
@@ -71,7 +92,33 @@ export function parseOptions<T>(
   throw new TypeError(`Invalid ${subject} options:\n${lines.join('\n')}`);
 }
 
-const wxClientOptionsSchema = z.object(wxClientOptionsShape);
+const wxClientOptionsSchema = z
+  .object({
+    ...wxClientOptionsShape,
+    secret: wxClientOptionsShape.secret.optional(),
+    component: z
+      .object({
+        appid: wxClientOptionsShape.appid,
+        withToken: z.custom<WxOnBehalfOf['withToken']>(
+          (value) => typeof value === 'function',
+          'must be a function',
+        ),
+        authorizerRefreshToken: z.string().min(1).optional(),
+      })
+      .optional(),
+  })
+  // An app is called with its own secret, or on the platform's behalf: never both, never neither.
+  .superRefine((options, context) => {
+    if ((options.secret === undefined) === (options.component === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message:
+          options.secret === undefined
+            ? 'is required (or component: the third-party platform the app is served through)'
+            : "must be left out with component: the platform calls on the app's behalf",
+      });
+  });
 
 export function resolveClientOptions(options: WXOAuthOptions): WxClientSettings {
   return parseOptions(wxClientOptionsSchema, options, 'WXOAuth');

@@ -1,8 +1,10 @@
 import { buildWxAuthorizeUrl } from './authorize-url.js';
+import { assertPresent } from './assert-present.js';
 import { WxHttpClient } from './http.js';
 import {
   resolveClientOptions,
   type WxClientSettings,
+  type WxOnBehalfOf,
   type WXOAuthOptions,
 } from './wx-oauth-client.options.js';
 import { WxOAuthError } from './wx-oauth.error.js';
@@ -24,20 +26,33 @@ import type {
 /**
  * WeChat's web OAuth2 API: the authorize URL, the code exchange, refresh,
  * token check and userinfo. Framework-free; `WxOAuthModule` provides one.
+ * An app served through a third-party platform (`component`) has no secret:
+ * its authorize URL names the platform, and the code exchange, the refresh,
+ * the mini-program's code and the app's own token go through the platform's
+ * endpoints with its token.
  *
  * @publicApi
  */
 export class WXOAuth {
   readonly appid: string;
-  // An ES private field: kept out of console.log, JSON and enumerable keys.
-  readonly #secret: string;
-  readonly #options: Omit<WxClientSettings, 'secret'>;
+  /** The third-party platform's appid, for an app served through it; else undefined. */
+  readonly componentAppid?: string;
+  // ES private fields: kept out of console.log, JSON and enumerable keys.
+  readonly #secret?: string;
+  readonly #component?: WxOnBehalfOf;
+  readonly #options: Omit<WxClientSettings, 'secret' | 'component'>;
   readonly #http: WxHttpClient;
 
   constructor(options: WXOAuthOptions) {
-    const { secret, ...rest } = resolveClientOptions(options);
+    const { secret, component, ...rest } = resolveClientOptions(options);
     this.appid = rest.appid;
+    this.componentAppid = component?.appid;
     this.#secret = secret;
+    // The caller's own object, not the validated copy: its withToken may read its other fields.
+    this.#component = component && {
+      ...component,
+      withToken: options.component!.withToken.bind(options.component),
+    };
     this.#options = rest;
     this.#http = new WxHttpClient(rest);
   }
@@ -52,24 +67,52 @@ export class WXOAuth {
     scope: WxScope = 'snsapi_base',
     params?: WxAuthorizeParams,
   ): string {
-    return buildWxAuthorizeUrl(this.#options.openBaseUrl, this.appid, redirectUri, scope, params);
+    return buildWxAuthorizeUrl(
+      this.#options.openBaseUrl,
+      this.appid,
+      redirectUri,
+      scope,
+      params,
+      this.componentAppid,
+    );
   }
 
-  /** Exchanges the callback's code. Never retried: a code works once. */
+  /** Exchanges the callback's code (on the platform's behalf: `/sns/oauth2/component/access_token`). Never retried: a code works once. */
   async getAccessToken(code: string): Promise<WxAccessToken> {
     assertPresent(code, 'code');
+    if (this.#component)
+      return this.onBehalf((component) =>
+        this.#http.get<WxAccessToken>(
+          '/sns/oauth2/component/access_token',
+          { appid: this.appid, code, grant_type: 'authorization_code', ...component },
+          false,
+        ),
+      );
     const params = {
       appid: this.appid,
-      secret: this.#secret,
+      secret: this.secret('/sns/oauth2/access_token'),
       code,
       grant_type: 'authorization_code',
     };
     return this.#http.get<WxAccessToken>('/sns/oauth2/access_token', params, false);
   }
 
-  /** Renews an access token. WeChat asks for no secret here, so none is sent. */
+  /** Renews an access token (on the platform's behalf: `/sns/oauth2/component/refresh_token`). WeChat asks for no app secret here, so none is sent. */
   async refreshToken(refreshToken: string): Promise<WxAccessToken> {
     assertPresent(refreshToken, 'refreshToken');
+    if (this.#component)
+      return this.onBehalf((component) =>
+        this.#http.get<WxAccessToken>(
+          '/sns/oauth2/component/refresh_token',
+          {
+            appid: this.appid,
+            grant_type: 'refresh_token',
+            ...component,
+            refresh_token: refreshToken,
+          },
+          true,
+        ),
+      );
     const params = { appid: this.appid, grant_type: 'refresh_token', refresh_token: refreshToken };
     return this.#http.get<WxAccessToken>('/sns/oauth2/refresh_token', params, true);
   }
@@ -121,10 +164,11 @@ export class WXOAuth {
    * caches it across instances: call that rather than this.
    */
   async getStableAccessToken(forceRefresh = false): Promise<WxAppAccessToken> {
+    if (this.#component) return this.getAuthorizerToken(this.#component);
     const body = {
       grant_type: 'client_credential',
       appid: this.appid,
-      secret: this.#secret,
+      secret: this.secret('/cgi-bin/stable_token'),
       force_refresh: forceRefresh,
     };
     return this.#http.post<WxAppAccessToken>('/cgi-bin/stable_token', {}, body, !forceRefresh);
@@ -161,12 +205,20 @@ export class WXOAuth {
     );
   }
 
-  /** A mini-program's `wx.login()` code for its user's openid and `session_key`. Never retried: a code works once. */
+  /** A mini-program's `wx.login()` code for its user's openid and `session_key` (on the platform's behalf: `/sns/component/jscode2session`). Never retried: a code works once. */
   async code2Session(jsCode: string): Promise<WxMiniProgramSession> {
     assertPresent(jsCode, 'jsCode');
+    if (this.#component)
+      return this.onBehalf((component) =>
+        this.#http.get<WxMiniProgramSession>(
+          '/sns/component/jscode2session',
+          { appid: this.appid, js_code: jsCode, grant_type: 'authorization_code', ...component },
+          false,
+        ),
+      );
     const params = {
       appid: this.appid,
-      secret: this.#secret,
+      secret: this.secret('/sns/jscode2session'),
       js_code: jsCode,
       grant_type: 'authorization_code',
     };
@@ -185,7 +237,7 @@ export class WXOAuth {
     const params = {
       access_token: appToken,
       appid: this.appid,
-      appsecret: this.#secret,
+      appsecret: this.secret('/donut/code2verifyinfo'),
       code,
       grant_type: 'authorization_code',
     };
@@ -213,6 +265,52 @@ export class WXOAuth {
   close(): void {
     this.#http.close();
   }
+
+  /** `call` with the platform's parameters, its token renewed once when WeChat refuses it. */
+  private onBehalf<T>(
+    call: (component: { component_appid: string; component_access_token: string }) => Promise<T>,
+  ): Promise<T> {
+    const component = this.#component!;
+    return component.withToken((token) =>
+      call({ component_appid: component.appid, component_access_token: token }),
+    );
+  }
+
+  /**
+   * A merchant's own token through the platform (`api_authorizer_token`), with
+   * the `authorizer_refresh_token` its authorisation gave.
+   */
+  private async getAuthorizerToken(component: WxOnBehalfOf): Promise<WxAppAccessToken> {
+    const refreshToken = component.authorizerRefreshToken;
+    if (!refreshToken)
+      throw new WxOAuthError(
+        'flow_unavailable',
+        `The app ${this.appid} is served through the third-party platform with no authorizer_refresh_token: give the one its authorisation answered (authorizerRefreshToken)`,
+      );
+    const answer = await this.onBehalf(({ component_appid, component_access_token }) =>
+      this.#http.post<{ authorizer_access_token: string; expires_in: number }>(
+        '/cgi-bin/component/api_authorizer_token',
+        { component_access_token },
+        {
+          component_appid,
+          authorizer_appid: this.appid,
+          authorizer_refresh_token: refreshToken,
+        },
+        true,
+      ),
+    );
+    return { access_token: answer.authorizer_access_token, expires_in: answer.expires_in };
+  }
+
+  /** The app's secret, for the calls only the app itself can make. */
+  private secret(endpoint: string): string {
+    if (this.#secret === undefined)
+      throw new WxOAuthError(
+        'flow_unavailable',
+        `WeChat ${endpoint} needs the app's own secret: the app ${this.appid} is served through a third-party platform`,
+      );
+    return this.#secret;
+  }
 }
 
 /** `snsapi_base` tokens (and snapshot users') get 48001 from `/sns/userinfo`. */
@@ -220,10 +318,4 @@ export function grantsUserinfo(token: WxAccessToken): boolean {
   if (token.is_snapshotuser === 1) return false;
   const scopes = String(token.scope ?? '').split(',');
   return scopes.includes('snsapi_userinfo') || scopes.includes('snsapi_login');
-}
-
-function assertPresent(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new WxOAuthError('invalid_request', `${name} must be a non-empty string`);
-  }
 }

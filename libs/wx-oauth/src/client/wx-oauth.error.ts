@@ -52,7 +52,11 @@ export type WxOAuthErrorKind =
   /** The WeChat account is already another user's (`WxIdentities.link`): unlink it there first. */
   | 'identity_taken'
   /** A WeCom login by someone who is not a member of the corp, on a route that refuses non-members. */
-  | 'not_member';
+  | 'not_member'
+  /** The third-party platform has no `component_verify_ticket` yet (or WeChat calls it expired): check its authorisation-event URL, Token and key. */
+  | 'component_unavailable'
+  /** A merchant's account is no longer authorised to the third-party platform (`unauthorized`): it must authorise again. */
+  | 'authorizer_revoked';
 
 export interface WxOAuthErrorDetails {
   errcode?: number;
@@ -150,6 +154,7 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
     case 'unauthorized_scope':
     case 'user_blocked':
     case 'not_member':
+    case 'authorizer_revoked':
       return 403;
     case 'unknown_tenant':
       return 404;
@@ -161,6 +166,7 @@ export function wxErrorStatus(kind: WxOAuthErrorKind): number {
       return 504;
     case 'store_unavailable':
     case 'tenant_unavailable':
+    case 'component_unavailable':
       return 503;
     default:
       return 502;
@@ -220,6 +226,15 @@ const ERRCODE_KINDS: Record<number, WxOAuthErrorKind> = {
   48001: 'unauthorized_scope',
   50001: 'unauthorized_scope',
   50002: 'unauthorized_scope',
+  // The third-party platform's /cgi-bin/component endpoints.
+  61003: 'authorizer_revoked',
+  61004: 'app_config',
+  61005: 'component_unavailable',
+  61006: 'component_unavailable',
+  61009: 'invalid_code',
+  61010: 'invalid_code',
+  61011: 'app_config',
+  61023: 'authorizer_revoked',
   // The multi-end app's /donut/code2verifyinfo.
   10001000: 'invalid_code',
   10001001: 'invalid_code',
@@ -234,6 +249,15 @@ const ERRCODE_HINTS: Record<number, string> = {
   40164:
     "this server's outbound IP is not in the app's IP allow-list (IP白名单): add it in the account's console",
   40226: "WeChat's risk control flags this user as high-risk: the login cannot go on",
+  61003:
+    'the account is not (or no longer) authorised to the third-party platform: the merchant must authorise it again',
+  61004:
+    "this server's outbound IP is not in the third-party platform's IP allow-list: add it in the platform's console",
+  61005:
+    "the platform's component_verify_ticket expired: WeChat pushes a new one to the authorisation-event URL",
+  61006: "the platform's component_verify_ticket is not the newest WeChat pushed",
+  61023:
+    "the merchant's authorizer_refresh_token is not its current one: persist the one each authorisation gives (completeAuthorization), or the merchant authorises again",
   45009: "the app's daily quota for this API is spent: it resets at midnight (Beijing time)",
   10001003: "the multi-end app's secret is wrong: it is not the mini-program's or the mobile app's",
   10001005: 'the multi-end app has not enabled identity management (身份管理) in its console',

@@ -131,3 +131,31 @@ export interface WxPhoneInfo {
   /** Which app WeChat gave the number to, and when (seconds). */
   watermark: { appid: string; timestamp: number };
 }
+
+/** `/cgi-bin/component/api_component_token`: the third-party platform's own token. */
+export interface WxComponentAccessToken {
+  component_access_token: string;
+  /** Seconds, 7200. */
+  expires_in: number;
+}
+
+/** `/cgi-bin/component/api_create_preauthcode`: the code of one authorisation link. */
+export interface WxPreAuthCode {
+  pre_auth_code: string;
+  /** Seconds, 1800. */
+  expires_in: number;
+}
+
+/** `/cgi-bin/component/api_query_auth`'s `authorization_info`: what a merchant authorised the platform to do. */
+export interface WxAuthorizationInfo {
+  authorizer_appid: string;
+  authorizer_access_token: string;
+  expires_in: number;
+  /** The only way back to the merchant's token: persist it. */
+  authorizer_refresh_token: string;
+  /** The permission sets (权限集) granted, by id. */
+  func_info?: { funcscope_category?: { id?: number } }[];
+}
+
+/** Which accounts a merchant may pick on the authorisation page: 1 official accounts, 2 mini-programs, 3 both. */
+export type WxComponentAuthType = 1 | 2 | 3;

@@ -161,3 +161,42 @@ describe('wxOAuthFromConfig: WeCom', () => {
     expect(message).toContain('- WX_WECOM_CALLBACK_URL: is required');
   });
 });
+
+describe('wxOAuthFromConfig: the third-party platform', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    for (const key of Object.keys(process.env)) if (key.startsWith('WX_')) delete process.env[key];
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const PLATFORM = {
+    WX_COMPONENT_APPID: 'wx0config0platform',
+    WX_COMPONENT_SECRET: 'platform-config-secret-0123456',
+    WX_COMPONENT_TOKEN: 'platformToken42',
+    WX_COMPONENT_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  };
+  const APP = {
+    WX_APPID: 'wx0config0one0app',
+    WX_SECRET: 'one-app-config-secret-0123',
+    WX_CALLBACK_URL: 'https://saas.example.com/auth/wechat/callback',
+  };
+
+  it('reads the platform from its four keys', async () => {
+    expect(WX_OAUTH_CONFIG_KEYS).toEqual(expect.arrayContaining(Object.keys(PLATFORM)));
+    await expect(optionsFrom({ ...APP, ...PLATFORM })).resolves.toMatchObject({
+      component: {
+        appid: PLATFORM.WX_COMPONENT_APPID,
+        secret: PLATFORM.WX_COMPONENT_SECRET,
+        token: PLATFORM.WX_COMPONENT_TOKEN,
+        encodingAesKey: PLATFORM.WX_COMPONENT_AES_KEY,
+      },
+    });
+  });
+
+  it('names a missing key by its name, never a value', async () => {
+    const message = await refusal({ ...APP, ...PLATFORM, WX_COMPONENT_AES_KEY: '' });
+    expect(message).toContain('- WX_COMPONENT_AES_KEY:');
+    expect(message).not.toContain(PLATFORM.WX_COMPONENT_SECRET);
+  });
+});

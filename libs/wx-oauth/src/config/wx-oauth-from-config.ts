@@ -1,5 +1,8 @@
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import type { WxOAuthModuleOptions } from '../options/wx-oauth-module-options.interface.js';
+import type {
+  WxComponentOptions,
+  WxOAuthModuleOptions,
+} from '../options/wx-oauth-module-options.interface.js';
 import type { WxWeComOptions } from '../options/wx-tenant.interface.js';
 import type { WxOAuthModuleAsyncOptions } from '../wx-oauth.module-definition.js';
 import { resolveWxOAuthOptions } from '../options/wx-oauth.options.js';
@@ -14,7 +17,9 @@ import { resolveWxOAuthOptions } from '../options/wx-oauth.options.js';
  * `WX_MULTIEND_APPID`/`WX_MULTIEND_SECRET` (the multi-end app). WeCom:
  * `WX_WECOM_CORPID`, `WX_WECOM_AGENTID`, `WX_WECOM_SECRET` and
  * `WX_WECOM_CALLBACK_URL`, alone or beside the WeChat apps.
- * `WX_FRONTEND_ORIGINS` lists origins separated by commas.
+ * `WX_FRONTEND_ORIGINS` lists origins separated by commas. The third-party
+ * platform: `WX_COMPONENT_APPID`, `WX_COMPONENT_SECRET`, `WX_COMPONENT_TOKEN`
+ * and `WX_COMPONENT_AES_KEY`, all four or none.
  */
 const KEYS = {
   WX_APPID: 'appid',
@@ -45,6 +50,10 @@ const KEYS = {
   WX_MP_TOKEN: 'messagePush.token',
   WX_MP_AES_KEY: 'messagePush.encodingAesKey',
   WX_MP_BASE_URL: 'mpBaseUrl',
+  WX_COMPONENT_APPID: 'component.appid',
+  WX_COMPONENT_SECRET: 'component.secret',
+  WX_COMPONENT_TOKEN: 'component.token',
+  WX_COMPONENT_AES_KEY: 'component.encodingAesKey',
 } as const;
 
 type WxConfigKey = keyof typeof KEYS;
@@ -61,6 +70,7 @@ const KEY_OF: Record<string, string> = {
   multiEndApp: 'WX_MULTIEND_*',
   wecom: 'WX_WECOM_*',
   messagePush: 'WX_MP_TOKEN',
+  component: 'WX_COMPONENT_*',
 };
 
 /**
@@ -119,6 +129,18 @@ function weComApp(config: ConfigService): Partial<WxWeComOptions> | undefined {
   return Object.values(app).some(Boolean) ? app : undefined;
 }
 
+/** The third-party platform, when any of its four keys is set: the validation names each one missing. */
+function componentPlatform(config: ConfigService): Partial<WxComponentOptions> | undefined {
+  const value = (key: WxConfigKey) => config.get<string>(key) || undefined;
+  const platform = {
+    appid: value('WX_COMPONENT_APPID'),
+    secret: value('WX_COMPONENT_SECRET'),
+    token: value('WX_COMPONENT_TOKEN'),
+    encodingAesKey: value('WX_COMPONENT_AES_KEY'),
+  };
+  return Object.values(platform).some(Boolean) ? platform : undefined;
+}
+
 /** The options the keys set; an empty value (as docker-compose passes `${X:-}`) counts as unset. */
 function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
   const value = (key: WxConfigKey) => config.get<string>(key) || undefined;
@@ -149,6 +171,7 @@ function readWxConfig(config: ConfigService): Partial<WxOAuthModuleOptions> {
     mpBaseUrl: value('WX_MP_BASE_URL'),
     wecomApiBaseUrl: value('WX_WECOM_API_BASE_URL'),
     wecomLoginBaseUrl: value('WX_WECOM_LOGIN_BASE_URL'),
+    component: componentPlatform(config),
   };
   // Unset keys leave their options to the defaults; the validation reports what is missing.
   return Object.fromEntries(

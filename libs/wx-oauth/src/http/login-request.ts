@@ -24,6 +24,8 @@ export interface WxLoginParams {
   returnTo?: string;
   /** An OAuth2 error: WeChat sends none, so a callback that has one is a denial. */
   error?: string;
+  /** The merchant's appid WeChat adds to the callback of a login on a third-party platform's behalf. */
+  appid?: string;
 }
 
 /**
@@ -35,10 +37,11 @@ const MAX_LENGTH: Record<keyof WxLoginParams, number> = {
   state: 128,
   returnTo: 2048,
   error: 256,
+  appid: 64,
 };
 const NAMES = Object.keys(MAX_LENGTH) as (keyof WxLoginParams)[];
 // `code[]=x`, `state[a]=x` or `state.a=x`: an array or object under qs, a literal key under node's parser.
-const STRUCTURED_KEY = /^(code|state|returnTo|error)[[.]/;
+const STRUCTURED_KEY = /^(code|state|returnTo|error|appid)[[.]/;
 
 /**
  * Reads the login parameters from a query as Express (either query parser) or

@@ -71,13 +71,33 @@ export interface WxMessagePushSettings {
 }
 
 /**
+ * The third-party platform (开放平台第三方平台) the module serves merchants through:
+ * its registration in the Open Platform console.
+ *
+ * @publicApi
+ */
+export interface WxComponentOptions {
+  /** The platform's AppID (`component_appid`). */
+  appid: string;
+  /** Its AppSecret (`component_appsecret`). */
+  secret: string;
+  /** The message Token (消息校验Token) of its authorisation events: 3–32 letters and digits. Not its access token. */
+  token: string;
+  /** The EncodingAESKey (消息加解密Key), 43 characters: the platform's pushes are always encrypted. */
+  encodingAesKey: string;
+}
+
+/**
  * Options of `WxOAuthModule.forRoot` / `forRootAsync`: one app (`appid` and
  * `secret`, used for every flow), or an official account and a website app,
  * either or both (`officialAccount`, `website`), each used for its own flow.
  *
  * @publicApi
  */
-export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'secret'> {
+export interface WxOAuthModuleOptions extends Omit<
+  WXOAuthOptions,
+  'appid' | 'secret' | 'component'
+> {
   /** One app for every flow: its AppID. Or use `officialAccount` / `website`. */
   appid?: string;
   /** One app for every flow: its AppSecret. */
@@ -151,6 +171,12 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
    * (安全模式, recommended), its EncodingAESKey. Needed by `WxPushReceiver` and the follow login.
    */
   messagePush?: WxMessagePushSettings;
+  /**
+   * The third-party platform: its authorisation events (`WxComponentReceiver`), merchants'
+   * onboarding (`WxComponent`), and the tenants whose apps are served through it
+   * (`{ appid, component: true }`), whose users log in on its behalf.
+   */
+  component?: WxComponentOptions;
   /** How long a follow login's QR code lives, in milliseconds. @default 300000 (5 minutes) */
   followLoginTtl?: number;
   /**
@@ -159,7 +185,7 @@ export interface WxOAuthModuleOptions extends Omit<WXOAuthOptions, 'appid' | 'se
    * @default 86400000 (a day)
    */
   miniProgramSessionTtl?: number;
-  /** Where WeChat serves QR code images (`/cgi-bin/showqrcode`). @default 'https://mp.weixin.qq.com' */
+  /** Where WeChat serves QR code images (`/cgi-bin/showqrcode`) and the platform's authorisation page. @default 'https://mp.weixin.qq.com' */
   mpBaseUrl?: string;
   /**
    * Where tokens and single-use login records live; share one (`WxRedisStore`) across instances.

@@ -166,3 +166,52 @@ describe('resolveWxOAuthOptions: WeCom', () => {
     ).toMatch(/- wecom: is the fixed registration's/);
   });
 });
+
+describe('resolveWxOAuthOptions: the third-party platform', () => {
+  const component = {
+    appid: 'wx0options0platform',
+    secret: 'platform-options-secret-0123456',
+    token: 'platformToken42',
+    encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  };
+
+  it('takes the platform beside the apps', () => {
+    const settings = resolveWxOAuthOptions({ officialAccount, callbackURL: CALLBACK, component });
+    expect(settings.component).toEqual(component);
+  });
+
+  it('names each missing or malformed part, never its value', () => {
+    const message = refusal({
+      officialAccount,
+      callbackURL: CALLBACK,
+      component: { appid: component.appid, token: 'no', encodingAesKey: 'short-key' },
+    });
+    expect(message).toMatch(/- component\.secret: is required/);
+    expect(message).toMatch(/- component\.token: must be 3 to 32 letters and digits/);
+    expect(message).toMatch(/- component\.encodingAesKey: must be 43 letters and digits/);
+    expect(message).not.toContain('short-key');
+    expect(
+      refusal({
+        officialAccount,
+        callbackURL: CALLBACK,
+        component: { ...component, encodingAesKey: undefined },
+      }),
+    ).toMatch(/- component\.encodingAesKey:/);
+  });
+
+  it('takes the platform with tenants (its merchants), and beside a WeCom app', () => {
+    const resolver = { tenantOf: () => 'a', load: () => undefined, tenantOfAppid: () => undefined };
+    const tenants = { tenants: { resolver }, state: { secret: 'tenants-state-secret-0123' } };
+    expect(
+      resolveWxOAuthOptions({ ...tenants, callbackURL: CALLBACK, component }).component,
+    ).toEqual(component);
+    const wecom = {
+      corpid: 'ww0sandbox0corp',
+      agentid: '1000002',
+      secret: 'wecom-options-secret-0123456789',
+      callbackURL: 'https://app.example.com/auth/wecom',
+    };
+    const settings = resolveWxOAuthOptions({ wecom, component });
+    expect(settings).toMatchObject({ wecom, component });
+  });
+});

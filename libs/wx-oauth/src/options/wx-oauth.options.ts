@@ -12,6 +12,11 @@ const TENANT_METHODS = ['tenantOf', 'load', 'tenantOfAppid'] as const;
 /** The apps that log in outside the browser, with no callback, each registered by kind. */
 export const NATIVE_APPS = ['miniProgram', 'mobileApp', 'multiEndApp'] as const;
 
+/** A push's message Token, from the console. */
+const pushToken = z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3 to 32 letters and digits');
+/** A push's EncodingAESKey, from the console. */
+const encodingAesKey = z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be 43 letters and digits');
+
 /**
  * The options' schema; messages name other options through `name`, so that the
  * `@nestjs/config` keys read as their variables' names.
@@ -84,14 +89,9 @@ function optionsSchema(name: (path: string) => string) {
       successRedirect: z.string().optional(),
       failureRedirect: z.string().optional(),
       messagePush: z
-        .object({
-          token: z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3 to 32 letters and digits'),
-          encodingAesKey: z
-            .string()
-            .regex(/^[A-Za-z0-9]{43}$/, 'must be 43 letters and digits')
-            .optional(),
-        })
+        .object({ token: pushToken, encodingAesKey: encodingAesKey.optional() })
         .optional(),
+      component: z.object({ appid, secret, token: pushToken, encodingAesKey }).optional(),
       followLoginTtl: z.number().int().min(60_000).max(2_592_000_000).default(300_000),
       miniProgramSessionTtl: z.number().int().min(60_000).max(2_592_000_000).default(86_400_000),
       mpBaseUrl: z

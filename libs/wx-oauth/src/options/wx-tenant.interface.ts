@@ -32,20 +32,40 @@ export interface WxWeComOptions {
 }
 
 /**
+ * A merchant's app served through the module's third-party platform
+ * (`component`): authorised to the platform by the merchant, so no secret of
+ * the merchant's is held; its users log in on the platform's behalf.
+ *
+ * @publicApi
+ */
+export interface WxAuthorizerApp {
+  /** The merchant's appid (`authorizer_appid`). */
+  appid: string;
+  /** Served through the platform. */
+  component: true;
+  /**
+   * The `authorizer_refresh_token` its authorisation gave (`WxComponent.completeAuthorization`), as
+   * the app persisted it: needed for the merchant's own token (`WxAppTokenService`), not for logins.
+   */
+  authorizerRefreshToken?: string;
+}
+
+/**
  * One tenant's WeChat registration, as the app keeps it (a database row):
- * its apps, each with its own appid and secret, and its own callback URL.
+ * its apps, each with its own appid and secret (or a merchant's, served
+ * through the third-party platform), and its own callback URL.
  *
  * @publicApi
  */
 export interface WxTenant {
   /** The app's id of the tenant: sealed in the login state, named in errors, on `req.authInfo.state.tenant`. */
   id: string;
-  /** Its official account: logins inside WeChat. */
-  officialAccount?: WxAppCredentials;
+  /** Its official account: logins inside WeChat; a merchant's, through the platform. */
+  officialAccount?: WxAppCredentials | WxAuthorizerApp;
   /** Its website app: the desktop QR login. */
   website?: WxAppCredentials;
-  /** Its mini-program. */
-  miniProgram?: WxAppCredentials;
+  /** Its mini-program; a merchant's, through the platform. */
+  miniProgram?: WxAppCredentials | WxAuthorizerApp;
   /** Its mobile app: native apps' OpenSDK logins. */
   mobileApp?: WxAppCredentials;
   /** Its multi-end app: `wx.weixinAppLogin()` codes. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { WxClock } from '../utils/clock.js';
+import { WxPushCipher } from './wx-push-cipher.js';
 import { buildPushXml } from './wx-push-message.js';
 import { pushSignature } from './wx-push-signature.js';
 
@@ -27,5 +28,36 @@ export function signedPush(
   return {
     query: { signature: pushSignature([token, timestamp, nonce]), timestamp, nonce },
     body: buildPushXml(fields),
+  };
+}
+
+/** A push as WeChat POSTs it in safe mode: `fields` encrypted for `appid`, both signatures in the query. */
+export interface EncryptedPush {
+  query: SignedPush['query'] & { encrypt_type: 'aes'; msg_signature: string };
+  body: string;
+}
+
+/**
+ * WeChat's safe-mode POST of `fields` to `appid`'s receiver (an official
+ * account's, or a third-party platform's, whose outer XML names it in `AppId`),
+ * encrypted with `encodingAesKey` and signed with `token` as `signedPush` signs.
+ */
+export function encryptedPush(
+  token: string,
+  encodingAesKey: string,
+  appid: string,
+  fields: Record<string, string | number>,
+  clock: WxClock,
+  options: { nonce?: string; at?: number } = {},
+): EncryptedPush {
+  const sealed = new WxPushCipher(encodingAesKey, appid).encrypt(buildPushXml(fields));
+  const { query } = signedPush(token, {}, clock, options);
+  return {
+    query: {
+      ...query,
+      encrypt_type: 'aes',
+      msg_signature: pushSignature([token, query.timestamp, query.nonce, sealed]),
+    },
+    body: buildPushXml({ AppId: appid, Encrypt: sealed }),
   };
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WxWeComClient } from '../client/wx-wecom.client.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
+import { LeasedTokens, type FetchedToken } from '../store/leased-tokens.js';
 import type { WxOAuthStore } from '../store/wx-oauth-store.interface.js';
 import type { WxClock } from '../utils/clock.js';
 import { WX_OAUTH_CLOCK, WX_OAUTH_OPTIONS, WX_OAUTH_STORE } from '../wx-oauth.constants.js';
-import { LeasedTokens } from './leased-tokens.js';
 
 /**
  * WeCom's corp tokens (`/cgi-bin/gettoken`), one per corpid and app secret
@@ -21,12 +21,25 @@ export class WxWeComTokens {
     @Inject(WX_OAUTH_STORE) store: WxOAuthStore,
     @Inject(WX_OAUTH_CLOCK) clock: WxClock,
   ) {
-    const { timeout, tokenRefreshMargin: refreshMargin } = settings;
-    this.tokens = new LeasedTokens({ store, clock, timeout, refreshMargin });
+    this.tokens = new LeasedTokens(store, clock, {
+      // The lease outlives the WeCom call and its one retry.
+      leaseMs: settings.timeout * 2 + 1000,
+      refreshMargin: settings.tokenRefreshMargin,
+    });
   }
 
   /** Runs `call` with the corp token of `client`'s app. */
   withToken<T>(client: WxWeComClient, call: (token: string) => Promise<T>): Promise<T> {
-    return this.tokens.withToken(`wecom-token:${client.tokenKey}`, () => client.getToken(), call);
+    return this.tokens.withToken(
+      `wecom-token:${client.tokenKey}`,
+      () => fetchToken(client),
+      "WeCom's corp token",
+      call,
+    );
   }
+}
+
+async function fetchToken(client: WxWeComClient): Promise<FetchedToken> {
+  const answer = await client.getToken();
+  return { token: answer.access_token, expiresIn: answer.expires_in };
 }

@@ -22,6 +22,11 @@ export interface CgiBinContext {
   /** The people as `appid` sees them. */
   usersOf(appid: string): readonly WxSandboxUser[];
   appTokens: SandboxAppTokens;
+  /**
+   * The account behind an `authorizer_access_token`, which a third-party platform calls the
+   * merchant's API with in place of the account's own token.
+   */
+  authorizerToken(token: string): { appid: string } | 40001 | 42001;
   qrCodes: SandboxQrCodes;
   followers: SandboxFollowers;
   /** Base URL browsers and phones reach the sandbox at: QR codes point there. */
@@ -111,7 +116,8 @@ export function handleCgiBin(
 }
 
 /**
- * The live app token in `access_token`, an official account's: a mini-program's token is
+ * The live app token in `access_token` (the account's own, or a platform's authorizer token
+ * for it), an official account's: a mini-program's token is
  * refused (48001), as WeChat keeps the official account's API from mini-programs.
  */
 function appToken(
@@ -120,7 +126,8 @@ function appToken(
 ): { appid: string } | 41001 | 40001 | 42001 | 48001 {
   const accessToken = query.get('access_token');
   if (!accessToken) return 41001;
-  const token = context.appTokens.find(accessToken);
+  const own = context.appTokens.find(accessToken);
+  const token = own === 40001 ? context.authorizerToken(accessToken) : own;
   if (typeof token === 'number') return token;
   const app = context.app(token.appid);
   return app && isOfficialAccount(app) ? token : 48001;

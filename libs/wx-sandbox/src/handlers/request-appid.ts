@@ -12,6 +12,8 @@ export interface RequestAppidContext {
   app(appid: string): WxSandboxAppInfo | WxSandboxCorpInfo | undefined;
   appTokens: SandboxAppTokens;
   grants: SandboxGrants;
+  /** The merchant account of a platform's `authorizer_access_token`. */
+  authorizerAppid(token: string): string | undefined;
   qrCodes: SandboxQrCodes;
   corpTokens: WeComGrants;
 }
@@ -26,9 +28,10 @@ export interface RequestAppidSources {
 
 /**
  * The registered app a request was for, read before it is handled (a token may be renewed
- * by it): its `appid` (query, JSON or form body; WeCom's `corpid`), else the app (or corp) of
- * its access token, QR ticket or QR code. Only a registered app's appid or corp's corpid is
- * answered, so a secret sent as an appid by mistake never reaches the log.
+ * by it): its `appid` (query, JSON or form body; WeCom's `corpid`; a platform's JSON
+ * `authorizer_appid`), else the app (or corp) of its access token, QR ticket or QR code. Only
+ * a registered app's appid or corp's corpid is answered, so a secret sent as an appid by
+ * mistake never reaches the log.
  */
 export function requestAppid(
   sources: RequestAppidSources,
@@ -44,7 +47,13 @@ function namedAppid(
 ): string | undefined {
   const form = body.trimStart().startsWith('{') ? undefined : new URLSearchParams(body);
   const json = form ? undefined : jsonObject(body);
-  const named = query.get('appid') ?? query.get('corpid') ?? form?.get('appid') ?? json?.appid;
+  // A platform's calls name the merchant's account as `authorizer_appid`.
+  const named =
+    query.get('appid') ??
+    query.get('corpid') ??
+    form?.get('appid') ??
+    json?.appid ??
+    json?.authorizer_appid;
   if (named !== undefined && named !== null) return typeof named === 'string' ? named : undefined;
   const token = query.get('access_token');
   if (token) {
@@ -53,7 +62,7 @@ function namedAppid(
     const grant = context.grants.findByAccessToken(token);
     if (typeof grant !== 'number') return grant.appid;
     const corpToken = context.corpTokens.findToken(token);
-    return typeof corpToken === 'number' ? undefined : corpToken.corpid;
+    return typeof corpToken === 'number' ? context.authorizerAppid(token) : corpToken.corpid;
   }
   const code =
     context.qrCodes.byTicketLive(query.get('ticket') ?? '') ??

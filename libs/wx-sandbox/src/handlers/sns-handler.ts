@@ -47,14 +47,7 @@ export function handleSns(
         ? (user: WxSandboxUser) => context.isHighRisk(user.key)
         : undefined;
       const grant = context.grants.redeemCode(param('code'), app.appid, blocked);
-      if (typeof grant === 'number') return fail(grant);
-      return {
-        ...tokenBody(grant, context),
-        ...(isBound(grant, context) && grant.scope !== 'snsapi_base'
-          ? { unionid: grant.user.unionid }
-          : {}),
-        ...(grant.user.snapshot ? { is_snapshotuser: 1 } : {}),
-      };
+      return typeof grant === 'number' ? fail(grant) : codeExchangeBody(grant, context);
     }
     case 'refresh_token': {
       if (!param('appid')) return fail(41002);
@@ -92,11 +85,29 @@ export function handleSns(
 }
 
 /** Only an app bound to an Open Platform account gets unionids. */
-function isBound(grant: SandboxGrant, context: SnsContext): boolean {
+function isBound(grant: SandboxGrant, context: Pick<SnsContext, 'app'>): boolean {
   return context.app(grant.appid)?.openPlatform !== undefined;
 }
 
-function tokenBody(grant: SandboxGrant, context: SnsContext): object {
+/** What a code exchange answers: the tokens, and the unionid and snapshot flag when they apply. */
+export function codeExchangeBody(
+  grant: SandboxGrant,
+  context: Pick<SnsContext, 'app' | 'accessTokenTtlSeconds'>,
+): object {
+  return {
+    ...tokenBody(grant, context),
+    ...(isBound(grant, context) && grant.scope !== 'snsapi_base'
+      ? { unionid: grant.user.unionid }
+      : {}),
+    ...(grant.user.snapshot ? { is_snapshotuser: 1 } : {}),
+  };
+}
+
+/** What a refresh answers: the tokens, renewed. */
+export function tokenBody(
+  grant: SandboxGrant,
+  context: Pick<SnsContext, 'accessTokenTtlSeconds'>,
+): object {
   return {
     access_token: grant.accessToken,
     expires_in: context.accessTokenTtlSeconds,

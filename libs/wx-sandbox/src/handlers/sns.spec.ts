@@ -305,7 +305,7 @@ describe('WxSandbox /sns API', () => {
   });
 
   it('answers anything else with a 404', async () => {
-    const res = await fetch(`${wx.url}/sns/oauth2/component/access_token`);
+    const res = await fetch(`${wx.url}/sns/oauth2/unknown/access_token`);
     expect(res.status).toBe(404);
     expect(await res.text()).toBe('Not Found');
   });

@@ -1,5 +1,7 @@
+import { COMPONENT_CONSOLE_PATH } from '../handlers/component-console.js';
+import { COMPONENT_LOGIN_PATH } from '../handlers/component-login-handler.js';
 import { MESSAGE_PUSH_CONSOLE_PATH } from '../handlers/message-push-console.js';
-import { describeKind, isOfficialAccount } from '../model/sandbox-apps.js';
+import { describeKind, isMiniProgram, isOfficialAccount } from '../model/sandbox-apps.js';
 import type { WxSandboxCorpAppInfo, WxSandboxCorpInfo } from '../model/wecom-corps.js';
 import type { WxSandbox } from '../wx-sandbox.js';
 import type { SandboxCommandConfig, SandboxSeedSource } from './sandbox-command-config.js';
@@ -21,11 +23,12 @@ const KEY_PREFIXES: Record<string, string> = {
  */
 export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxCommandConfig): string {
   const secretOf = (secret: string) => config.givenSecrets.get(secret) ?? secret;
-  const account = sandbox.apps.find(isOfficialAccount);
+  const siteApps = sandbox.apps.filter((app) => !config.merchantAppids.includes(app.appid));
+  const account = siteApps.find(isOfficialAccount);
   const push = account && sandbox.messagePushOf(account.appid);
   const consoleUrl = `${sandbox.publicUrl}${MESSAGE_PUSH_CONSOLE_PATH}`;
   const variables: [string, string][] = config.options.apps
-    ? sandbox.apps.flatMap((app) => {
+    ? siteApps.flatMap((app) => {
         const prefix = KEY_PREFIXES[app.kind];
         return [
           [`${prefix}_APPID`, app.appid],
@@ -47,6 +50,22 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
     if (push.encodingAesKey !== undefined)
       variables.push(['WX_MP_AES_KEY', secretOf(push.encodingAesKey)]);
   }
+  // The third-party platform, for a SaaS whose merchants authorise their accounts to it.
+  const component = sandbox.component;
+  const merchants = sandbox.apps.some((app) => isOfficialAccount(app) || isMiniProgram(app));
+  if (merchants) {
+    variables.push(
+      ['WX_COMPONENT_APPID', component.appid],
+      ['WX_COMPONENT_SECRET', secretOf(component.secret)],
+      ['WX_COMPONENT_TOKEN', secretOf(component.token)],
+      ['WX_COMPONENT_AES_KEY', secretOf(component.encodingAesKey)],
+    );
+  }
+  const componentConsole = `${sandbox.publicUrl}${COMPONENT_CONSOLE_PATH}`;
+  const tickets =
+    component.ticketIntervalMs === 0
+      ? 'a ticket only on demand'
+      : `a ticket every ${component.ticketIntervalMs / 1000} s`;
   // WeCom: its in-client link is on WX_OPEN_BASE_URL's host, its API and web login on these.
   const corp = sandbox.corps[0];
   const corpApp = corp?.apps[0];
@@ -61,11 +80,14 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
     );
   }
 
-  const kinds = sandbox.apps.map(
+  const kinds = siteApps.map(
     (app) =>
       `${describeKind(app.kind)} ${app.appid}` +
       (app.mobileAppid === undefined ? '' : ` (logging in as ${app.mobileAppid})`),
   );
+  const merchantAccounts = sandbox.apps
+    .filter((app) => config.merchantAppids.includes(app.appid))
+    .map((app) => `${app.appid} (${app.name})`);
   const binding = sandbox.apps[0].openPlatform
     ? `, bound to Open Platform account '${sandbox.apps[0].openPlatform}'`
     : '';
@@ -74,7 +96,10 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
     `WeChat sandbox listening on ${sandbox.url}` +
       (sandbox.publicUrl === sandbox.url ? '' : ` (browsers use ${sandbox.publicUrl})`),
     config.options.apps
-      ? `Apps: ${kinds.join(', ')}${binding}.`
+      ? `Apps: ${kinds.join(', ')}${binding}.` +
+        (merchantAccounts.length > 0
+          ? ` Merchants' official accounts: ${merchantAccounts.join(', ')}.`
+          : '')
       : 'One app for every flow (a convenience of the sandbox: WeChat has an app per flow).',
     `Secrets not given: ${seedWords(config.seed)}.`,
     '',
@@ -91,6 +116,16 @@ export function describeSandboxCommand(sandbox: WxSandbox, config: SandboxComman
             : 'Message push (服务器配置): not set, so a follow login stays pending: ' +
               `--mp-push-url <your app's message endpoint>, or ${consoleUrl}`,
         ]),
+    ...(merchants
+      ? [
+          component.eventUrl === undefined
+            ? `Third-party platform ${component.appid}: no event URL, so its tickets reach nobody: ` +
+              `--component-event-url <your app's authorisation-event endpoint>`
+            : `Third-party platform ${component.appid}: ${tickets} to ${component.eventUrl}`,
+          `  merchants authorise at ${sandbox.publicUrl}${COMPONENT_LOGIN_PATH}; ` +
+            `push a ticket or revoke at ${componentConsole}`,
+        ]
+      : []),
     `wxLogin.js: ${sandbox.wxLoginJsUrl}`,
     `Test users: ${sandbox.users.map((user) => user.key).join(', ')}` +
       (autoApprove ? ` (approving as ${autoApprove})` : ' (chosen on the consent page)'),

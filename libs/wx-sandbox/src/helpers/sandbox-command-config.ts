@@ -1,5 +1,10 @@
 import { consoleMessagePushProblem } from '../model/message-push-settings.js';
 import {
+  DEFAULT_SANDBOX_COMPONENT_APPID,
+  DEFAULT_TICKET_INTERVAL_MS,
+  type WxSandboxComponent,
+} from '../model/sandbox-components.js';
+import {
   DEFAULT_OPEN_PLATFORM,
   type WxSandboxApp,
   type WxSandboxAppKind,
@@ -59,6 +64,8 @@ export interface SandboxCommandConfig {
   givenSecrets: ReadonlyMap<string, string>;
   /** The official account's message push, set once the sandbox listens. */
   messagePush?: { appid: string; push: WxSandboxMessagePush };
+  /** Merchants' official accounts (`--merchant-accounts`): in the sandbox, not the site's own apps. */
+  merchantAppids: readonly string[];
   seed: SandboxSeedSource;
   /** Whether the request log is off. */
   quiet: boolean;
@@ -102,7 +109,13 @@ export function sandboxCommandConfig(
   };
 
   const single = given('appid') ?? given('secret');
+  const merchants = given('merchantAccounts');
+  if (single && merchants)
+    throw new Error(
+      `${single.from} (one app) and ${merchants.from} (apps of their own) do not go together`,
+    );
   let officialAccount: string | undefined;
+  let merchantAppids: string[] = [];
   if (single) {
     const clash = KINDS.flatMap(([, appid, secret]) => [given(appid), given(secret)]).find(Boolean);
     if (clash) {
@@ -115,16 +128,21 @@ export function sandboxCommandConfig(
     Object.assign(options, { appid, secret: secret ? keep(secret) : secrets.secret(appid) });
     officialAccount = appid;
   } else {
-    options.apps = perKindApps(input, secrets, keep);
-    officialAccount = options.apps.find((app) => app.kind === 'officialAccount')?.appid;
+    const own = perKindApps(input, secrets, keep);
+    const merchantApps = merchantAccountsOf(input, secrets);
+    options.apps = [...own, ...merchantApps];
+    merchantAppids = merchantApps.map((app) => app.appid);
+    officialAccount = own.find((app) => app.kind === 'officialAccount')?.appid;
   }
   options.corps = [weComCorpOf(input, secrets, keep)];
+  options.components = [componentOf(input, secrets, keep)];
   return {
     options,
     callbackUrl: given('callbackUrl')?.value ?? DEFAULT_CALLBACK_URL,
     weComCallbackUrl: given('weComCallbackUrl')?.value ?? DEFAULT_WECOM_CALLBACK_URL,
     givenSecrets,
     messagePush: messagePushOf(input, officialAccount, secrets, keep),
+    merchantAppids,
     seed,
     quiet: input.quiet,
     help: input.help,
@@ -193,6 +211,25 @@ function weComCorpOf(
 }
 
 /**
+ * Merchants' official accounts, which they authorise to the platform: `appid` or
+ * `appid:Name`, comma-separated; each bound to no Open Platform account, its secret from the
+ * seed (the platform never needs it).
+ */
+function merchantAccountsOf({ given }: CommandInput, secrets: SeededSecrets): WxSandboxApp[] {
+  const list = given('merchantAccounts');
+  if (!list) return [];
+  return list.value.split(',').map((item) => {
+    const [appid = '', ...name] = item.trim().split(':');
+    if (!/^[A-Za-z0-9_-]+$/.test(appid))
+      throw new Error(
+        `${list.from} must be appid or appid:Name, comma-separated, got '${item.trim()}'`,
+      );
+    const app: WxSandboxApp = { appid, secret: secrets.secret(appid), kind: 'officialAccount' };
+    return name.length > 0 ? { ...app, name: name.join(':').trim() } : app;
+  });
+}
+
+/**
  * The official account's message push: the URL given, its Token and EncodingAESKey given or
  * made up from the seed (`plain` as the key: plain mode, no key), checked as WeChat's console
  * checks them, each refusal naming the option as the user gave it.
@@ -231,6 +268,53 @@ function messagePushOf(
   if (token) keep(token);
   if (aesKey && push.encodingAesKey !== undefined) keep(aesKey);
   return { appid, push };
+}
+
+/**
+ * The third-party platform: its appid, secret, Token and EncodingAESKey given or made up from
+ * the seed, the event URL its tickets and authorisation events are pushed to, and the ticket
+ * interval in seconds (0: only on demand), checked as WeChat's console checks them.
+ */
+function componentOf(
+  { given }: CommandInput,
+  secrets: SeededSecrets,
+  keep: (secret: GivenOption) => string,
+): WxSandboxComponent {
+  const appid = given('componentAppid')?.value ?? DEFAULT_SANDBOX_COMPONENT_APPID;
+  const secret = given('componentSecret');
+  const token = given('componentToken');
+  const aesKey = given('componentAesKey');
+  const url = given('componentEventUrl');
+  const component: WxSandboxComponent = {
+    appid,
+    secret: secret ? keep(secret) : secrets.secret(appid),
+    token: token?.value ?? secrets.pushToken(appid),
+    encodingAesKey: aesKey?.value ?? secrets.aesKey(appid),
+    ...(url === undefined ? {} : { eventUrl: url.value }),
+    ticketIntervalMs: parseInterval(given('componentTicketInterval')),
+  };
+  const problem = consoleMessagePushProblem({
+    url: url?.value ?? 'http://localhost/',
+    token: component.token!,
+    encodingAesKey: component.encodingAesKey,
+  });
+  if (problem) {
+    const option = { url, token, encodingAesKey: aesKey }[problem.field];
+    throw new Error(`${option?.from ?? 'the platform'} ${problem.message}`);
+  }
+  if (token) keep(token);
+  if (aesKey) keep(aesKey);
+  return component;
+}
+
+/** Seconds between two tickets, 0 for only on demand; in ms. */
+function parseInterval(given: GivenOption | undefined): number {
+  if (given === undefined) return DEFAULT_TICKET_INTERVAL_MS;
+  if (!/^\d+$/.test(given.value))
+    throw new Error(
+      `${given.from} must be a whole number of seconds (0: only on demand), got '${given.value}'`,
+    );
+  return Number(given.value) * 1000;
 }
 
 function parsePort({ value, from }: GivenOption): number {

@@ -50,6 +50,17 @@ Options:
   --mp-push-token <token>     [WX_SANDBOX_MP_PUSH_TOKEN] its Token, 3 to 32 letters and digits (default: from the seed, printed)
   --mp-push-aes-key <key>     [WX_SANDBOX_MP_PUSH_AES_KEY] its EncodingAESKey, 43 letters and digits, for safe
                               mode (default: from the seed, printed); plain: plain mode, no key
+  --component-appid <appid>   [WX_SANDBOX_COMPONENT_APPID] the third-party platform (default wx0sandbox0component),
+                              which the official account and the mini-program can be authorised to
+  --component-secret <secret> [WX_SANDBOX_COMPONENT_SECRET] its component_appsecret (default: from the seed, printed)
+  --component-token <token>   [WX_SANDBOX_COMPONENT_TOKEN] its message Token, 3 to 32 letters and digits (default: from the seed, printed)
+  --component-aes-key <key>   [WX_SANDBOX_COMPONENT_AES_KEY] its EncodingAESKey, 43 letters and digits (default: from the seed, printed)
+  --component-event-url <url> [WX_SANDBOX_COMPONENT_EVENT_URL] its authorisation-event URL: your app's endpoint for
+                              tickets and authorisation events (also pushed on demand at /sandbox/console/component)
+  --merchant-accounts <list>  [WX_SANDBOX_MERCHANT_ACCOUNTS] merchants' official accounts besides the site's apps,
+                              to authorise to the platform: appid or appid:Name, comma-separated
+  --component-ticket-interval <s> [WX_SANDBOX_COMPONENT_TICKET_INTERVAL] seconds between two tickets (default 600;
+                              0: only on demand)
   --seed <seed>               [WX_SANDBOX_SEED] the seed of the secrets not given (default '${DEFAULT_SANDBOX_SEED}');
                               random: new random secrets at every start
   --auto-approve <key>        [WX_SANDBOX_AUTO_APPROVE] approve at once as this test user (alice, bob, carol, snap)

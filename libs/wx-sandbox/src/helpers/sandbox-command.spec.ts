@@ -73,8 +73,28 @@ describe('the sandbox command', () => {
         WX_API_BASE_URL: sandbox.url,
         WX_OPEN_BASE_URL: sandbox.url,
         WX_MP_BASE_URL: sandbox.url,
+        WX_COMPONENT_APPID: 'wx0sandbox0component',
+        WX_COMPONENT_SECRET: hmacHex('nest-wx-oauth-sandbox', 'wx0sandbox0component').slice(0, 32),
+        WX_COMPONENT_TOKEN: hmacHex('nest-wx-oauth-sandbox', 'wx0sandbox0component:token').slice(
+          0,
+          32,
+        ),
+        WX_COMPONENT_AES_KEY: hmacHex(
+          'nest-wx-oauth-sandbox',
+          'wx0sandbox0component:encodingAesKey',
+        ).slice(0, 43),
         ...weComVariables(sandbox),
       });
+      expect(sandbox.component).toMatchObject({
+        secret: variables(banner).WX_COMPONENT_SECRET,
+        token: variables(banner).WX_COMPONENT_TOKEN,
+        encodingAesKey: variables(banner).WX_COMPONENT_AES_KEY,
+        ticketIntervalMs: 600_000,
+      });
+      expect(banner).toContain(
+        "Third-party platform wx0sandbox0component: no event URL, so its tickets reach nobody: --component-event-url <your app's authorisation-event endpoint>",
+      );
+      expect(banner).toContain(`merchants authorise at ${sandbox.url}/cgi-bin/componentloginpage`);
       expect(banner).toContain(
         `Apps: official account ${mp.appid}, website app ${web.appid}, mini-program ${mini.appid}, ` +
           `mobile app ${mobile.appid}, multi-end app ${multiEnd.appid} (logging in as ${mobile.appid}), ` +
@@ -198,6 +218,40 @@ describe('the sandbox command', () => {
     }
   });
 
+  it("runs merchants' official accounts beside the site's apps, named in the banner, not in its variables", async () => {
+    const { sandbox, banner } = await startCommand([
+      '--mp-appid',
+      'wx0mp',
+      '--merchant-accounts',
+      'wx0tea:Tea House 茶馆, wx0books',
+    ]);
+    try {
+      expect(
+        sandbox.apps.map(({ appid, kind, openPlatform }) => [appid, kind, openPlatform]),
+      ).toEqual([
+        ['wx0mp', 'officialAccount', 'sandbox-open-platform'],
+        ['wx0tea', 'officialAccount', undefined],
+        ['wx0books', 'officialAccount', undefined],
+      ]);
+      expect(variables(banner)).toMatchObject({ WX_MP_APPID: 'wx0mp' });
+      expect(banner.match(/WX_MP_APPID=/g)).toHaveLength(1);
+      expect(banner).toContain("Merchants' official accounts: wx0tea (Tea House 茶馆), wx0books (");
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('refuses merchant accounts with the one-app form, and a malformed list', () => {
+    expect(() =>
+      sandboxCommandConfig(['--appid', 'wx0one', '--merchant-accounts', 'wx0tea'], {}),
+    ).toThrow('--appid (one app) and --merchant-accounts (apps of their own) do not go together');
+    expect(() =>
+      sandboxCommandConfig([], { WX_SANDBOX_MERCHANT_ACCOUNTS: 'wx0tea,bad id' }),
+    ).toThrow(
+      "$WX_SANDBOX_MERCHANT_ACCOUNTS must be appid or appid:Name, comma-separated, got 'bad id'",
+    );
+  });
+
   it.each([
     ['--mp-secret', 'WX_SANDBOX_MP_SECRET', 'officialAccount'],
     ['--web-secret', 'WX_SANDBOX_WEB_SECRET', 'website'],
@@ -285,6 +339,78 @@ describe('the sandbox command', () => {
     } finally {
       await sandbox.close();
     }
+  });
+
+  describe('the third-party platform', () => {
+    it('takes its appid, secret, Token, key, event URL and ticket interval, and names the given secrets', async () => {
+      const { sandbox, banner } = await startCommand(
+        [
+          '--component-appid',
+          'wx0saas',
+          '--component-secret',
+          'component-secret-value',
+          '--component-event-url',
+          'http://127.0.0.1:3000/wechat/component',
+          '--component-ticket-interval',
+          '0',
+        ],
+        {
+          WX_SANDBOX_COMPONENT_TOKEN: 'componentToken1',
+          WX_SANDBOX_COMPONENT_AES_KEY: 'A'.repeat(43),
+        },
+      );
+      try {
+        expect(variables(banner)).toMatchObject({
+          WX_COMPONENT_APPID: 'wx0saas',
+          WX_COMPONENT_SECRET: '<the --component-secret you gave>',
+          WX_COMPONENT_TOKEN: '$WX_SANDBOX_COMPONENT_TOKEN',
+          WX_COMPONENT_AES_KEY: '$WX_SANDBOX_COMPONENT_AES_KEY',
+        });
+        expect(banner).not.toContain('component-secret-value');
+        expect(banner).not.toContain('componentToken1');
+        expect(banner).toContain(
+          'Third-party platform wx0saas: a ticket only on demand to http://127.0.0.1:3000/wechat/component',
+        );
+        expect(sandbox.component).toEqual({
+          appid: 'wx0saas',
+          secret: 'component-secret-value',
+          token: 'componentToken1',
+          encodingAesKey: 'A'.repeat(43),
+          eventUrl: 'http://127.0.0.1:3000/wechat/component',
+          ticketIntervalMs: 0,
+          name: 'Sandbox Platform',
+          redirectDomains: undefined,
+        });
+      } finally {
+        await sandbox.close();
+      }
+    });
+
+    it('refuses a bad Token, key, event URL or interval, naming the option', () => {
+      const config = (env: NodeJS.ProcessEnv) => () => sandboxCommandConfig([], env);
+      expect(config({ WX_SANDBOX_COMPONENT_TOKEN: 'a-b' })).toThrow(
+        '$WX_SANDBOX_COMPONENT_TOKEN must be 3 to 32 letters and digits',
+      );
+      expect(config({ WX_SANDBOX_COMPONENT_AES_KEY: 'short' })).toThrow(
+        '$WX_SANDBOX_COMPONENT_AES_KEY must be 43 letters and digits',
+      );
+      expect(config({ WX_SANDBOX_COMPONENT_EVENT_URL: 'ftp://x' })).toThrow(
+        '$WX_SANDBOX_COMPONENT_EVENT_URL must be an absolute http(s) URL',
+      );
+      expect(config({ WX_SANDBOX_COMPONENT_TICKET_INTERVAL: '1.5' })).toThrow(
+        '$WX_SANDBOX_COMPONENT_TICKET_INTERVAL must be a whole number of seconds',
+      );
+    });
+
+    it('prints no platform when no official account or mini-program runs', async () => {
+      const { sandbox, banner } = await startCommand([], { WX_SANDBOX_WEB_APPID: 'wx0web' });
+      try {
+        expect(banner).not.toContain('WX_COMPONENT_');
+        expect(banner).not.toContain('Third-party platform');
+      } finally {
+        await sandbox.close();
+      }
+    });
   });
 
   describe("the official account's message push", () => {

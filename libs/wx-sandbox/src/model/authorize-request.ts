@@ -12,6 +12,11 @@ export interface AuthorizeRequest {
   scope: WxSandboxScope;
   /** `undefined` when none was sent; `''` when sent empty. */
   state: string | undefined;
+  /**
+   * A third-party platform logging the user in on the app's behalf (web authorisation on
+   * `/connect/oauth2/authorize`); `undefined` for the app's own login.
+   */
+  componentAppid?: string;
 }
 
 /** What WeChat's HTML error page says; some messages come without a code. */
@@ -95,7 +100,19 @@ export function checkAuthorizeQuery(
   if (state !== undefined && !STATE_PATTERN.test(state))
     return fail('state 参数错误 (a-zA-Z0-9, 最多 128 字节)');
 
-  return { ok: true, request: { appid, redirectUri: redirect.href, scope: allowed, state } };
+  const componentAppid = query.get('component_appid') ?? undefined;
+  if (componentAppid !== undefined && endpoint !== 'authorize' && endpoint !== 'decide')
+    return fail('component_appid 参数错误');
+  return {
+    ok: true,
+    request: {
+      appid,
+      redirectUri: redirect.href,
+      scope: allowed,
+      state,
+      ...(componentAppid === undefined ? {} : { componentAppid }),
+    },
+  };
 }
 
 /** The request's parameters in WeChat's order, as links and forms that carry it on must send them. */
@@ -107,6 +124,8 @@ export function authorizeParams(request: AuthorizeRequest): Array<[string, strin
     ['scope', request.scope],
   ];
   if (request.state !== undefined) params.push(['state', request.state]);
+  if (request.componentAppid !== undefined)
+    params.push(['component_appid', request.componentAppid]);
   return params;
 }
 

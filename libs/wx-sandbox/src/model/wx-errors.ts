@@ -27,6 +27,14 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   45011: 'api minute-quota reach limit',
   47001: 'data format error',
   48001: 'api unauthorized',
+  // The third-party platform's (component) API.
+  61003: 'component is not authorized by this account',
+  61005: 'component ticket is expired',
+  61006: 'component ticket is invalid',
+  61009: 'code is invalid',
+  61010: 'code is expired',
+  61011: 'invalid component',
+  61023: 'refresh_token is invalid',
   // The multi-end app's /donut/code2verifyinfo has errcodes of its own, its errmsgs in Chinese.
   10001000: 'code过期',
   10001001: 'code错误',
@@ -59,6 +67,13 @@ export type WxErrcode =
   | 43002
   | 47001
   | 48001
+  | 61003
+  | 61005
+  | 61006
+  | 61009
+  | 61010
+  | 61011
+  | 61023
   | 10001000
   | 10001001
   | 10001002

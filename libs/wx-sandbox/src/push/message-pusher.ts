@@ -7,7 +7,7 @@ import type {
 import { decryptMessage, encryptMessage } from './push-crypto.js';
 import { sendPush, type PushAnswer } from './push-request.js';
 import { pushSignature } from './push-signature.js';
-import { encryptedXml, xmlField } from './push-xml.js';
+import { componentEnvelopeXml, encryptedXml, xmlField } from './push-xml.js';
 
 /** WeChat tries an event this many times in all before it gives up. */
 export const PUSH_ATTEMPTS = 3;
@@ -43,12 +43,70 @@ export async function pushMessage(
   xml: string,
   context: PushContext,
 ): Promise<PushOutcome> {
+  return deliver(
+    (nowMs) => signedMessage(target, openid, xml, nowMs),
+    (body) => readReply(target, openid, body),
+    context,
+  );
+}
+
+/**
+ * Where and how a third-party platform receives its authorisation events: always in safe
+ * mode, with the platform's Token and key, and its appid at the end of the plaintext.
+ */
+export interface ComponentPushTarget {
+  componentAppid: string;
+  url: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+/**
+ * Pushes one authorisation event (a ticket, `authorized`, ...) to the platform as WeChat
+ * does: `<xml><AppId/><Encrypt/></xml>` signed in the query, tried again as a message push
+ * is. WeChat wants `success` back, in the clear.
+ */
+export async function pushComponentEvent(
+  target: ComponentPushTarget,
+  xml: string,
+  context: PushContext,
+): Promise<PushOutcome> {
+  return deliver(
+    (nowMs) => {
+      const { timestamp, nonce } = stamp(nowMs);
+      const encrypt = encryptMessage(xml, target.componentAppid, target.encodingAesKey);
+      const query: Array<[string, string]> = [
+        ['signature', pushSignature([target.token, timestamp, nonce])],
+        ['timestamp', timestamp],
+        ['nonce', nonce],
+        ['encrypt_type', 'aes'],
+        ['msg_signature', pushSignature([target.token, timestamp, nonce, encrypt])],
+      ];
+      return {
+        url: withQuery(target.url, query),
+        body: componentEnvelopeXml(target.componentAppid, encrypt),
+      };
+    },
+    (body) => ({ replyBody: body, replyValid: body.trim() === 'success' }),
+    context,
+  );
+}
+
+/**
+ * Sends a push until the app answers 2xx in time, up to three attempts in all, each one
+ * signed afresh by `attempt`; `read` judges the answer's body.
+ */
+async function deliver(
+  attempt: (nowMs: number) => { url: string; body: string },
+  read: (body: string) => Pick<PushOutcome, 'replyBody' | 'reply' | 'replyValid'>,
+  context: PushContext,
+): Promise<PushOutcome> {
   const attempts: WxSandboxPushAttempt[] = [];
   while (attempts.length < PUSH_ATTEMPTS && !context.signal.aborted) {
     const started = performance.now();
     const answer = await sendPush({
       method: 'POST',
-      ...signedMessage(target, openid, xml, context.now()),
+      ...attempt(context.now()),
       timeoutMs: context.timeoutMs,
       signal: context.signal,
     });
@@ -56,9 +114,7 @@ export async function pushMessage(
       status: typeof answer === 'string' ? answer : answer.status,
       ms: Math.round(performance.now() - started),
     });
-    if (isAnswered(answer)) {
-      return { attempts, answered: true, ...readReply(target, openid, answer.body) };
-    }
+    if (isAnswered(answer)) return { attempts, answered: true, ...read(answer.body) };
   }
   return { attempts, answered: false };
 }

@@ -30,6 +30,57 @@ export function encryptedXml(toUserName: string, encrypt: string): string {
   return `<xml><ToUserName>${cdata(toUserName)}</ToUserName><Encrypt>${cdata(encrypt)}</Encrypt></xml>`;
 }
 
+/** A platform's push: its appid stays in the clear beside the `Encrypt`. */
+export function componentEnvelopeXml(componentAppid: string, encrypt: string): string {
+  return `<xml><AppId>${cdata(componentAppid)}</AppId><Encrypt>${cdata(encrypt)}</Encrypt></xml>`;
+}
+
+/** What a platform is told: a new ticket, or a merchant's authorisation changing. */
+export type ComponentEventFields =
+  | {
+      componentAppid: string;
+      createTime: number;
+      infoType: 'component_verify_ticket';
+      ticket: string;
+    }
+  | {
+      componentAppid: string;
+      createTime: number;
+      infoType: 'authorized' | 'updateauthorized';
+      authorizerAppid: string;
+      authCode: string;
+      /** Unix seconds. */
+      authCodeExpiredTime: number;
+      preAuthCode: string;
+    }
+  | {
+      componentAppid: string;
+      createTime: number;
+      infoType: 'unauthorized';
+      authorizerAppid: string;
+    };
+
+/** The event's XML, in WeChat's order, before encryption. */
+export function componentEventXml(fields: ComponentEventFields): string {
+  const head =
+    `<xml><AppId>${cdata(fields.componentAppid)}</AppId>` +
+    `<CreateTime>${fields.createTime}</CreateTime>` +
+    `<InfoType>${cdata(fields.infoType)}</InfoType>`;
+  switch (fields.infoType) {
+    case 'component_verify_ticket':
+      return `${head}<ComponentVerifyTicket>${cdata(fields.ticket)}</ComponentVerifyTicket></xml>`;
+    case 'unauthorized':
+      return `${head}<AuthorizerAppid>${cdata(fields.authorizerAppid)}</AuthorizerAppid></xml>`;
+    default:
+      return (
+        `${head}<AuthorizerAppid>${cdata(fields.authorizerAppid)}</AuthorizerAppid>` +
+        `<AuthorizationCode>${cdata(fields.authCode)}</AuthorizationCode>` +
+        `<AuthorizationCodeExpiredTime>${fields.authCodeExpiredTime}</AuthorizationCodeExpiredTime>` +
+        `<PreAuthCode>${cdata(fields.preAuthCode)}</PreAuthCode></xml>`
+      );
+  }
+}
+
 /**
  * The text of the first `<name>` element, CDATA or plain (with the five XML entities
  * decoded): enough for WeChat's flat messages, no XML parser needed.

@@ -2,10 +2,11 @@ import { OAuth2, type oauth2tokenCallback } from 'oauth';
 import type { WxStateApp } from '../../state/wx-state.store.js';
 import type { WxCodeExchange, WxLoginResult } from './wx-code-exchange.js';
 
-/** What the strategy's `tokenParams` hands the token request: the callback's state and the app its cookie names. */
+/** What the strategy's `tokenParams` hands the token request: the callback's state, the app its cookie names, and the appid WeChat added. */
 export interface WxTokenParams {
   app?: WxStateApp;
   state?: string;
+  callbackAppid?: string;
 }
 
 // node-oauth answers a success with a null error, which its types leave out.
@@ -39,8 +40,8 @@ export class WxOAuth2TokenRequest extends OAuth2 {
     callback?: oauth2tokenCallback,
   ): void {
     const done = (callback ?? params) as TokenCallback;
-    const { app, state = '' } = typeof params === 'function' ? {} : params;
-    this.exchange.exchange(code, app, state).then(
+    const { app, state = '', callbackAppid } = typeof params === 'function' ? {} : params;
+    this.exchange.exchange(code, app, state, callbackAppid).then(
       (result) => done(null, result.token.access_token, result.token.refresh_token, result),
       (error: unknown) => done(error),
     );

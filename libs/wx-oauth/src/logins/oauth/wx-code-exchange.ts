@@ -16,7 +16,8 @@ export interface WxLoginResult extends WxUserByCode {
 /**
  * A callback's code exchanged with the app its state names, then the profile
  * fetched when the granted scope allows; WeChat's duplicate callback shares
- * the first one's exchange.
+ * the first one's exchange. A login on a third-party platform's behalf comes
+ * back with the merchant's `appid`, which must be the state's app.
  */
 @Injectable()
 export class WxCodeExchange {
@@ -26,13 +27,19 @@ export class WxCodeExchange {
     private readonly duplicates: DuplicateCallbacks,
   ) {}
 
-  exchange(code: string, app: WxStateApp | undefined, state: string): Promise<WxLoginResult> {
-    return this.duplicates.share(state, code, () => this.exchangeWith(app, code));
+  exchange(
+    code: string,
+    app: WxStateApp | undefined,
+    state: string,
+    callbackAppid?: string,
+  ): Promise<WxLoginResult> {
+    return this.duplicates.share(state, code, () => this.exchangeWith(app, code, callbackAppid));
   }
 
   private async exchangeWith(
     stateApp: WxStateApp | undefined,
     code: string,
+    callbackAppid: string | undefined,
   ): Promise<WxLoginResult> {
     // A signed state names an app of this registration (of its tenant), unless the registration changed since.
     const app = await this.apps.byAppid(stateApp?.appid, stateApp?.tenant);
@@ -40,6 +47,12 @@ export class WxCodeExchange {
       throw new WxOAuthError(
         'invalid_state',
         'Login state names an app this site no longer has; please log in again',
+      );
+    const onBehalf = app.client.componentAppid !== undefined;
+    if ((onBehalf || callbackAppid !== undefined) && callbackAppid !== app.client.appid)
+      throw new WxOAuthError(
+        'invalid_state',
+        "The callback's appid is not the app this login started with; please log in again",
       );
     const answer = await naming(app, app.client.getUserByCode(code, this.settings.lang));
     return { ...answer, appid: app.client.appid };

@@ -52,7 +52,11 @@ export interface WxAuthenticateOptions {
 }
 
 type PassportRequest = Parameters<OAuth2Strategy['authenticate']>[0];
-type CallbackOptions = WxAuthenticateOptions & { wxApp?: WxStateApp; wxState?: string };
+type CallbackOptions = WxAuthenticateOptions & {
+  wxApp?: WxStateApp;
+  wxState?: string;
+  wxCallbackAppid?: string;
+};
 
 /**
  * The Passport strategy `'wechat'`: WeChat's browser login (inside WeChat, the
@@ -118,7 +122,7 @@ export class WxOAuthStrategy extends PassportStrategy(OAuth2Strategy, WX_STRATEG
     this.error = (error: unknown) => passportError(asHttpError(error));
     try {
       assertLoginMethod(req.method);
-      const { code, state, returnTo, error } = readLoginQuery(req.query);
+      const { code, state, returnTo, error, appid } = readLoginQuery(req.query);
       const callbackPath = options.callbackURL
         ? callbackPathOf(options.callbackURL)
         : this.callbackPath;
@@ -133,6 +137,7 @@ export class WxOAuthStrategy extends PassportStrategy(OAuth2Strategy, WX_STRATEG
         callbackURL: options.callbackURL ?? this.settings.callbackURL,
         wxApp: this.states.appOf(req, state),
         wxState: state,
+        wxCallbackAppid: appid,
       };
       super.authenticate(req, callbackOptions);
     } catch (error) {
@@ -145,26 +150,28 @@ export class WxOAuthStrategy extends PassportStrategy(OAuth2Strategy, WX_STRATEG
     return {};
   }
 
-  /** Hands the token request the callback's state and the app its cookie names. */
+  /** Hands the token request the callback's state, the app its cookie names and the appid WeChat added. */
   override tokenParams(options: CallbackOptions): WxTokenParams {
-    return { app: options.wxApp, state: options.wxState };
+    return { app: options.wxApp, state: options.wxState, callbackAppid: options.wxCallbackAppid };
   }
 
   /**
    * Mints the state through the store, and sends the browser to the authorize
    * URL of the request's registration (its tenant's, with `tenants`); refuses a
-   * login with no app for it.
+   * login with no app for it, or with a merchant's app that revoked its
+   * authorisation of the third-party platform.
    */
   private start(req: LoginRequest, options: WxAuthenticateOptions, returnTo: unknown): void {
     const { settings, states } = this;
     this.apps
       .forRequest(req)
-      .then((registration) => {
+      .then(async (registration) => {
         const { scope, app } = registration.forLogin(
           req.headers['user-agent'],
           settings.scope,
           options.scope,
         );
+        await this.apps.assertServing(app);
         const callbackURL = (options.callbackURL ?? registration.callbackURL)!; // set wherever a browser app is (the options' check)
         if (isDevelopment()) assertCallbackHost(req, callbackURL);
         const meta: WxStateMeta = {
