@@ -32,7 +32,7 @@ import {
   WxOAuthModule,
   WxPushReceiver,
   WxUser,
-  type WxProfile,
+  type WxWeChatProfile,
 } from 'nest-wx-oauth';
 import { createNestApp } from './nest-app.js';
 import { apiBaseUrl, callbackURL, openBaseUrl, port, ready } from './env.mjs';
@@ -40,7 +40,7 @@ import { answerProbes } from './probe.js';
 
 const env = process.env;
 /** What a login answers: who logged in, through which app. */
-const who = (user: WxProfile) => ({ via: user.via, appid: user.appid, openid: user.openid });
+const who = (user: WxWeChatProfile) => ({ via: user.via, appid: user.appid, openid: user.openid });
 
 @Controller('auth/wechat')
 class AuthController {
@@ -53,7 +53,7 @@ class AuthController {
 
   @Get('callback')
   @UseGuards(WxAuthGuard)
-  callback(@WxUser() user: WxProfile) {
+  callback(@WxUser() user: WxWeChatProfile) {
     return who(user);
   }
 
@@ -61,7 +61,7 @@ class AuthController {
   @Post('handoff')
   @HttpCode(200)
   async exchange(@Body('code') code: unknown, @Headers('origin') origin?: string) {
-    return who(await this.handoff.redeem<WxProfile>(code, origin));
+    return who(await this.handoff.redeem<WxWeChatProfile>(code, origin));
   }
 }
 
@@ -82,7 +82,7 @@ class FollowLoginController {
   @Get('done')
   @WxFollowLoginRoute()
   @UseGuards(WxAuthGuard)
-  done(@WxUser() user: WxProfile) {
+  done(@WxUser() user: WxWeChatProfile) {
     return who(user);
   }
 }
@@ -112,7 +112,7 @@ class NativeLoginController {
   @HttpCode(200)
   @WxMiniProgramLoginRoute()
   @UseGuards(WxAuthGuard)
-  miniProgram(@WxUser() user: WxProfile) {
+  miniProgram(@WxUser() user: WxWeChatProfile) {
     return who(user);
   }
 
@@ -126,7 +126,7 @@ class NativeLoginController {
   @HttpCode(200)
   @WxAppLoginRoute()
   @UseGuards(WxAuthGuard)
-  app(@WxUser() user: WxProfile) {
+  app(@WxUser() user: WxWeChatProfile) {
     return who(user);
   }
 }

@@ -10,7 +10,7 @@ import {
   WxAuthScope,
   WxMemoryStore,
   WxOAuthModule,
-  type WxProfile,
+  type WxWeChatProfile,
   type WxTenant,
   type WxTenantResolver,
   type WxTenantRequest,
@@ -61,7 +61,7 @@ class AuthController {
   @Get('auth/wechat/callback')
   @UseGuards(WxAuthGuard)
   callback(@Req() req: { user?: unknown }): { openid: string; nickname?: string } {
-    const user = req.user as WxProfile;
+    const user = req.user as WxWeChatProfile;
     return { openid: user.openid, nickname: user.nickname };
   }
 }

@@ -3,7 +3,7 @@
 // NEST_ADAPTER=fastify), state verification on.
 import 'reflect-metadata';
 import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
-import { WxMemoryStore, WxAuthGuard, WxOAuthModule, type WxProfile } from 'nest-wx-oauth';
+import { WxMemoryStore, WxAuthGuard, WxOAuthModule, type WxWeChatProfile } from 'nest-wx-oauth';
 import { createNestApp } from './nest-app.js';
 import { apiBaseUrl, appid, callbackURL, openBaseUrl, port, ready, secret } from './env.mjs';
 
@@ -16,7 +16,7 @@ class AuthController {
   @Get('callback')
   @UseGuards(WxAuthGuard)
   callback(@Req() req: { user?: unknown }): { openid: string; nickname?: string } {
-    const user = req.user as WxProfile;
+    const user = req.user as WxWeChatProfile;
     return { openid: user.openid, nickname: user.nickname };
   }
 }
