@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import {
   Controller,
   Get,
-  Header,
   HttpCode,
   type INestApplication,
   Injectable,
@@ -27,6 +26,7 @@ import {
   type WxTenant,
   type WxTenantRequest,
   type WxTenantResolver,
+  WxAppTokenService,
   WxTenants,
   WxTokenService,
 } from 'nest-wx-oauth';
@@ -128,7 +128,6 @@ export class ComponentEventsController {
 
   @Post('events')
   @HttpCode(200)
-  @Header('Content-Type', 'text/plain')
   async events(@Req() req: Request): Promise<string> {
     const event = await this.receiver.receive(req);
     if (!event.duplicate && event.infoType === 'unauthorized')
@@ -145,7 +144,6 @@ export class ConnectController {
   ) {}
 
   @Get('connect')
-  @Header('Content-Type', 'text/html')
   async connect(): Promise<string> {
     const { pc, mobile } = await this.component.authorizationLinks(
       'https://saas.example.com/admin/wechat/return',
@@ -240,8 +238,10 @@ async function startInstance(
         (app as NestFastifyApplication)
           .getHttpAdapter()
           .getInstance()
-          .addContentTypeParser(['text/xml'], { parseAs: 'string' }, (_req, body, done) =>
-            done(null, body),
+          .addContentTypeParser(
+            ['text/xml', 'application/xml'],
+            { parseAs: 'string' },
+            (_req, body, done) => done(null, body),
           );
       // The proxy in front passes the public host on.
       else (app as NestExpressApplication).set('trust proxy', 'loopback');
@@ -304,6 +304,14 @@ class Browser {
   }
 }
 
+/** Every line the instances logged. */
+function logs(): string {
+  return loggers.flatMap((logger) => logger.lines).join('\n');
+}
+
+/** Nest's warning for an error answered in JSON under a route's own non-JSON Content-Type. */
+const CONTENT_TYPE_WARNING = "Content-Type doesn't match Reply body";
+
 /** Waits until `done` holds: WeChat's pushes from a page's confirmation arrive on their own. */
 async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -353,11 +361,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox.close();
-  const logs = loggers.flatMap((logger) => logger.lines).join('\n');
+  const logged = logs();
   const secrets = [sandbox.component.secret, sandbox.component.encodingAesKey, ...tickets];
   for (const app of sandbox.apps) secrets.push(app.secret);
   for (const merchant of merchants.rows.values()) secrets.push(merchant.refreshToken);
-  for (const secret of secrets) expect(logs).not.toContain(secret);
+  for (const secret of secrets) expect(logged).not.toContain(secret);
 });
 
 describe('a SaaS on the third-party platform, one instance', () => {
@@ -369,8 +377,7 @@ describe('a SaaS on the third-party platform, one instance', () => {
   });
   afterAll(async () => {
     const token = await instance.app.get(WxComponent).withComponentToken(async (t) => t);
-    const logs = loggers.flatMap((logger) => logger.lines).join('\n');
-    expect(logs).not.toContain(token);
+    expect(logs()).not.toContain(token);
     await instance.app.close();
   });
 
@@ -382,6 +389,8 @@ describe('a SaaS on the third-party platform, one instance', () => {
     expect(text).toContain('authorisation-event URL');
     expect(text).toContain('WX_COMPONENT_TOKEN');
     expect(text).not.toContain(sandbox.component.secret);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(logs()).not.toContain(CONTENT_TYPE_WARNING);
     expect(sandbox.stats.requests.api_start_push_ticket).toBe(1);
 
     // WeChat pushes a ticket right after api_start_push_ticket.
@@ -551,6 +560,8 @@ describe('a SaaS on the third-party platform, one instance', () => {
   });
 
   it('refuses a revoked merchant with 403, tells the app, and serves it again once it authorises again', async () => {
+    const appTokens = instance.app.get(WxAppTokenService);
+    await appTokens.getToken(SHOP_TWO);
     await sandbox.revokeComponent(SHOP_TWO);
     await until(
       () => merchants.revoked.filter((appid) => appid === SHOP_TWO).length === 1,
@@ -559,6 +570,10 @@ describe('a SaaS on the third-party platform, one instance', () => {
     const refused = await new Browser('alice').get(`${instance.url}/m/${SHOP_TWO}/auth/wechat`);
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ kind: 'authorizer_revoked' });
+    // Its merchant token, kept from before, is refused too.
+    await expect(appTokens.getToken(SHOP_TWO)).rejects.toMatchObject({
+      kind: 'authorizer_revoked',
+    });
     // The other merchant is untouched.
     expect((await new Browser('alice').logIn(instance, SHOP_ONE)).status).toBe(200);
 
@@ -597,6 +612,8 @@ describe('a SaaS on the third-party platform, one instance', () => {
     expect((await post(instance, genuine)).status).toBe(200);
     expect((await post(instance, genuine)).status).toBe(401);
     expect(await keptTicket(instance)).toBe(kept);
+    // Each refusal answered in JSON, with no Content-Type of the route's to contradict it.
+    expect(logs()).not.toContain(CONTENT_TYPE_WARNING);
   });
 });
 
@@ -621,6 +638,7 @@ describe('a SaaS on the third-party platform, on Fastify', () => {
       { now: () => Date.now(), sleep: async () => undefined },
     );
     expect((await post(instance, forged)).status).toBe(401);
+    expect(logs()).not.toContain(CONTENT_TYPE_WARNING);
 
     const login = await new Browser('carol').logIn(instance, SHOP_ONE);
     expect(login.status).toBe(200);

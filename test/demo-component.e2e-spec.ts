@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import type { DemoApp } from '../apps/demo/src/demo.app.js';
 import { DEMO_SANDBOX_MERCHANTS } from '../apps/demo/src/config/demo-sandbox.js';
 import { DemoMerchantEntity } from '../apps/demo/src/database/demo-merchant.entity.js';
+import { encryptedPush } from '../libs/wx-oauth/src/push/wx-push.spec-helper.js';
 import { CaptureLogger } from './support/capture-logger.js';
 import { launchChromium, openPage } from './support/chromium.js';
 import { startDemoForBrowser } from './support/demo.js';
@@ -208,5 +209,22 @@ describe('the demo as a SaaS on the third-party platform, in Chromium', () => {
     await phonePage.goto(`${demo.url}/logout`);
     await logIn(bookCorner, 'alice');
     expect(await phonePage.textContent('#openid')).toBe(openidAt('alice', BOOK_CORNER.appid));
+  });
+
+  it('refuses a forged push to its event URL (401), answering it as its error pages with no warning logged', async () => {
+    const { appid, encodingAesKey } = demo.sandbox!.component;
+    const forged = encryptedPush(
+      'notThePlatformsToken',
+      encodingAesKey,
+      appid,
+      { AppId: appid, CreateTime: Math.floor(Date.now() / 1000), InfoType: 'unauthorized' },
+      { now: () => Date.now(), sleep: async () => undefined },
+    );
+    const response = await fetch(
+      `${demo.url}/wechat/component/events?${new URLSearchParams(forged.query)}`,
+      { method: 'POST', headers: { 'content-type': 'text/xml' }, body: forged.body },
+    );
+    expect(response.status).toBe(401);
+    expect(logger.lines.join('\n')).not.toContain("Content-Type doesn't match Reply body");
   });
 });

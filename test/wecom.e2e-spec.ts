@@ -1,7 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { Controller, Get, type INestApplication, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  type ExecutionContext,
+  Get,
+  type INestApplication,
+  Injectable,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import {
   WxAuthGuard,
+  type WxAuthGuardOptions,
   WxWeComLoginPanel,
   WxWeComLoginRoute,
   type WxOAuthModuleOptions,
@@ -24,7 +34,18 @@ const DESKTOP =
 /** What every answer of the apps and the sandbox said, for the check that no secret is in any. */
 const answers: string[] = [];
 
-/** The WeCom login route, its own callback, answering the user and the login's state. */
+/** A guard that asks WeCom for the member's details, whatever the route's decorator says. */
+@Injectable()
+class PrivateInfoGuard extends WxAuthGuard {
+  override getAuthenticateOptions(context: ExecutionContext): WxAuthGuardOptions {
+    return { ...super.getAuthenticateOptions(context), scope: 'snsapi_privateinfo' };
+  }
+}
+
+/**
+ * The WeCom login route, its own callback, answering the user and the login's state; beside it
+ * routes that start logins with options of their own, which WeCom brings back to the callback.
+ */
 function weComController(options?: WxWeComLoginRouteOptions) {
   @Controller('auth/wecom')
   class WeComController {
@@ -36,6 +57,16 @@ function weComController(options?: WxWeComLoginRouteOptions) {
     logIn(@Req() req: { user?: unknown; authInfo?: unknown }): unknown {
       return { user: req.user, authInfo: req.authInfo };
     }
+
+    @Get('open')
+    @UseGuards(WxAuthGuard)
+    @WxWeComLoginRoute({ nonMembers: 'accept' })
+    logInAnyone(): void {}
+
+    @Get('details')
+    @UseGuards(PrivateInfoGuard)
+    @WxWeComLoginRoute()
+    logInWithDetails(): void {}
 
     /** A page's params for `ww.createWWLoginPanel`, as JSON. */
     @Get('panel')
@@ -67,7 +98,10 @@ async function weComLogin(
     returnTo,
     finishOn,
     beforeCallback,
+    startOn = '/auth/wecom',
   }: {
+    /** The login route the browser starts on. */
+    startOn?: string;
     userAgent?: string;
     consent?: 'agree' | 'decline';
     returnTo?: string;
@@ -77,7 +111,7 @@ async function weComLogin(
 ): Promise<Landed> {
   const jar = new CookieJar();
   const query = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
-  const start = await fetch(`${appUrl}/auth/wecom${query}`, {
+  const start = await fetch(`${appUrl}${startOn}${query}`, {
     headers: { 'user-agent': userAgent },
     redirect: 'manual',
   });
@@ -223,6 +257,24 @@ describe.each(['express', 'fastify'] as const)('WeCom login on %s (e2e)', (adapt
       });
       expect(landed.status).toBe(200);
       expect(await landed.json()).toMatchObject({ user: { userid: 'ZhangSan' } });
+    });
+
+    it('applies the options of the route that started the login, back on the callback route', async () => {
+      // The callback route refuses non-members; the route the login started on accepts them.
+      const customer = await logIn(plain(), 'customer', { startOn: '/auth/wecom/open' });
+      expect(customer.status).toBe(200);
+      expect(customer.body).toMatchObject({
+        user: { member: false, externalUserid: expect.any(String) },
+      });
+      expect((await logIn(plain(), 'customer')).status).toBe(403);
+    });
+
+    it("takes a guard subclass's WeCom scope, and the details after consent", async () => {
+      const agreed = await logIn(plain(), 'zhangsan', {
+        startOn: '/auth/wecom/details',
+        consent: 'agree',
+      });
+      expect(agreed.body).toMatchObject({ user: { userid: 'ZhangSan', name: '张三' } });
     });
 
     it("answers 60020 with a 502 that says to add the server's IP to the app's trusted IPs", async () => {

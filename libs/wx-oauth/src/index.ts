@@ -22,7 +22,7 @@ export { InjectWxOAuth, InjectWxOAuthOptions } from './wx-oauth.decorators.js';
 export { WX_OAUTH_STORE, WX_STRATEGIES } from './wx-oauth.constants.js';
 
 // Every login kind: one guard, a route decorator per kind, the app's one validator, the user.
-export { WxAuthGuard } from './guard/wx-auth.guard.js';
+export { WxAuthGuard, type WxAuthGuardOptions } from './guard/wx-auth.guard.js';
 export { WxUser } from './guard/wx-user.decorator.js';
 export { WxValidator } from './profile/wx-validator.decorator.js';
 export type {
@@ -110,7 +110,11 @@ export {
   type WxComponentAuthorization,
   type WxComponentLinks,
 } from './component/wx-component.js';
-export { WxComponentReceiver, type WxComponentEvent } from './push/wx-component-receiver.js';
+export {
+  WxComponentReceiver,
+  type WxComponentEvent,
+  type WxComponentInfoType,
+} from './push/wx-component-receiver.js';
 export {
   WxComponentClient,
   type WxAuthorizationLinkOptions,

@@ -13,6 +13,7 @@ import { WxFollowStrategy } from './logins/follow/wx-follow.strategy.js';
 import { WxMiniProgramLogin } from './logins/mini-program/wx-mini-program-login.js';
 import { WxMiniProgramSessions } from './logins/mini-program/wx-mini-program-sessions.js';
 import { WxMiniProgramStrategy } from './logins/mini-program/wx-mini-program.strategy.js';
+import { WxWeComCallbackRouteCheck } from './logins/wecom/wx-wecom-callback-route.check.js';
 import { WxWeComLogin } from './logins/wecom/wx-wecom-login.js';
 import { WxWeComLoginPanel } from './logins/wecom/wx-wecom-login-panel.js';
 import { WxWeComStrategy } from './logins/wecom/wx-wecom.strategy.js';
@@ -176,6 +177,7 @@ export const wxOAuthProviders: Provider[] = [
   WxComponent,
   WxComponentReceiver,
   CallbackRouteCheck,
+  WxWeComCallbackRouteCheck,
   WxOAuthRegistrationCheck,
   WxOAuthErrorFallback,
 ];

@@ -163,8 +163,18 @@ export class WxOAuthApps implements OnApplicationShutdown {
    * platform's calls refuse it likewise.
    */
   async assertServing(app: WxApp): Promise<void> {
-    if (app.client.componentAppid !== undefined)
-      await this.authorizers.assertAuthorized(app.client.appid);
+    await this.refuseRevoked(app.client);
+  }
+
+  /**
+   * The client of `appid`, as `clientOf`, for handing out what is kept for it
+   * (its app token): `authorizer_revoked` (403) for a merchant's app whose
+   * authorisation was revoked, at the cost of one store read; any other app as it is.
+   */
+  async servingClientOf(appid: string | undefined): Promise<WXOAuth> {
+    const client = await this.clientOf(appid);
+    await this.refuseRevoked(client);
+    return client;
   }
 
   /** Drops a tenant's cached registration: the next request loads it again. */
@@ -194,6 +204,10 @@ export class WxOAuthApps implements OnApplicationShutdown {
       authorizerRefreshToken,
     };
     return { appid, component };
+  }
+
+  private async refuseRevoked(client: WXOAuth): Promise<void> {
+    if (client.componentAppid !== undefined) await this.authorizers.assertAuthorized(client.appid);
   }
 
   private tenantOfAppid(appid: string): Promise<string | undefined> {

@@ -223,5 +223,30 @@ describe('WxComponent', () => {
       });
       expect(sandbox.stats.requests.api_authorizer_token ?? 0).toBe(0);
     });
+
+    it('is refused once the merchant revokes (403), its kept token never handed out, and served again once it authorises again', async () => {
+      const { authCode } = await sandbox.authorizeComponent({ authorizerAppid: MERCHANT });
+      merchants.refreshToken = (
+        await onboarding.completeAuthorization(authCode)
+      ).authorizerRefreshToken;
+      const appTokens = moduleRef.get(WxAppTokenService);
+      await appTokens.getToken(MERCHANT);
+      expect(sandbox.stats.requests.api_authorizer_token).toBe(1);
+
+      clock.advance(1000);
+      await moduleRef.get(WxAuthorizers).revoke(MERCHANT, Math.floor(clock.now() / 1000));
+      expect(await rejectionOf(appTokens.getToken(MERCHANT))).toMatchObject({
+        kind: 'authorizer_revoked',
+        status: 403,
+      });
+      const calls: string[] = [];
+      const refused = appTokens.withToken(MERCHANT, async (token) => calls.push(token));
+      expect(await rejectionOf(refused)).toMatchObject({ kind: 'authorizer_revoked' });
+      expect(calls).toEqual([]);
+
+      clock.advance(1000);
+      await moduleRef.get(WxAuthorizers).restore(MERCHANT);
+      await expect(appTokens.getToken(MERCHANT)).resolves.toEqual(expect.any(String));
+    });
   });
 });

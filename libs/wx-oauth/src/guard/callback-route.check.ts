@@ -1,24 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
-import {
-  type AbstractHttpAdapter,
-  DiscoveryService,
-  HttpAdapterHost,
-  MetadataScanner,
-} from '@nestjs/core';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import { WxAuthGuard } from './wx-auth.guard.js';
 import { isProduction } from '../utils/node-env.js';
 import { WX_LOGIN_ROUTE, WX_OAUTH_OPTIONS } from '../wx-oauth.constants.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import { callbackPathOf } from '../http/login-request.js';
-
-interface ExpressLayer {
-  route?: { methods?: Record<string, boolean> };
-  match(path: string): boolean;
-}
-interface RouteFinder {
-  findRoute?(options: { method: string; url: string }): unknown;
-}
+import { servesGet } from '../http/served-routes.js';
 
 /**
  * At start-up, once Nest has registered the app's routes: in an app with a
@@ -73,37 +61,4 @@ export class CallbackRouteCheck implements OnApplicationBootstrap {
         .some((name) => (guarded(metatype) || guarded(proto[name])) && !otherFlow(proto[name]));
     });
   }
-}
-
-/**
- * Whether a GET route serves `path`, or one of its tails for a proxy that
- * strips a prefix (as `isCallbackRoute` matches them); undefined where the
- * router cannot tell.
- */
-function servesGet(adapter: AbstractHttpAdapter, path: string): boolean | undefined {
-  const paths = [path, ...tailsOf(path)];
-  const instance: unknown = adapter.getInstance();
-  switch (adapter.getType()) {
-    case 'fastify': {
-      const { findRoute } = instance as RouteFinder;
-      if (typeof findRoute !== 'function') return undefined;
-      return paths.some((url) => findRoute.call(instance, { method: 'GET', url }) != null);
-    }
-    case 'express': {
-      const stack = (instance as { router?: { stack?: ExpressLayer[] } }).router?.stack;
-      if (!Array.isArray(stack)) return undefined;
-      const routes = stack.filter((layer) => layer.route?.methods?.get);
-      return paths.some((url) => routes.some((layer) => layer.match(url)));
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** `/a/b/c` → `/b/c`, `/c`. */
-function tailsOf(path: string): string[] {
-  const tails: string[] = [];
-  for (let slash = path.indexOf('/', 1); slash !== -1; slash = path.indexOf('/', slash + 1))
-    tails.push(path.slice(slash));
-  return tails;
 }

@@ -21,7 +21,10 @@ import {
   readLoginQuery,
 } from '../http/login-request.js';
 import { frontendOriginOf, isSafeReturnTo } from '../http/return-to.js';
+import type { WxScope } from '../client/wx-oauth.types.js';
+import type { WxWeComScope } from '../client/wx-wecom.types.js';
 import type { WxAuthenticateOptions } from '../logins/oauth/wx-oauth.strategy.js';
+import type { WxWeComLoginRouteOptions } from '../logins/wecom/wx-wecom-login-route.decorator.js';
 import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
 import type { WxAuthInfo } from '../state/wx-auth-info.interface.js';
 import { WxHandoff } from '../state/wx-handoff.js';
@@ -117,7 +120,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
    * The route's `@WxAuthScope`, and its login decorator's options (`@WxAppLoginRoute({ checkState })`).
    * A subclass that overrides this spreads `super.getAuthenticateOptions(context)` into its own.
    */
-  override getAuthenticateOptions(context: ExecutionContext): WxAuthenticateOptions | undefined {
+  override getAuthenticateOptions(context: ExecutionContext): WxAuthGuardOptions | undefined {
     const scope = this.reflector.getAllAndOverride(WxAuthScope, [
       context.getHandler(),
       context.getClass(),
@@ -177,7 +180,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
   }
 
   /** The module's redirects (checked at start-up), overridden by the guard's own, checked here. */
-  private redirectsOf(options: WxAuthenticateOptions | undefined): Redirects {
+  private redirectsOf(options: WxAuthGuardOptions | undefined): Redirects {
     const { successRedirect, failureRedirect, frontendOrigins } = this.module().settings;
     for (const name of ['successRedirect', 'failureRedirect'] as const) {
       const target = options?.[name];
@@ -215,7 +218,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
     request: LoginRequest,
     response: ServerResponse,
     route: WxLoginRoute,
-    options: WxAuthenticateOptions | undefined,
+    options: WxAuthGuardOptions | undefined,
     kind: WxOAuthErrorKind,
     failureRedirect: string | undefined,
   ): string | undefined {
@@ -235,7 +238,7 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
   private isCallback(
     request: LoginRequest,
     route: WxLoginRoute,
-    options: WxAuthenticateOptions | undefined,
+    options: WxAuthGuardOptions | undefined,
   ): boolean {
     if (route.completes) return true;
     if (route.returnsHere) return isReturn(request);
@@ -277,6 +280,20 @@ export class WxAuthGuard extends AuthGuard() implements OnApplicationBootstrap {
       );
     }
   }
+}
+
+/**
+ * What `getAuthenticateOptions` hands the route's strategy: an OAuth2 login's
+ * options (`WxAuthenticateOptions`), and a WeCom login's (`scope`
+ * `'snsapi_privateinfo'`, `nonMembers`). Each strategy checks the scope it is
+ * given: a WeCom scope on a WeChat route is a 400, and the reverse.
+ *
+ * @publicApi
+ */
+export interface WxAuthGuardOptions
+  extends Omit<WxAuthenticateOptions, 'scope'>, Omit<WxWeComLoginRouteOptions, 'scope'> {
+  /** The scope to ask for: WeChat's on an OAuth2 login's route, WeCom's on a `@WxWeComLoginRoute()`. */
+  scope?: WxScope | WxWeComScope;
 }
 
 /** The registration's parts the guard uses. */

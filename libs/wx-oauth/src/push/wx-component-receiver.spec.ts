@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { TestingModule } from '@nestjs/testing';
 import { WxAuthorizers } from '../component/wx-authorizers.js';
 import { WxOAuthError } from '../client/wx-oauth.error.js';
@@ -138,6 +139,28 @@ describe('WxComponentReceiver', () => {
         duplicate: true,
       });
     });
+
+    it('holds no code to log: fields leave AuthorizationCode and PreAuthCode out, and the event logs without its code', async () => {
+      const event = await receiver.receive(authorization('authorized'));
+      expect(event.authorizationCode).toBe('queryauthcode@@@spec');
+      expect(event.fields).toMatchObject({ InfoType: 'authorized', AuthorizerAppid: MERCHANT });
+      expect(event.fields).not.toHaveProperty('AuthorizationCode');
+      expect(event.fields).not.toHaveProperty('PreAuthCode');
+      for (const logged of [JSON.stringify(event), inspect(event, { depth: null })]) {
+        expect(logged).not.toContain('authcode@@@spec');
+        expect(logged).toContain(MERCHANT);
+      }
+    });
+
+    it.each(['authorized', 'updateauthorized', 'unauthorized'])(
+      'refuses %s with no AuthorizerAppid (400)',
+      async (infoType) => {
+        const nameless = push({ CreateTime: now(), InfoType: infoType });
+        const { error, status } = await failureOf(() => receiver.receive(nameless));
+        expect(status).toBe(400);
+        expect(error.message).toBe(`The ${infoType} push has no AuthorizerAppid`);
+      },
+    );
 
     it('records unauthorized for every instance, and a later authorisation lifts it', async () => {
       const authorizers = moduleRef.get(WxAuthorizers);

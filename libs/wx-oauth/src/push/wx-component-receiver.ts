@@ -11,32 +11,43 @@ import type { WxPushFields } from './wx-push-message.js';
 import { WxPushVerifier } from './wx-push-verifier.js';
 
 /**
+ * WeChat's `InfoType`s the module acts on: `component_verify_ticket` (kept by
+ * the module), `authorized`, `updateauthorized` (a merchant authorised the
+ * platform, or changed what it granted), `unauthorized` (a merchant revoked
+ * it: the module refuses it from then on).
+ *
+ * @publicApi
+ */
+export type WxComponentInfoType =
+  'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
+
+/**
  * What the third-party platform's authorisation-event URL received, once
- * verified; the module has done its part before the app sees it.
+ * verified; the module has done its part before the app sees it. It holds no
+ * ticket or code to log: `authorizationCode` is read by name only (kept out
+ * of `JSON.stringify` and `console.log`).
  *
  * @publicApi
  */
 export interface WxComponentEvent {
-  /**
-   * WeChat's `InfoType`: `component_verify_ticket` (kept by the module), `authorized`,
-   * `updateauthorized` (a merchant authorised the platform, or changed what it granted),
-   * `unauthorized` (a merchant revoked it: the module refuses it from then on), or another.
-   */
-  infoType: string;
+  /** WeChat's `InfoType`: one the module knows, or another WeChat added (its other pushes), as it came. */
+  infoType: WxComponentInfoType | (string & {});
   /** When WeChat sent it, in seconds. */
   createTime: number;
-  /** The merchant's account (`AuthorizerAppid`); none for a ticket. */
+  /** The merchant's account (`AuthorizerAppid`): always there for `authorized`, `updateauthorized` and `unauthorized`; none for a ticket. */
   authorizerAppid?: string;
   /** `authorized` / `updateauthorized`: the code `WxComponent.completeAuthorization` takes, as the return route's `auth_code`. */
   authorizationCode?: string;
   /** WeChat's retry of an event already handed over (it had no answer in time): handled the first time. */
   duplicate: boolean;
-  /** WeChat's fields as it named them, the ticket left out. */
+  /** WeChat's fields as it named them, the ticket and the codes (`AuthorizationCode`, `PreAuthCode`) left out. */
   fields: WxPushFields;
 }
 
 /** The events that say a merchant's account is authorised again. */
 const AUTHORIZED = ['authorized', 'updateauthorized'];
+/** The events about one merchant's authorisation: WeChat always names its account. */
+const MERCHANT_EVENTS = [...AUTHORIZED, 'unauthorized'];
 
 /**
  * The third-party platform's authorisation-event URL (授权事件接收URL), for
@@ -80,12 +91,19 @@ export class WxComponentReceiver {
   async receive(req: object): Promise<WxComponentEvent> {
     this.platform.registered();
     const { fields } = await this.verifier!.open(req);
-    const { ComponentVerifyTicket: ticket, ...rest } = fields;
+    const {
+      ComponentVerifyTicket: ticket,
+      AuthorizationCode: authorizationCode,
+      PreAuthCode: _preAuthCode,
+      ...rest
+    } = fields;
     const infoType = text(fields.InfoType);
     const createTime = Number(fields.CreateTime);
     if (infoType === undefined || !Number.isSafeInteger(createTime))
       throw new WxOAuthError('invalid_request', 'The push has no InfoType or CreateTime');
     const authorizerAppid = text(fields.AuthorizerAppid);
+    if (authorizerAppid === undefined && MERCHANT_EVENTS.includes(infoType))
+      throw new WxOAuthError('invalid_request', `The ${infoType} push has no AuthorizerAppid`);
     const duplicate = await this.verifier!.isRetry(
       [infoType, authorizerAppid, createTime].map(String).join(':'),
     );
@@ -99,14 +117,19 @@ export class WxComponentReceiver {
       else if (AUTHORIZED.includes(infoType))
         await this.authorizers.restore(authorizerAppid, createTime);
     }
-    return {
+    const event: WxComponentEvent = {
       infoType,
       createTime,
       authorizerAppid,
-      authorizationCode: text(fields.AuthorizationCode),
       duplicate,
       fields: rest,
     };
+    // The code is the app's to read, not to log with the event.
+    Object.defineProperty(event, 'authorizationCode', {
+      value: text(authorizationCode),
+      enumerable: false,
+    });
+    return event;
   }
 }
 

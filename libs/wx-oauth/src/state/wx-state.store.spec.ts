@@ -131,6 +131,36 @@ describe('WxStateStore', () => {
       }
     });
 
+    it('hands back what the login kind kept, signed: neither changed, added nor dropped', async () => {
+      const { req, res } = fakeRequest('/auth/wecom');
+      const state = states.issue(req, res, { appid: APPID }, '/desk', 'nonMembers=accept');
+      const cookie = cookieHeader(res);
+      const [name, value] = cookie.split('=');
+      const [expires, returnTo, appid, kept, signature] = value.split('.');
+      const other = Buffer.from('nonMembers=refuse').toString('base64url');
+      for (const forged of [
+        `${expires}.${returnTo}.${appid}.${other}.${signature}`,
+        `${expires}.${returnTo}.${appid}.${signature}`,
+        `${expires}.${returnTo}.${appid}.${kept}.${kept}.${signature}`,
+      ]) {
+        expect((await callback(state, 'code1', `${name}=${forged}`)).error?.message).toContain(
+          'is forged',
+        );
+      }
+      expect((await callback(state, 'code1', cookie)).info).toEqual({
+        returnTo: '/desk',
+        appid: APPID,
+        kept: 'nonMembers=accept',
+      });
+      // Without anything kept, the cookie is as it was: four parts, and nothing handed back.
+      const { state: plain, cookie: plainCookie } = start('/a');
+      expect(plainCookie.split('=')[1].split('.')).toHaveLength(4);
+      expect((await callback(plain, 'code1', plainCookie)).info).toEqual({
+        returnTo: '/a',
+        appid: APPID,
+      });
+    });
+
     it('refuses a state past its lifetime', async () => {
       const { state, cookie } = start();
       clock.advance(600_000);

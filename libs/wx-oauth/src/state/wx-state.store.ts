@@ -41,7 +41,16 @@ export interface WxStateApp {
 }
 
 type StoreCallback = OAuth2Strategy.StateStoreStoreCallback;
-type VerifyCallback = (err: Error | null, ok: boolean, info?: WxStateInfo) => void;
+/**
+ * A verified state, with what its login kind kept in it for the callback
+ * (`issue`'s `kept`): the options of the route that started the login, which
+ * the kind takes out before the state reaches the app.
+ */
+export interface WxVerifiedState extends WxStateInfo {
+  kept?: string;
+}
+
+type VerifyCallback = (err: Error | null, ok: boolean, info?: WxVerifiedState) => void;
 type StateRequest = Pick<IncomingMessage, 'headers'>;
 
 const COOKIE_PREFIX = 'wx_oauth_';
@@ -62,6 +71,8 @@ interface StateCookie {
   expiresAt: number;
   returnTo64: string;
   app: WxStateApp;
+  /** `issue`'s `kept`, base64url; empty without. */
+  kept64: string;
   /** Its share of the Cookie header: `name=value; `. */
   bytes: number;
 }
@@ -70,7 +81,8 @@ interface StateCookie {
  * passport-oauth2's state store, with no session. The state WeChat carries is a
  * 32-hex nonce (WeChat takes only [A-Za-z0-9], 128 bytes at most); the browser
  * that started the login holds a signed cookie named after it, with the
- * expiry, `returnTo` and the app (appid, and tenant) that started the login,
+ * expiry, `returnTo`, the app (appid, and tenant) that started the login and
+ * what its login kind keeps for the callback,
  * so any instance can finish a login another one started, whatever host the
  * callback reaches, and several logins (tabs) can run at once. `verify` hands
  * `{ returnTo, appid, tenant }` to passport as `info.state`, which becomes
@@ -116,13 +128,22 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
   /**
    * Mints the state for a new login by `app` and sets its cookie on `res`,
    * expiring on `res` the oldest of the state cookies `req` carries beyond the bounds.
+   * `kept`: what the login kind keeps for its callback (the starting route's
+   * options, a few bytes), signed with the rest and handed back by `verify`.
    */
-  issue(req: StateRequest, res: ServerResponse, app: WxStateApp, returnTo: unknown): string {
+  issue(
+    req: StateRequest,
+    res: ServerResponse,
+    app: WxStateApp,
+    returnTo: unknown,
+    kept?: string,
+  ): string {
     const safeReturnTo = assertReturnTo(returnTo, this.options.frontendOrigins);
     // A v4 UUID's 122 random bits, from node's pooled entropy, as 32 hex digits.
     const nonce = randomUUID().replaceAll('-', '');
     const expiresAt = this.options.clock.now() + this.options.ttlMs;
-    const value = `${expiresAt.toString(36)}.${Buffer.from(safeReturnTo ?? '').toString('base64url')}.${appRef(app)}`;
+    let value = `${expiresAt.toString(36)}.${Buffer.from(safeReturnTo ?? '').toString('base64url')}.${appRef(app)}`;
+    if (kept) value += `.${Buffer.from(kept).toString('base64url')}`;
     const cookie = `${value}.${this.sign(nonce, value)}`;
     for (const old of this.overflow(req, cookieBytes(COOKIE_PREFIX + nonce, cookie)))
       this.expire(res, old.name);
@@ -148,7 +169,7 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
    * Verifies the callback's state against its cookie and uses it up, expiring
    * the cookie. Throws `invalid_state` for a missing, forged, expired or used state.
    */
-  private async consume(req: LoginRequest, state: unknown): Promise<WxStateInfo> {
+  private async consume(req: LoginRequest, state: unknown): Promise<WxVerifiedState> {
     const fail = (reason: string) =>
       new WxOAuthError('invalid_state', `Login state ${reason}; please log in again`);
     if (typeof state !== 'string' || !NONCE_PATTERN.test(state))
@@ -170,7 +191,8 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
     );
     // Expire the cookie so that a reload of the used callback URL is refused.
     this.expire(responseOf(req), COOKIE_PREFIX + state);
-    return infoOf(cookie);
+    const kept = Buffer.from(cookie.kept64, 'base64url').toString();
+    return { ...infoOf(cookie), ...(kept ? { kept } : {}) };
   }
 
   /**
@@ -236,15 +258,18 @@ export class WxStateStore implements OAuth2Strategy.StateStore {
   private verifyCookie(name: string, value: string): StateCookie | undefined {
     const nonce = name.slice(COOKIE_PREFIX.length);
     if (!NONCE_PATTERN.test(nonce)) return undefined;
-    const [expires, returnTo64, ref, signature, extra] = value.split('.');
-    if (!signature || extra !== undefined) return undefined;
-    if (!safeEqual(signature, this.sign(nonce, `${expires}.${returnTo64}.${ref}`)))
-      return undefined;
+    // `expires.returnTo.app[.kept].signature`
+    const parts = value.split('.');
+    if (parts.length < 4 || parts.length > 5) return undefined;
+    const signature = parts.pop()!;
+    if (!safeEqual(signature, this.sign(nonce, parts.join('.')))) return undefined;
+    const [expires, returnTo64, ref, kept64 = ''] = parts;
     return {
       name,
       expiresAt: parseInt(expires, 36),
       returnTo64,
       app: parseAppRef(ref),
+      kept64,
       bytes: cookieBytes(name, value),
     };
   }

@@ -15,6 +15,8 @@ import type { WxOAuthSettings } from '../options/wx-oauth.options.js';
  * callers: in this process through one promise per app, across instances
  * through the store's lease. `withToken` fetches again once when WeChat calls
  * the token invalid (40001, 42001): another system may have forced a new one.
+ * A merchant that revoked its authorisation gets `authorizer_revoked` (403),
+ * its kept token included.
  *
  * @publicApi
  */
@@ -37,13 +39,13 @@ export class WxAppTokenService {
 
   /** A valid app token of `appid` (default: the app `WXOAuth` injects). */
   async getToken(appid?: string): Promise<string> {
-    const wx = await this.apps.clientOf(appid);
+    const wx = await this.apps.servingClientOf(appid);
     return this.tokens.get(tokenKey(wx), () => fetchToken(wx), WHAT);
   }
 
   /** Runs `call` with the app token, once more with a fresh one when WeChat refuses it. */
   async withToken<T>(appid: string | undefined, call: (token: string) => Promise<T>): Promise<T> {
-    const wx = await this.apps.clientOf(appid);
+    const wx = await this.apps.servingClientOf(appid);
     return this.tokens.withToken(tokenKey(wx), () => fetchToken(wx), WHAT, call);
   }
 }

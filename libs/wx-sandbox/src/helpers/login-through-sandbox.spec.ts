@@ -28,6 +28,37 @@ function fakeApp(sandbox: WxSandbox, callbackURL: string, hosts: string[] = []):
           location: `${sandbox.url}/connect/oauth2/authorize?${authorize}#wechat_redirect`,
         })
         .end();
+    } else if (url.pathname === '/wecom') {
+      // WeCom's in-client authorize page inside its client (User-Agent `wxwork`), else its web login.
+      const inClient = /\bwxwork\//.test(req.headers['user-agent'] ?? '');
+      const agentid = String(sandbox.corpApp().agentid);
+      const link = inClient
+        ? `/connect/oauth2/authorize?${new URLSearchParams([
+            ['appid', sandbox.corpid],
+            ['redirect_uri', callbackURL],
+            ['response_type', 'code'],
+            ['scope', url.searchParams.get('scope') ?? 'snsapi_base'],
+            ['state', 'abc123'],
+            ['agentid', agentid],
+          ])}#wechat_redirect`
+        : `/wwlogin/sso/login?${new URLSearchParams([
+            ['login_type', 'CorpApp'],
+            ['appid', sandbox.corpid],
+            ['agentid', agentid],
+            ['redirect_uri', callbackURL],
+            ['state', 'abc123'],
+          ])}`;
+      res.setHeader('Set-Cookie', 'wx_state_abc123=signed; Path=/; HttpOnly');
+      res.writeHead(302, { location: `${sandbox.url}${link}` }).end();
+    } else if (url.pathname === '/refuse') {
+      // An app's refusal, as Nest answers it: JSON with the error's message.
+      res.writeHead(400, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          statusCode: 400,
+          kind: 'flow_unavailable',
+          message: 'No WeCom app here',
+        }),
+      );
     } else if (url.pathname === '/elsewhere') {
       res
         .writeHead(302, { location: 'https://open.weixin.qq.com/connect/oauth2/authorize?appid=x' })
@@ -183,6 +214,84 @@ describe('loginThroughSandbox', () => {
       body: undefined,
       cookie: '',
     });
+  });
+
+  describe('through WeCom', () => {
+    const IN_WECOM = 'Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 wxwork/4.1.30 MicroMessenger/7.0.1';
+    afterEach(() => sandbox.setWeComAutoApprove(false));
+
+    /** Redeems the code the app received with the corp's token: who logged in, and whether with consent. */
+    const weComUserOf = async (code: string) => {
+      const { secret } = sandbox.corpApp();
+      const token = (await (
+        await fetch(`${sandbox.url}/cgi-bin/gettoken?corpid=${sandbox.corpid}&corpsecret=${secret}`)
+      ).json()) as { access_token: string };
+      return (await (
+        await fetch(
+          `${sandbox.url}/cgi-bin/auth/getuserinfo?access_token=${token.access_token}&code=${code}`,
+        )
+      ).json()) as { userid?: string; openid?: string; user_ticket?: string };
+    };
+
+    it('logs `user` in inside the WeCom client, agreeing to share their details', async () => {
+      const server = fakeApp(sandbox, 'http://localhost/callback');
+      const login = await loginThroughSandbox<{ code: string }>(server, {
+        sandbox,
+        path: '/wecom?scope=snsapi_privateinfo',
+        user: 'zhangsan',
+        userAgent: IN_WECOM,
+      });
+      expect(login.status).toBe(200);
+      expect(await weComUserOf(login.body!.code)).toMatchObject({
+        userid: 'ZhangSan',
+        user_ticket: expect.any(String),
+      });
+    });
+
+    it('logs `user` in on the web login page, a non-member too, and as weComAutoApprove without one', async () => {
+      const server = fakeApp(sandbox, 'http://localhost/callback');
+      const web = await loginThroughSandbox<{ code: string }>(server, {
+        sandbox,
+        path: '/wecom',
+        user: 'lisi',
+      });
+      expect(await weComUserOf(web.body!.code)).toMatchObject({ userid: 'LiSi' });
+      const guest = await loginThroughSandbox<{ code: string }>(server, {
+        sandbox,
+        path: '/wecom',
+        user: 'guest',
+        userAgent: IN_WECOM,
+      });
+      expect(await weComUserOf(guest.body!.code)).toEqual(
+        expect.objectContaining({ openid: expect.any(String) }),
+      );
+      sandbox.setWeComAutoApprove('wangwu');
+      const auto = await loginThroughSandbox<{ code: string }>(server, { sandbox, path: '/wecom' });
+      expect(await weComUserOf(auto.body!.code)).toMatchObject({ userid: 'WangWu' });
+    });
+
+    it('says why when the page does not send the browser back', async () => {
+      const server = fakeApp(sandbox, 'http://localhost/callback');
+      await expect(
+        loginThroughSandbox(server, { sandbox, path: '/wecom', user: 'nobody' }),
+      ).rejects.toThrow(
+        /^the sandbox's WeCom page for 'nobody' answered \d+ where a redirect was expected: .*未知的测试账号/,
+      );
+      await expect(loginThroughSandbox(server, { sandbox, path: '/wecom' })).rejects.toThrow(
+        "the sandbox's WeCom page (no weComAutoApprove? pass `user`) answered 200",
+      );
+    });
+  });
+
+  it("says what is wrong when the login does not go through the sandbox, with the app's reason", async () => {
+    await expect(
+      loginThroughSandbox(fakeApp(sandbox, 'http://localhost/callback'), {
+        sandbox,
+        path: '/refuse',
+      }),
+    ).rejects.toThrow(
+      new Error('GET /refuse answered 400 where a redirect was expected: No WeCom app here'),
+    );
   });
 
   it('says what is wrong when the login does not go through the sandbox', async () => {

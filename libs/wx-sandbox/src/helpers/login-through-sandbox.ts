@@ -13,8 +13,10 @@ export interface LoginThroughSandboxOptions {
    */
   path?: string;
   /**
-   * The test user who approves on the consent page (`'alice'`, `'bob'` ...). Leave it out
-   * when the sandbox was started with `autoApprove`.
+   * The test user who approves on the consent page (`'alice'`, `'bob'` ...), or, when the login
+   * goes to the sandbox's WeCom pages, the person the WeCom client is signed in as
+   * (`'zhangsan'`, `'guest'` ...), who agrees to share their details. Leave it out when the
+   * sandbox was started with `autoApprove` (`weComAutoApprove` for WeCom).
    */
   user?: string;
   /** A `Cookie` header to send with every request to the app, e.g. an existing session. */
@@ -57,6 +59,8 @@ export interface SandboxLogin<TBody = unknown> {
  * Walks a browser's login from the app's guarded route through the sandbox's
  * authorize page back to the app's callback, carrying the app's cookies (the login's
  * state cookie must come back with the callback), and returns the callback's answer.
+ * A WeCom login (the sandbox's in-client authorize page or its web login page) goes
+ * through as `user`, signed in to the WeCom client, agreeing to share their details.
  *
  * `app` is the app's base URL, or its HTTP server (`app.getHttpServer()` in Nest),
  * listened on a free port for the login when it is not listening yet, as supertest does.
@@ -96,21 +100,10 @@ export async function loginThroughSandbox<TBody = unknown>(
     }
 
     // 2. The sandbox approves at once (autoApprove), or `user` approves on its consent page.
-    const authorize = await toSandbox(new URL(authorizeUrl));
-    let callbackUrl: string;
-    if (user === undefined) {
-      callbackUrl = redirectTarget(authorize, 'the sandbox (no autoApprove? pass `user`)');
-    } else if (authorize.status === 200) {
-      const decide = new URL('/connect/sandbox/decide', authorizeUrl);
-      decide.search = new URL(authorizeUrl).search;
-      decide.searchParams.append('decision', 'approve');
-      decide.searchParams.append('user', user);
-      callbackUrl = redirectTarget(await toSandbox(decide), `the sandbox's consent for '${user}'`);
-    } else {
-      throw new Error(
-        `the sandbox answered ${authorize.status} instead of its consent page; with autoApprove, leave out \`user\``,
-      );
-    }
+    const page = new URL(authorizeUrl);
+    const callbackUrl = isWeComPage(page)
+      ? await throughWeCom(page, user, toSandbox)
+      : await throughWeChat(page, user, toSandbox);
 
     // 3. The callback, on the app under test, with the cookies of step 1.
     const callback = new URL(callbackUrl);
@@ -129,6 +122,54 @@ export async function loginThroughSandbox<TBody = unknown>(
   } finally {
     await target.close();
   }
+}
+
+/** The sandbox's WeCom pages: the in-client authorize page (with an `agentid`), the web login page. */
+function isWeComPage(page: URL): boolean {
+  return (
+    page.pathname === '/wwlogin/sso/login' ||
+    (page.pathname === '/connect/oauth2/authorize' && page.searchParams.has('agentid'))
+  );
+}
+
+/** WeChat's authorize page: approved at once (autoApprove), or by `user` on the consent page. */
+async function throughWeChat(
+  page: URL,
+  user: string | undefined,
+  toSandbox: (url: URL) => Promise<Answer>,
+): Promise<string> {
+  const authorize = await toSandbox(page);
+  if (user === undefined)
+    return redirectTarget(authorize, 'the sandbox (no autoApprove? pass `user`)');
+  if (authorize.status !== 200)
+    throw new Error(
+      `the sandbox answered ${authorize.status} instead of its consent page; with autoApprove, leave out \`user\`${reasonOf(authorize)}`,
+    );
+  const decide = new URL('/connect/sandbox/decide', page);
+  decide.search = page.search;
+  decide.searchParams.append('decision', 'approve');
+  decide.searchParams.append('user', user);
+  return redirectTarget(await toSandbox(decide), `the sandbox's consent for '${user}'`);
+}
+
+/**
+ * WeCom's pages: the client signed in as `user` (the pages' `sandbox_user`), agreeing to
+ * share their details (`sandbox_consent`), or as the sandbox's `weComAutoApprove`.
+ */
+async function throughWeCom(
+  page: URL,
+  user: string | undefined,
+  toSandbox: (url: URL) => Promise<Answer>,
+): Promise<string> {
+  if (user === undefined)
+    return redirectTarget(
+      await toSandbox(page),
+      "the sandbox's WeCom page (no weComAutoApprove? pass `user`)",
+    );
+  const signedIn = new URL(page);
+  signedIn.searchParams.set('sandbox_user', user);
+  signedIn.searchParams.set('sandbox_consent', 'agree');
+  return redirectTarget(await toSandbox(signedIn), `the sandbox's WeCom page for '${user}'`);
 }
 
 /** An answer, its body read. */
@@ -178,9 +219,33 @@ function lowerCaseKeys(headers: Record<string, string>): Record<string, string> 
 function redirectTarget(response: Answer, what: string): string {
   const location = response.headers.get('location');
   if (response.status < 300 || response.status >= 400 || !location) {
-    throw new Error(`${what} answered ${response.status} where a redirect was expected`);
+    throw new Error(
+      `${what} answered ${response.status} where a redirect was expected${reasonOf(response)}`,
+    );
   }
   return new URL(location, response.url).href;
+}
+
+const REASON_CHARS = 300;
+
+/**
+ * What an answer says, for an error: a JSON error's `message` (an app's), else the text of its
+ * body (a page's, its markup dropped), on one line and trimmed; empty for an empty body.
+ */
+function reasonOf({ text }: Answer): string {
+  let reason = text;
+  try {
+    const { message } = JSON.parse(text) as { message?: unknown };
+    if (typeof message === 'string' || Array.isArray(message)) reason = [message].flat().join('; ');
+  } catch {
+    reason = text
+      .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&nbsp;/g, ' ');
+  }
+  reason = reason.replace(/\s+/g, ' ').trim();
+  if (!reason) return '';
+  return `: ${reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS)}…` : reason}`;
 }
 
 /** A server the logins listen on for as long as one of them runs: concurrent logins share it. */

@@ -134,6 +134,19 @@ describe('WxOAuthStrategy', () => {
       expect(outcome.error.getResponse()).toMatchObject({ kind: 'flow_unavailable' });
     });
 
+    it("refuses WeCom's scope, which a guard may hand any route (WxAuthGuardOptions), with a 400", async () => {
+      // @ts-expect-error -- the 'wechat' strategy's own options take WeChat's scopes alone
+      const wrong: WxAuthenticateOptions = { scope: 'snsapi_privateinfo' };
+      const outcome = (await run(strategy, fakeRequest('/auth/wechat'), wrong)) as {
+        error: HttpException;
+      };
+      expect(outcome.error.getStatus()).toBe(400);
+      expect(outcome.error.getResponse()).toMatchObject({
+        kind: 'invalid_request',
+        message: expect.stringContaining('not snsapi_privateinfo'),
+      });
+    });
+
     it.each(['HEAD', 'POST'])('answers %s with 400, starting nothing', async (method) => {
       const outcome = (await run(strategy, fakeRequest('/auth/wechat', {}, method))) as {
         error: HttpException;

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { WxOAuthApps } from '../../apps/wx-oauth-apps.js';
 import { WxOAuthError } from '../../client/wx-oauth.error.js';
-import type { WxAuthorizeParams, WxScope } from '../../client/wx-oauth.types.js';
+import { WX_SCOPES, type WxAuthorizeParams, type WxScope } from '../../client/wx-oauth.types.js';
 import { asHttpError } from '../../errors/wx-http-exception.js';
 import {
   assertCallbackHost,
@@ -123,6 +123,12 @@ export class WxOAuthStrategy extends PassportStrategy(OAuth2Strategy, WX_STRATEG
     try {
       assertLoginMethod(req.method);
       const { code, state, returnTo, error, appid } = readLoginQuery(req.query);
+      // A guard's scope may be another login kind's (WeCom's, as WxAuthGuardOptions allows): WeChat would refuse it.
+      if (options.scope !== undefined && !WX_SCOPES.includes(options.scope))
+        throw new WxOAuthError(
+          'invalid_request',
+          `WeChat's scope is snsapi_base, snsapi_userinfo or snsapi_login, not ${String(options.scope).slice(0, 32)}`,
+        );
       const callbackPath = options.callbackURL
         ? callbackPathOf(options.callbackURL)
         : this.callbackPath;

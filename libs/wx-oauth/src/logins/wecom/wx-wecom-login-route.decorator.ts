@@ -23,8 +23,11 @@ export interface WxWeComLoginRouteOptions {
  * its `WxAuthGuard` runs the `'wecom'` strategy, which sends the browser to
  * WeCom (inside the WeCom client its authorize page, elsewhere its web login
  * page) and, when WeCom brings it back with `?code=&state=`, puts the app's
- * user on `req.user` (the handler runs then, unless redirects are set). The
- * route's URL is `wecom.callbackURL`.
+ * user on `req.user` (the handler runs then, unless redirects are set).
+ * WeCom brings every login back to `wecom.callbackURL`, so one such route
+ * serves its path (checked at start-up); others may start logins with options
+ * of their own, which hold for those logins (the state carries `nonMembers` to
+ * the callback), and which end on the callback's route.
  *
  * @publicApi
  */

@@ -8,9 +8,16 @@ import { assertCallbackHost, type LoginRequest, responseOf } from '../../http/lo
 import { weComProfile, type WxWeComProfile } from '../../profile/wx-wecom-profile.js';
 import type { WxStateInfo } from '../../state/wx-auth-info.interface.js';
 import { DuplicateCallbacks } from '../../state/duplicate-callbacks.js';
-import { WxStateStore } from '../../state/wx-state.store.js';
+import { WxStateStore, type WxVerifiedState } from '../../state/wx-state.store.js';
 import { WxWeComTokens } from '../../tokens/wx-wecom-tokens.js';
 import { isDevelopment } from '../../utils/node-env.js';
+import type { WxWeComLoginRouteOptions } from './wx-wecom-login-route.decorator.js';
+
+/** What the route that started a login decides of its end, kept in its state. */
+type WxWeComKept = Pick<WxWeComLoginRouteOptions, 'nonMembers'>;
+
+/** How the state keeps the starting route's `nonMembers`. */
+const NON_MEMBERS = 'wecom:nonMembers=';
 
 /**
  * The WeCom login, which the strategy runs on a `@WxWeComLoginRoute()` route:
@@ -29,8 +36,18 @@ export class WxWeComLogin {
     private readonly tokens: WxWeComTokens,
   ) {}
 
-  /** Where to send the browser that starts a login: WeCom's authorize page inside its client, else its web login page. */
-  async start(req: LoginRequest, scope: WxWeComScope, returnTo: unknown): Promise<string> {
+  /**
+   * Where to send the browser that starts a login: WeCom's authorize page
+   * inside its client, else its web login page. WeCom brings every login back
+   * to the one `callbackURL`, so the state keeps what the starting route
+   * decides of the end (`nonMembers`) for whichever route serves it.
+   */
+  async start(
+    req: LoginRequest,
+    scope: WxWeComScope,
+    kept: WxWeComKept,
+    returnTo: unknown,
+  ): Promise<string> {
     const registration = await this.apps.forRequest(req);
     const app = registration.weCom();
     if (isDevelopment()) assertCallbackHost(req, app.callbackURL);
@@ -39,6 +56,7 @@ export class WxWeComLogin {
       responseOf(req),
       { appid: weComRef(app.client), tenant: registration.tenant },
       returnTo,
+      NON_MEMBERS + (kept.nonMembers ?? 'refuse'),
     );
     return isWeComBrowser(req.headers['user-agent'])
       ? app.client.getAuthorizeUrl(app.callbackURL, scope, state)
@@ -48,14 +66,16 @@ export class WxWeComLogin {
   /**
    * The login WeCom brought back: its state checked against its cookie and
    * used up (WeCom's repeated callbacks told from replays), then the profile
-   * of its code, one exchange for a repeated callback.
+   * of its code, one exchange for a repeated callback. `kept`: what the route
+   * that started the login decided, none for a login no route started (the
+   * panel's), which the callback's route decides.
    */
   async complete(
     req: LoginRequest,
     state: string,
     code: string,
-  ): Promise<{ profile: WxWeComProfile; info: WxStateInfo }> {
-    const info = await new Promise<WxStateInfo>((resolve, reject) =>
+  ): Promise<{ profile: WxWeComProfile; info: WxStateInfo; kept: WxWeComKept }> {
+    const { kept, ...info } = await new Promise<WxVerifiedState>((resolve, reject) =>
       this.states.verify(req, state, (error, _ok, verified) =>
         error ? reject(error) : resolve(verified!),
       ),
@@ -67,7 +87,13 @@ export class WxWeComLogin {
         'Login state names a WeCom app this site no longer has; please log in again',
       );
     const profile = await this.duplicates.share(state, code, () => this.profileOf(app, code));
-    return { profile, info };
+    return {
+      profile,
+      info,
+      kept: kept?.startsWith(NON_MEMBERS)
+        ? { nonMembers: kept.slice(NON_MEMBERS.length) === 'accept' ? 'accept' : 'refuse' }
+        : {},
+    };
   }
 
   private async profileOf(app: WxWeComApp, code: string): Promise<WxWeComProfile> {

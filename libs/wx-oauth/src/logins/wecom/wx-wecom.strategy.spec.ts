@@ -15,6 +15,7 @@ import {
   type StrategyOutcome,
 } from '../../wx-oauth.spec-helper.js';
 import type { WxWeComLoginRouteOptions } from './wx-wecom-login-route.decorator.js';
+import { WxWeComLoginPanel } from './wx-wecom-login-panel.js';
 import { WxWeComStrategy } from './wx-wecom.strategy.js';
 
 const CALLBACK = 'https://app.example.com/auth/wecom';
@@ -234,6 +235,34 @@ describe('WxWeComStrategy', () => {
         member: false,
         openid: expect.any(String),
         externalUserid: expect.any(String),
+      });
+    });
+
+    it('is decided by the route that started the login, whichever route WeCom brings it back to', async () => {
+      // WeCom returns every login to the one callbackURL, a route with options of its own.
+      const acceptedAtStart = await startLogin({ nonMembers: 'accept' });
+      const guest = sandbox.weComCode({ user: 'guest' });
+      const accepted = await runStrategy(strategy, acceptedAtStart.callback(guest).req, {});
+      expect(accepted).toMatchObject({ success: { member: false } });
+      // What the state kept is the login kind's: the app's req.authInfo.state has the usual fields alone.
+      expect((accepted as { info: unknown }).info).toEqual({
+        state: { returnTo: '/desk', appid: `${sandbox.corpid}-${sandbox.corpApp().agentid}` },
+      });
+      const { callback } = await startLogin({});
+      const customer = sandbox.weComCode({ user: 'customer' });
+      const refused = await runStrategy(strategy, callback(customer).req, { nonMembers: 'accept' });
+      expect(answerOf(refused)).toMatchObject({ status: 403, kind: 'not_member' });
+      // A login no route started (the panel's state) is the callback route's to decide.
+      const page = fakeRequest('/login');
+      const panel = await moduleRef!
+        .get(WxWeComLoginPanel)
+        .settings(page.req, page.res, { returnTo: '/desk' });
+      const guestCode = sandbox.weComCode({ user: 'guest', web: true });
+      const panelLogin = fakeRequest(`/auth/wecom?code=${guestCode}&state=${panel.state}`, {
+        cookie: cookieHeader(page.res),
+      });
+      expect(await runStrategy(strategy, panelLogin.req, { nonMembers: 'accept' })).toMatchObject({
+        success: { member: false },
       });
     });
   });

@@ -21,7 +21,7 @@ type WxWeComAuthenticateOptions = WxWeComLoginRouteOptions & { returnTo?: string
  * The Passport strategy `'wecom'`: WeCom's browser login on one route, its own
  * callback. A request without `code` and `state` starts a login (redirected
  * to WeCom); one with them ends it (`WxWeComLogin.complete`), a non-member
- * refused unless the route accepts them, and the profile goes to the app's
+ * refused unless the route that started the login accepts them, and the profile goes to the app's
  * `WxValidator`. passport-strategy's `Strategy` rather than passport-oauth2's:
  * WeCom's code is no OAuth2 token request (it goes with the corp's token to
  * getuserinfo, and gives no user token), so only the state store would be
@@ -55,13 +55,16 @@ export class WxWeComStrategy extends PassportStrategy(Strategy, WX_STRATEGIES.we
           'invalid_request',
           `WeCom's scope is snsapi_base or snsapi_privateinfo, not ${String(scope).slice(0, 32)}`,
         );
-      return this.redirect(await this.login.start(req, scope, options.returnTo ?? returnTo));
+      const kept = { nonMembers: options.nonMembers };
+      return this.redirect(await this.login.start(req, scope, kept, options.returnTo ?? returnTo));
     }
     // A login brought back without a code, or with an error, was not authorised.
     if (!code || !state || error !== undefined)
       throw new WxOAuthError('denied', 'The login was not authorised in WeCom');
-    const { profile, info } = await this.login.complete(req, state, code);
-    if (!profile.member && options.nonMembers !== 'accept')
+    // The route that started the login decides (its options are in the state), whichever route WeCom returns to;
+    // a login no route started (the panel's) is the callback route's.
+    const { profile, info, kept } = await this.login.complete(req, state, code);
+    if (!profile.member && (kept.nonMembers ?? options.nonMembers) !== 'accept')
       throw new WxOAuthError(
         'not_member',
         `Only members of the corp may log in here, and this WeCom user is not one of ${profile.corpid}'s`,

@@ -4,11 +4,8 @@ import {
   Injectable,
   type ExecutionContext,
 } from '@nestjs/common';
-import {
-  WxAuthGuard,
-  type WxAuthenticateOptions,
-  type WxWeChatProfile,
-} from 'nest-wx-oauth';
+import { WxAuthGuard, type WxAuthenticateOptions } from 'nest-wx-oauth';
+import type { User } from '../users/user.entity';
 
 @Injectable()
 export class SignupGuard extends WxAuthGuard {
@@ -32,12 +29,10 @@ export class SignupGuard extends WxAuthGuard {
     // A refused login becomes a 403; the rest is answered as WxAuthGuard does (a 400, WeChat's 5xx).
     if (err instanceof HttpException && err.getStatus() === 401)
       throw new ForbiddenException('The app says no');
-    const profile = super.handleRequest<WxWeChatProfile>(
-      err,
-      user,
-      info,
-      context,
-    );
-    return { member: profile.openid } as TUser;
+    // req.user: what your validator returned (the profile only without one).
+    const signedUp = super.handleRequest<User>(err, user, info, context);
+    if (!signedUp.nickname)
+      throw new ForbiddenException('Sign up with your WeChat name');
+    return signedUp as TUser;
   }
 }
