@@ -165,7 +165,8 @@ function line(r, round) {
   return (
     `round ${round} ${r.scenario.padEnd(17)} ${r.peer.padEnd(27)} ${r.rate}/s: ${r.completed}/${r.sent} ok, ` +
     `p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, CPU ${r.cpuUsPerLogin?.toFixed(0) ?? '-'} µs/login (${Math.round(r.cpuPercent)}% of a core), ` +
-    `peak RSS ${Math.round(r.peakRssKb / 1024)} MB, lag p99 ${ms(r.lagP99)} ms` +
+    `peak RSS ${Math.round(r.peakRssKb / 1024)} MB, lag p99 ${ms(r.lagP99)} ms, ` +
+    `new conn/upstream ${r.newConnPerUpstream?.toFixed(3) ?? '-'}` +
     (r.otherCpuPercent >= 10 ? `, OTHER PROCESSES ${Math.round(r.otherCpuPercent)}%` : '') +
     (r.retried ? `, ${r.retried} sent again after a keep-alive reset` : '') +
     (r.bad ? `, ${r.bad} FAILED: ${r.failures.join(' | ')}` : '')
