@@ -272,7 +272,7 @@ const componentSns = (name: ComponentSnsEndpoint): SandboxRoute =>
         user: (appid, key) => context.apps.user(appid, key),
         accessTokenTtlSeconds: context.accessTokenTtlSeconds,
         grants: context.grants,
-        miniCodes: context.miniCodes,
+        codes: context.miniCodes,
         sessions: context.sessions,
         isHighRisk: (userKey) => context.isHighRisk(userKey),
         rid: rid(context),

@@ -1,28 +1,21 @@
 import { isMiniProgram, isOfficialAccount, type WxSandboxAppInfo } from '../model/sandbox-apps.js';
 import type { SandboxGrants } from '../model/sandbox-grants.js';
-import type { SandboxMiniCodes } from '../model/sandbox-mini-codes.js';
-import type { SandboxSessions } from '../model/sandbox-sessions.js';
 import { wxErrorBody, type WxErrcode, type WxErrorBody } from '../model/wx-errors.js';
 import type { SandboxComponents } from '../wx-sandbox.components.js';
-import type { WxSandboxUser } from '../wx-sandbox.types.js';
 import { componentToken } from './component-handler.js';
+import { jsCodeSession, type JsCodeSessionContext } from './mini-program-handler.js';
 import { codeExchangeBody, tokenBody } from './sns-handler.js';
 
 /** A platform's user logins on a merchant's behalf: web authorisation and mini-programs. */
 export type ComponentSnsEndpoint =
   'component_access_token' | 'component_refresh_token' | 'component_jscode2session';
 
-export interface ComponentSnsContext {
+export interface ComponentSnsContext extends JsCodeSessionContext {
   components: SandboxComponents;
   /** The registered app with this appid, if any. */
   app(appid: string): WxSandboxAppInfo | undefined;
-  /** The user as `appid` sees them. */
-  user(appid: string, key: string): WxSandboxUser | undefined;
   accessTokenTtlSeconds: number;
   grants: SandboxGrants;
-  miniCodes: SandboxMiniCodes;
-  sessions: SandboxSessions;
-  isHighRisk(userKey: string): boolean;
   /** A fresh request id for an errmsg suffix. */
   rid(): string;
 }
@@ -68,18 +61,8 @@ export function handleComponentSns(
       return typeof grant === 'number' ? fail(grant) : tokenBody(grant, context);
     }
     case 'component_jscode2session': {
-      if (!param('js_code')) return fail(41008);
-      if (param('grant_type') !== 'authorization_code') return fail(40002);
-      const userKey = context.miniCodes.redeem('login', param('js_code'), app.appid);
-      if (typeof userKey === 'number') return fail(userKey);
-      if (context.isHighRisk(userKey)) return fail(40226);
-      const user = context.user(app.appid, userKey);
-      if (!user) return fail(40029);
-      return {
-        openid: user.openid,
-        session_key: context.sessions.open(app.appid, userKey),
-        ...(app.openPlatform === undefined ? {} : { unionid: user.unionid }),
-      };
+      const session = jsCodeSession(app, param, context);
+      return typeof session === 'number' ? fail(session) : session;
     }
   }
 }

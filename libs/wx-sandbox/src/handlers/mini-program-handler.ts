@@ -57,19 +57,8 @@ export function handleMiniProgram(
         return fail(40013, `invalid appid, not a mini-program (${describeKind(app.kind)})`);
       if (!param('secret')) return fail(41004);
       if (param('secret') !== app.secret) return fail(40125);
-      if (!param('js_code')) return fail(41008);
-      if (param('grant_type') !== 'authorization_code') return fail(40002);
-      const userKey = context.codes.redeem('login', param('js_code'), app.appid);
-      if (typeof userKey === 'number') return fail(userKey);
-      // The code is used up either way: WeChat blocks the login, not the code.
-      if (context.isHighRisk(userKey)) return fail(40226);
-      const user = context.user(app.appid, userKey);
-      if (!user) return fail(40029);
-      return {
-        openid: user.openid,
-        session_key: context.sessions.open(app.appid, userKey),
-        ...(app.openPlatform === undefined ? {} : { unionid: user.unionid }),
-      };
+      const session = jsCodeSession(app, param, context);
+      return typeof session === 'number' ? fail(session) : session;
     }
     case 'getuserphonenumber': {
       if (request.method !== 'POST') return fail(43002);
@@ -106,4 +95,35 @@ export function handleMiniProgram(
       };
     }
   }
+}
+
+/** What jscode2session needs of the sandbox, on its own or through a third-party platform. */
+export type JsCodeSessionContext = Pick<
+  MiniProgramContext,
+  'user' | 'codes' | 'sessions' | 'isHighRisk'
+>;
+
+/**
+ * jscode2session's answer for the `js_code` and `grant_type` of `param`, the mini-program
+ * `app` checked already (by its secret, or its platform's token): the code used up, the
+ * session opened; or WeChat's errcode.
+ */
+export function jsCodeSession(
+  app: WxSandboxAppInfo,
+  param: (name: string) => string,
+  context: JsCodeSessionContext,
+): object | WxErrcode {
+  if (!param('js_code')) return 41008;
+  if (param('grant_type') !== 'authorization_code') return 40002;
+  const userKey = context.codes.redeem('login', param('js_code'), app.appid);
+  if (typeof userKey === 'number') return userKey;
+  // The code is used up either way: WeChat blocks the login, not the code.
+  if (context.isHighRisk(userKey)) return 40226;
+  const user = context.user(app.appid, userKey);
+  if (!user) return 40029;
+  return {
+    openid: user.openid,
+    session_key: context.sessions.open(app.appid, userKey),
+    ...(app.openPlatform === undefined ? {} : { unionid: user.unionid }),
+  };
 }
